@@ -1,0 +1,29 @@
+"""Markdown notes rendered to HTML and sanitized: the only user text shown unescaped."""
+
+from __future__ import annotations
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "del", "sup", "sub",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown → HTML, then nh3 removes scripts, event handlers and unsafe URLs.
+
+    Sanitizing happens after rendering, because Markdown passes raw HTML through.
+    """
+    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 -- nh3 has sanitized it

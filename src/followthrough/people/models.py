@@ -1,0 +1,144 @@
+"""People, organizations, affiliations and tags of a workspace's directory."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.db.models.functions import Lower
+
+from followthrough.workspaces.models import WorkspaceScoped
+
+
+class Tag(WorkspaceScoped):
+    name = models.CharField(max_length=60)
+    cadence_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Default keep-in-touch cadence for people with this tag.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("workspace", Lower("name"), name="tag_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(WorkspaceScoped):
+    name = models.CharField(max_length=200)
+    mission = models.TextField(blank=True)
+    focus_areas = models.ManyToManyField(Tag, blank=True, related_name="organizations")
+    offers = models.TextField("what it offers", blank=True)
+    needs = models.TextField("what it needs", blank=True)
+    website = models.URLField(blank=True)
+    feed_url = models.URLField("news feed URL", blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True, help_text="Markdown.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["workspace", "name"], name="org_ws_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def photo_path(instance: Person, filename: str) -> str:
+    # A random name: the uploader's file name never reaches the file system.
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"photos/{instance.workspace_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Person(WorkspaceScoped):
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    # Derived from first/last name on save; kept for sorting and search.
+    full_name = models.CharField(max_length=201, editable=False)
+    headline = models.CharField(max_length=200, blank=True, help_text="Role or what they do.")
+    notes = models.TextField(blank=True, help_text="Markdown.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people")
+    photo = models.ImageField(upload_to=photo_path, blank=True)
+    organizations = models.ManyToManyField(
+        Organization, through="Affiliation", related_name="people"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["workspace", "full_name"], name="person_ws_name")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.full_name = f"{self.first_name} {self.last_name}".strip()
+        super().save(*args, **kwargs)
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone"
+    URL = "url", "Link"
+
+
+class ContactPoint(WorkspaceScoped):
+    """One e-mail address, phone number or link of a person.
+
+    `normalized` (lower-cased e-mail, digits-only phone, lower-cased URL without a
+    trailing slash) is the dedupe key that importers look up.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=5, choices=ContactKind.choices)
+    value = models.CharField(max_length=400)
+    normalized = models.CharField(max_length=400, editable=False)
+    label = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position"]
+        indexes = [
+            models.Index(fields=["workspace", "kind", "normalized"], name="contact_ws_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Affiliation(WorkspaceScoped):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    role = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ended_on", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(started_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="affiliation_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.role or 'at'} {self.organization}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None

@@ -1,0 +1,190 @@
+"""Writes for the directory: people, organizations, affiliations, tags, contact points."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from followthrough.people.models import (
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    Organization,
+    Person,
+    Tag,
+)
+from followthrough.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def normalize_contact(kind: str, value: str) -> str:
+    """The dedupe key of an e-mail, phone or link (see `ContactPoint.normalized`)."""
+    value = value.strip()
+    if kind == ContactKind.EMAIL:
+        return value.lower()
+    if kind == ContactKind.PHONE:
+        return ("+" if value.startswith("+") else "") + re.sub(r"\D", "", value)
+    return value.lower().rstrip("/")
+
+
+def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
+    """The workspace's tags with these names (case-insensitive), creating missing ones."""
+    wanted = {n.strip().lower(): n.strip() for n in names if n and n.strip()}
+    if not wanted:
+        return []
+    existing = {
+        t.name.lower(): t
+        for t in Tag.objects.for_workspace(workspace)
+        .annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=list(wanted))
+    }
+    for key, name in wanted.items():
+        if key not in existing:
+            existing[key] = Tag.objects.create(workspace=workspace, name=name[:60])
+    return [existing[key] for key in wanted]
+
+
+def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> None:
+    person.contact_points.filter(kind=kind).delete()
+    seen: set[str] = set()
+    rows = []
+    for value in values:
+        value = value.strip()
+        key = normalize_contact(kind, value)
+        if not value or key in seen:
+            continue
+        seen.add(key)
+        rows.append(ContactPoint(workspace_id=person.workspace_id, person=person, kind=kind,
+                                 value=value, normalized=key, position=len(rows)))
+    ContactPoint.objects.bulk_create(rows)
+
+
+PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo")
+
+
+@transaction.atomic
+def person_create(
+    *,
+    workspace: Workspace,
+    first_name: str = "",
+    last_name: str = "",
+    headline: str = "",
+    notes: str = "",
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    links: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    organization: Organization | None = None,
+    role: str = "",
+    owner: User | None = None,
+    photo: Any = None,
+) -> Person:
+    """Add a person to the directory with their relationship (stage Noticed)."""
+    from followthrough.relationships.services import relationship_start
+
+    if not (first_name.strip() or last_name.strip()):
+        raise ValueError("A person needs a first or last name.")
+    person = Person(workspace=workspace, first_name=first_name.strip(),
+                    last_name=last_name.strip(), headline=headline, notes=notes)
+    if photo:
+        person.photo = photo
+    person.save()
+    _set_contact_points(person, ContactKind.EMAIL, emails)
+    _set_contact_points(person, ContactKind.PHONE, phones)
+    _set_contact_points(person, ContactKind.URL, links)
+    if tags:
+        person.tags.set(tags_resolve(workspace=workspace, names=tags))
+    if organization is not None:
+        affiliation_add(person=person, organization=organization, role=role)
+    relationship_start(person=person, organization=organization, owner=owner)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    emails: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
+    links: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    **fields: Any,
+) -> Person:
+    """Change a person's fields; list arguments left as None stay as they are."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update() got unexpected fields {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.save()
+    for kind, values in ((ContactKind.EMAIL, emails), (ContactKind.PHONE, phones),
+                         (ContactKind.URL, links)):
+        if values is not None:
+            _set_contact_points(person, kind, values)
+    if tags is not None:
+        person.tags.set(tags_resolve(workspace=person.workspace, names=tags))
+        from followthrough.relationships.services import relationship_recompute_due
+
+        relationship_recompute_due(relationship=person.relationship)
+    return person
+
+
+ORGANIZATION_FIELDS = ("name", "mission", "offers", "needs", "website", "feed_url", "location",
+                       "notes")
+
+
+@transaction.atomic
+def organization_create(*, workspace: Workspace, name: str, focus_areas: Sequence[str] = (),
+                        **fields: Any) -> Organization:
+    """Add an organization (with its mission, offers and needs) to the directory."""
+    if not name.strip():
+        raise ValueError("An organization needs a name.")
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"organization_create() got unexpected fields {sorted(unknown)}")
+    org = Organization.objects.create(workspace=workspace, name=name.strip(), **fields)
+    if focus_areas:
+        org.focus_areas.set(tags_resolve(workspace=workspace, names=focus_areas))
+    return org
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, focus_areas: Sequence[str] | None = None,
+                        **fields: Any) -> Organization:
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"organization_update() got unexpected fields {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.save()
+    if focus_areas is not None:
+        organization.focus_areas.set(
+            tags_resolve(workspace=organization.workspace, names=focus_areas))
+    return organization
+
+
+def affiliation_add(*, person: Person, organization: Organization, role: str = "",
+                    started_on: date | None = None, ended_on: date | None = None) -> Affiliation:
+    """Record a person's role at an organization (a person may hold several)."""
+    if person.workspace_id != organization.workspace_id:
+        raise ValueError("Person and organization belong to different workspaces.")
+    if started_on and ended_on and ended_on < started_on:
+        raise ValueError("An affiliation cannot end before it starts.")
+    return Affiliation.objects.create(workspace_id=person.workspace_id, person=person,
+                                      organization=organization, role=role,
+                                      started_on=started_on, ended_on=ended_on)
+
+
+def affiliation_end(*, affiliation: Affiliation, ended_on: date) -> Affiliation:
+    if affiliation.started_on and ended_on < affiliation.started_on:
+        raise ValueError("An affiliation cannot end before it starts.")
+    affiliation.ended_on = ended_on
+    affiliation.save(update_fields=["ended_on"])
+    return affiliation

@@ -1,0 +1,232 @@
+"""Writes for relationships: starting them, logging interactions, follow-ups.
+
+Any logged interaction resets the keep-in-touch cadence and moves the stage forward
+where the interaction implies it; stages never move backward on their own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from followthrough.relationships.models import (
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    InteractionKind,
+    Relationship,
+    Stage,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from followthrough.events.models import Event, FocusPick
+    from followthrough.people.models import Organization, Person
+
+# Keep-in-touch defaults by stage, in days. Budding relationships need the shortest gaps.
+STAGE_CADENCE_DAYS: dict[int, int | None] = {
+    Stage.NOTICED: None,  # nothing to keep alive yet
+    Stage.MET: 14,
+    Stage.FOLLOWED_UP: 21,
+    Stage.MET_ONE_TO_ONE: 30,
+    Stage.ONGOING: 60,
+    Stage.PARTNER: 90,
+}
+
+# The stage an interaction of each kind implies (at least); missing kinds imply none.
+STAGE_IMPLIED_BY: dict[str, int] = {
+    InteractionKind.MET_AT_EVENT: Stage.MET,
+    InteractionKind.EMAIL_SENT: Stage.FOLLOWED_UP,
+    InteractionKind.EMAIL_RECEIVED: Stage.FOLLOWED_UP,
+    InteractionKind.CALL: Stage.FOLLOWED_UP,
+    InteractionKind.COFFEE: Stage.MET_ONE_TO_ONE,
+}
+
+# Interactions that count as following up: they close the person's follow-ups now due.
+OUTREACH_KINDS = frozenset(
+    {InteractionKind.EMAIL_SENT, InteractionKind.CALL, InteractionKind.COFFEE}
+)
+
+
+class RelationshipError(ValueError):
+    """A relationship change that cannot be made, with a message for the user."""
+
+
+def relationship_cadence_days(*, relationship: Relationship) -> int | None:
+    """The cadence in force: the relationship's own, else the shortest of its person's tag
+    defaults, else the stage default (None: no touch is due)."""
+    if relationship.cadence_days:
+        return relationship.cadence_days
+    tag_days = relationship.person.tags.filter(cadence_days__isnull=False).aggregate(
+        days=Min("cadence_days")
+    )["days"]
+    if tag_days:
+        return tag_days
+    return STAGE_CADENCE_DAYS.get(relationship.stage)
+
+
+def _next_touch_due(relationship: Relationship) -> datetime | None:
+    days = relationship_cadence_days(relationship=relationship)
+    if days is None:
+        return None
+    since = relationship.last_interaction_at or relationship.created_at or timezone.now()
+    return since + timedelta(days=days)
+
+
+def relationship_start(
+    *, person: Person, organization: Organization | None = None, owner: User | None = None
+) -> Relationship:
+    """Create the relationship with a newly added person, at stage Noticed."""
+    relationship = Relationship(
+        workspace_id=person.workspace_id, person=person, organization=organization, owner=owner
+    )
+    relationship.next_touch_due = _next_touch_due(relationship)
+    relationship.save()
+    return relationship
+
+
+def relationship_recompute_due(*, relationship: Relationship) -> Relationship:
+    relationship.next_touch_due = _next_touch_due(relationship)
+    relationship.save(update_fields=["next_touch_due"])
+    return relationship
+
+
+@transaction.atomic
+def relationship_update(
+    *,
+    relationship: Relationship,
+    stage: int | None = None,
+    cadence_days: int | None = None,
+    clear_cadence: bool = False,
+    owner: User | None = None,
+    clear_owner: bool = False,
+    organization: Organization | None = None,
+) -> Relationship:
+    """Set stage, cadence, owner or organization by hand; next-touch-due follows."""
+    from followthrough.workspaces.models import Membership
+
+    if stage is not None:
+        relationship.stage = Stage(stage)
+    if clear_cadence:
+        relationship.cadence_days = None
+    elif cadence_days is not None:
+        if cadence_days < 1:
+            raise RelationshipError("A keep-in-touch cadence is at least 1 day.")
+        relationship.cadence_days = cadence_days
+    if clear_owner:
+        relationship.owner = None
+    elif owner is not None:
+        if not Membership.objects.filter(workspace=relationship.workspace_id, user=owner).exists():
+            raise RelationshipError("The owner must be a member of this workspace.")
+        relationship.owner = owner
+    if organization is not None:
+        if organization.workspace_id != relationship.workspace_id:
+            raise RelationshipError("That organization is not in this workspace.")
+        relationship.organization = organization
+    relationship.next_touch_due = _next_touch_due(relationship)
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_log_interaction(
+    *,
+    person: Person,
+    kind: str,
+    occurred_at: datetime | None = None,
+    summary: str = "",
+    note: str = "",
+    event: Event | None = None,
+    actor: User | None = None,
+) -> Interaction:
+    """Log an interaction with a person: it resets the cadence, advances the stage where
+    the kind implies it, and (for outreach) closes the person's follow-ups now due."""
+    kind = InteractionKind(kind)
+    occurred_at = occurred_at or timezone.now()
+    interaction = Interaction.objects.create(
+        workspace_id=person.workspace_id, person=person, kind=kind, occurred_at=occurred_at,
+        summary=summary, note=note, event=event, logged_by=actor,
+    )
+    relationship = Relationship.objects.select_for_update().get(person=person)
+    if relationship.last_interaction_at is None or occurred_at > relationship.last_interaction_at:
+        relationship.last_interaction_at = occurred_at
+    implied = STAGE_IMPLIED_BY.get(kind)
+    if implied is not None and implied > relationship.stage:
+        relationship.stage = implied
+    relationship.next_touch_due = _next_touch_due(relationship)
+    relationship.save(update_fields=["last_interaction_at", "stage", "next_touch_due"])
+    if kind in OUTREACH_KINDS:
+        window = timedelta(hours=person.workspace.follow_up_window_hours)
+        FollowUp.objects.filter(
+            workspace_id=person.workspace_id, person=person, status=FollowUpStatus.OPEN,
+            due_at__lte=occurred_at + window,
+        ).update(status=FollowUpStatus.DONE, done_at=timezone.now())
+    return interaction
+
+
+def organization_log_noticed(
+    *, organization: Organization, summary: str, note: str = "",
+    occurred_at: datetime | None = None, actor: User | None = None,
+) -> Interaction:
+    """Record something noticed about an organization (what it is doing)."""
+    if not summary.strip():
+        raise RelationshipError("Say what you noticed.")
+    return Interaction.objects.create(
+        workspace_id=organization.workspace_id, organization=organization,
+        kind=InteractionKind.NOTICED, occurred_at=occurred_at or timezone.now(),
+        summary=summary.strip(), note=note, logged_by=actor,
+    )
+
+
+def follow_up_create(
+    *, person: Person, title: str, due_at: datetime, event: Event | None = None,
+    focus_pick: FocusPick | None = None, assigned_to: User | None = None,
+) -> FollowUp:
+    return FollowUp.objects.create(
+        workspace_id=person.workspace_id, person=person, title=title, due_at=due_at,
+        event=event, focus_pick=focus_pick, assigned_to=assigned_to,
+    )
+
+
+def _require_open(follow_up: FollowUp) -> None:
+    if follow_up.status != FollowUpStatus.OPEN:
+        raise RelationshipError("This follow-up is already closed.")
+
+
+def follow_up_done(*, follow_up: FollowUp, now: datetime | None = None) -> FollowUp:
+    _require_open(follow_up)
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.done_at = now or timezone.now()
+    follow_up.save(update_fields=["status", "done_at"])
+    return follow_up
+
+
+def follow_up_snooze(*, follow_up: FollowUp, days: int = 2, now: datetime | None = None) -> FollowUp:
+    """Push a follow-up `days` days past now (or past its due time, if that is later)."""
+    _require_open(follow_up)
+    if days < 1:
+        raise RelationshipError("Snooze for at least one day.")
+    base = max(now or timezone.now(), follow_up.due_at)
+    follow_up.due_at = base + timedelta(days=days)
+    follow_up.snooze_count += 1
+    follow_up.save(update_fields=["due_at", "snooze_count"])
+    return follow_up
+
+
+def follow_up_reschedule(*, follow_up: FollowUp, due_at: datetime) -> FollowUp:
+    _require_open(follow_up)
+    follow_up.due_at = due_at
+    follow_up.save(update_fields=["due_at"])
+    return follow_up
+
+
+def follow_up_cancel(*, follow_up: FollowUp) -> FollowUp:
+    _require_open(follow_up)
+    follow_up.status = FollowUpStatus.CANCELLED
+    follow_up.save(update_fields=["status"])
+    return follow_up

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from followthrough.workspaces import views as workspace_views
+
+W = "w/<slug:workspace_slug>/"
+
+urlpatterns = [
+    path("", workspace_views.home, name="home"),
+    path("accounts/", include("followthrough.workspaces.account_urls")),
+    path("admin/", admin.site.urls),
+    path(W, include("followthrough.agenda.urls")),
+    path(W + "settings/", include("followthrough.workspaces.urls")),
+    path(W, include("followthrough.people.urls")),
+    path(W, include("followthrough.events.urls")),
+    path(W, include("followthrough.relationships.urls")),
+]

@@ -1,0 +1,86 @@
+"""The one place a request becomes a workspace member, and objects are fetched by it.
+
+Another workspace's object is always a 404 — never a 403 that would confirm it exists.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from followthrough.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+class WorkspaceRequest(HttpRequest):
+    """A request that passed `workspace_view`: it carries the member and the workspace."""
+
+    user: User
+    workspace: Workspace
+    membership: Membership
+
+
+def membership_for(user: Any, slug: str) -> Membership:
+    """The user's membership of the workspace with this slug, or 404."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        return Membership.objects.select_related("workspace", "workspace__organization").get(
+            workspace__slug=slug, user=user
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def workspace_view(
+    view: Callable[..., HttpResponse] | None = None, *, write: bool = False, owner: bool = False
+) -> Any:
+    """Guard a view under `/w/<workspace_slug>/`: login, membership, role, time zone.
+
+    `write=True` refuses viewers (403, since they are members and may know the object);
+    `owner=True` refuses everyone but owners.
+    """
+
+    def decorator(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(func)
+        def wrapper(request: HttpRequest, workspace_slug: str, *args: Any, **kwargs: Any):
+            membership = membership_for(request.user, workspace_slug)
+            if owner and not membership.is_owner:
+                raise PermissionDenied("Only the workspace's owners can do this.")
+            if write and not membership.can_write:
+                raise PermissionDenied("Viewers can look but not change.")
+            request.membership = membership  # type: ignore[attr-defined]
+            request.workspace = membership.workspace  # type: ignore[attr-defined]
+            with timezone.override(zoneinfo.ZoneInfo(membership.workspace.timezone)):
+                return func(request, *args, **kwargs)
+
+        return wrapper
+
+    if view is not None:
+        return decorator(view)
+    return decorator
+
+
+def get_for_workspace(
+    model_or_queryset: type[M] | models.QuerySet[M], workspace: Workspace, **lookup: Any
+) -> M:
+    """Fetch one row of this workspace, or 404 (for a missing row and a stranger's alike)."""
+    if isinstance(model_or_queryset, models.QuerySet):
+        queryset = model_or_queryset
+    else:
+        queryset = model_or_queryset._default_manager.all()
+    return get_object_or_404(queryset.filter(workspace=workspace), **lookup)

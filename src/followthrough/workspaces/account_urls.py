@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from followthrough.workspaces import views
+from followthrough.workspaces.forms import LoginForm
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
+    path("new-workspace/", views.workspace_new, name="workspace-new"),
+]

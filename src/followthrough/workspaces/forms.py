@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from followthrough.workspaces.models import Role, Workspace
+
+TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].lower()
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; a passphrase is best.",
+    )
+    workspace_name = forms.CharField(
+        label="Your organization", max_length=200,
+        help_text="Your team's workspace is named after it.",
+    )
+
+    def __init__(self, *args, invited: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if invited:
+            del self.fields["workspace_name"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(username=email).exists():
+            raise forms.ValidationError("An account with this e-mail exists already — log in instead.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            user = get_user_model()(username=cleaned.get("email", ""), email=cleaned.get("email", ""),
+                                    first_name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class WorkspaceNewForm(forms.Form):
+    name = forms.CharField(label="Organization name", max_length=200)
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES)
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "timezone", "focus_pick_limit", "follow_up_window_hours"]
+        labels = {
+            "focus_pick_limit": "Focus picks per event",
+            "follow_up_window_hours": "Follow up within (hours)",
+        }
+
+    def clean_focus_pick_limit(self) -> int:
+        value = self.cleaned_data["focus_pick_limit"]
+        if value < 1:
+            raise forms.ValidationError("Pick at least one person per event.")
+        return value
+
+    def clean_follow_up_window_hours(self) -> int:
+        value = self.cleaned_data["follow_up_window_hours"]
+        if value < 1:
+            raise forms.ValidationError("The follow-up window is at least one hour.")
+        return value
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Their e-mail")
+    role = forms.ChoiceField(choices=[(Role.MEMBER, "Member"), (Role.VIEWER, "Viewer (read-only)")])
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

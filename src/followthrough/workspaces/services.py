@@ -1,0 +1,93 @@
+"""Writes for users, workspaces and memberships: sign-up, invitations, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.utils.text import slugify
+
+from followthrough.workspaces.models import Membership, Role, Workspace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+INVITATION_SALT = "followthrough.invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner: User, slug: str | None = None, timezone: str = "UTC") -> Workspace:
+    """Create a workspace with `owner` as its owner, and its own organization profile."""
+    from followthrough.people.models import Organization
+
+    workspace = Workspace.objects.create(name=name, slug=slug or _unique_slug(name), timezone=timezone)
+    workspace.organization = Organization.objects.create(workspace=workspace, name=name)
+    workspace.save(update_fields=["organization"])
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, name: str, workspace_name: str) -> tuple[User, Workspace]:
+    """Create an account (its e-mail is its login) and the workspace it owns."""
+    first, _, last = name.strip().partition(" ")
+    user = get_user_model().objects.create_user(
+        username=email.lower(), email=email.lower(), password=password, first_name=first, last_name=last
+    )
+    return user, workspace_create(name=workspace_name, owner=user)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    workspace_id: int
+    role: str
+    email: str
+
+
+def invitation_make_token(*, workspace: Workspace, role: str, email: str) -> str:
+    """A signed, expiring token for the invite link; nothing is stored until it is used."""
+    if role not in Role.values or role == Role.OWNER:
+        raise ValueError(f"cannot invite as {role!r}")
+    return signing.dumps(
+        {"w": workspace.pk, "r": role, "e": email.lower()}, salt=INVITATION_SALT, compress=True
+    )
+
+
+def invitation_read(token: str) -> Invitation:
+    """Decode an invitation token; raises `signing.BadSignature` (or its `SignatureExpired`)."""
+    data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    return Invitation(workspace_id=data["w"], role=data["r"], email=data["e"])
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the invited workspace; accepting twice keeps the first membership."""
+    workspace = Workspace.objects.get(pk=invitation.workspace_id)
+    membership, _ = Membership.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": invitation.role}
+    )
+    return membership
+
+
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    """Change a member's role; a workspace always keeps at least one owner."""
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        owners = Membership.objects.filter(workspace=membership.workspace_id, role=Role.OWNER)
+        if owners.count() <= 1:
+            raise ValueError("A workspace needs at least one owner.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
