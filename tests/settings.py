@@ -1,0 +1,16 @@
+"""Test settings: the real settings, with a throw-away data dir and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("FOLLOWTHROUGH_DATA_DIR", tempfile.mkdtemp(prefix="followthrough-tests-"))
+
+from followthrough.settings import *  # noqa: E402,F403
+from followthrough.settings import DATA_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A real SQLite file (not Django's in-memory default), like the app uses.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
