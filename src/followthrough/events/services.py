@@ -146,8 +146,11 @@ def focus_unpick(*, event: Event, person: Person) -> None:
 @transaction.atomic
 def quick_capture(*, event: Event, first_name: str, last_name: str = "", email: str = "",
                   organization_name: str = "", note: str = "", pick: bool = False,
-                  actor: User | None = None, override: bool = False) -> Person:
-    """The phone flow: a person met at an event, in one step (optionally picked)."""
+                  actor: User | None = None, override: bool = False, reason: str = "") -> Person:
+    """The phone flow: a person met at an event, in one step (optionally picked).
+
+    All or nothing: when the pick raises `FocusLimitReached`, no person is created.
+    """
     from followthrough.people.models import Organization
     from followthrough.people.services import organization_create, person_create
 
@@ -163,5 +166,5 @@ def quick_capture(*, event: Event, first_name: str, last_name: str = "", email: 
                            organization=organization, notes=note, owner=actor)
     attendance_add(event=event, person=person, actor=actor, checked_in=True)
     if pick:
-        focus_pick(event=event, person=person, actor=actor, override=override)
+        focus_pick(event=event, person=person, actor=actor, override=override, reason=reason)
     return person

@@ -84,3 +84,21 @@ def get_for_workspace(
     else:
         queryset = model_or_queryset._default_manager.all()
     return get_object_or_404(queryset.filter(workspace=workspace), **lookup)
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    """Redirect (303) to the form's `next` when it is a local URL, else to `default`.
+
+    Off-site and scheme-relative targets (`//evil.example`) are ignored.
+    """
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    response = redirect(target)
+    response.status_code = 303
+    return response

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from followthrough.relationships.models import InteractionKind, Stage
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+# The kinds a member logs with a person ("noticed" belongs to organizations' pages).
+PERSON_KINDS = [(k.value, k.label) for k in InteractionKind if k != InteractionKind.NOTICED]
+
+
+class InteractionForm(forms.Form):
+    kind = forms.ChoiceField(label="What happened", choices=PERSON_KINDS)
+    occurred_at = forms.DateTimeField(label="When", widget=DATETIME_LOCAL)
+    summary = forms.CharField(max_length=200, required=False,
+                              help_text="One line, e.g. “Coffee at Lulu’s: talked tutors”.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                           help_text="Markdown.")
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("An interaction cannot be in the future — add a follow-up instead.")
+        return value
+
+
+class RelationshipForm(forms.Form):
+    stage = forms.TypedChoiceField(choices=Stage.choices, coerce=int)
+    owner = forms.TypedChoiceField(label="Who holds it", coerce=int, required=False, empty_value=None)
+    cadence_days = forms.IntegerField(
+        label="Keep in touch every (days)", required=False,
+        help_text="Leave empty to use the default for the stage or tags.",
+    )
+
+    def __init__(self, *args, members, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Nobody yet")] + [
+            (user.pk, user.get_full_name() or user.email) for user in members
+        ]
+
+    def clean_cadence_days(self):
+        value = self.cleaned_data["cadence_days"]
+        if value is not None and value < 1:
+            raise forms.ValidationError("A cadence is at least 1 day.")
+        return value
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_at = forms.DateTimeField(label="Due", widget=DATETIME_LOCAL)
+
+
+class RescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(label="New due time", widget=DATETIME_LOCAL)
+
+
+class SnoozeForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=90, initial=2)

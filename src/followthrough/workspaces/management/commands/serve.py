@@ -1,0 +1,52 @@
+"""`followthrough serve`: migrate, collect static files, and serve with Waitress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Run Followthrough: applies migrations, then serves the app with the Waitress "
+        "WSGI server (static files included). With --demo, loads the demo workspace first "
+        "and prints its login. Data lives in the data directory (--data-dir or "
+        "FOLLOWTHROUGH_DATA_DIR)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--demo", action="store_true", help="Load (or refresh) the demo workspace and print its login.")
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
+        parser.add_argument("--threads", type=int, default=8, help="Worker threads of the web server (default 8).")
+        parser.add_argument("--data-dir", help="Directory for the database, secret key and uploads (applied by the followthrough command).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from followthrough.wsgi import application
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        host, port = options["host"], options["port"]
+        if host not in ("0.0.0.0", "::") and host not in settings.ALLOWED_HOSTS:  # noqa: S104
+            settings.ALLOWED_HOSTS.append(host)
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        base_url = f"http://{shown_host}:{port}"
+        self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        if options["demo"]:
+            from followthrough.demo import demo_load
+
+            result = demo_load()
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo workspace ready: {base_url}/w/{result.workspace.slug}/\n"
+                f"  log in as {result.email} with password {result.password}"
+            ))
+        elif not get_user_model().objects.exists():
+            self.stdout.write(f"First visit: create your account at {base_url}/accounts/signup/")
+        self.stdout.write(self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)"))
+        serve(application, host=host, port=port, threads=options["threads"], ident="Followthrough")

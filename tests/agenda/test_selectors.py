@@ -1,0 +1,69 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from followthrough.agenda.selectors import today_items
+from followthrough.events.services import focus_pick
+from followthrough.relationships.models import Relationship, Stage
+from followthrough.relationships.services import follow_up_create
+from tests.factories import make_event, make_person
+
+
+def _slipping(person, stage, days_overdue):
+    Relationship.objects.filter(person=person).update(
+        stage=stage, next_touch_due=timezone.now() - timedelta(days=days_overdue)
+    )
+
+
+def test_it_lists_budding_relationships_before_established_ones(workspace):
+    old_partner = make_person(workspace, first_name="Old", last_name="Partner")
+    new_contact = make_person(workspace, first_name="New", last_name="Contact")
+    met = make_person(workspace, first_name="Met", last_name="Once")
+    _slipping(old_partner, Stage.PARTNER, 90)
+    _slipping(new_contact, Stage.FOLLOWED_UP, 2)
+    _slipping(met, Stage.MET, 5)
+    names = [r.person.full_name for r in today_items(workspace=workspace).slipping]
+    assert names == ["Met Once", "New Contact", "Old Partner"]
+
+
+def test_it_lists_due_and_overdue_follow_ups_oldest_first(workspace):
+    person = make_person(workspace)
+    now = timezone.now()
+    later = follow_up_create(person=person, title="later", due_at=now + timedelta(days=3))
+    overdue = follow_up_create(person=person, title="overdue", due_at=now - timedelta(days=2))
+    due = follow_up_create(person=person, title="due", due_at=now - timedelta(minutes=5))
+    today = today_items(workspace=workspace, now=now)
+    assert today.follow_ups_due == [overdue, due]
+    assert later not in today.follow_ups_due
+
+
+def test_it_shows_focus_people_whose_follow_up_is_still_ahead(workspace, owner):
+    event = make_event(workspace)
+    person = make_person(workspace)
+    focus_pick(event=event, person=person, actor=owner)
+    today = today_items(workspace=workspace)
+    assert [f.person for f in today.focus_waiting] == [person]
+    assert today.follow_ups_due == []
+
+
+def test_it_lists_upcoming_events_only(workspace):
+    soon = make_event(workspace, starts_at=timezone.now() + timedelta(days=2))
+    make_event(workspace, starts_at=timezone.now() - timedelta(days=2))
+    make_event(workspace, starts_at=timezone.now() + timedelta(days=40))
+    assert today_items(workspace=workspace).upcoming_events == [soon]
+
+
+def test_it_never_shows_another_workspaces_rows(workspace, other_workspace):
+    stranger = make_person(other_workspace)
+    _slipping(stranger, Stage.MET, 3)
+    follow_up_create(person=stranger, title="x", due_at=timezone.now())
+    make_event(other_workspace, starts_at=timezone.now() + timedelta(days=1))
+    assert today_items(workspace=workspace).is_empty
+
+
+def test_it_filters_to_the_owners_relationships(workspace, owner, teammate):
+    mine = make_person(workspace, owner=owner)
+    theirs = make_person(workspace, owner=teammate)
+    _slipping(mine, Stage.MET, 3)
+    _slipping(theirs, Stage.MET, 4)
+    assert [r.person for r in today_items(workspace=workspace, owner=owner).slipping] == [mine]
