@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("FOLLOWTHROUGH_DATA_DIR", tempfile.mkdtemp(prefix="followthrough-tests-"))
 
-from followthrough.settings import *  # noqa: E402,F403
-from followthrough.settings import DATA_DIR, DATABASES  # noqa: E402
+from followthrough.settings import *  # noqa: F403
+from followthrough.settings import DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -16,4 +16,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 
 # No collectstatic in tests: serve static files straight from the package.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

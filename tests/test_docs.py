@@ -24,6 +24,7 @@ def test_every_command_of_ours_is_documented():
     commands = {p.stem for p in PACKAGE.glob("*/management/commands/*.py") if p.stem != "__init__"}
     assert "serve" in commands
     docs = (ROOT / "README.md").read_text() + "".join(
-        p.read_text() for p in (ROOT / "docs").glob("*.md"))
+        p.read_text() for p in (ROOT / "docs").glob("*.md")
+    )
     missing = {c for c in commands if f"followthrough {c}" not in docs}
     assert not missing

@@ -150,6 +150,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The package's own static folder (vendored htmx and Pico, our stylesheet).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
@@ -163,7 +165,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_BACKEND = env_str("FOLLOWTHROUGH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "FOLLOWTHROUGH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = env_str("FOLLOWTHROUGH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("FOLLOWTHROUGH_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("FOLLOWTHROUGH_FROM_EMAIL", "followthrough@localhost")

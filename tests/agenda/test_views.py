@@ -52,7 +52,8 @@ def test_it_hides_actions_from_viewers(viewer_client, workspace):
 def test_it_escapes_names(owner_client, workspace):
     person = make_person(workspace, first_name="<img src=x onerror=alert(1)>")
     Relationship.objects.filter(person=person).update(
-        stage=Stage.MET, next_touch_due=timezone.now() - timedelta(days=1))
+        stage=Stage.MET, next_touch_due=timezone.now() - timedelta(days=1)
+    )
     body = owner_client.get(_today(workspace)).content.decode()
     assert "<img src=x" not in body and "&lt;img src=x" in body
 
@@ -62,7 +63,8 @@ def test_its_query_count_is_constant(owner_client, workspace, django_assert_max_
         person = make_person(workspace)
         Relationship.objects.filter(person=person).update(
             stage=Stage.MET if i % 2 else Stage.ONGOING,
-            next_touch_due=timezone.now() - timedelta(days=i + 1))
+            next_touch_due=timezone.now() - timedelta(days=i + 1),
+        )
         follow_up_create(person=person, title=f"f{i}", due_at=timezone.now() - timedelta(hours=i))
     with django_assert_max_num_queries(14):
         owner_client.get(_today(workspace))

@@ -12,8 +12,15 @@ def test_it_logs_a_coffee_and_moves_the_stage(owner_client, workspace):
     person = make_person(workspace)
     url = reverse("relationships:interaction-log", args=[workspace.slug, person.pk])
     when = timezone.localtime() - timedelta(hours=1)
-    response = owner_client.post(url, {"kind": "coffee", "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
-                                       "summary": "Coffee at Lulu's", "note": ""})
+    response = owner_client.post(
+        url,
+        {
+            "kind": "coffee",
+            "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Coffee at Lulu's",
+            "note": "",
+        },
+    )
     assert response.status_code == 303
     person.relationship.refresh_from_db()
     assert person.relationship.stage == Stage.MET_ONE_TO_ONE
@@ -24,7 +31,9 @@ def test_it_rejects_an_interaction_in_the_future(owner_client, workspace):
     person = make_person(workspace)
     url = reverse("relationships:interaction-log", args=[workspace.slug, person.pk])
     when = timezone.localtime() + timedelta(days=2)
-    response = owner_client.post(url, {"kind": "call", "occurred_at": when.strftime("%Y-%m-%dT%H:%M")})
+    response = owner_client.post(
+        url, {"kind": "call", "occurred_at": when.strftime("%Y-%m-%dT%H:%M")}
+    )
     assert response.status_code == 400
     assert "cannot be in the future" in response.content.decode()
     assert not Interaction.objects.exists()
@@ -41,17 +50,23 @@ def test_it_rejects_a_cadence_of_zero_days(owner_client, workspace):
 def test_it_sets_owner_and_cadence(owner_client, workspace, teammate):
     person = make_person(workspace)
     url = reverse("relationships:relationship-edit", args=[workspace.slug, person.pk])
-    response = owner_client.post(url, {"stage": Stage.ONGOING, "owner": teammate.pk, "cadence_days": 10})
+    response = owner_client.post(
+        url, {"stage": Stage.ONGOING, "owner": teammate.pk, "cadence_days": 10}
+    )
     assert response.status_code == 303
     person.relationship.refresh_from_db()
     assert person.relationship.owner == teammate
     assert person.relationship.cadence_days == 10
 
 
-def test_it_refuses_an_owner_from_another_workspace(owner_client, workspace, outsider, other_workspace):
+def test_it_refuses_an_owner_from_another_workspace(
+    owner_client, workspace, outsider, other_workspace
+):
     person = make_person(workspace)
     url = reverse("relationships:relationship-edit", args=[workspace.slug, person.pk])
-    response = owner_client.post(url, {"stage": Stage.MET, "owner": outsider.pk, "cadence_days": ""})
+    response = owner_client.post(
+        url, {"stage": Stage.MET, "owner": outsider.pk, "cadence_days": ""}
+    )
     assert response.status_code == 400
     person.relationship.refresh_from_db()
     assert person.relationship.owner is None
@@ -61,13 +76,17 @@ def test_it_snoozes_and_reschedules(owner_client, workspace):
     person = make_person(workspace)
     due = timezone.now() - timedelta(hours=1)
     follow_up = follow_up_create(person=person, title="Call", due_at=due)
-    owner_client.post(reverse("relationships:follow-up-snooze", args=[workspace.slug, follow_up.pk]))
+    owner_client.post(
+        reverse("relationships:follow-up-snooze", args=[workspace.slug, follow_up.pk])
+    )
     follow_up.refresh_from_db()
     assert follow_up.due_at > timezone.now() + timedelta(days=1)
     assert follow_up.snooze_count == 1
     new_due = (timezone.localtime() + timedelta(days=5)).replace(second=0, microsecond=0)
-    owner_client.post(reverse("relationships:follow-up-reschedule", args=[workspace.slug, follow_up.pk]),
-                      {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
+    owner_client.post(
+        reverse("relationships:follow-up-reschedule", args=[workspace.slug, follow_up.pk]),
+        {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
+    )
     follow_up.refresh_from_db()
     assert follow_up.due_at == new_due and follow_up.status == FollowUpStatus.OPEN
 

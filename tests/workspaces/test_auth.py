@@ -5,10 +5,15 @@ from tests.factories import PASSWORD
 
 
 def test_it_signs_up_and_creates_a_workspace(client, db):
-    response = client.post(reverse("signup"), {
-        "name": "Dana Reyes", "email": "Dana@Example.org",
-        "password": "a long pass phrase for dana", "workspace_name": "Riverside Food Bank",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "name": "Dana Reyes",
+            "email": "Dana@Example.org",
+            "password": "a long pass phrase for dana",
+            "workspace_name": "Riverside Food Bank",
+        },
+    )
     membership = Membership.objects.get(user__email="dana@example.org")
     assert membership.role == Role.OWNER
     assert membership.workspace.slug == "riverside-food-bank"
@@ -17,9 +22,15 @@ def test_it_signs_up_and_creates_a_workspace(client, db):
 
 
 def test_it_rejects_a_common_password_and_a_bad_email(client, db):
-    response = client.post(reverse("signup"), {
-        "name": "Dana", "email": "not-an-email", "password": "password123", "workspace_name": "X",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "name": "Dana",
+            "email": "not-an-email",
+            "password": "password123",
+            "workspace_name": "X",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "Enter a valid email address" in body and "too common" in body
@@ -28,8 +39,15 @@ def test_it_rejects_a_common_password_and_a_bad_email(client, db):
 
 def test_it_accepts_a_long_passphrase_exactly(client, db):
     password = "x" * 149 + "y" + "z" * 50
-    client.post(reverse("signup"), {"name": "Lee", "email": "lee@example.org",
-                                    "password": password, "workspace_name": "Lee Org"})
+    client.post(
+        reverse("signup"),
+        {
+            "name": "Lee",
+            "email": "lee@example.org",
+            "password": password,
+            "workspace_name": "Lee Org",
+        },
+    )
     client.logout()
     wrong = password[:149] + "Y" + password[150:]
     response = client.post(reverse("login"), {"username": "lee@example.org", "password": wrong})
@@ -47,15 +65,20 @@ def test_it_changes_the_session_key_on_login(client, owner):
 
 def test_it_locks_an_account_after_repeated_failures(client, owner, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": owner.email, "password": "wrong"},
-                    REMOTE_ADDR=f"10.0.0.{_ + 1}")
+        client.post(
+            reverse("login"),
+            {"username": owner.email, "password": "wrong"},
+            REMOTE_ADDR=f"10.0.0.{_ + 1}",
+        )
     response = client.post(reverse("login"), {"username": owner.email, "password": PASSWORD})
     assert response.status_code == 429
 
 
 def test_it_ignores_an_off_site_next_after_login(client, owner):
-    response = client.post(reverse("login") + "?next=//evil.example/",
-                           {"username": owner.email, "password": PASSWORD, "next": "//evil.example/"})
+    response = client.post(
+        reverse("login") + "?next=//evil.example/",
+        {"username": owner.email, "password": PASSWORD, "next": "//evil.example/"},
+    )
     assert "evil.example" not in response["Location"]
 
 

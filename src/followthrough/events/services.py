@@ -43,14 +43,28 @@ def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
         raise EventError("An event cannot end before it starts.")
 
 
-def event_create(*, workspace: Workspace, title: str, starts_at: datetime,
-                 ends_at: datetime | None = None, kind: str = EventKind.ATTENDED,
-                 location: str = "", notes: str = "") -> Event:
+def event_create(
+    *,
+    workspace: Workspace,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    kind: str = EventKind.ATTENDED,
+    location: str = "",
+    notes: str = "",
+) -> Event:
     if not title.strip():
         raise EventError("An event needs a title.")
     _check_times(starts_at, ends_at)
-    return Event.objects.create(workspace=workspace, title=title.strip(), starts_at=starts_at,
-                                ends_at=ends_at, kind=kind, location=location, notes=notes)
+    return Event.objects.create(
+        workspace=workspace,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=kind,
+        location=location,
+        notes=notes,
+    )
 
 
 def event_update(*, event: Event, **fields: Any) -> Event:
@@ -70,25 +84,37 @@ def _check_same_workspace(event: Event, person: Person) -> None:
 
 
 @transaction.atomic
-def attendance_add(*, event: Event, person: Person, rsvp: str = Rsvp.ACCEPTED,
-                   checked_in: bool = False, actor: User | None = None,
-                   now: datetime | None = None) -> Attendance:
+def attendance_add(
+    *,
+    event: Event,
+    person: Person,
+    rsvp: str = Rsvp.ACCEPTED,
+    checked_in: bool = False,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Attendance:
     """Add a person to an event's attendees. Once the event has begun, an attendee who did
     not decline counts as met there: a "met" interaction is logged (once)."""
     _check_same_workspace(event, person)
     attendance, created = Attendance.objects.get_or_create(
-        event=event, person=person,
+        event=event,
+        person=person,
         defaults={"workspace_id": event.workspace_id, "rsvp": rsvp, "checked_in": checked_in},
     )
-    if not created and (attendance.rsvp != rsvp or checked_in and not attendance.checked_in):
+    if not created and (attendance.rsvp != rsvp or (checked_in and not attendance.checked_in)):
         attendance.rsvp = rsvp
         attendance.checked_in = attendance.checked_in or checked_in
         attendance.save(update_fields=["rsvp", "checked_in"])
     now = now or timezone.now()
     if created and event.starts_at <= now and rsvp != Rsvp.DECLINED:
-        relationship_log_interaction(person=person, kind=InteractionKind.MET_AT_EVENT,
-                                     occurred_at=event.starts_at, event=event, actor=actor,
-                                     summary=f"Met at {event.title}")
+        relationship_log_interaction(
+            person=person,
+            kind=InteractionKind.MET_AT_EVENT,
+            occurred_at=event.starts_at,
+            event=event,
+            actor=actor,
+            summary=f"Met at {event.title}",
+        )
     return attendance
 
 
@@ -105,8 +131,15 @@ def focus_follow_up_due(*, event: Event, now: datetime) -> datetime:
 
 
 @transaction.atomic
-def focus_pick(*, event: Event, person: Person, actor: User | None = None, reason: str = "",
-               override: bool = False, now: datetime | None = None) -> FocusPick:
+def focus_pick(
+    *,
+    event: Event,
+    person: Person,
+    actor: User | None = None,
+    reason: str = "",
+    override: bool = False,
+    now: datetime | None = None,
+) -> FocusPick:
     """Choose a person at an event to get to know, and schedule the follow-up.
 
     Raises `FocusLimitReached` past the workspace's limit unless `override` is given.
@@ -123,13 +156,26 @@ def focus_pick(*, event: Event, person: Person, actor: User | None = None, reaso
     if over_limit and not override:
         raise FocusLimitReached(limit)
     now = now or timezone.now()
-    attendance_add(event=event, person=person, actor=actor, now=now)
-    pick = FocusPick.objects.create(workspace_id=event.workspace_id, event=event, person=person,
-                                    picked_by=actor, reason=reason, over_limit=over_limit,
-                                    picked_at=now)
-    follow_up_create(person=person, event=event, focus_pick=pick, assigned_to=actor,
-                     title=f"Follow up with {person.full_name} after {event.title}",
-                     due_at=focus_follow_up_due(event=event, now=now))
+    # A pick puts the person on the attendee list, but leaves an existing RSVP alone.
+    if not Attendance.objects.filter(event=event, person=person).exists():
+        attendance_add(event=event, person=person, actor=actor, now=now)
+    pick = FocusPick.objects.create(
+        workspace_id=event.workspace_id,
+        event=event,
+        person=person,
+        picked_by=actor,
+        reason=reason,
+        over_limit=over_limit,
+        picked_at=now,
+    )
+    follow_up_create(
+        person=person,
+        event=event,
+        focus_pick=pick,
+        assigned_to=actor,
+        title=f"Follow up with {person.full_name} after {event.title}",
+        due_at=focus_follow_up_due(event=event, now=now),
+    )
     return pick
 
 
@@ -144,27 +190,63 @@ def focus_unpick(*, event: Event, person: Person) -> None:
 
 
 @transaction.atomic
-def quick_capture(*, event: Event, first_name: str, last_name: str = "", email: str = "",
-                  organization_name: str = "", note: str = "", pick: bool = False,
-                  actor: User | None = None, override: bool = False, reason: str = "") -> Person:
+def quick_capture(
+    *,
+    event: Event,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    organization_name: str = "",
+    note: str = "",
+    pick: bool = False,
+    actor: User | None = None,
+    override: bool = False,
+    reason: str = "",
+) -> Person:
     """The phone flow: a person met at an event, in one step (optionally picked).
 
     All or nothing: when the pick raises `FocusLimitReached`, no person is created.
     """
-    from followthrough.people.models import Organization
-    from followthrough.people.services import organization_create, person_create
+    from followthrough.people.services import organization_get_or_create, person_create
 
-    organization = None
-    if organization_name.strip():
-        organization = (
-            Organization.objects.for_workspace(event.workspace)
-            .filter(name__iexact=organization_name.strip()).first()
-            or organization_create(workspace=event.workspace, name=organization_name)
-        )
-    person = person_create(workspace=event.workspace, first_name=first_name,
-                           last_name=last_name, emails=[email] if email else [],
-                           organization=organization, notes=note, owner=actor)
+    organization = organization_get_or_create(workspace=event.workspace, name=organization_name)
+    person = person_create(
+        workspace=event.workspace,
+        first_name=first_name,
+        last_name=last_name,
+        emails=[email] if email else [],
+        organization=organization,
+        notes=note,
+        owner=actor,
+    )
     attendance_add(event=event, person=person, actor=actor, checked_in=True)
     if pick:
         focus_pick(event=event, person=person, actor=actor, override=override, reason=reason)
     return person
+
+
+@transaction.atomic
+def attendance_add_new_person(
+    *,
+    event: Event,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    rsvp: str = Rsvp.ACCEPTED,
+    actor: User | None = None,
+) -> Attendance:
+    """Add someone not yet in the directory to an event: the person (with their
+    relationship) and the attendance are created together, or neither is."""
+    from followthrough.people.services import person_create
+
+    try:
+        person = person_create(
+            workspace=event.workspace,
+            first_name=first_name,
+            last_name=last_name,
+            emails=[email] if email else [],
+            owner=actor,
+        )
+    except ValueError as error:
+        raise EventError(str(error)) from error
+    return attendance_add(event=event, person=person, rsvp=rsvp, actor=actor)

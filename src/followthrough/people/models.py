@@ -7,8 +7,8 @@ from pathlib import PurePath
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from followthrough.workspaces.models import WorkspaceScoped
 

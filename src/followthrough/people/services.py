@@ -61,8 +61,16 @@ def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> Non
         if not value or key in seen:
             continue
         seen.add(key)
-        rows.append(ContactPoint(workspace_id=person.workspace_id, person=person, kind=kind,
-                                 value=value, normalized=key, position=len(rows)))
+        rows.append(
+            ContactPoint(
+                workspace_id=person.workspace_id,
+                person=person,
+                kind=kind,
+                value=value,
+                normalized=key,
+                position=len(rows),
+            )
+        )
     ContactPoint.objects.bulk_create(rows)
 
 
@@ -91,8 +99,13 @@ def person_create(
 
     if not (first_name.strip() or last_name.strip()):
         raise ValueError("A person needs a first or last name.")
-    person = Person(workspace=workspace, first_name=first_name.strip(),
-                    last_name=last_name.strip(), headline=headline, notes=notes)
+    person = Person(
+        workspace=workspace,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        headline=headline,
+        notes=notes,
+    )
     if photo:
         person.photo = photo
     person.save()
@@ -121,11 +134,19 @@ def person_update(
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"person_update() got unexpected fields {sorted(unknown)}")
+    old_photo = person.photo.name if "photo" in fields and person.photo else ""
     for name, value in fields.items():
         setattr(person, name, value)
     person.save()
-    for kind, values in ((ContactKind.EMAIL, emails), (ContactKind.PHONE, phones),
-                         (ContactKind.URL, links)):
+    if old_photo and old_photo != person.photo.name:
+        # Only once the new row is committed: a rollback must still find the old file.
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    for kind, values in (
+        (ContactKind.EMAIL, emails),
+        (ContactKind.PHONE, phones),
+        (ContactKind.URL, links),
+    ):
         if values is not None:
             _set_contact_points(person, kind, values)
     if tags is not None:
@@ -136,13 +157,22 @@ def person_update(
     return person
 
 
-ORGANIZATION_FIELDS = ("name", "mission", "offers", "needs", "website", "feed_url", "location",
-                       "notes")
+ORGANIZATION_FIELDS = (
+    "name",
+    "mission",
+    "offers",
+    "needs",
+    "website",
+    "feed_url",
+    "location",
+    "notes",
+)
 
 
 @transaction.atomic
-def organization_create(*, workspace: Workspace, name: str, focus_areas: Sequence[str] = (),
-                        **fields: Any) -> Organization:
+def organization_create(
+    *, workspace: Workspace, name: str, focus_areas: Sequence[str] = (), **fields: Any
+) -> Organization:
     """Add an organization (with its mission, offers and needs) to the directory."""
     if not name.strip():
         raise ValueError("An organization needs a name.")
@@ -155,9 +185,22 @@ def organization_create(*, workspace: Workspace, name: str, focus_areas: Sequenc
     return org
 
 
+def organization_get_or_create(*, workspace: Workspace, name: str) -> Organization | None:
+    """The workspace's organization with this name (case-insensitive), added when new;
+    None for a blank name."""
+    from followthrough.people.selectors import organization_find_by_name
+
+    if not name.strip():
+        return None
+    return organization_find_by_name(workspace=workspace, name=name) or organization_create(
+        workspace=workspace, name=name
+    )
+
+
 @transaction.atomic
-def organization_update(*, organization: Organization, focus_areas: Sequence[str] | None = None,
-                        **fields: Any) -> Organization:
+def organization_update(
+    *, organization: Organization, focus_areas: Sequence[str] | None = None, **fields: Any
+) -> Organization:
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"organization_update() got unexpected fields {sorted(unknown)}")
@@ -166,20 +209,32 @@ def organization_update(*, organization: Organization, focus_areas: Sequence[str
     organization.save()
     if focus_areas is not None:
         organization.focus_areas.set(
-            tags_resolve(workspace=organization.workspace, names=focus_areas))
+            tags_resolve(workspace=organization.workspace, names=focus_areas)
+        )
     return organization
 
 
-def affiliation_add(*, person: Person, organization: Organization, role: str = "",
-                    started_on: date | None = None, ended_on: date | None = None) -> Affiliation:
+def affiliation_add(
+    *,
+    person: Person,
+    organization: Organization,
+    role: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+) -> Affiliation:
     """Record a person's role at an organization (a person may hold several)."""
     if person.workspace_id != organization.workspace_id:
         raise ValueError("Person and organization belong to different workspaces.")
     if started_on and ended_on and ended_on < started_on:
         raise ValueError("An affiliation cannot end before it starts.")
-    return Affiliation.objects.create(workspace_id=person.workspace_id, person=person,
-                                      organization=organization, role=role,
-                                      started_on=started_on, ended_on=ended_on)
+    return Affiliation.objects.create(
+        workspace_id=person.workspace_id,
+        person=person,
+        organization=organization,
+        role=role,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
 
 
 def affiliation_end(*, affiliation: Affiliation, ended_on: date) -> Affiliation:

@@ -1,3 +1,29 @@
+from django.urls import path
+
+from followthrough.people import views
+
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("people/", views.person_list, name="person-list"),
+    path("people/new/", views.person_new, name="person-new"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("people/<int:pk>/photo/", views.person_photo, name="person-photo"),
+    path("people/<int:pk>/affiliations/new/", views.affiliation_add, name="affiliation-add"),
+    path(
+        "people/<int:pk>/affiliations/<int:affiliation_id>/end/",
+        views.affiliation_end,
+        name="affiliation-end",
+    ),
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/new/", views.organization_new, name="organization-new"),
+    path("organizations/suggest/", views.organization_suggest, name="organization-suggest"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
+    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
+    path(
+        "organizations/<int:pk>/noticed/",
+        views.organization_noticed,
+        name="organization-noticed",
+    ),
+]

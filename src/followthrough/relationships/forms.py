@@ -14,23 +14,32 @@ PERSON_KINDS = [(k.value, k.label) for k in InteractionKind if k != InteractionK
 class InteractionForm(forms.Form):
     kind = forms.ChoiceField(label="What happened", choices=PERSON_KINDS)
     occurred_at = forms.DateTimeField(label="When", widget=DATETIME_LOCAL)
-    summary = forms.CharField(max_length=200, required=False,
-                              help_text="One line, e.g. “Coffee at Lulu’s: talked tutors”.")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                           help_text="Markdown.")
+    summary = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="One line, e.g. “Coffee at Lulu's: talked tutors”.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
         if value > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError("An interaction cannot be in the future — add a follow-up instead.")
+            raise forms.ValidationError(
+                "An interaction cannot be in the future — add a follow-up instead."
+            )
         return value
 
 
 class RelationshipForm(forms.Form):
     stage = forms.TypedChoiceField(choices=Stage.choices, coerce=int)
-    owner = forms.TypedChoiceField(label="Who holds it", coerce=int, required=False, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label="Who holds it", coerce=int, required=False, empty_value=None
+    )
     cadence_days = forms.IntegerField(
-        label="Keep in touch every (days)", required=False,
+        label="Keep in touch every (days)",
+        required=False,
         help_text="Leave empty to use the default for the stage or tags.",
     )
 

@@ -138,9 +138,7 @@ class FollowUpStatus(models.TextChoices):
 
 
 class FollowUp(WorkspaceScoped):
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="follow_ups"
-    )
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="follow_ups")
     event = models.ForeignKey(
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

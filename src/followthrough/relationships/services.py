@@ -149,8 +149,14 @@ def relationship_log_interaction(
     kind = InteractionKind(kind)
     occurred_at = occurred_at or timezone.now()
     interaction = Interaction.objects.create(
-        workspace_id=person.workspace_id, person=person, kind=kind, occurred_at=occurred_at,
-        summary=summary, note=note, event=event, logged_by=actor,
+        workspace_id=person.workspace_id,
+        person=person,
+        kind=kind,
+        occurred_at=occurred_at,
+        summary=summary,
+        note=note,
+        event=event,
+        logged_by=actor,
     )
     relationship = Relationship.objects.select_for_update().get(person=person)
     if relationship.last_interaction_at is None or occurred_at > relationship.last_interaction_at:
@@ -163,33 +169,53 @@ def relationship_log_interaction(
     if kind in OUTREACH_KINDS:
         window = timedelta(hours=person.workspace.follow_up_window_hours)
         FollowUp.objects.filter(
-            workspace_id=person.workspace_id, person=person, status=FollowUpStatus.OPEN,
+            workspace_id=person.workspace_id,
+            person=person,
+            status=FollowUpStatus.OPEN,
             due_at__lte=occurred_at + window,
         ).update(status=FollowUpStatus.DONE, done_at=timezone.now())
     return interaction
 
 
 def organization_log_noticed(
-    *, organization: Organization, summary: str, note: str = "",
-    occurred_at: datetime | None = None, actor: User | None = None,
+    *,
+    organization: Organization,
+    summary: str,
+    note: str = "",
+    occurred_at: datetime | None = None,
+    actor: User | None = None,
 ) -> Interaction:
     """Record something noticed about an organization (what it is doing)."""
     if not summary.strip():
         raise RelationshipError("Say what you noticed.")
     return Interaction.objects.create(
-        workspace_id=organization.workspace_id, organization=organization,
-        kind=InteractionKind.NOTICED, occurred_at=occurred_at or timezone.now(),
-        summary=summary.strip(), note=note, logged_by=actor,
+        workspace_id=organization.workspace_id,
+        organization=organization,
+        kind=InteractionKind.NOTICED,
+        occurred_at=occurred_at or timezone.now(),
+        summary=summary.strip(),
+        note=note,
+        logged_by=actor,
     )
 
 
 def follow_up_create(
-    *, person: Person, title: str, due_at: datetime, event: Event | None = None,
-    focus_pick: FocusPick | None = None, assigned_to: User | None = None,
+    *,
+    person: Person,
+    title: str,
+    due_at: datetime,
+    event: Event | None = None,
+    focus_pick: FocusPick | None = None,
+    assigned_to: User | None = None,
 ) -> FollowUp:
     return FollowUp.objects.create(
-        workspace_id=person.workspace_id, person=person, title=title, due_at=due_at,
-        event=event, focus_pick=focus_pick, assigned_to=assigned_to,
+        workspace_id=person.workspace_id,
+        person=person,
+        title=title,
+        due_at=due_at,
+        event=event,
+        focus_pick=focus_pick,
+        assigned_to=assigned_to,
     )
 
 
@@ -206,7 +232,9 @@ def follow_up_done(*, follow_up: FollowUp, now: datetime | None = None) -> Follo
     return follow_up
 
 
-def follow_up_snooze(*, follow_up: FollowUp, days: int = 2, now: datetime | None = None) -> FollowUp:
+def follow_up_snooze(
+    *, follow_up: FollowUp, days: int = 2, now: datetime | None = None
+) -> FollowUp:
     """Push a follow-up `days` days past now (or past its due time, if that is later)."""
     _require_open(follow_up)
     if days < 1:

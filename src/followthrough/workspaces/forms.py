@@ -12,7 +12,9 @@ TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
@@ -20,13 +22,16 @@ class LoginForm(AuthenticationForm):
 
 class SignUpForm(forms.Form):
     name = forms.CharField(label="Your name", max_length=150)
-    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; a passphrase is best.",
     )
     workspace_name = forms.CharField(
-        label="Your organization", max_length=200,
+        label="Your organization",
+        max_length=200,
         help_text="Your team's workspace is named after it.",
     )
 
@@ -38,15 +43,20 @@ class SignUpForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
         if get_user_model().objects.filter(username=email).exists():
-            raise forms.ValidationError("An account with this e-mail exists already — log in instead.")
+            raise forms.ValidationError(
+                "An account with this e-mail exists already — log in instead."
+            )
         return email
 
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
-            user = get_user_model()(username=cleaned.get("email", ""), email=cleaned.get("email", ""),
-                                    first_name=cleaned.get("name", ""))
+            user = get_user_model()(
+                username=cleaned.get("email", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("name", ""),
+            )
             try:
                 password_validation.validate_password(password, user)
             except forms.ValidationError as error:

@@ -29,11 +29,15 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def workspace_create(*, name: str, owner: User, slug: str | None = None, timezone: str = "UTC") -> Workspace:
+def workspace_create(
+    *, name: str, owner: User, slug: str | None = None, timezone: str = "UTC"
+) -> Workspace:
     """Create a workspace with `owner` as its owner, and its own organization profile."""
     from followthrough.people.models import Organization
 
-    workspace = Workspace.objects.create(name=name, slug=slug or _unique_slug(name), timezone=timezone)
+    workspace = Workspace.objects.create(
+        name=name, slug=slug or _unique_slug(name), timezone=timezone
+    )
     workspace.organization = Organization.objects.create(workspace=workspace, name=name)
     workspace.save(update_fields=["organization"])
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
@@ -41,11 +45,17 @@ def workspace_create(*, name: str, owner: User, slug: str | None = None, timezon
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, name: str, workspace_name: str) -> tuple[User, Workspace]:
+def user_sign_up(
+    *, email: str, password: str, name: str, workspace_name: str
+) -> tuple[User, Workspace]:
     """Create an account (its e-mail is its login) and the workspace it owns."""
     first, _, last = name.strip().partition(" ")
     user = get_user_model().objects.create_user(
-        username=email.lower(), email=email.lower(), password=password, first_name=first, last_name=last
+        username=email.lower(),
+        email=email.lower(),
+        password=password,
+        first_name=first,
+        last_name=last,
     )
     return user, workspace_create(name=workspace_name, owner=user)
 

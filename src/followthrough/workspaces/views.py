@@ -34,8 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("invite", "")
     invitation = _read_invitation(token) if token else None
-    form = SignUpForm(request.POST or None, invited=invitation is not None,
-                      initial={"email": invitation.email} if invitation else None)
+    form = SignUpForm(
+        request.POST or None,
+        invited=invitation is not None,
+        initial={"email": invitation.email} if invitation else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if invitation:
@@ -43,14 +46,19 @@ def signup(request: HttpRequest) -> HttpResponse:
 
             first, _, last = data["name"].partition(" ")
             user = get_user_model().objects.create_user(
-                username=data["email"], email=data["email"], password=data["password"],
-                first_name=first, last_name=last,
+                username=data["email"],
+                email=data["email"],
+                password=data["password"],
+                first_name=first,
+                last_name=last,
             )
             membership = services.invitation_accept(invitation=invitation, user=user)
             workspace = membership.workspace
         else:
             user, workspace = services.user_sign_up(
-                email=data["email"], password=data["password"], name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                name=data["name"],
                 workspace_name=data["workspace_name"],
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -74,14 +82,20 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "workspaces/invite_invalid.html", status=404)
     workspace = Workspace.objects.get(pk=invitation.workspace_id)
     if not request.user.is_authenticated:
-        return render(request, "workspaces/invite.html", {"workspace": workspace, "token": token,
-                                                           "invitation": invitation})
+        return render(
+            request,
+            "workspaces/invite.html",
+            {"workspace": workspace, "token": token, "invitation": invitation},
+        )
     if request.method == "POST":
         services.invitation_accept(invitation=invitation, user=request.user)
         messages.success(request, f"Welcome to {workspace.name}.")
         return redirect("agenda:today", workspace_slug=workspace.slug)
-    return render(request, "workspaces/invite.html", {"workspace": workspace, "token": token,
-                                                       "invitation": invitation})
+    return render(
+        request,
+        "workspaces/invite.html",
+        {"workspace": workspace, "token": token, "invitation": invitation},
+    )
 
 
 @login_required
@@ -105,11 +119,20 @@ def settings_edit(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view
 def members(request: WorkspaceRequest) -> HttpResponse:
-    memberships = (Membership.objects.filter(workspace=request.workspace)
-                   .select_related("user").order_by("created_at"))
-    return render(request, "workspaces/members.html", {
-        "memberships": memberships, "invite_form": InviteForm(), "role_form": RoleForm(),
-    })
+    memberships = (
+        Membership.objects.filter(workspace=request.workspace)
+        .select_related("user")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "workspaces/members.html",
+        {
+            "memberships": memberships,
+            "invite_form": InviteForm(),
+            "role_form": RoleForm(),
+        },
+    )
 
 
 @require_POST
@@ -118,15 +141,25 @@ def invite_create(request: WorkspaceRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         memberships = Membership.objects.filter(workspace=request.workspace).select_related("user")
-        return render(request, "workspaces/members.html",
-                      {"memberships": memberships, "invite_form": form}, status=400)
+        return render(
+            request,
+            "workspaces/members.html",
+            {"memberships": memberships, "invite_form": form},
+            status=400,
+        )
     token = services.invitation_make_token(workspace=request.workspace, **form.cleaned_data)
     link = request.build_absolute_uri(reverse("invite-accept", args=[token]))
     memberships = Membership.objects.filter(workspace=request.workspace).select_related("user")
-    return render(request, "workspaces/members.html", {
-        "memberships": memberships, "invite_form": InviteForm(), "invite_link": link,
-        "invited_email": form.cleaned_data["email"],
-    })
+    return render(
+        request,
+        "workspaces/members.html",
+        {
+            "memberships": memberships,
+            "invite_form": InviteForm(),
+            "invite_link": link,
+            "invited_email": form.cleaned_data["email"],
+        },
+    )
 
 
 @require_POST
@@ -137,7 +170,8 @@ def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
-            messages.success(request, f"{membership.user.get_full_name() or membership.user.email} is now {membership.get_role_display().lower()}.")
+            who = membership.user.get_full_name() or membership.user.email
+            messages.success(request, f"{who} is now {membership.get_role_display().lower()}.")
         except ValueError as error:
             messages.error(request, str(error))
     return redirect("workspaces:members", workspace_slug=request.workspace.slug)

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+MAX_REQUEST_BODY = 64 * 1024 * 1024
+
 
 class Command(BaseCommand):
     help = (
@@ -19,11 +21,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--demo", action="store_true", help="Load (or refresh) the demo workspace and print its login.")
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
-        parser.add_argument("--threads", type=int, default=8, help="Worker threads of the web server (default 8).")
-        parser.add_argument("--data-dir", help="Directory for the database, secret key and uploads (applied by the followthrough command).")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Load (or refresh) the demo workspace and print its login.",
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+        )
+        parser.add_argument(
+            "--threads", type=int, default=8, help="Worker threads of the web server (default 8)."
+        )
+        parser.add_argument(
+            "--data-dir",
+            help="Directory for the database, secret key and uploads.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
@@ -42,11 +57,23 @@ class Command(BaseCommand):
             from followthrough.demo import demo_load
 
             result = demo_load()
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo workspace ready: {base_url}/w/{result.workspace.slug}/\n"
-                f"  log in as {result.email} with password {result.password}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo workspace ready: {base_url}/w/{result.workspace.slug}/\n"
+                    f"  log in as {result.email} with password {result.password}"
+                )
+            )
         elif not get_user_model().objects.exists():
             self.stdout.write(f"First visit: create your account at {base_url}/accounts/signup/")
-        self.stdout.write(self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)"))
-        serve(application, host=host, port=port, threads=options["threads"], ident="Followthrough")
+        self.stdout.write(
+            self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)")
+        )
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=options["threads"],
+            ident="Followthrough",
+            # Uploads are read whole before a form can judge them: cap them at the door.
+            max_request_body_size=MAX_REQUEST_BODY,
+        )

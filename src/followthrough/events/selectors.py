@@ -1,0 +1,193 @@
+"""Reads for the events pages: the list, one event with its people, search, capture.
+
+Every selector is scoped to one workspace (directly, or through an event that was fetched
+with `get_for_workspace`), and none loads more than one page of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from followthrough.events.models import Attendance, Event, FocusPick, Rsvp
+from followthrough.people.models import Person
+from followthrough.relationships.models import FollowUp, FollowUpStatus
+from followthrough.workspaces.models import Workspace
+
+# Quick capture offers the event that started most recently, if it began this long ago.
+CAPTURE_LOOKBACK = timedelta(days=2)
+SEARCH_LIMIT = 10
+
+
+def _count_of(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) subquery per event (`queryset` filtered on OuterRef("pk"))."""
+    counted = queryset.order_by().values("event").annotate(n=Count("*")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def event_list(*, workspace: Workspace, now: datetime) -> QuerySet[Event]:
+    """The workspace's events: upcoming ones first (soonest first), then past ones (most
+    recent first). An event still in progress at `now` counts as upcoming.
+
+    Each row carries `is_upcoming`, `attendee_count` (attendances not declined) and
+    `pick_count`. Cost: one indexed range scan of the workspace's events, sorted in the
+    database, plus two correlated index lookups per returned row; paginate the result
+    (a page is one query, its count another).
+    """
+    upcoming = Q(starts_at__gte=now) | Q(ends_at__gte=now)
+    return (
+        Event.objects.for_workspace(workspace)
+        .annotate(
+            is_upcoming=Case(
+                When(upcoming, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            attendee_count=_count_of(
+                Attendance.objects.filter(event=OuterRef("pk")).exclude(rsvp=Rsvp.DECLINED)
+            ),
+            pick_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"))),
+        )
+        .order_by(
+            F("is_upcoming").desc(),
+            # Upcoming rows sort on this (soonest first); past rows have NULL here...
+            Case(When(upcoming, then=F("starts_at")), output_field=DateTimeField()).asc(
+                nulls_last=True
+            ),
+            # ...and fall through to this (most recent first).
+            F("starts_at").desc(),
+            F("pk").desc(),
+        )
+    )
+
+
+@dataclass
+class EventDetail:
+    """One event with everyone on it, as the detail page and its fragments show it."""
+
+    event: Event
+    attendances: list[Attendance]
+    picks: list[FocusPick]
+    limit: int
+    picked_person_ids: set[int] = field(default_factory=set)
+
+    @property
+    def limit_reached(self) -> bool:
+        return len(self.picks) >= self.limit
+
+    @property
+    def over_limit_count(self) -> int:
+        return sum(1 for pick in self.picks if pick.over_limit)
+
+
+def event_detail(*, event: Event) -> EventDetail:
+    """The event's attendees (by name, with their person) and focus picks (in the order
+    they were made, with the person, the picker and each pick's open follow-ups).
+
+    `event` must come from `get_for_workspace`; its rows are all of its workspace.
+    Cost: three queries whatever the number of attendees (one fewer with no picks).
+    Attendee lists are not paginated: an event's list is hundreds of rows at most.
+    """
+    attendances = list(
+        Attendance.objects.filter(workspace_id=event.workspace_id, event=event)
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    )
+    picks = list(
+        FocusPick.objects.filter(workspace_id=event.workspace_id, event=event)
+        .select_related("person", "picked_by")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.filter(status=FollowUpStatus.OPEN).order_by("due_at"),
+                to_attr="open_follow_ups",
+            )
+        )
+        .order_by("picked_at", "pk")
+    )
+    return EventDetail(
+        event=event,
+        attendances=attendances,
+        picks=picks,
+        limit=event.workspace.focus_pick_limit,
+        picked_person_ids={pick.person_id for pick in picks},
+    )
+
+
+def attendee_search(*, event: Event, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """People of the event's workspace whose name contains `query` (case-insensitive),
+    by name, at most `limit`; each carries `is_attending`. An empty query finds nobody.
+
+    Cost: one query; `icontains` scans the workspace's people (an index on full_name
+    helps prefix searches only).
+    """
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Person.objects.filter(workspace_id=event.workspace_id, full_name__icontains=query)
+        .annotate(
+            is_attending=Exists(Attendance.objects.filter(event=event, person=OuterRef("pk")))
+        )
+        .order_by("full_name", "pk")[:limit]
+    )
+
+
+def capture_event_for(*, workspace: Workspace, now: datetime) -> Event | None:
+    """The event to capture people at: the one happening now or, failing that, the one
+    that started most recently within `CAPTURE_LOOKBACK`. None when there is neither.
+
+    Cost: one query on the (workspace, starts_at) index.
+    """
+    return (
+        Event.objects.for_workspace(workspace)
+        .filter(starts_at__lte=now)
+        .filter(Q(starts_at__gte=now - CAPTURE_LOOKBACK) | Q(ends_at__gte=now))
+        .order_by("-starts_at", "-pk")
+        .first()
+    )
+
+
+def capture_recent_events(*, workspace: Workspace, now: datetime, limit: int = 5) -> list[Event]:
+    """Events to offer when nothing is on now: the next one to come, then the most
+    recent ones, `limit` in all. Cost: two small indexed queries."""
+    upcoming = list(
+        Event.objects.for_workspace(workspace)
+        .filter(starts_at__gt=now)
+        .order_by("starts_at", "pk")[:1]
+    )
+    past = list(
+        Event.objects.for_workspace(workspace)
+        .filter(starts_at__lte=now)
+        .order_by("-starts_at", "-pk")[: limit - len(upcoming)]
+    )
+    return upcoming + past
+
+
+def capture_recent_people(*, event: Event, limit: int = 5) -> list[Attendance]:
+    """The people most recently added to an event (newest first), each with `is_picked`.
+    Cost: one query."""
+    return list(
+        Attendance.objects.filter(workspace_id=event.workspace_id, event=event)
+        .select_related("person")
+        .annotate(
+            is_picked=Exists(FocusPick.objects.filter(event=event, person=OuterRef("person")))
+        )
+        .order_by("-added_at", "-pk")[:limit]
+    )

@@ -1,0 +1,400 @@
+"""Forms of the directory pages. They validate and clean; services do the writing."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.validators import EmailValidator, URLValidator
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from followthrough.people.selectors import PERSON_SORTS
+from followthrough.relationships.models import Stage
+
+# --- Photos -------------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # far above any camera photo, far below a decompression bomb
+PHOTO_MAX_SIDE = 1024  # stored photos are profile pictures, not archives
+# Pillow format name → (file suffix, content type). Nothing else is ever stored or served.
+PHOTO_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "GIF": ("gif", "image/gif"),
+    "WEBP": ("webp", "image/webp"),
+}
+PHOTO_ACCEPT = ",".join(content_type for _, content_type in PHOTO_FORMATS.values())
+# Markup a browser could run, hidden in (or appended to) an image: a polyglot.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|svg[\s/>]|!doctype\s+html)", re.IGNORECASE
+)
+PHOTO_FORMAT_ERROR = "Upload a JPEG, PNG, GIF or WebP photo (SVG and other files are not accepted)."
+
+
+def clean_photo_upload(upload: UploadedFile) -> SimpleUploadedFile:
+    """Check an uploaded photo and return it re-encoded by Pillow.
+
+    Accepts only JPEG, PNG, GIF and WebP as detected from the bytes (never the name or
+    the browser's content type), up to 5 MB and 40 megapixels; refuses files carrying
+    HTML, SVG or script. Re-encoding drops anything else riding along (trailing data,
+    EXIF location), applies the EXIF rotation and scales down to 1024 px at most.
+    """
+    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError("The photo is larger than 5 MB; upload a smaller one.")
+    data = upload.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError("The photo is larger than 5 MB; upload a smaller one.")
+    if not data:
+        raise ValidationError("The file is empty.")
+    if _MARKUP.search(data):
+        raise ValidationError(
+            "This file contains web-page code (HTML, SVG or script), so it is not a safe "
+            "photo. " + PHOTO_FORMAT_ERROR
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image_format = image.format
+            if image_format not in PHOTO_FORMATS:
+                raise ValidationError(PHOTO_FORMAT_ERROR)
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise ValidationError("The photo has too many pixels; upload a smaller one.")
+            image.verify()  # checks the structure; the image must be reopened after it
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            return _reencode(image, image_format)
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+    ):
+        raise ValidationError(PHOTO_FORMAT_ERROR) from None
+
+
+def _reencode(image: Image.Image, image_format: str) -> SimpleUploadedFile:
+    suffix, content_type = PHOTO_FORMATS[image_format]
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    options: dict[str, Any] = {}
+    if image_format == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        options = {"quality": 85, "optimize": True}
+    elif image_format == "WEBP":
+        options = {"quality": 85}
+    elif image_format == "PNG":
+        options = {"optimize": True}
+    out = io.BytesIO()
+    image.save(out, format=image_format, **options)
+    return SimpleUploadedFile(f"photo.{suffix}", out.getvalue(), content_type=content_type)
+
+
+# --- Line lists ---------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Non-empty, stripped lines with their 1-based line numbers."""
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _check_lines(
+    text: str, check: Callable[[str], str], what: str, max_length: int = 400
+) -> list[str]:
+    """Validate each line with `check` (which may rewrite it); one error per bad line,
+    naming the line number and its text."""
+    values, errors = [], []
+    for number, line in _lines(text):
+        try:
+            if len(line) > max_length:
+                raise ValidationError("too long")
+            values.append(check(line))
+        except ValidationError:
+            errors.append(
+                ValidationError(
+                    "Line %(number)s: “%(line)s” is not a valid %(what)s.",
+                    params={"number": number, "line": line[:80], "what": what},
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _check_email(value: str) -> str:
+    EmailValidator()(value)
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not re.search(r"\d", value) or not re.fullmatch(r"[\d\s()+\-./#*,;extEXT]+", value):
+        raise ValidationError("not a phone number")
+    return value
+
+
+def _check_link(value: str) -> str:
+    # People paste "linkedin.com/in/ada"; a link without a scheme means https.
+    if "://" not in value and not value.lower().startswith("mailto:"):
+        value = "https://" + value
+    URLValidator(schemes=["http", "https"])(value)
+    return value
+
+
+def split_commas(text: str, max_length: int, what: str) -> list[str]:
+    """Comma-separated names, stripped, without blanks or case-insensitive repeats."""
+    names: dict[str, str] = {}
+    for raw in text.split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        if len(name) > max_length:
+            raise ValidationError(
+                "The %(what)s “%(name)s…” is longer than %(max)s characters.",
+                params={"what": what, "name": name[:30], "max": max_length},
+            )
+        names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def _textarea(rows: int = 3, **attrs: str) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, **attrs})
+
+
+def _suggest_organizations(field: forms.Field, suggest_url: str) -> None:
+    """Tie a name box to the page's `<datalist>`, refreshed by HTMX as the user types."""
+    field.widget.attrs.update({"list": "organization-options", "autocomplete": "off"})
+    if suggest_url:
+        field.widget.attrs.update(
+            {
+                "hx-get": suggest_url,
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#organization-options",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+class PersonForm(forms.Form):
+    first_name = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    headline = forms.CharField(
+        max_length=200, required=False, help_text="Their role or what they do."
+    )
+    organization = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Type to pick an organization in your directory; a new name adds it.",
+    )
+    role = forms.CharField(label="Role there", max_length=200, required=False)
+    emails = forms.CharField(
+        label="E-mail addresses", required=False, widget=_textarea(2), help_text="One per line."
+    )
+    phones = forms.CharField(
+        label="Phone numbers", required=False, widget=_textarea(2), help_text="One per line."
+    )
+    links = forms.CharField(
+        label="Links",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line, e.g. their website or LinkedIn profile.",
+    )
+    tags = forms.CharField(required=False, help_text="Separate tags with commas.")
+    notes = forms.CharField(
+        required=False,
+        widget=_textarea(5),
+        help_text="Markdown: **bold**, *italic*, [links](https://…), lists.",
+    )
+    photo = forms.FileField(
+        required=False,
+        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text="JPEG, PNG, GIF or WebP, up to 5 MB.",
+    )
+    remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        editing: bool = False,
+        has_photo: bool = False,
+        suggest_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["organization"].label = "Add a current organization"
+            self.fields[
+                "organization"
+            ].help_text = (
+                "Optional. Their organizations, current and past, are listed on the profile."
+            )
+        if not has_photo:
+            del self.fields["remove_photo"]
+        _suggest_organizations(self.fields["organization"], suggest_url)
+
+    def clean_emails(self) -> list[str]:
+        return _check_lines(self.cleaned_data["emails"], _check_email, "e-mail address")
+
+    def clean_phones(self) -> list[str]:
+        return _check_lines(self.cleaned_data["phones"], _check_phone, "phone number")
+
+    def clean_links(self) -> list[str]:
+        return _check_lines(self.cleaned_data["links"], _check_link, "link (http or https)")
+
+    def clean_tags(self) -> list[str]:
+        return split_commas(self.cleaned_data["tags"], 60, "tag")
+
+    def clean_photo(self) -> SimpleUploadedFile | None:
+        upload = self.cleaned_data.get("photo")
+        return clean_photo_upload(upload) if upload else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
+            self.add_error("first_name", "Give at least a first or a last name.")
+        if cleaned.get("role") and not cleaned.get("organization", "").strip():
+            self.add_error("organization", "Name the organization where they have this role.")
+        return cleaned
+
+
+class PersonFilterForm(forms.Form):
+    """The directory's search box and filters (all optional; invalid ones are ignored)."""
+
+    q = forms.CharField(label="Search people", required=False, max_length=200)
+    tag = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any tag")
+    stage = forms.TypedChoiceField(
+        choices=[("", "Any stage"), *Stage.choices], coerce=int, required=False, empty_value=None
+    )
+    sort = forms.ChoiceField(label="Sort by", choices=list(PERSON_SORTS.items()), required=False)
+
+    def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = tags
+
+    def value(self, name: str) -> Any:
+        """The cleaned value of a filter, or None when it is missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
+# --- Affiliations -------------------------------------------------------------------------
+
+
+class AffiliationForm(forms.Form):
+    organization = forms.CharField(
+        max_length=200, help_text="An organization in your directory; a new name adds it."
+    )
+    role = forms.CharField(max_length=200, required=False)
+    started_on = forms.DateField(
+        label="Started", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        label="Ended",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty while they are still there.",
+    )
+
+    def __init__(self, *args: Any, suggest_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _suggest_organizations(self.fields["organization"], suggest_url)
+
+    def clean_organization(self) -> str:
+        name = self.cleaned_data["organization"].strip()
+        if not name:
+            raise ValidationError("Name the organization.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The end date is before the start date.")
+        return cleaned
+
+
+class AffiliationEndForm(forms.Form):
+    ended_on = forms.DateField(
+        label="Ended", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+# --- Organizations ------------------------------------------------------------------------
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    mission = forms.CharField(
+        required=False,
+        widget=_textarea(3),
+        help_text="What they are working towards, in a sentence or two.",
+    )
+    focus_areas = forms.CharField(required=False, help_text="Separate focus areas with commas.")
+    offers = forms.CharField(label="What they offer", required=False, widget=_textarea(2))
+    needs = forms.CharField(label="What they need", required=False, widget=_textarea(2))
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    feed_url = forms.URLField(
+        label="News feed URL",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="The RSS or Atom feed of their news.",
+    )
+    location = forms.CharField(max_length=200, required=False)
+    notes = forms.CharField(
+        required=False,
+        widget=_textarea(4),
+        help_text="Markdown: **bold**, *italic*, [links](https://…), lists.",
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("An organization needs a name.")
+        return name
+
+    def clean_focus_areas(self) -> list[str]:
+        return split_commas(self.cleaned_data["focus_areas"], 60, "focus area")
+
+
+class OrganizationFilterForm(forms.Form):
+    q = forms.CharField(label="Search organizations", required=False, max_length=200)
+    focus_area = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any focus area")
+
+    def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = tags
+
+    value = PersonFilterForm.value
+
+
+class NoticedForm(forms.Form):
+    summary = forms.CharField(
+        label="What did you notice?",
+        max_length=200,
+        help_text="E.g. “Opened a second food pantry in Eastside.”",
+    )
+    note = forms.CharField(required=False, widget=_textarea(3), help_text="Markdown.")
+    occurred_on = forms.DateField(
+        label="When",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+    )

@@ -1,0 +1,473 @@
+"""Directory pages: people and organizations, their profiles, affiliations and photos.
+
+Thin function views: `workspace_view` decides who may see or change what, selectors
+read, services write. Lists answer HTMX requests with just their results partial.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+from PIL import Image, UnidentifiedImageError
+
+from followthrough.people import selectors, services
+from followthrough.people.forms import (
+    PHOTO_FORMATS,
+    AffiliationEndForm,
+    AffiliationForm,
+    NoticedForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+    PersonFilterForm,
+    PersonForm,
+)
+from followthrough.people.models import Affiliation, ContactKind, Organization, Person
+from followthrough.relationships.services import (
+    RelationshipError,
+    organization_log_noticed,
+    relationship_cadence_days,
+)
+from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
+from followthrough.workspaces.models import Workspace
+
+PEOPLE_PER_PAGE = 50
+ORGANIZATIONS_PER_PAGE = 50
+TIMELINE_PER_PAGE = 20
+NOTICED_PER_PAGE = 20
+
+
+def _page(request: WorkspaceRequest, items: Any, per_page: int) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _page_number(request: WorkspaceRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _page_or_fragment(
+    request: WorkspaceRequest, page: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The whole page, or only the swappable fragment for HTMX (but not for a history
+    restore, which needs the page)."""
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    response = render(request, fragment if partial else page, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _person_url(workspace: Workspace, person: Person) -> str:
+    return reverse("people:person-detail", args=[workspace.slug, person.pk])
+
+
+def _organization_url(workspace: Workspace, organization: Organization) -> str:
+    return reverse("people:organization-detail", args=[workspace.slug, organization.pk])
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+@workspace_view
+def person_list(request: WorkspaceRequest) -> HttpResponse:
+    tags = selectors.tag_choices(workspace=request.workspace)
+    filters = PersonFilterForm(request.GET, tags=tags)
+    query = filters.value("q") or ""
+    people = selectors.person_list(
+        workspace=request.workspace,
+        query=query,
+        tag=filters.value("tag"),
+        stage=filters.value("stage"),
+        sort=filters.value("sort") or "name",
+    )
+    context = {
+        "filters": filters,
+        "page": _page(request, people, PEOPLE_PER_PAGE),
+        "filtered": any(filters.value(name) for name in ("q", "tag", "stage")),
+        "nav": "people",
+    }
+    return _page_or_fragment(
+        request, "people/person_list.html", "people/_person_results.html", context
+    )
+
+
+@workspace_view(write=True)
+def person_new(request: WorkspaceRequest) -> HttpResponse:
+    form = PersonForm(
+        request.POST or None, request.FILES or None, suggest_url=_suggest_url(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            person = services.person_create(
+                workspace=request.workspace,
+                organization=services.organization_get_or_create(
+                    workspace=request.workspace, name=data["organization"]
+                ),
+                role=data["role"],
+                owner=request.user,
+                **_person_fields(data),
+            )
+        messages.success(request, f"Added {person.full_name}.")
+        return redirect(_person_url(request.workspace, person))
+    return _render_person_form(request, form, person=None)
+
+
+@workspace_view(write=True)
+def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    person = get_for_workspace(
+        selectors.person_profile(workspace=request.workspace), request.workspace, pk=pk
+    )
+    contacts = _contacts_by_kind(person)
+    initial = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "headline": person.headline,
+        "notes": person.notes,
+        "emails": "\n".join(c.value for c in contacts[ContactKind.EMAIL]),
+        "phones": "\n".join(c.value for c in contacts[ContactKind.PHONE]),
+        "links": "\n".join(c.value for c in contacts[ContactKind.URL]),
+        "tags": ", ".join(tag.name for tag in person.tags.all()),
+    }
+    form = PersonForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        editing=True,
+        has_photo=bool(person.photo),
+        suggest_url=_suggest_url(request),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = _person_fields(data)
+        if "photo" not in fields and data.get("remove_photo"):
+            fields["photo"] = ""
+        with transaction.atomic():
+            services.person_update(person=person, **fields)
+            organization = services.organization_get_or_create(
+                workspace=request.workspace, name=data["organization"]
+            )
+            current = {a.organization_id for a in person.affiliations.all() if a.is_current}
+            if organization is not None and organization.pk not in current:
+                services.affiliation_add(
+                    person=person, organization=organization, role=data["role"]
+                )
+        messages.success(request, f"Saved {person.full_name}.")
+        return redirect(_person_url(request.workspace, person))
+    return _render_person_form(request, form, person=person)
+
+
+PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes")
+PERSON_FORM_LISTS = ("emails", "phones", "links", "tags")
+
+
+def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: data[name] for name in PERSON_FORM_FIELDS + PERSON_FORM_LISTS}
+    if data.get("photo"):
+        fields["photo"] = data["photo"]
+    return fields
+
+
+def _contacts_by_kind(person: Person) -> dict[str, list]:
+    contacts: dict[str, list] = {kind: [] for kind in ContactKind.values}
+    for point in person.contact_points.all():
+        contacts[point.kind].append(point)
+    return contacts
+
+
+def _suggest_url(request: WorkspaceRequest) -> str:
+    return reverse("people:organization-suggest", args=[request.workspace.slug])
+
+
+def _render_person_form(
+    request: WorkspaceRequest, form: PersonForm, person: Person | None
+) -> HttpResponse:
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "person": person,
+            "organization_names": selectors.organization_names(workspace=request.workspace),
+            "nav": "people",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@workspace_view
+def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    person = get_for_workspace(
+        selectors.person_profile(workspace=request.workspace), request.workspace, pk=pk
+    )
+    relationship = getattr(person, "relationship", None)
+    now = timezone.now()
+    affiliations = list(person.affiliations.all())
+    contacts = _contacts_by_kind(person)
+    context = {
+        "person": person,
+        "relationship": relationship,
+        "cadence_days": relationship_cadence_days(relationship=relationship)
+        if relationship
+        else None,
+        "overdue": bool(
+            relationship and relationship.next_touch_due and relationship.next_touch_due < now
+        ),
+        "emails": contacts[ContactKind.EMAIL],
+        "phones": contacts[ContactKind.PHONE],
+        "links": contacts[ContactKind.URL],
+        "current_affiliations": [a for a in affiliations if a.is_current],
+        "past_affiliations": [a for a in affiliations if not a.is_current],
+        "follow_ups": selectors.person_open_follow_ups(person=person),
+        "attendances": selectors.person_events(person=person),
+        "timeline": selectors.timeline_page(
+            selectors.person_timeline(person=person),
+            number=_page_number(request),
+            per_page=TIMELINE_PER_PAGE,
+        ),
+        "affiliation_form": AffiliationForm(suggest_url=_suggest_url(request)),
+        "now": now,
+        "nav": "people",
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@workspace_view
+def person_photo(request: WorkspaceRequest, pk: int) -> FileResponse:
+    """The person's photo, served through the app (members only) as the image type Pillow
+    detects in the stored bytes; anything else is a 404."""
+    person = get_for_workspace(
+        Person.objects.only("id", "workspace_id", "photo"), request.workspace, pk=pk
+    )
+    if not person.photo:
+        raise Http404("No photo.")
+    try:
+        handle = default_storage.open(person.photo.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No photo.") from None
+    try:
+        image_format = Image.open(handle).format
+        handle.seek(0)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        handle.close()
+        raise Http404("No photo.") from None
+    if image_format not in PHOTO_FORMATS:
+        handle.close()
+        raise Http404("No photo.")
+    suffix, content_type = PHOTO_FORMATS[image_format]
+    response = FileResponse(handle, content_type=content_type, filename=f"photo.{suffix}")
+    response["Content-Disposition"] = f'inline; filename="photo.{suffix}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- Affiliations -------------------------------------------------------------------------
+
+
+@workspace_view(write=True)
+def affiliation_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Add a role at an organization (GET shows the form on its own page)."""
+    person = get_for_workspace(Person, request.workspace, pk=pk)
+    form = AffiliationForm(request.POST or None, suggest_url=_suggest_url(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            organization = services.organization_get_or_create(
+                workspace=request.workspace, name=data["organization"]
+            )
+            services.affiliation_add(
+                person=person,
+                organization=organization,
+                role=data["role"],
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+            )
+        messages.success(request, f"Added {organization.name} to {person.full_name}'s profile.")
+        return redirect(_person_url(request.workspace, person))
+    return render(
+        request,
+        "people/affiliation_form.html",
+        {
+            "form": form,
+            "person": person,
+            "organization_names": selectors.organization_names(workspace=request.workspace),
+            "nav": "people",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@workspace_view(write=True)
+def affiliation_end(request: WorkspaceRequest, pk: int, affiliation_id: int) -> HttpResponse:
+    """Mark a current role as ended (today, or on the date posted)."""
+    person = get_for_workspace(Person, request.workspace, pk=pk)
+    affiliation = get_for_workspace(
+        Affiliation.objects.select_related("organization"),
+        request.workspace,
+        pk=affiliation_id,
+        person=person,
+    )
+    form = AffiliationEndForm(request.POST)
+    ended_on = (form.is_valid() and form.cleaned_data["ended_on"]) or timezone.localdate()
+    if not form.is_valid():
+        messages.error(request, "That end date is not a date.")
+    elif not affiliation.is_current:
+        messages.error(request, "That role has already ended.")
+    else:
+        try:
+            services.affiliation_end(affiliation=affiliation, ended_on=ended_on)
+            messages.success(
+                request, f"{person.full_name} is no longer at {affiliation.organization.name}."
+            )
+        except ValueError as error:
+            messages.error(request, str(error))
+    return redirect(_person_url(request.workspace, person))
+
+
+# --- Organizations ------------------------------------------------------------------------
+
+
+@workspace_view
+def organization_list(request: WorkspaceRequest) -> HttpResponse:
+    tags = selectors.tag_choices(workspace=request.workspace)
+    filters = OrganizationFilterForm(request.GET, tags=tags)
+    organizations = selectors.organization_list(
+        workspace=request.workspace,
+        query=filters.value("q") or "",
+        focus_area=filters.value("focus_area"),
+    )
+    context = {
+        "filters": filters,
+        "page": _page(request, organizations, ORGANIZATIONS_PER_PAGE),
+        "filtered": any(filters.value(name) for name in ("q", "focus_area")),
+        "nav": "organizations",
+    }
+    return _page_or_fragment(
+        request, "people/organization_list.html", "people/_organization_results.html", context
+    )
+
+
+@workspace_view
+def organization_suggest(request: WorkspaceRequest) -> HttpResponse:
+    """`<option>`s of organization names for a name box's `<datalist>` (HTMX)."""
+    query = (request.GET.get("organization") or request.GET.get("q") or "")[:200]
+    names = selectors.organization_names(workspace=request.workspace, query=query)
+    return render(request, "people/_organization_options.html", {"organization_names": names})
+
+
+@workspace_view(write=True)
+def organization_new(request: WorkspaceRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.organization_create(
+            workspace=request.workspace, **form.cleaned_data
+        )
+        messages.success(request, f"Added {organization.name}.")
+        return redirect(_organization_url(request.workspace, organization))
+    return _render_organization_form(request, form, organization=None)
+
+
+@workspace_view(write=True)
+def organization_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    organization = get_for_workspace(
+        selectors.organization_profile(workspace=request.workspace), request.workspace, pk=pk
+    )
+    initial = {name: getattr(organization, name) for name in services.ORGANIZATION_FIELDS}
+    initial["focus_areas"] = ", ".join(tag.name for tag in organization.focus_areas.all())
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update(organization=organization, **form.cleaned_data)
+        messages.success(request, f"Saved {organization.name}.")
+        return redirect(_organization_url(request.workspace, organization))
+    return _render_organization_form(request, form, organization=organization)
+
+
+def _render_organization_form(
+    request: WorkspaceRequest, form: OrganizationForm, organization: Organization | None
+) -> HttpResponse:
+    return render(
+        request,
+        "people/organization_form.html",
+        {"form": form, "organization": organization, "nav": "organizations"},
+        status=400 if form.errors else 200,
+    )
+
+
+@workspace_view
+def organization_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    organization = get_for_workspace(
+        selectors.organization_profile(workspace=request.workspace), request.workspace, pk=pk
+    )
+    return _render_organization_detail(request, organization, NoticedForm())
+
+
+def _render_organization_detail(
+    request: WorkspaceRequest,
+    organization: Organization,
+    noticed_form: NoticedForm,
+    status: int = 200,
+) -> HttpResponse:
+    affiliations = selectors.organization_people(organization=organization)
+    context = {
+        "organization": organization,
+        "is_own": organization.pk == request.workspace.organization_id,
+        "current_affiliations": [a for a in affiliations if a.is_current],
+        "past_affiliations": [a for a in affiliations if not a.is_current],
+        "noticed": selectors.timeline_page(
+            selectors.organization_noticed(organization=organization),
+            number=_page_number(request),
+            per_page=NOTICED_PER_PAGE,
+        ),
+        "noticed_form": noticed_form,
+        "nav": "organizations",
+    }
+    return render(request, "people/organization_detail.html", context, status=status)
+
+
+@require_POST
+@workspace_view(write=True)
+def organization_noticed(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Record something noticed about the organization; errors show on its profile."""
+    organization = get_for_workspace(
+        selectors.organization_profile(workspace=request.workspace), request.workspace, pk=pk
+    )
+    form = NoticedForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization_log_noticed(
+                organization=organization,
+                summary=data["summary"],
+                note=data["note"],
+                occurred_at=_noticed_at(data["occurred_on"]),
+                actor=request.user,
+            )
+        except RelationshipError as error:
+            form.add_error("summary", str(error))
+        else:
+            messages.success(request, "Noted.")
+            return redirect(_organization_url(request.workspace, organization))
+    return _render_organization_detail(request, organization, form, status=400)
+
+
+def _noticed_at(day: Any) -> datetime | None:
+    """Today means now; another day means noon of that day in the workspace's time zone."""
+    if day is None or day == timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.combine(day, time(12)))

@@ -1,0 +1,294 @@
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from followthrough.events.services import attendance_add
+from followthrough.people.models import Affiliation, Person
+from followthrough.people.services import affiliation_add, person_update
+from followthrough.relationships.models import Interaction, InteractionKind
+from followthrough.relationships.services import (
+    follow_up_create,
+    relationship_log_interaction,
+    relationship_update,
+)
+from tests.factories import make_event, make_org, make_person
+from tests.people.helpers import XSS, XSS_ESCAPED, image_bytes, upload, url
+
+EVIL_MARKDOWN = "Hi <script>alert(1)</script> [click](javascript:alert(1)) <b onclick=x>b</b>"
+
+
+def test_it_shows_the_profile(owner_client, owner, workspace):
+    now_org = make_org(workspace, name="Harbor Arts")
+    old_org = make_org(workspace, name="Old Place")
+    person = make_person(
+        workspace,
+        first_name="Dana",
+        last_name="Lee",
+        headline="Curator",
+        emails=["dana@harbor.org"],
+        phones=["+1 555 0100"],
+        links=["https://harbor.org"],
+        tags=["arts"],
+        owner=owner,
+        organization=now_org,
+        role="Curator",
+        notes="Likes **tea**.",
+    )
+    affiliation_add(
+        person=person,
+        organization=old_org,
+        role="Intern",
+        started_on=date(2019, 1, 1),
+        ended_on=date(2020, 1, 1),
+    )
+    response = owner_client.get(url("person-detail", workspace, person.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in (
+        "Dana Lee",
+        "Curator",
+        'href="mailto:dana@harbor.org"',
+        'href="tel:+1 555 0100"',
+        'href="https://harbor.org"',
+        "arts",
+        "Harbor Arts",
+        "Old Place",
+        "Intern",
+        "<strong>tea</strong>",
+        "Noticed",
+        "Alice Owner",
+    ):
+        assert text in body, text
+    assert [a.organization for a in response.context["current_affiliations"]] == [now_org]
+    assert [a.organization for a in response.context["past_affiliations"]] == [old_org]
+    assert response.context["nav"] == "people"
+    log_url = reverse(
+        "relationships:interaction-log",
+        kwargs={"workspace_slug": workspace.slug, "person_id": person.pk},
+    )
+    edit_url = reverse(
+        "relationships:relationship-edit",
+        kwargs={"workspace_slug": workspace.slug, "person_id": person.pk},
+    )
+    assert log_url in body
+    assert edit_url in body
+
+
+def test_it_shows_cadence_and_overdue_next_touch(owner_client, workspace):
+    person = make_person(workspace)
+    relationship_log_interaction(
+        person=person,
+        kind=InteractionKind.MET_AT_EVENT,
+        occurred_at=timezone.now() - timedelta(days=20),
+    )
+    response = owner_client.get(url("person-detail", workspace, person.pk))
+    assert response.context["cadence_days"] == 14
+    assert response.context["overdue"] is True
+    assert "every 14 days" in response.content.decode()
+    assert "badge-overdue" in response.content.decode()
+
+
+def test_it_shows_follow_ups_and_events(owner_client, owner, workspace):
+    person = make_person(workspace)
+    event = make_event(workspace, title="Nonprofit breakfast")
+    attendance_add(event=event, person=person, actor=owner)
+    follow_up_create(
+        person=person, title="Send the grant calendar", due_at=timezone.now() + timedelta(days=1)
+    )
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "Nonprofit breakfast" in body
+    assert "Send the grant calendar" in body
+
+
+def test_it_pages_the_timeline_newest_first(owner_client, workspace):
+    person = make_person(workspace)
+    start = timezone.now() - timedelta(days=100)
+    for n in range(25):
+        relationship_log_interaction(
+            person=person,
+            kind=InteractionKind.NOTE,
+            occurred_at=start + timedelta(days=n),
+            summary=f"entry {n}",
+        )
+    first = owner_client.get(url("person-detail", workspace, person.pk))
+    summaries = [i.summary for i in first.context["timeline"]]
+    assert len(summaries) == 20
+    assert summaries[0] == "entry 24"
+    second = owner_client.get(url("person-detail", workspace, person.pk), {"page": 2})
+    assert [i.summary for i in second.context["timeline"]] == [
+        f"entry {n}" for n in range(4, -1, -1)
+    ]
+
+
+def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
+    owner_client, owner, workspace, django_assert_max_num_queries
+):
+    person = make_person(
+        workspace,
+        tags=["a", "b"],
+        emails=["a@x.org"],
+        owner=owner,
+        organization=make_org(workspace),
+    )
+    relationship_log_interaction(person=person, kind=InteractionKind.NOTE)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(url("person-detail", workspace, person.pk)).status_code == 200
+        return len(captured)
+
+    few = queries()
+    event = make_event(workspace)
+    attendance_add(event=event, person=person)
+    for n in range(30):
+        relationship_log_interaction(person=person, kind=InteractionKind.CALL, note=f"note {n}")
+        follow_up_create(person=person, title=f"f{n}", due_at=timezone.now())
+        affiliation_add(person=person, organization=make_org(workspace))
+    assert queries() == few
+    # session, user, membership; person with relationship and owner, tags, contact points,
+    # affiliations; cadence (tag defaults); follow-ups; events; one timeline page
+    with django_assert_max_num_queries(11):
+        owner_client.get(url("person-detail", workspace, person.pk))
+
+
+def test_it_escapes_names_on_the_profile(owner_client, workspace):
+    person = make_person(
+        workspace,
+        first_name=XSS,
+        last_name=XSS,
+        headline=XSS,
+        links=["javascript:alert(1)"],
+        organization=make_org(workspace, name=XSS),
+    )
+    relationship_log_interaction(person=person, kind=InteractionKind.NOTE, summary=XSS)
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert XSS not in body
+    assert XSS_ESCAPED in body
+    assert 'href="javascript:' not in body
+
+
+def test_it_sanitizes_markdown_notes(owner_client, workspace):
+    person = make_person(workspace, notes=EVIL_MARKDOWN)
+    relationship_log_interaction(person=person, kind=InteractionKind.NOTE, note=EVIL_MARKDOWN)
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "<script>alert(1)" not in body
+    assert "javascript:" not in body
+    assert "onclick" not in body
+    assert "<b>b</b>" in body
+
+
+def test_it_serves_a_photo_with_its_detected_type_and_nosniff(owner_client, workspace):
+    person = make_person(workspace)
+    owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {"first_name": "P", "photo": upload("me.gif", image_bytes("PNG"))},
+    )
+    response = owner_client.get(url("person-photo", workspace, person.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'inline; filename="photo.png"'
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    detail = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert url("person-photo", workspace, person.pk) in detail
+    assert "/media/" not in detail
+
+
+def test_it_refuses_to_serve_a_stored_file_that_is_not_an_image(owner_client, workspace):
+    from django.core.files.base import ContentFile
+
+    person = make_person(workspace)
+    person.photo.save("x.png", ContentFile(b"<html><script>alert(1)</script>"))
+    assert owner_client.get(url("person-photo", workspace, person.pk)).status_code == 404
+    person_update(person=person, photo="")
+    assert owner_client.get(url("person-photo", workspace, person.pk)).status_code == 404
+
+
+def test_it_adds_an_affiliation_creating_the_organization(owner_client, workspace):
+    person = make_person(workspace)
+    response = owner_client.post(
+        url("affiliation-add", workspace, person.pk),
+        {
+            "organization": "New Coalition",
+            "role": "Chair",
+            "started_on": "2024-01-01",
+        },
+    )
+    assert response.status_code == 302
+    affiliation = person.affiliations.get()
+    assert affiliation.organization.name == "New Coalition"
+    assert affiliation.organization.workspace == workspace
+    assert affiliation.started_on == date(2024, 1, 1)
+
+
+def test_it_refuses_an_affiliation_ending_before_it_starts(owner_client, workspace):
+    person = make_person(workspace)
+    response = owner_client.post(
+        url("affiliation-add", workspace, person.pk),
+        {
+            "organization": "X",
+            "started_on": "2024-05-01",
+            "ended_on": "2024-01-01",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["ended_on"] == ["The end date is before the start date."]
+    assert not Affiliation.objects.filter(person=person).exists()
+    missing = owner_client.post(url("affiliation-add", workspace, person.pk), {"organization": ""})
+    assert missing.context["form"].errors["organization"]
+
+
+def test_it_ends_an_affiliation_today(owner_client, workspace):
+    org = make_org(workspace, name="Harbor Arts")
+    person = make_person(workspace, organization=org)
+    affiliation = person.affiliations.get()
+    response = owner_client.post(url("affiliation-end", workspace, person.pk, affiliation.pk))
+    assert response.status_code == 302
+    affiliation.refresh_from_db()
+    assert affiliation.ended_on == timezone.localdate()
+    again = owner_client.post(
+        url("affiliation-end", workspace, person.pk, affiliation.pk), follow=True
+    )
+    assert "already ended" in again.content.decode()
+
+
+def test_it_refuses_to_end_before_the_start(owner_client, workspace):
+    person = make_person(workspace)
+    affiliation = affiliation_add(
+        person=person, organization=make_org(workspace), started_on=date(2024, 5, 1)
+    )
+    response = owner_client.post(
+        url("affiliation-end", workspace, person.pk, affiliation.pk),
+        {"ended_on": "2024-01-01"},
+        follow=True,
+    )
+    assert "cannot end before it starts" in response.content.decode()
+    affiliation.refresh_from_db()
+    assert affiliation.ended_on is None
+
+
+def test_it_404s_an_affiliation_of_another_person(owner_client, workspace):
+    person, other = make_person(workspace), make_person(workspace, organization=make_org(workspace))
+    affiliation = other.affiliations.get()
+    response = owner_client.post(url("affiliation-end", workspace, person.pk, affiliation.pk))
+    assert response.status_code == 404
+
+
+def test_it_counts_no_interactions_of_other_people(owner_client, workspace):
+    person, other = make_person(workspace), make_person(workspace)
+    relationship_log_interaction(person=other, kind=InteractionKind.CALL, summary="not yours")
+    response = owner_client.get(url("person-detail", workspace, person.pk))
+    assert list(response.context["timeline"]) == []
+    assert Interaction.objects.count() == 1
+    assert Person.objects.count() == 2
+
+
+def test_it_shows_own_cadence_from_the_relationship(owner_client, workspace):
+    person = make_person(workspace)
+    relationship_update(relationship=person.relationship, cadence_days=7)
+    response = owner_client.get(url("person-detail", workspace, person.pk))
+    assert "every 7 days" in response.content.decode()

@@ -1,0 +1,234 @@
+from followthrough.people.models import ContactKind, Organization, Person
+from followthrough.relationships.models import Stage
+from tests.factories import make_org, make_person
+from tests.people.helpers import image_bytes, upload, url
+
+VALID = {
+    "first_name": "Dana",
+    "last_name": "Lee",
+    "headline": "Runs the youth literacy program",
+    "emails": "dana@riverside.org\n\nDana.Lee@Example.com",
+    "phones": "+1 555 0100",
+    "links": "linkedin.com/in/dana\nhttps://riverside.org",
+    "tags": "donor, Mentor, donor",
+    "organization": "Riverside Food Bank",
+    "role": "Director",
+    "notes": "Met at the **breakfast**.",
+}
+
+
+def test_it_creates_a_person_with_contacts_tags_and_organization(owner_client, owner, workspace):
+    response = owner_client.post(url("person-new", workspace), VALID)
+    person = Person.objects.get(workspace=workspace, full_name="Dana Lee")
+    assert response.status_code == 302
+    assert response["Location"] == url("person-detail", workspace, person.pk)
+    assert person.headline == "Runs the youth literacy program"
+    assert [c.value for c in person.contact_points.filter(kind=ContactKind.EMAIL)] == [
+        "dana@riverside.org",
+        "Dana.Lee@Example.com",
+    ]
+    assert [c.value for c in person.contact_points.filter(kind=ContactKind.URL)] == [
+        "https://linkedin.com/in/dana",
+        "https://riverside.org",
+    ]
+    assert sorted(t.name for t in person.tags.all()) == ["Mentor", "donor"]
+    affiliation = person.affiliations.get()
+    assert affiliation.organization.name == "Riverside Food Bank"
+    assert affiliation.role == "Director"
+    assert person.relationship.owner == owner
+    assert person.relationship.stage == Stage.NOTICED
+
+
+def test_it_links_an_existing_organization_by_name(owner_client, workspace):
+    org = make_org(workspace, name="Riverside Food Bank")
+    owner_client.post(
+        url("person-new", workspace), {**VALID, "organization": "riverside food bank"}
+    )
+    person = Person.objects.get(workspace=workspace, full_name="Dana Lee")
+    assert person.affiliations.get().organization == org
+    assert (
+        Organization.objects.filter(workspace=workspace, name__iexact="riverside food bank").count()
+        == 1
+    )
+
+
+def test_it_offers_organization_names_in_a_datalist(owner_client, workspace):
+    make_org(workspace, name="Harbor Arts")
+    body = owner_client.get(url("person-new", workspace)).content.decode()
+    assert 'list="organization-options"' in body
+    assert '<option value="Harbor Arts">' in body
+    response = owner_client.get(
+        url("organization-suggest", workspace), {"organization": "harb"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.content.decode().strip() == '<option value="Harbor Arts"></option>'
+
+
+def test_it_names_the_bad_email_line(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "emails": "ok@example.org\nnot-an-email"}
+    )
+    assert response.status_code == 400
+    assert "Line 2: “not-an-email” is not a valid e-mail address." in response.content.decode()
+    assert not Person.objects.filter(workspace=workspace).exists()
+
+
+def test_it_names_the_bad_link_line(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "links": "javascript:alert(1)"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Line 1: “javascript:alert(1)” is not a valid link" in body
+    assert not Person.objects.filter(workspace=workspace).exists()
+
+
+def test_it_rejects_a_bad_phone_line(owner_client, workspace):
+    response = owner_client.post(url("person-new", workspace), {**VALID, "phones": "call me"})
+    assert response.status_code == 400
+    assert "Line 1: “call me” is not a valid phone number." in response.content.decode()
+
+
+def test_it_needs_a_first_or_last_name(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "first_name": " ", "last_name": ""}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["first_name"] == [
+        "Give at least a first or a last name."
+    ]
+    only_last = owner_client.post(url("person-new", workspace), {"last_name": "Solo"})
+    assert only_last.status_code == 302
+
+
+def test_it_rejects_overlong_tags(owner_client, workspace):
+    response = owner_client.post(url("person-new", workspace), {**VALID, "tags": "x" * 61})
+    assert response.status_code == 400
+    assert "longer than 60 characters" in response.content.decode()
+
+
+def test_it_rejects_an_svg_photo(owner_client, workspace):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "photo": upload("evil.svg", svg, "image/svg+xml")}
+    )
+    assert response.status_code == 400
+    assert "not a safe photo" in response.content.decode()
+    assert not Person.objects.filter(workspace=workspace).exists()
+
+
+def test_it_rejects_html_named_as_png(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "photo": upload("x.png", b"<html>hi</html>")}
+    )
+    assert response.status_code == 400
+    assert "Upload a JPEG, PNG, GIF or WebP photo" in response.content.decode()
+
+
+def test_it_rejects_a_png_html_polyglot(owner_client, workspace):
+    polyglot = image_bytes("PNG") + b"<script>alert(1)</script>"
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "photo": upload("x.png", polyglot)}
+    )
+    assert response.status_code == 400
+    assert "web-page code" in response.content.decode()
+
+
+def test_it_rejects_non_image_and_unsupported_formats(owner_client, workspace):
+    for name, content in [
+        ("x.bmp", image_bytes("BMP")),
+        ("x.png", b"\x89PNG\r\n\x1a\nbroken"),
+        ("empty.png", b""),
+    ]:
+        response = owner_client.post(
+            url("person-new", workspace), {**VALID, "photo": upload(name, content)}
+        )
+        assert response.status_code == 400, name
+        assert response.context["form"].errors["photo"], name
+
+
+def test_it_rejects_a_photo_over_five_megabytes(owner_client, workspace):
+    big = image_bytes("PNG") + b"\0" * (5 * 1024 * 1024)
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "photo": upload("big.png", big)}
+    )
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
+
+
+def test_it_stores_a_reencoded_photo_under_a_random_name(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace),
+        {
+            **VALID,
+            "photo": upload("../../My Photo.jpeg", image_bytes("JPEG", (2000, 1000)), "image/jpeg"),
+        },
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(workspace=workspace)
+    assert person.photo.name.startswith(f"photos/{workspace.pk}/")
+    assert person.photo.name.endswith(".jpg")
+    assert "My Photo" not in person.photo.name
+    from PIL import Image
+
+    with person.photo.open("rb") as handle, Image.open(handle) as image:
+        assert image.format == "JPEG"
+        assert max(image.size) == 1024
+
+
+def test_it_edits_a_person(owner_client, workspace):
+    person = make_person(
+        workspace, first_name="Dana", last_name="Lee", emails=["old@x.org"], tags=["donor"]
+    )
+    form = owner_client.get(url("person-edit", workspace, person.pk))
+    assert form.status_code == 200
+    assert form.context["form"].initial["emails"] == "old@x.org"
+    assert form.context["form"].initial["tags"] == "donor"
+    response = owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {
+            **VALID,
+            "first_name": "Dana",
+            "last_name": "Lee-Park",
+            "emails": "new@x.org",
+            "tags": "mentor",
+            "organization": "Harbor Arts",
+            "role": "Board member",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.full_name == "Dana Lee-Park"
+    assert [c.value for c in person.contact_points.filter(kind=ContactKind.EMAIL)] == ["new@x.org"]
+    assert [t.name for t in person.tags.all()] == ["mentor"]
+    assert person.affiliations.get().organization.name == "Harbor Arts"
+    # Saving again with the same organization adds no second affiliation.
+    owner_client.post(
+        url("person-edit", workspace, person.pk), {**VALID, "organization": "harbor arts"}
+    )
+    assert person.affiliations.count() == 1
+
+
+def test_it_shows_edit_errors_without_saving(owner_client, workspace):
+    person = make_person(workspace, first_name="Dana")
+    response = owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {**VALID, "first_name": "Changed", "emails": "bad@"},
+    )
+    assert response.status_code == 400
+    person.refresh_from_db()
+    assert person.first_name == "Dana"
+
+
+def test_it_replaces_and_removes_a_photo(owner_client, workspace):
+    person = make_person(workspace)
+    owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {**VALID, "photo": upload("a.png", image_bytes("PNG"))},
+    )
+    person.refresh_from_db()
+    assert person.photo.name.endswith(".png")
+    form = owner_client.get(url("person-edit", workspace, person.pk))
+    assert "remove_photo" in form.context["form"].fields
+    owner_client.post(url("person-edit", workspace, person.pk), {**VALID, "remove_photo": "on"})
+    person.refresh_from_db()
+    assert not person.photo
