@@ -13,11 +13,21 @@ def staff_client(client, workspace):
     return client
 
 
-@pytest.mark.parametrize("model", [
-    "workspaces/workspace", "workspaces/membership", "people/person", "people/organization",
-    "people/tag", "events/event", "events/focuspick", "relationships/relationship",
-    "relationships/interaction", "relationships/followup",
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "workspaces/workspace",
+        "workspaces/membership",
+        "people/person",
+        "people/organization",
+        "people/tag",
+        "events/event",
+        "events/focuspick",
+        "relationships/relationship",
+        "relationships/interaction",
+        "relationships/followup",
+    ],
+)
 def test_staff_can_browse_every_model_in_the_admin(staff_client, model):
     app, name = model.split("/")
     response = staff_client.get(reverse(f"admin:{app}_{name}_changelist"))

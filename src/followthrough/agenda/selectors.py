@@ -42,8 +42,9 @@ class Today:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.follow_ups_due or self.slipping or self.focus_waiting
-                    or self.upcoming_events)
+        return not (
+            self.follow_ups_due or self.slipping or self.focus_waiting or self.upcoming_events
+        )
 
 
 def _end_of_local_day(now: datetime) -> datetime:
@@ -51,8 +52,9 @@ def _end_of_local_day(now: datetime) -> datetime:
     return local.replace(hour=23, minute=59, second=59, microsecond=0)
 
 
-def _slipping_in(workspace: Workspace, stages: tuple[int, ...], now: datetime,
-                 owner: User | None, limit: int) -> list[Relationship]:
+def _slipping_in(
+    workspace: Workspace, stages: tuple[int, ...], now: datetime, owner: User | None, limit: int
+) -> list[Relationship]:
     """Relationships of these stages whose next touch is overdue, oldest first.
 
     One query per stage keeps each an index range scan on (workspace, stage, due);
@@ -66,15 +68,23 @@ def _slipping_in(workspace: Workspace, stages: tuple[int, ...], now: datetime,
         if owner is not None:
             queryset = queryset.filter(owner=owner)
         per_stage.append(
-            list(queryset.select_related("person", "owner", "organization")
-                 .order_by("next_touch_due")[:limit])
+            list(
+                queryset.select_related("person", "owner", "organization").order_by(
+                    "next_touch_due"
+                )[:limit]
+            )
         )
     merged = heapq.merge(*per_stage, key=lambda r: r.next_touch_due)
     return list(merged)[:limit]
 
 
-def today_items(*, workspace: Workspace, now: datetime | None = None,
-                owner: User | None = None, limit: int = LIST_LIMIT) -> Today:
+def today_items(
+    *,
+    workspace: Workspace,
+    now: datetime | None = None,
+    owner: User | None = None,
+    limit: int = LIST_LIMIT,
+) -> Today:
     """What needs doing today in a workspace (optionally only `owner`'s relationships).
 
     - follow-ups open and due by the end of the local day, oldest first;
@@ -98,8 +108,10 @@ def today_items(*, workspace: Workspace, now: datetime | None = None,
     established = _slipping_in(workspace, ESTABLISHED_STAGES, now, owner, limit - len(budding))
     today.slipping = budding + established
     today.upcoming_events = list(
-        Event.objects.filter(workspace=workspace, starts_at__gte=now,
-                             starts_at__lt=now + timedelta(days=UPCOMING_DAYS))
-        .order_by("starts_at")[:limit]
+        Event.objects.filter(
+            workspace=workspace,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+        ).order_by("starts_at")[:limit]
     )
     return today
