@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -13,12 +15,27 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    # Building a Markdown instance with its extensions costs far more than converting a
+    # short note, so each thread keeps one and resets it between notes.
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["fenced_code", "tables", "sane_lists"])
+        _local.converter = converter
+    return converter
+
+
 def render_markdown(text: str) -> SafeString:
     """Markdown → HTML, then nh3 removes scripts, event handlers and unsafe URLs.
 
     Sanitizing happens after rendering, because Markdown passes raw HTML through.
     """
-    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    if not text or not text.strip():
+        return mark_safe("")  # noqa: S308 -- empty
+    html = _converter().reset().convert(text)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -22,7 +22,7 @@ def test_it_lists_budding_relationships_before_established_ones(workspace):
     _slipping(old_partner, Stage.PARTNER, 90)
     _slipping(new_contact, Stage.FOLLOWED_UP, 2)
     _slipping(met, Stage.MET, 5)
-    names = [r.person.full_name for r in today_items(workspace=workspace).slipping]
+    names = [r.person_name for r in today_items(workspace=workspace).slipping]
     assert names == ["Met Once", "New Contact", "Old Partner"]
 
 
@@ -33,8 +33,8 @@ def test_it_lists_due_and_overdue_follow_ups_oldest_first(workspace):
     overdue = follow_up_create(person=person, title="overdue", due_at=now - timedelta(days=2))
     due = follow_up_create(person=person, title="due", due_at=now - timedelta(minutes=5))
     today = today_items(workspace=workspace, now=now)
-    assert today.follow_ups_due == [overdue, due]
-    assert later not in today.follow_ups_due
+    assert [f.id for f in today.follow_ups_due] == [overdue.id, due.id]
+    assert later.id not in {f.id for f in today.follow_ups_due}
 
 
 def test_it_shows_focus_people_whose_follow_up_is_still_ahead(workspace, owner):
@@ -42,7 +42,7 @@ def test_it_shows_focus_people_whose_follow_up_is_still_ahead(workspace, owner):
     person = make_person(workspace)
     focus_pick(event=event, person=person, actor=owner)
     today = today_items(workspace=workspace)
-    assert [f.person for f in today.focus_waiting] == [person]
+    assert [f.person_id for f in today.focus_waiting] == [person.pk]
     assert today.follow_ups_due == []
 
 
@@ -50,7 +50,7 @@ def test_it_lists_upcoming_events_only(workspace):
     soon = make_event(workspace, starts_at=timezone.now() + timedelta(days=2))
     make_event(workspace, starts_at=timezone.now() - timedelta(days=2))
     make_event(workspace, starts_at=timezone.now() + timedelta(days=40))
-    assert today_items(workspace=workspace).upcoming_events == [soon]
+    assert [e.id for e in today_items(workspace=workspace).upcoming_events] == [soon.pk]
 
 
 def test_it_never_shows_another_workspaces_rows(workspace, other_workspace):
@@ -66,4 +66,16 @@ def test_it_filters_to_the_owners_relationships(workspace, owner, teammate):
     theirs = make_person(workspace, owner=teammate)
     _slipping(mine, Stage.MET, 3)
     _slipping(theirs, Stage.MET, 4)
-    assert [r.person for r in today_items(workspace=workspace, owner=owner).slipping] == [mine]
+    assert [r.person_id for r in today_items(workspace=workspace, owner=owner).slipping] == [
+        mine.pk
+    ]
+
+
+def test_it_keeps_the_list_short_and_says_when_more_wait(workspace):
+    for i in range(12):
+        _slipping(make_person(workspace), Stage.ONGOING, i + 1)
+    today = today_items(workspace=workspace)
+    assert len(today.slipping) == 10 and today.more_slipping
+    assert [r.next_touch_due for r in today.slipping] == sorted(
+        r.next_touch_due for r in today.slipping
+    )

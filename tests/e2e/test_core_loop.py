@@ -79,7 +79,7 @@ def test_the_core_networking_loop(page, live_server):
 
     page.get_by_role("link", name="Today").click()
     focus = page.locator("#focus-heading").locator("..")
-    expect(focus.get_by_text("Lee Park")).to_be_visible()
+    expect(focus.get_by_role("link", name="Lee Park")).to_be_visible()
     assert_accessible(page)
 
     focus.get_by_role("button", name="Log…").click()

@@ -58,7 +58,10 @@ class Attendance(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(fields=["event", "person"], name="attendance_unique_person")
         ]
-        indexes = [models.Index(fields=["workspace", "person"], name="attendance_ws_person")]
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="attendance_ws_person"),
+            models.Index(fields=["workspace", "event"], name="attendance_ws_event"),
+        ]
 
 
 class FocusPick(WorkspaceScoped):
@@ -83,4 +86,7 @@ class FocusPick(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(fields=["event", "person"], name="focuspick_unique_person")
         ]
-        indexes = [models.Index(fields=["workspace", "picked_at"], name="focuspick_ws_picked")]
+        indexes = [
+            models.Index(fields=["workspace", "picked_at"], name="focuspick_ws_picked"),
+            models.Index(fields=["workspace", "event"], name="focuspick_ws_event"),
+        ]

@@ -110,6 +110,11 @@ class ContactPoint(WorkspaceScoped):
         ordering = ["kind", "position"]
         indexes = [
             models.Index(fields=["workspace", "kind", "normalized"], name="contact_ws_lookup"),
+            # Leading with the workspace like every other index, so SQLite takes it for a
+            # person's contact points even before ANALYZE has given it statistics.
+            models.Index(
+                fields=["workspace", "person", "kind", "position"], name="contact_ws_person"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,6 +132,10 @@ class Affiliation(WorkspaceScoped):
 
     class Meta:
         ordering = ["ended_on", "-started_on"]
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="affiliation_ws_person"),
+            models.Index(fields=["workspace", "organization"], name="affiliation_ws_org"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)

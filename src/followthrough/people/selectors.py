@@ -18,7 +18,7 @@ from followthrough.people.models import Affiliation, ContactPoint, Organization,
 from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction
 from followthrough.workspaces.models import Workspace
 
-PERSON_SORTS = {"name": "Name", "last": "Last interaction"}
+PERSON_SORTS = {"name": "Name", "last": "Last interaction", "due": "Most overdue first"}
 MAX_SEARCH_TERMS = 5
 
 
@@ -44,7 +44,8 @@ def person_list(
     `query`: every word must appear in the name, headline, a contact point (e-mail, phone,
     link) or the name of a current organization (case-insensitive).
     Ordering: by name; or `sort="last"`: most recent interaction first, never-contacted
-    people last, then by name. `pk` breaks ties so pages are stable.
+    people last, then by name; or `sort="due"`: the longest-overdue next touch first,
+    people with no touch due last. `pk` breaks ties so pages are stable.
     Cost: a page is 3 queries (the rows with their relationship, their tags, their
     current affiliations with organizations) plus the paginator's count.
     """
@@ -69,6 +70,10 @@ def person_list(
     if sort == "last":
         people = people.order_by(
             F("relationship__last_interaction_at").desc(nulls_last=True), "full_name", "pk"
+        )
+    elif sort == "due":
+        people = people.order_by(
+            F("relationship__next_touch_due").asc(nulls_last=True), "full_name", "pk"
         )
     else:
         people = people.order_by("full_name", "pk")

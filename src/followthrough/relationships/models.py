@@ -165,7 +165,9 @@ class FollowUp(WorkspaceScoped):
         ordering = ["due_at"]
         indexes = [
             models.Index(fields=["workspace", "status", "due_at"], name="followup_ws_due"),
-            models.Index(fields=["workspace", "person", "status"], name="followup_ws_person"),
+            models.Index(
+                fields=["workspace", "person", "status", "due_at"], name="followup_ws_person"
+            ),
         ]
 
     def __str__(self) -> str:

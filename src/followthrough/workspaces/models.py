@@ -77,7 +77,13 @@ class WorkspaceScoped(models.Model):
     Citus, so domain tables never join across workspaces.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No single-column index: every table gets composite indexes led by the workspace
+    # instead. A lone workspace index would look as selective as a person or event index
+    # to SQLite's planner (before ANALYZE) and send per-person lookups over the whole
+    # workspace.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 
