@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +58,25 @@ def main(argv: list[str] | None = None) -> None:
         f"workspace '{args.slug}', {args.repeat} requests per page after warm-up; "
         f"{os.cpu_count()} CPUs, load average {load}"
     )
+    print(f"machine speed check: a fixed pure-Python loop takes {_calibration_ms():.1f} ms")
     for line in run(args.slug, args.repeat, args.person_interactions, args.show_queries):
         print(line)
+    print(f"machine speed check: a fixed pure-Python loop takes {_calibration_ms():.1f} ms")
+
+
+def _calibration_ms() -> float:
+    """Median time of a fixed CPU-bound loop. These machines share their cores, and their
+    speed drifts by a third from minute to minute: printed before and after the pages, it
+    tells whether two runs' figures can be compared (it was ~14 ms when the targets were
+    measured)."""
+    samples = []
+    for _ in range(7):
+        started = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
 
 
 if __name__ == "__main__":

@@ -126,3 +126,34 @@ def test_quick_capture_fits_a_phone(browser, live_server, django_user_model):
     assert width <= 375, f"the page is {width}px wide on a 375px phone"
     assert_accessible(page)
     context.close()
+
+
+def test_today_actions_swap_the_list_in_place(page, live_server, django_user_model):
+    from followthrough.people.services import person_create
+    from followthrough.relationships.models import FollowUp, FollowUpStatus
+    from followthrough.relationships.services import follow_up_create
+    from followthrough.workspaces.services import workspace_create
+
+    user = django_user_model.objects.create_user(
+        "kim@example.org", "kim@example.org", "pw-kim-123456"
+    )
+    workspace = workspace_create(name="Kim Org", owner=user)
+    ana = person_create(workspace=workspace, first_name="Ana", last_name="Ruiz")
+    ben = person_create(workspace=workspace, first_name="Ben", last_name="Okafor")
+    follow_up_create(person=ana, title="Thank Ana", due_at=timezone.now())
+    follow_up_create(person=ben, title="Call Ben", due_at=timezone.now())
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("E-mail").fill("kim@example.org")
+    page.get_by_label("Password").fill("pw-kim-123456")
+    page.get_by_role("button", name="Log in").click()
+    page.evaluate("window.__marker = 'still the same page'")
+
+    due = page.locator("#due-heading").locator("..")
+    due.locator("li", has_text="Thank Ana").get_by_role("button", name="Snooze 2 days").click()
+    expect(due.get_by_text("Thank Ana")).to_have_count(0)
+    due.locator("li", has_text="Call Ben").get_by_role("button", name="Done").click()
+    expect(page.get_by_text("Nothing needs you today")).to_be_visible()
+    assert page.evaluate("window.__marker") == "still the same page"  # swapped, not reloaded
+    assert FollowUp.objects.get(title="Call Ben").status == FollowUpStatus.DONE
+    assert FollowUp.objects.get(title="Thank Ana").snooze_count == 1

@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from followthrough.events.models import Event
-from followthrough.relationships.models import (
-    BUDDING_STAGES,
-    FollowUp,
-    FollowUpStatus,
-    Relationship,
-    Stage,
-)
+from followthrough.relationships.models import BUDDING_STAGES, FollowUpStatus, Stage
+from followthrough.sql import aware, db_datetime, fetch_rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -86,14 +80,41 @@ class Today:
         )
 
 
-FOLLOW_UP_COLUMNS = (
-    "id", "person_id", "person__full_name", "title", "due_at", "snooze_count", "event_id",
-    "event__title",
-)  # fmt: skip
-SLIPPING_COLUMNS = (
-    "person_id", "person__full_name", "stage", "last_interaction_at", "next_touch_due",
-    "owner__first_name", "owner__last_name", "owner__email",
-)  # fmt: skip
+# Today is the page people open every morning. Its reads have fixed shapes and each is an
+# indexed range scan of a few rows (~0.05 ms), while building and compiling the same query
+# through the ORM costs ~1 ms on the project's machines; so they are written once in plain
+# SQL that SQLite and PostgreSQL both run, each scoped by its workspace id.
+FOLLOW_UP_SQL = """
+    SELECT f.id, f.person_id, p.full_name, f.title, f.due_at, f.snooze_count, f.event_id,
+           e.title
+    FROM relationships_followup f
+    JOIN people_person p ON p.id = f.person_id AND p.workspace_id = f.workspace_id
+    LEFT JOIN events_event e ON e.id = f.event_id AND e.workspace_id = f.workspace_id
+    WHERE f.workspace_id = %s AND f.status = %s AND {condition}
+      AND (%s IS NULL OR f.assigned_to_id = %s)
+    ORDER BY f.due_at, f.id
+    LIMIT %s
+"""
+DUE_CONDITION = "f.due_at <= %s"
+FOCUS_CONDITION = "f.due_at > %s AND f.focus_pick_id IS NOT NULL"
+SLIPPING_SQL = """
+    SELECT r.person_id, p.full_name, r.stage, r.last_interaction_at, r.next_touch_due,
+           u.first_name, u.last_name, u.email
+    FROM relationships_relationship r
+    JOIN people_person p ON p.id = r.person_id AND p.workspace_id = r.workspace_id
+    LEFT JOIN auth_user u ON u.id = r.owner_id
+    WHERE r.workspace_id = %s AND r.stage = %s AND r.next_touch_due < %s
+      AND (%s IS NULL OR r.owner_id = %s)
+    ORDER BY r.next_touch_due
+    LIMIT %s
+"""
+EVENTS_SQL = """
+    SELECT id, title, starts_at, location
+    FROM events_event
+    WHERE workspace_id = %s AND starts_at >= %s AND starts_at < %s
+    ORDER BY starts_at
+    LIMIT %s
+"""
 
 
 def _end_of_local_day(now: datetime) -> datetime:
@@ -103,8 +124,8 @@ def _end_of_local_day(now: datetime) -> datetime:
 
 def _slipping_row(values: tuple) -> SlippingRow:
     person_id, name, stage, last, due, first, last_name, email = values
-    owner = f"{first} {last_name}".strip() or (email or "")
-    return SlippingRow(person_id, name, stage, last, due, owner)
+    owner = f"{first or ''} {last_name or ''}".strip() or (email or "")
+    return SlippingRow(person_id, name, stage, aware(last), aware(due), owner)
 
 
 def _slipping_in(
@@ -117,20 +138,32 @@ def _slipping_in(
     """
     if limit <= 0:
         return []
-    per_stage = []
-    for stage in stages:
-        queryset = Relationship.objects.filter(
-            workspace=workspace, stage=stage, next_touch_due__lt=now
-        )
-        if owner is not None:
-            queryset = queryset.filter(owner=owner)
-        rows = queryset.order_by("next_touch_due").values_list(*SLIPPING_COLUMNS)[:limit]
-        per_stage.append([_slipping_row(row) for row in rows])
+    owner_id = owner.pk if owner is not None else None
+    per_stage = [
+        [
+            _slipping_row(row)
+            for row in fetch_rows(
+                SLIPPING_SQL,
+                [workspace.pk, stage, db_datetime(now), owner_id, owner_id, limit],
+            )
+        ]
+        for stage in stages
+    ]
     return list(heapq.merge(*per_stage, key=lambda r: r.next_touch_due))[:limit]
 
 
-def _follow_up_rows(queryset, limit: int) -> list[FollowUpRow]:
-    return [FollowUpRow(*row) for row in queryset.values_list(*FOLLOW_UP_COLUMNS)[:limit]]
+def _follow_up_rows(
+    workspace: Workspace, condition: str, moment: datetime, owner: User | None, limit: int
+) -> list[FollowUpRow]:
+    owner_id = owner.pk if owner is not None else None
+    sql = FOLLOW_UP_SQL.format(condition=condition)
+    params = [workspace.pk, FollowUpStatus.OPEN.value, db_datetime(moment), owner_id, owner_id,
+              limit]  # fmt: skip
+    rows = fetch_rows(sql, params)
+    return [
+        FollowUpRow(id, person_id, name, title, aware(due_at), snoozes, event_id, event_title)
+        for id, person_id, name, title, due_at, snoozes, event_id, event_title in rows
+    ]
 
 
 def today_items(
@@ -148,32 +181,24 @@ def today_items(
     - focus people picked at events whose follow-up is still ahead (not yet followed up);
     - events in the next two weeks.
     Each list holds at most `limit` rows (focus and events fewer); `more_*` tells whether
-    more are waiting. Cost: at most 9 indexed queries, whatever the workspace's size.
+    more are waiting. Cost: at most 9 indexed queries of a few rows each, whatever the
+    workspace's size.
     """
     now = now or timezone.now()
     today = Today(now=now)
     horizon = _end_of_local_day(now)
-    open_follow_ups = FollowUp.objects.filter(workspace=workspace, status=FollowUpStatus.OPEN)
-    if owner is not None:
-        open_follow_ups = open_follow_ups.filter(assigned_to=owner)
-    open_follow_ups = open_follow_ups.order_by("due_at", "id")
-    due = _follow_up_rows(open_follow_ups.filter(due_at__lte=horizon), limit + 1)
+    due = _follow_up_rows(workspace, DUE_CONDITION, horizon, owner, limit + 1)
     today.follow_ups_due, today.more_follow_ups = due[:limit], len(due) > limit
-    today.focus_waiting = _follow_up_rows(
-        open_follow_ups.filter(due_at__gt=horizon, focus_pick__isnull=False), SHORT_LIMIT
-    )
+    today.focus_waiting = _follow_up_rows(workspace, FOCUS_CONDITION, horizon, owner, SHORT_LIMIT)
     budding = _slipping_in(workspace, BUDDING_STAGES, now, owner, limit + 1)
     established = _slipping_in(workspace, ESTABLISHED_STAGES, now, owner, limit + 1 - len(budding))
     slipping = budding + established
     today.slipping, today.more_slipping = slipping[:limit], len(slipping) > limit
+    until = now + timedelta(days=UPCOMING_DAYS)
     today.upcoming_events = [
-        EventRow(*row)
-        for row in Event.objects.filter(
-            workspace=workspace,
-            starts_at__gte=now,
-            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+        EventRow(id, title, aware(starts_at), location)
+        for id, title, starts_at, location in fetch_rows(
+            EVENTS_SQL, [workspace.pk, db_datetime(now), db_datetime(until), SHORT_LIMIT]
         )
-        .order_by("starts_at")
-        .values_list("id", "title", "starts_at", "location")[:SHORT_LIMIT]
     ]
     return today

@@ -14,7 +14,13 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from followthrough.events.models import Attendance
-from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
+from followthrough.people.models import (
+    Affiliation,
+    ContactPoint,
+    Organization,
+    Person,
+    Tag,
+)
 from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction
 from followthrough.workspaces.models import Workspace
 
@@ -272,4 +278,11 @@ def timeline_page(items: QuerySet, *, number: int, per_page: int) -> TimelinePag
     rows = list(items[offset : offset + per_page + 1])
     return TimelinePage(
         object_list=rows[:per_page], number=max(number, 1), has_next=len(rows) > per_page
+    )
+
+
+def person_with_relationship(*, workspace: Workspace) -> QuerySet[Person]:
+    """People with their relationship and its owner joined: one query for one person."""
+    return Person.objects.for_workspace(workspace).select_related(
+        "relationship", "relationship__owner"
     )

@@ -33,17 +33,17 @@ from followthrough.people.forms import (
     PersonForm,
 )
 from followthrough.people.models import Affiliation, ContactKind, Organization, Person
+from followthrough.people.person_page import person_page
 from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
-    relationship_cadence_days,
 )
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 from followthrough.workspaces.models import Workspace
 
 PEOPLE_PER_PAGE = 50
 ORGANIZATIONS_PER_PAGE = 50
-TIMELINE_PER_PAGE = 20
+TIMELINE_PER_PAGE = 10  # the latest few, then "Older": the page stays quick and calm
 NOTICED_PER_PAGE = 20
 
 
@@ -211,34 +211,20 @@ def _render_person_form(
 @workspace_view
 def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     person = get_for_workspace(
-        selectors.person_profile(workspace=request.workspace), request.workspace, pk=pk
+        selectors.person_with_relationship(workspace=request.workspace), request.workspace, pk=pk
+    )
+    page = person_page(
+        person=person, timeline_number=_page_number(request), timeline_per_page=TIMELINE_PER_PAGE
     )
     relationship = getattr(person, "relationship", None)
     now = timezone.now()
-    affiliations = list(person.affiliations.all())
-    contacts = _contacts_by_kind(person)
     context = {
+        "page": page,
         "person": person,
         "relationship": relationship,
-        "cadence_days": relationship_cadence_days(relationship=relationship)
-        if relationship
-        else None,
         "overdue": bool(
             relationship and relationship.next_touch_due and relationship.next_touch_due < now
         ),
-        "emails": contacts[ContactKind.EMAIL],
-        "phones": contacts[ContactKind.PHONE],
-        "links": contacts[ContactKind.URL],
-        "current_affiliations": [a for a in affiliations if a.is_current],
-        "past_affiliations": [a for a in affiliations if not a.is_current],
-        "follow_ups": selectors.person_open_follow_ups(person=person),
-        "attendances": selectors.person_events(person=person),
-        "timeline": selectors.timeline_page(
-            selectors.person_timeline(person=person),
-            number=_page_number(request),
-            per_page=TIMELINE_PER_PAGE,
-        ),
-        "affiliation_form": AffiliationForm(suggest_url=_suggest_url(request)),
         "now": now,
         "nav": "people",
     }

@@ -168,6 +168,12 @@ class FollowUp(WorkspaceScoped):
             models.Index(
                 fields=["workspace", "person", "status", "due_at"], name="followup_ws_person"
             ),
+            # Today's "focus people not yet followed up": only focus-pick follow-ups.
+            models.Index(
+                fields=["workspace", "status", "due_at"],
+                condition=models.Q(focus_pick__isnull=False),
+                name="followup_ws_focus_due",
+            ),
         ]
 
     def __str__(self) -> str:

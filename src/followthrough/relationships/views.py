@@ -162,7 +162,8 @@ def follow_up_done(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @workspace_view(write=True)
 def follow_up_snooze(request: WorkspaceRequest, pk: int) -> HttpResponse:
     follow_up = _follow_up(request, pk)
-    form = SnoozeForm(request.POST or {"days": 2})
+    # The button posts only the CSRF token and `next`; a form may add `days`.
+    form = SnoozeForm({"days": request.POST.get("days") or 2})
     if not form.is_valid():
         messages.error(request, "Snooze for 1 to 90 days.")
         return redirect_back(request, _today_url(request))

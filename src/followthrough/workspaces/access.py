@@ -38,9 +38,7 @@ def membership_for(user: Any, slug: str) -> Membership:
     if not user.is_authenticated or not user.is_active:
         raise Http404
     try:
-        return Membership.objects.select_related("workspace", "workspace__organization").get(
-            workspace__slug=slug, user=user
-        )
+        return Membership.objects.select_related("workspace").get(workspace__slug=slug, user=user)
     except Membership.DoesNotExist:
         raise Http404 from None
 
