@@ -1,0 +1,80 @@
+"""`followthrough serve` on a fresh data directory, as a newcomer runs it: a real server
+process on loopback, its pages and its (hashed) static files."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 -- loopback
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    port = _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    process = subprocess.Popen(  # noqa: S603 -- our own command
+        [sys.executable, "-m", "followthrough", "serve", "--port", str(port),
+         "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            _get(base + "/accounts/login/")
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stdout.read())
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("serve did not answer within 60 s")
+    yield base, tmp_path
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_fresh_serve_answers_with_its_pages_and_static_files(server):
+    base, data_dir = server
+    status, _, body = _get(base + "/accounts/signup/")
+    assert status == 200
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', body.decode())
+    assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        status, content_type, _ = _get(base + asset)
+        assert status == 200, asset
+        assert content_type.split(";")[0] in ("text/css", "text/javascript", "image/svg+xml")
+    assert (data_dir / "followthrough.sqlite3").exists()
+    key = data_dir / "secret_key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_anonymous_visitors_are_sent_to_log_in(server):
+    base, _ = server
+    status, _, body = _get(base + "/")
+    assert status == 200 and b"Log in" in body  # after the redirect
