@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "followthrough.events",
     "followthrough.relationships",
     "followthrough.agenda",
+    "followthrough.exchange",
 ]
 
 MIDDLEWARE = [

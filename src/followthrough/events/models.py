@@ -21,11 +21,21 @@ class Event(WorkspaceScoped):
     ends_at = models.DateTimeField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True, help_text="Markdown.")
+    all_day = models.BooleanField(default=False)
+    # The zone the event was given in (imports), e.g. America/Chicago; empty: workspace's.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # A recurring series' RRULE as its calendar gave it (the series is one event here).
+    rrule = models.CharField(max_length=500, blank=True)
+    # The calendar's UID, so re-importing a calendar updates instead of duplicating.
+    source_uid = models.CharField(max_length=400, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["workspace", "starts_at"], name="event_ws_start")]
+        indexes = [
+            models.Index(fields=["workspace", "starts_at"], name="event_ws_start"),
+            models.Index(fields=["workspace", "source_uid"], name="event_ws_source_uid"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__isnull=True)

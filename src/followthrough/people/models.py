@@ -68,6 +68,10 @@ class Person(WorkspaceScoped):
     notes = models.TextField(blank=True, help_text="Markdown.")
     tags = models.ManyToManyField(Tag, blank=True, related_name="people")
     photo = models.ImageField(upload_to=photo_path, blank=True)
+    # A birthday's year is often unknown (vCard "--0702"), so it is kept in parts.
+    birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
     organizations = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people"
     )
@@ -90,6 +94,7 @@ class ContactKind(models.TextChoices):
     EMAIL = "email", "E-mail"
     PHONE = "phone", "Phone"
     URL = "url", "Link"
+    ADDRESS = "address", "Address"
 
 
 class ContactPoint(WorkspaceScoped):
@@ -100,7 +105,7 @@ class ContactPoint(WorkspaceScoped):
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
-    kind = models.CharField(max_length=5, choices=ContactKind.choices)
+    kind = models.CharField(max_length=7, choices=ContactKind.choices)
     value = models.CharField(max_length=400)
     normalized = models.CharField(max_length=400, editable=False)
     label = models.CharField(max_length=40, blank=True)

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         # Only now: WhiteNoise indexes the collected files when the application loads.
         from followthrough.wsgi import application
+
         host, port = options["host"], options["port"]
         if host not in ("0.0.0.0", "::") and host not in settings.ALLOWED_HOSTS:  # noqa: S104
             settings.ALLOWED_HOSTS.append(host)

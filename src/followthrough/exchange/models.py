@@ -1,0 +1,114 @@
+"""Provenance of imports (undoable as a unit), people's identities in other systems, and
+saved column mappings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from followthrough.workspaces.models import WorkspaceScoped
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+    UNDONE = "undone", "Undone"
+
+
+class ImportBatch(WorkspaceScoped):
+    """One import: which file, when, by whom, what it did — and the handle to undo it."""
+
+    format = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    # read, created, updated, merged, skipped; and progress while running
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "created_at"], name="importbatch_ws_created")]
+
+    def __str__(self) -> str:
+        return f"{self.format} import of {self.filename}"
+
+
+class ImportedObject(WorkspaceScoped):
+    """A row an import created or changed. `before` holds the changed fields' old values,
+    so undoing restores them; created rows are deleted."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="objects_touched")
+    model = models.CharField(max_length=60)  # "people.person", …
+    object_id = models.BigIntegerField()
+    created = models.BooleanField(default=True)
+    before = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "batch"], name="importedobject_ws_batch")]
+
+
+class ExternalId(WorkspaceScoped):
+    """A person's or organization's identity in another system: a vCard UID, a LinkedIn
+    profile URL, an event platform's attendee id. The first dedupe key of imports."""
+
+    system = models.CharField(max_length=40)
+    value = models.CharField(max_length=400)
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="external_ids",
+    )
+    organization = models.ForeignKey(
+        "people.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="external_ids",
+    )
+    connected_on = models.DateField(null=True, blank=True)  # LinkedIn's "Connected On"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "system", "value"], name="externalid_unique_value"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(organization__isnull=False),
+                name="externalid_has_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="externalid_ws_person"),
+            models.Index(fields=["workspace", "organization"], name="externalid_ws_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.value}"
+
+
+class ColumnMapping(WorkspaceScoped):
+    """A saved mapping of a generic CSV's columns to person fields, reused by name."""
+
+    name = models.CharField(max_length=100)
+    mapping = models.JSONField(default=dict)  # {"CSV header": "field name", …}
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="columnmapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
