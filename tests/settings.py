@@ -8,6 +8,7 @@ os.environ.setdefault("FOLLOWTHROUGH_DATA_DIR", tempfile.mkdtemp(prefix="followt
 from followthrough.settings import *  # noqa: F403
 from followthrough.settings import DATA_DIR, DATABASES
 
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -78,3 +78,22 @@ def test_anonymous_visitors_are_sent_to_log_in(server):
     base, _ = server
     status, _, body = _get(base + "/")
     assert status == 200 and b"Log in" in body  # after the redirect
+
+
+def test_serve_runs_the_background_worker_beside_the_web_server(server):
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        table = subprocess.run(
+            ["ps", "-eo", "pid,ppid,args"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        servers = {line.split()[0] for line in table if f"--port {port}" in line}
+        workers = [line for line in table if "followthrough worker" in line]
+        if any(line.split()[1] in servers for line in workers):
+            return
+        time.sleep(0.3)
+    pytest.fail("no worker process was started by serve")

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "followthrough.workspaces",
     "followthrough.people",
     "followthrough.events",
@@ -165,6 +167,21 @@ STORAGES = {
 # collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background work (large imports, later feeds and digests) runs through the tasks API
+# Django 6 adopted, on a database queue: no broker to install. `followthrough serve`
+# starts the worker beside the web server. FOLLOWTHROUGH_TASKS_IMMEDIATE=true runs tasks
+# inline instead (tests, or a one-off command).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("FOLLOWTHROUGH_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 EMAIL_BACKEND = env_str(
     "FOLLOWTHROUGH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"

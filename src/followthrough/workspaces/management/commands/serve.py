@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 MAX_REQUEST_BODY = 64 * 1024 * 1024
+
+
+def _start_worker() -> subprocess.Popen:
+    """The background worker, as a child process: it needs its own main thread for its
+    signal handling, and dies with the server. It inherits the data directory."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "followthrough", "worker"], env=dict(os.environ)
+    )
 
 
 class Command(BaseCommand):
@@ -34,6 +45,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--threads", type=int, default=8, help="Worker threads of the web server (default 8)."
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background worker beside the web server.",
         )
         parser.add_argument(
             "--data-dir",
@@ -69,12 +85,18 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)")
         )
-        serve(
-            application,
-            host=host,
-            port=port,
-            threads=options["threads"],
-            ident="Followthrough",
-            # Uploads are read whole before a form can judge them: cap them at the door.
-            max_request_body_size=MAX_REQUEST_BODY,
-        )
+        worker = None if options["no_worker"] else _start_worker()
+        try:
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=options["threads"],
+                ident="Followthrough",
+                # Uploads are read whole before a form can judge them: cap them at the door.
+                max_request_body_size=MAX_REQUEST_BODY,
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

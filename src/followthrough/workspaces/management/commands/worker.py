@@ -1,0 +1,27 @@
+"""`followthrough worker`: run background tasks (serve starts one by itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background worker: it takes tasks (large imports, and later feed polling "
+        "and digests) from the database queue. `followthrough serve` starts one itself; run "
+        "this when serving with another WSGI server."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between polls when idle."
+        )
+        parser.add_argument(
+            "--data-dir", help="Directory for the database, secret key and uploads."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("db_worker", interval=options["interval"], queue_name="default")
