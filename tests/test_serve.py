@@ -30,6 +30,21 @@ def _get(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers.get("Content-Type", ""), error.read()
 
 
+def _workers_of(port: int) -> list[str]:
+    """Worker processes whose environment names this test's data dir (by the port's
+    server having started them): found through /proc, children of no one else."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if "followthrough worker" in args and f"ft-serve-{port}".encode() in environ:
+            found.append(args)
+    return found
+
+
 @pytest.fixture
 def server(tmp_path: Path):
     port = _free_port()
@@ -57,6 +72,11 @@ def server(tmp_path: Path):
     yield base, tmp_path
     process.terminate()
     process.wait(timeout=10)
+    # The worker ends with the server: no orphan is left behind.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _workers_of(port):
+        time.sleep(0.2)
+    assert not _workers_of(port)
 
 
 def test_a_fresh_serve_answers_with_its_pages_and_static_files(server):
@@ -86,7 +106,7 @@ def test_serve_runs_the_background_worker_beside_the_web_server(server):
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         table = subprocess.run(
-            ["ps", "-eo", "pid,ppid,args"],
+            ["ps", "-eo", "pid,ppid,args"],  # noqa: S607
             capture_output=True,
             text=True,
             check=True,

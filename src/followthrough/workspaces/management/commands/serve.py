@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)")
         )
         worker = None if options["no_worker"] else _start_worker()
+        # A plain SIGTERM would end this process without `finally`, orphaning the worker.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             serve(
                 application,
