@@ -51,6 +51,7 @@ def server(tmp_path: Path):
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
+    env["FT_SERVE_TAG"] = f"ft-serve-{port}"  # lets the test find this server's worker
     process = subprocess.Popen(  # noqa: S603 -- our own command
         [sys.executable, "-m", "followthrough", "serve", "--port", str(port),
          "--data-dir", str(tmp_path)],
