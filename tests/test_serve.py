@@ -118,3 +118,25 @@ def test_serve_runs_the_background_worker_beside_the_web_server(server):
             return
         time.sleep(0.3)
     pytest.fail("no worker process was started by serve")
+
+
+def test_the_worker_ends_even_when_serve_is_killed(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, FT_SERVE_TAG=f"ft-serve-{port}")
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(  # noqa: S603 -- our own command
+        [sys.executable, "-m", "followthrough", "serve", "--port", str(port),
+         "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _workers_of(port):
+        time.sleep(0.3)
+    assert _workers_of(port), "serve started no worker"
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _workers_of(port):
+        time.sleep(0.3)
+    assert not _workers_of(port)

@@ -20,7 +20,8 @@ def _start_worker() -> subprocess.Popen:
     """The background worker, as a child process: it needs its own main thread for its
     signal handling, and dies with the server. It inherits the data directory."""
     return subprocess.Popen(
-        [sys.executable, "-m", "followthrough", "worker"], env=dict(os.environ)
+        [sys.executable, "-m", "followthrough", "worker", "--exit-with-parent"],
+        env=dict(os.environ),
     )
 
 

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def _watch_parent() -> None:
+    """End this process when its parent is gone (even killed with SIGKILL, which leaves
+    the parent no chance to stop us): an interrupted task's transaction rolls back."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 class Command(BaseCommand):
@@ -24,4 +40,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["exit_with_parent"]:
+            _watch_parent()
         call_command("db_worker", interval=options["interval"], queue_name="default")
