@@ -1,0 +1,593 @@
+"""The reader every CSV parser shares: bytes in, rows with their real line numbers out.
+
+What it promises:
+
+- **Decoding, streamed.** A UTF-8 BOM means UTF-8; a UTF-16 BOM (LE or BE; Google's old
+  exports) means UTF-16, as does a BOM-less file whose every other byte is NUL. Anything
+  else is read as UTF-8 until a byte sequence is not UTF-8: if all that came before was
+  ASCII, the rest is read as Windows-1252 (the "ANSI" of European Excel), otherwise the
+  file mixes encodings and a `ParseError` names the line. Never mojibake.
+- **Not a CSV file at all** (empty, binary, a ZIP/Excel workbook, a PDF or image, an HTML
+  page, a vCard or iCalendar file) gives a `ParseError` saying what the file seems to be.
+- **The header is found by its column names**, within the first `HEADER_SEARCH_LINES`
+  lines, so preambles (LinkedIn's "Notes:") are skipped. Names match case-, space- and
+  punctuation-insensitively (`E-mail Address` = `email address`) and never by position.
+  The delimiter (`,` `;` tab `|`) is the one that makes the header line match best.
+- **Rows** carry the file's physical line number where they start (preamble and quoted
+  newlines included). Extra cells are ignored; a row that ends before a required column is
+  a `ParseError` naming that column; blank rows are skipped; NUL characters are dropped.
+- **Limits:** a cell over `FIELD_LIMIT` characters, or a physical line over `LINE_LIMIT`,
+  is a `ParseError` naming the line, so memory stays bounded whatever the input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import itertools
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO, TypeVar
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from followthrough.exchange.records import ParseError, PartialDate
+
+FIELD_LIMIT = 1_000_000  # characters in one cell
+LINE_LIMIT = 8_000_000  # characters in one physical line
+HEADER_SEARCH_LINES = 50
+CHUNK_SIZE = 64 * 1024
+MULTI_SEPARATOR = " ::: "  # Google's multi-value cells
+DELIMITERS = (",", ";", "\t", "|")
+
+_UTF8_OR_CP1252 = "utf-8, else windows-1252"
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or a ZIP archive; save it as CSV first"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls); save it as CSV first"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+)
+_TEXT_LOOKALIKES = (
+    (("<!doctype html", "<html", "<head", "<body"), "a web page (HTML), not a CSV export"),
+    (("<?xml",), "an XML file, not a CSV export"),
+    (("begin:vcard",), "a vCard file; import it with the vCard format"),
+    (("begin:vcalendar",), "an iCalendar file; import it with the iCalendar format"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_LINE = re.compile(r"[^\n]*\n")
+
+T = TypeVar("T")
+
+
+def normalize_header(name: str) -> str:
+    """A header name reduced for matching: case-folded, letters and digits only."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+# --- Decoding -------------------------------------------------------------------------
+
+
+def _read_head(stream: BinaryIO) -> bytes:
+    """Up to `CHUNK_SIZE` bytes from the start (streams may return short reads)."""
+    parts: list[bytes] = []
+    size = 0
+    while size < CHUNK_SIZE:
+        part = stream.read(CHUNK_SIZE - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
+def _sniff_encoding(head: bytes) -> tuple[str, int]:
+    """The encoding of a file from its first bytes, and the length of its BOM."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", 0  # the utf-16 decoder reads (and drops) the BOM itself
+    sample = head[:2000]
+    half = len(sample) // 2
+    if half >= 2:
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+            return "utf-16-le", 0
+        if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+            return "utf-16-be", 0
+    return _UTF8_OR_CP1252, 0
+
+
+def _check_text(head: bytes, encoding: str) -> None:
+    """Refuse what is plainly not a CSV file, saying what it seems to be."""
+    for magic, what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            raise ParseError(f"This is not a CSV file: it looks like {what}.")
+    codec = encoding if encoding.startswith("utf-16") else "latin-1"
+    sample = head.decode(codec, errors="replace").lstrip("\ufeff")
+    if not sample.strip():
+        raise ParseError("The file is empty.")
+    start = sample.lstrip()[:40].lower()
+    for prefixes, what in _TEXT_LOOKALIKES:
+        if start.startswith(prefixes):
+            raise ParseError(f"This is not a CSV file: it looks like {what}.")
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise ParseError("This is not a CSV file: it holds binary data, not text.")
+
+
+class _Decoder:
+    """Incremental decoding; for `_UTF8_OR_CP1252`, UTF-8 until it fails on ASCII-only
+    text so far, then Windows-1252. Counts newlines so errors can name the line."""
+
+    def __init__(self, encoding: str) -> None:
+        self._guessing = encoding == _UTF8_OR_CP1252
+        self.encoding = "utf-8" if self._guessing else encoding
+        self._inner = codecs.getincrementaldecoder(self.encoding)()
+        self._ascii_so_far = True
+        self.line = 1
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        try:
+            text = self._inner.decode(data, final)
+        except UnicodeDecodeError as exc:
+            text = self._fall_back(exc, final)
+        if self._ascii_so_far and not text.isascii():
+            self._ascii_so_far = False
+        self.line += text.count("\n")
+        return text
+
+    def _fall_back(self, exc: UnicodeDecodeError, final: bool) -> str:
+        before = exc.object[: exc.start]
+        line = self.line + before.count(b"\n")
+        byte = exc.object[exc.start]
+        if not (self._guessing and self._ascii_so_far and before.isascii()):
+            raise ParseError(
+                f"The file is not valid {self.encoding.upper()} text here (byte 0x{byte:02X}): "
+                "it seems to mix encodings. Save it again as UTF-8.",
+                line=line,
+            ) from None
+        self._guessing = False
+        self.encoding = "cp1252"
+        self._inner = codecs.getincrementaldecoder("cp1252")()
+        try:
+            return self._inner.decode(exc.object, final)
+        except UnicodeDecodeError as second:
+            bad = second.object[second.start]
+            raise ParseError(
+                f"The file is not text in UTF-8, UTF-16 or Windows-1252 (byte 0x{bad:02X}).",
+                line=self.line + second.object[: second.start].count(b"\n"),
+            ) from None
+
+
+def _text_chunks(stream: BinaryIO, head: bytes, decoder: _Decoder) -> Iterator[str]:
+    data = head
+    while data:
+        yield decoder.decode(data)
+        data = stream.read(CHUNK_SIZE)
+    yield decoder.decode(b"", final=True)
+
+
+def _physical_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Split text into physical lines, each ending in LF: CRLF and lone CR (old Macs)
+    become LF here, so line breaks inside quoted cells come out as LF too."""
+    pending = ""
+    count = 0
+    for chunk in chunks:
+        if "\x00" in chunk:
+            chunk = chunk.replace("\x00", "")
+        if "\n" not in chunk and "\r" not in chunk:
+            pending += chunk  # the middle of a long line: nothing to split yet
+        else:
+            text = pending + chunk if pending else chunk
+            held = ""
+            if "\r" in text:
+                if text[-1] == "\r":  # its LF may start the next chunk
+                    text, held = text[:-1], "\r"
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            end = text.rfind("\n") + 1
+            lines = _LINE.findall(text, 0, end)
+            count += len(lines)
+            yield from lines
+            pending = text[end:] + held
+        if len(pending) > LINE_LIMIT:
+            raise ParseError(f"The line is longer than {LINE_LIMIT:,} characters.", line=count + 1)
+    if pending:
+        text = pending.replace("\r\n", "\n").replace("\r", "\n")
+        end = text.rfind("\n") + 1
+        yield from _LINE.findall(text, 0, end)
+        if text[end:]:
+            yield text[end:]
+
+
+def decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """The physical lines of a binary stream, decoded lazily; refuses non-text files."""
+    head = _read_head(stream)
+    encoding, bom = _sniff_encoding(head)
+    _check_text(head[bom:], encoding)
+    return _physical_lines(_text_chunks(stream, head[bom:], _Decoder(encoding)))
+
+
+# --- The table: header and rows -----------------------------------------------------
+
+
+@dataclass
+class Header:
+    names: list[str]  # as the file spells them
+    line: int
+    delimiter: str
+
+    def normalized(self) -> list[str]:
+        return [normalize_header(name) for name in self.names]
+
+
+def _split_line(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _score(line: str, known: frozenset[str]) -> tuple[int, str, list[str]]:
+    """How many known column names a line holds, with the delimiter that shows most."""
+    best: tuple[int, str, list[str]] = (0, ",", [])
+    for delimiter in DELIMITERS:
+        if delimiter not in line and delimiter != ",":
+            continue
+        cells = _split_line(line, delimiter)
+        hits = len({normalize_header(cell) for cell in cells} & known)
+        if hits > best[0]:
+            best = (hits, delimiter, cells)
+    return best
+
+
+def find_header(
+    lines: Iterator[str], known: frozenset[str], min_known: int, expected: Sequence[str] = ()
+) -> tuple[Header, Iterator[str]]:
+    """The first line holding at least `min_known` known names (else the best line seen
+    in the first `HEADER_SEARCH_LINES`, so the caller can name what is missing), and the
+    lines that follow it."""
+    best: Header | None = None
+    best_hits = 0
+    after_best: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        hits, delimiter, cells = _score(line.rstrip("\r\n"), known)
+        if hits > best_hits:
+            best, best_hits = Header([cell.strip() for cell in cells], number, delimiter), hits
+            after_best = []
+            if hits >= min_known:
+                return best, lines
+        else:
+            after_best.append(line)
+        if number >= HEADER_SEARCH_LINES:
+            break
+    if best is None:
+        sample = ", ".join(f"“{name}”" for name in (expected or sorted(known))[:5])
+        raise ParseError(
+            "No header row found: none of the first lines names the expected columns "
+            f"(such as {sample}). Is this the right format?"
+        )
+    return best, itertools.chain(after_best, lines)
+
+
+class Row:
+    """One data row: its cells, the line it starts on, and lookup by column key.
+
+    `cells` holds exactly one cell per header column plus a final "" (short rows are
+    padded, extra cells dropped), so a missing column can point at that last cell."""
+
+    __slots__ = ("cells", "line", "table")
+
+    def __init__(self, table: Table, cells: list[str], line: int) -> None:
+        self.table = table
+        self.cells = cells
+        self.line = line
+
+    def at(self, index: int | None) -> str:
+        """The stripped cell at `index`; "" when the file has no such column."""
+        if index is None:
+            return ""
+        return self.cells[index].strip()
+
+    def get(self, key: str) -> str:
+        """The stripped cell of column `key`; "" when the file lacks it or the row is short."""
+        return self.cells[self.table.index.get(key, -1)].strip()
+
+    def error(self, key: str | int, message: str) -> ParseError:
+        """A `ParseError` at this row's line, naming the column as the file spells it."""
+        return ParseError(message, line=self.line, field=self.table.name_of(key))
+
+
+class Table:
+    """A CSV file with its header found: `index` maps each column key the parser declared
+    to the position of its column in this file; iterating gives the data `Row`s."""
+
+    def __init__(self, lines: Iterator[str], header: Header) -> None:
+        self._lines = lines
+        self.header = header
+        self.width = len(header.names)
+        self.index: dict[str, int] = {}
+        self.normalized = header.normalized()
+        # normalized header name → position of its first column
+        self.positions: dict[str, int] = {}
+        for position, name in enumerate(self.normalized):
+            self.positions.setdefault(name, position)
+        self._required: list[tuple[int, str]] = []
+
+    def name_of(self, key: str | int) -> str:
+        position = self.index.get(key) if isinstance(key, str) else key
+        if position is None or not 0 <= position < self.width:
+            return str(key)
+        return self.header.names[position]
+
+    def require(self, keys: Sequence[str]) -> None:
+        """Make rows that end before any of these (resolved) columns a `ParseError`."""
+        self._required = sorted({*self._required, *((self.index[key], key) for key in keys)})
+
+    def error(self, message: str, field: str = "") -> ParseError:
+        """A `ParseError` about the header itself."""
+        return ParseError(message, line=self.header.line, field=field)
+
+    def fields(self, *keys: str) -> Callable[[Row], list[str]]:
+        """A fast reader of several columns at once: `row → [stripped cell per key]`."""
+        getter = operator.itemgetter(*(self.index.get(key, -1) for key in keys), -1)
+        strip = str.strip
+
+        def read(row: Row) -> list[str]:
+            return list(map(strip, getter(row.cells)[:-1]))  # the last is the padding
+
+        return read
+
+    def __iter__(self) -> Iterator[Row]:
+        reader = csv.reader(self._lines, delimiter=self.header.delimiter, strict=True)
+        base, width = self.header.line, self.width
+        consumed = 0
+        min_cells = self._required[-1][0] + 1 if self._required else 0
+        try:
+            for cells in reader:
+                line = base + consumed + 1
+                consumed = reader.line_num
+                if not cells or (not cells[0].strip() and not "".join(cells).strip()):
+                    continue
+                if len(cells) < min_cells:
+                    self._short_row(cells, line)
+                if len(cells) != width:
+                    del cells[width:]
+                    cells.extend([""] * (width - len(cells)))
+                cells.append("")
+                yield Row(self, cells, line)
+        except csv.Error as exc:
+            raise ParseError(_csv_message(exc), line=base + consumed + 1) from None
+
+    def _short_row(self, cells: list[str], line: int) -> None:
+        for position, key in self._required:
+            if position >= len(cells):
+                raise ParseError(
+                    f"The row ends after {len(cells)} cells, before the “{self.name_of(key)}” "
+                    f"column (the header has {self.width}).",
+                    line=line,
+                    field=self.name_of(key),
+                )
+
+
+def _csv_message(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"A cell is longer than the limit of {FIELD_LIMIT:,} characters."
+    if "unexpected end of data" in text:
+        return 'A quoted cell that starts on this line is never closed (a missing “"”).'
+    if "expected after" in text:
+        return (
+            "Text follows a closing quote in this row; quote the whole cell and double any "
+            'quote inside it ("").'
+        )
+    return f"The row is not valid CSV ({text})."
+
+
+def open_table(
+    stream: BinaryIO,
+    columns: Mapping[str, Sequence[str]],
+    *,
+    required: Sequence[str] = (),
+    min_known: int = 2,
+) -> Table:
+    """Decode `stream`, find its header and resolve `columns` ({key: header aliases}, the
+    preferred alias first). A `required` key missing from the header is a `ParseError`."""
+    csv.field_size_limit(FIELD_LIMIT)
+    aliases = {key: [normalize_header(alias) for alias in names] for key, names in columns.items()}
+    known = frozenset(alias for names in aliases.values() for alias in names)
+    expected = [names[0] for names in columns.values()]
+    header, lines = find_header(decoded_lines(stream), known, min_known, expected)
+    table = Table(lines, header)
+    for key, names in aliases.items():
+        found = next((table.positions[name] for name in names if name in table.positions), None)
+        if found is not None:
+            table.index[key] = found
+    for key in required:
+        if key not in table.index:
+            name = columns[key][0]
+            raise table.error(f"The header has no “{name}” column.", field=name)
+    table.require(required)
+    return table
+
+
+# --- Values ---------------------------------------------------------------------------
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Non-empty values in order, without case-insensitive repeats."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def split_multi(value: str, extra_separators: str = "") -> list[str]:
+    """The values of a multi-value cell (` ::: `, plus any of `extra_separators`)."""
+    if not value:
+        return []
+    parts = value.split(":::")
+    if extra_separators:
+        pattern = "[" + re.escape(extra_separators) + "]"
+        parts = [piece for part in parts for piece in re.split(pattern, part)]
+    return unique(part.strip() for part in parts)
+
+
+# Plain addresses Django's validator would accept, checked without calling it (speed).
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    re.IGNORECASE,
+)
+
+
+def clean_email(row: Row, key: str | int, value: str) -> str:
+    """A validated e-mail address (Django's `validate_email`; `mailto:` dropped); a
+    malformed one is a `ParseError` at the row and column."""
+    address = value.strip()
+    if address[:7].lower() == "mailto:":
+        address = address[7:].strip()
+    if len(address) <= 254 and _PLAIN_EMAIL.fullmatch(address):
+        return address
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise row.error(key, f"“{value}” is not a valid e-mail address.") from None
+    return address
+
+
+def emails_of(row: Row, key: str | int, extra_separators: str = "") -> list[str]:
+    value = row.get(key) if isinstance(key, str) else row.at(key)
+    return [clean_email(row, key, item) for item in split_multi(value, extra_separators)]
+
+
+def clean_url(row: Row, key: str | int, value: str) -> str:
+    """An http(s) URL (`example.org` gains `https://`); other schemes are a `ParseError`."""
+    url = value.strip()
+    if not url:
+        return ""
+    if not _SCHEME.match(url):
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise row.error(key, f"“{value}” is not a web address (http or https).")
+    if any(ch.isspace() for ch in url):
+        raise row.error(key, f"“{value}” is not a web address (it holds spaces).")
+    return url
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)  # not "host:8080"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4})")
+_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})")
+_YEARLESS = re.compile(r"--(\d{2})-?(\d{2})")
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_date(value: str) -> date:
+    """`2024-03-05`, `05 Mar 2024` (LinkedIn), `5 March 2024` or `Mar 5, 2024`;
+    `ValueError` otherwise."""
+    text = value.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+        return date(int(year), int(month), int(day))
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month_name, year = match.groups()
+    elif match := _MONTH_DAY_YEAR.fullmatch(text):
+        month_name, day, year = match.groups()
+    else:
+        raise ValueError(f"“{value}” is not a date like 2024-03-05 or 05 Mar 2024.")
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        raise ValueError(f"“{month_name}” in “{value}” is not an English month name.")
+    return date(int(year), month, int(day))
+
+
+def parse_partial_date(value: str) -> PartialDate:
+    """A birthday: any `parse_date` form, or year-less `--07-02` / `--0702`."""
+    text = value.strip()
+    if match := _YEARLESS.fullmatch(text):
+        return PartialDate(month=int(match[1]), day=int(match[2]))
+    full = parse_date(text)
+    return PartialDate(month=full.month, day=full.day, year=full.year)
+
+
+def birthday_of(row: Row, key: str, value: str | None = None) -> PartialDate | None:
+    """The birthday in column `key` (or `value`, already read from it); "" gives None."""
+    if value is None:
+        value = row.get(key)
+    if not value:
+        return None
+    try:
+        return parse_partial_date(value)
+    except ValueError as exc:
+        raise row.error(key, _date_message(value, exc)) from None
+
+
+def _date_message(value: str, exc: ValueError) -> str:
+    text = str(exc)
+    return text if text.startswith("“") else f"“{value}” is not a possible date ({text})."
+
+
+def date_of(row: Row, key: str, value: str | None = None) -> date | None:
+    """The date in column `key` (or `value`, already read from it); "" gives None."""
+    if value is None:
+        value = row.get(key)
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise row.error(key, _date_message(value, exc)) from None
+
+
+def join(*parts: str, separator: str = " ") -> str:
+    return separator.join(part for part in parts if part)
+
+
+def require_records(records: Iterable[T], what: str) -> Iterator[T]:
+    """Pass `records` through; a file that gave none is a `ParseError`, never a success."""
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if not count:
+        raise ParseError(
+            f"No {what} found in the file: it has a header but no row with anything to import."
+        )
