@@ -26,7 +26,7 @@ READS = {
     "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
-    "events:attendee-search",
+    "events:attendee-search", "people:duplicates",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -39,6 +39,7 @@ WRITES = {
     "relationships:relationship-edit", "relationships:follow-up-new",
     "relationships:follow-up-done", "relationships:follow-up-snooze",
     "relationships:follow-up-reschedule",
+    "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
 }  # fmt: skip
 
 

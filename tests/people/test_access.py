@@ -17,9 +17,10 @@ from tests.people.helpers import image_bytes
 @dataclass(frozen=True)
 class Route:
     name: str
-    args: tuple[str, ...]  # which objects fill the URL: "person", "org", "affiliation"
+    args: tuple[str, ...]  # objects filling the URL: "person", "person2", "org", "affiliation"
     method: str
     write: bool
+    data: tuple[tuple[str, str], ...] | None = None  # POST data other than POST_DATA
 
 
 ROUTES = [
@@ -41,6 +42,12 @@ ROUTES = [
     Route("organization-edit", ("org",), "get", True),
     Route("organization-edit", ("org",), "post", True),
     Route("organization-noticed", ("org",), "post", True),
+    Route("duplicates", (), "get", False),
+    Route("merge", ("person", "person2"), "get", True),
+    Route("merge", ("person", "person2"), "post", True, (("first_name", "other"),)),
+    Route("duplicate-dismiss", ("person", "person2"), "post", True),
+    Route("person-bulk", (), "post", True),
+    Route("person-bulk-undo", (), "post", True),
 ]
 POST_DATA = {
     "first_name": "Changed",
@@ -55,6 +62,7 @@ def _objects(workspace) -> dict:
     person.photo.save("p.png", ContentFile(image_bytes("PNG")))
     return {
         "person": person.pk,
+        "person2": make_person(workspace, first_name=person.first_name).pk,
         "org": person.affiliations.get().organization_id,
         "affiliation": person.affiliations.get().pk,
     }
@@ -73,7 +81,7 @@ def theirs(other_workspace):
 def _call(client: Client, route: Route, slug: str, ids: dict):
     path = reverse(f"people:{route.name}", args=[slug, *(ids[a] for a in route.args)])
     if route.method == "post":
-        return client.post(path, POST_DATA)
+        return client.post(path, POST_DATA if route.data is None else dict(route.data))
     return client.get(path)
 
 
@@ -113,6 +121,9 @@ def test_it_404s_another_workspaces_ids(owner_client, workspace, ours, theirs, r
     if "affiliation" in route.args:  # our person, their affiliation
         mixed = {**ours, "affiliation": theirs["affiliation"]}
         assert _call(owner_client, route, workspace.slug, mixed).status_code == 404
+    if "person2" in route.args:  # one of ours with one of theirs, either way round
+        for mixed in ({**ours, "person2": theirs["person"]}, {**theirs, "person2": ours["person"]}):
+            assert _call(owner_client, route, workspace.slug, mixed).status_code == 404
     assert _snapshot() == before
 
 
@@ -144,4 +155,5 @@ def test_it_hides_write_buttons_from_viewers(viewer_client, workspace, ours):
     "route", [r for r in ROUTES if r.write], ids=lambda r: f"{r.method}-{r.name}"
 )
 def test_it_lets_teammates_write(teammate_client, workspace, ours, route):
-    assert _call(teammate_client, route, workspace.slug, ours).status_code in (200, 302)
+    # 303: a form posted back to a page it names (`redirect_back`)
+    assert _call(teammate_client, route, workspace.slug, ours).status_code in (200, 302, 303)

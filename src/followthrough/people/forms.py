@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.validators import EmailValidator, URLValidator
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
 from followthrough.people.selectors import PERSON_SORTS
 from followthrough.relationships.models import Stage
 
@@ -398,3 +399,57 @@ class NoticedForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for today.",
     )
+
+
+# --- Merging and bulk actions -------------------------------------------------------------
+
+
+class MergeForm(forms.Form):
+    """One "keep"/"other" choice for each field whose values differ between the two
+    people (fields with equal values are not asked about). `cleaned_data` holds only
+    the choices made, ready for `person_merge(choices=…)`."""
+
+    def __init__(self, *args: Any, keep: Any, other: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in MERGE_FIELDS.items():
+            if field_value(keep, name) == field_value(other, name):
+                continue
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=[(KEEP, "Keep this value"), (OTHER, "Take the other value")],
+                widget=forms.RadioSelect,
+                initial=default_choice(keep, other, name),
+                required=False,  # left out: the service's default (see `default_choice`)
+            )
+
+    def clean(self) -> dict[str, Any]:
+        return {name: value for name, value in super().clean().items() if value}
+
+
+BULK_ACTIONS = [
+    ("tag", "Add tag"),
+    ("untag", "Remove tag"),
+    ("owner", "Set owner"),
+    ("delete", "Delete"),
+]
+
+
+class PersonBulkForm(forms.Form):
+    """The people list's bulk bar. The people themselves are the posted `person` ids,
+    which the bulk services keep to the workspace."""
+
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    tag = forms.CharField(max_length=60, required=False)
+    # A member's user id, or "none" for nobody; missing: ask which member.
+    owner = forms.CharField(max_length=20, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        action, tag = cleaned.get("action"), (cleaned.get("tag") or "").strip()
+        if action in ("tag", "untag") and not tag:
+            self.add_error("tag", "Type the tag to add or remove.")
+        cleaned["tag"] = tag
+        owner = cleaned.get("owner") or ""
+        if owner and owner != "none" and not owner.isdigit():
+            self.add_error("owner", "Choose a member of the team.")
+        return cleaned

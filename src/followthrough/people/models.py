@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -156,3 +157,54 @@ class Affiliation(WorkspaceScoped):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+
+class DismissedDuplicate(WorkspaceScoped):
+    """Two people a member said are not the same person: the duplicates page never
+    suggests the pair again. The smaller id is always `person_a`."""
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "person_a", "person_b"], name="dismissedduplicate_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")),
+                name="dismissedduplicate_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "person_b"], name="dismissedduplicate_ws_b")]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} is not {self.person_b_id}"
+
+
+class PeopleDeletion(WorkspaceScoped):
+    """People deleted together from the list, kept as a snapshot of their rows (and the
+    rows that went with them) so that the deletion can be undone for a while.
+
+    `snapshot` maps a model label to its column names and rows (see `people.bulk`);
+    `photos` lists the photo files to remove once the deletion can no longer be undone.
+    """
+
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+    count = models.PositiveIntegerField()
+    snapshot = models.JSONField(default=dict)
+    photos = models.JSONField(default=list, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "deleted_at"], name="peopledeletion_ws_at")]
+
+    def __str__(self) -> str:
+        return f"{self.count} people deleted {self.deleted_at:%Y-%m-%d %H:%M}"

@@ -1,13 +1,22 @@
 from django.urls import path
 
-from followthrough.people import views
+from followthrough.people import bulk_views, merge_views, views
 
 app_name = "people"
 
 urlpatterns = [
     path("people/", views.person_list, name="person-list"),
     path("people/new/", views.person_new, name="person-new"),
+    path("people/bulk/", bulk_views.person_bulk, name="person-bulk"),
+    path("people/bulk/undo/", bulk_views.person_bulk_undo, name="person-bulk-undo"),
+    path("people/duplicates/", merge_views.duplicate_list, name="duplicates"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/merge/<int:person_id>/", merge_views.person_merge, name="merge"),
+    path(
+        "people/<int:pk>/not-duplicate/<int:person_id>/",
+        merge_views.duplicate_dismiss,
+        name="duplicate-dismiss",
+    ),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/photo/", views.person_photo, name="person-photo"),
     path("people/<int:pk>/affiliations/new/", views.affiliation_add, name="affiliation-add"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
 from followthrough.people import selectors, services
+from followthrough.people.bulk_views import pending_undo
 from followthrough.people.forms import (
     PHOTO_FORMATS,
     AffiliationEndForm,
@@ -97,6 +98,7 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
         "filters": filters,
         "page": _page(request, people, PEOPLE_PER_PAGE),
         "filtered": any(filters.value(name) for name in ("q", "tag", "stage")),
+        "undo": pending_undo(request),
         "nav": "people",
     }
     return _page_or_fragment(

@@ -1,0 +1,373 @@
+"""Merging two people: what moves, what is chosen, what is refused, and the merge page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from followthrough.events.models import Attendance, FocusPick, Rsvp
+from followthrough.events.services import attendance_add, focus_pick
+from followthrough.exchange.models import ExternalId
+from followthrough.people.merge import MOVED_MODELS, MergeError, duplicate_dismiss, person_merge
+from followthrough.people.models import (
+    Affiliation,
+    ContactPoint,
+    DismissedDuplicate,
+    Person,
+)
+from followthrough.people.services import affiliation_add, tags_resolve
+from followthrough.relationships.models import (
+    FollowUp,
+    Interaction,
+    InteractionKind,
+    Relationship,
+    Stage,
+)
+from followthrough.relationships.services import (
+    follow_up_create,
+    relationship_log_interaction,
+    relationship_update,
+)
+from tests.factories import make_event, make_org, make_person
+from tests.people.helpers import XSS, XSS_ESCAPED, image_bytes, url
+
+
+def _reload(person: Person) -> Person:
+    return Person.objects.get(pk=person.pk)
+
+
+def test_it_covers_every_model_that_points_at_a_person():
+    pointing = {
+        model
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is Person
+    }
+    assert pointing <= set(MOVED_MODELS), "teach person_merge about the new model"
+
+
+def test_it_moves_every_kind_of_row_to_the_kept_person(workspace, owner):
+    org, other_org = make_org(workspace), make_org(workspace)
+    keep = make_person(workspace, first_name="Dana", emails=["dana@x.org"], tags=["donor"])
+    other = make_person(
+        workspace,
+        first_name="Dana",
+        emails=["DANA@x.org", "dana@home.org"],
+        phones=["+1 555 0100"],
+        links=["https://linkedin.com/in/dana"],
+        tags=["Donor", "board"],
+        organization=other_org,
+        role="Chair",
+    )
+    third = make_person(workspace)
+    duplicate_dismiss(person_a=other, person_b=third, actor=owner)
+    ExternalId.objects.create(workspace=workspace, system="vcard-uid", value="u1", person=other)
+    relationship_log_interaction(person=other, kind=InteractionKind.CALL, actor=owner)
+    follow_up_create(person=other, title="Send the report", due_at=timezone.now())
+    event = make_event(workspace)
+    focus_pick(event=event, person=other, actor=owner)
+    affiliation_add(person=keep, organization=org)
+
+    person_merge(keep=keep, other=other, actor=owner)
+
+    assert not Person.objects.filter(pk=other.pk).exists()
+    keep = _reload(keep)
+    assert sorted(keep.contact_points.values_list("normalized", flat=True)) == [
+        "+15550100",
+        "dana@home.org",
+        "dana@x.org",
+        "https://linkedin.com/in/dana",
+    ]
+    emails = keep.contact_points.filter(kind="email").order_by("position")
+    assert [(c.value, c.position) for c in emails] == [("dana@x.org", 0), ("dana@home.org", 1)]
+    assert sorted(t.name for t in keep.tags.all()) == ["board", "donor"]
+    assert {a.organization_id for a in keep.affiliations.all()} == {org.pk, other_org.pk}
+    assert ExternalId.objects.get(value="u1").person_id == keep.pk
+    kinds = set(Interaction.objects.filter(person=keep).values_list("kind", flat=True))
+    assert {"call", "met", "note"} <= kinds
+    assert FollowUp.objects.filter(person=keep).count() == 2  # the task and the pick's
+    assert FocusPick.objects.get(event=event).person_id == keep.pk
+    assert Attendance.objects.get(event=event).person_id == keep.pk
+    assert DismissedDuplicate.objects.get().person_a_id == min(keep.pk, third.pk)
+    assert Relationship.objects.filter(person_id=other.pk).count() == 0
+    for model in (ContactPoint, Affiliation, Interaction, FollowUp, Attendance, FocusPick):
+        assert not model.objects.filter(person_id=other.pk).exists()
+
+
+def test_it_keeps_the_chosen_values_and_fills_blanks_from_the_other(workspace):
+    keep = make_person(workspace, first_name="Dan", last_name="Lee", headline="")
+    keep.notes = "Met at the gala."
+    keep.save()
+    other = make_person(workspace, first_name="Daniel", last_name="Leigh", headline="Director")
+    other.birthday_month, other.birthday_day = 7, 2
+    other.notes = "Prefers phone calls."
+    other.save()
+
+    person_merge(keep=keep, other=other, choices={"first_name": "other", "notes": "keep"})
+
+    keep = _reload(keep)
+    assert keep.first_name == "Daniel"  # chosen
+    assert keep.last_name == "Lee"  # kept by default
+    assert keep.full_name == "Daniel Lee"
+    assert keep.headline == "Director"  # the kept one was blank
+    assert (keep.birthday_month, keep.birthday_day, keep.birthday_year) == (7, 2, None)
+    assert keep.notes == "Met at the gala."
+
+
+def test_it_notes_the_values_not_kept_without_counting_as_a_touch(workspace, owner):
+    keep = make_person(workspace, first_name="Dan", last_name="Lee")
+    other = make_person(workspace, first_name="Daniel", last_name="Leigh", headline=XSS)
+    before = _reload(keep).relationship.last_interaction_at
+
+    person_merge(keep=keep, other=other, choices={"headline": "keep"}, actor=owner)
+
+    note = Interaction.objects.get(person=keep, kind=InteractionKind.NOTE)
+    assert note.summary == "Merged with Daniel Leigh"
+    assert note.logged_by == owner
+    assert "First name: Daniel" in note.note
+    assert "Last name: Leigh" in note.note
+    assert f"Headline: {XSS}" in note.note
+    assert Relationship.objects.get(person=keep).last_interaction_at == before
+
+
+def test_it_never_duplicates_a_role_and_widens_its_dates(workspace):
+    org = make_org(workspace)
+    keep = make_person(workspace)
+    other = make_person(workspace)
+    mine = affiliation_add(person=keep, organization=org, role="Chair", started_on=date(2020, 1, 1))
+    mine.ended_on = date(2021, 1, 1)
+    mine.save()
+    affiliation_add(person=other, organization=org, role=" chair ", started_on=date(2018, 5, 1))
+    affiliation_add(person=other, organization=org, role="Treasurer")
+
+    person_merge(keep=keep, other=other)
+
+    roles = {(a.role, a.started_on, a.ended_on) for a in Affiliation.objects.filter(person=keep)}
+    assert roles == {("Chair", date(2018, 5, 1), None), ("Treasurer", None, None)}
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "expected"),
+    [
+        ((Rsvp.DECLINED, False), (Rsvp.ACCEPTED, True), (Rsvp.ACCEPTED, True)),
+        ((Rsvp.ACCEPTED, False), (Rsvp.TENTATIVE, True), (Rsvp.ACCEPTED, True)),
+        ((Rsvp.TENTATIVE, False), (Rsvp.UNKNOWN, False), (Rsvp.TENTATIVE, False)),
+    ],
+)
+def test_it_keeps_one_attendance_per_event_preferring_accepted_and_checked_in(
+    workspace, mine, theirs, expected
+):
+    event = make_event(workspace)
+    later = make_event(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    attendance_add(event=event, person=keep, rsvp=mine[0], checked_in=mine[1])
+    attendance_add(event=event, person=other, rsvp=theirs[0], checked_in=theirs[1])
+    attendance_add(event=later, person=other)
+
+    person_merge(keep=keep, other=other)
+
+    rows = Attendance.objects.filter(person=keep).order_by("event_id")
+    assert [(a.event_id, a.rsvp, a.checked_in) for a in rows] == [
+        (event.pk, *expected),
+        (later.pk, Rsvp.ACCEPTED, False),
+    ]
+
+
+def test_it_keeps_one_focus_pick_per_event_with_both_follow_ups(workspace, owner):
+    event = make_event(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    kept_pick = focus_pick(event=event, person=keep, actor=owner)
+    focus_pick(event=event, person=other, actor=owner)
+
+    person_merge(keep=keep, other=other)
+
+    assert list(FocusPick.objects.filter(event=event)) == [kept_pick]
+    follow_ups = FollowUp.objects.filter(person=keep)
+    assert follow_ups.count() == 2
+    assert set(follow_ups.values_list("focus_pick_id", flat=True)) == {kept_pick.pk}
+
+
+def test_it_keeps_the_further_stage_and_the_latest_interaction(workspace, owner, teammate):
+    keep, other = make_person(workspace), make_person(workspace, owner=teammate)
+    relationship_update(relationship=other.relationship, stage=Stage.MET_ONE_TO_ONE)
+    now = timezone.now()
+    relationship_log_interaction(
+        person=keep, kind=InteractionKind.NOTE, occurred_at=now - timedelta(days=40)
+    )
+    relationship_log_interaction(
+        person=other, kind=InteractionKind.NOTE, occurred_at=now - timedelta(days=3)
+    )
+
+    person_merge(keep=keep, other=other)
+
+    relationship = Relationship.objects.get(person=keep)
+    assert relationship.stage == Stage.MET_ONE_TO_ONE
+    assert relationship.last_interaction_at == now - timedelta(days=3)
+    assert relationship.owner == teammate  # the kept one had none
+    assert relationship.next_touch_due == now - timedelta(days=3) + timedelta(days=30)
+
+
+def test_it_recomputes_the_next_touch_from_the_merged_tags(workspace):
+    tag = tags_resolve(workspace=workspace, names=["monthly"])[0]
+    tag.cadence_days = 7
+    tag.save()
+    keep, other = make_person(workspace), make_person(workspace, tags=["monthly"])
+    relationship_update(relationship=keep.relationship, stage=Stage.ONGOING)
+
+    person_merge(keep=keep, other=other)
+
+    relationship = Relationship.objects.get(person=keep)
+    assert relationship.next_touch_due == relationship.created_at + timedelta(days=7)
+
+
+def test_it_takes_the_chosen_photo_and_deletes_the_file_nobody_uses(
+    workspace, django_capture_on_commit_callbacks
+):
+    keep, other = make_person(workspace), make_person(workspace)
+    keep.photo.save("a.png", ContentFile(image_bytes("PNG")))
+    other.photo.save("b.png", ContentFile(image_bytes("PNG")))
+    old, new = keep.photo.name, other.photo.name
+    storage = keep.photo.storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_merge(keep=keep, other=other, choices={"photo": "other"})
+
+    assert _reload(keep).photo.name == new
+    assert storage.exists(new)
+    assert not storage.exists(old)
+
+
+def test_it_refuses_people_of_different_workspaces(workspace, other_workspace):
+    ours = make_person(workspace, emails=["a@x.org"])
+    theirs = make_person(other_workspace, emails=["a@x.org"])
+    with pytest.raises(MergeError, match="same workspace"):
+        person_merge(keep=ours, other=theirs)
+    with pytest.raises(MergeError, match="same workspace"):
+        person_merge(keep=theirs, other=ours)
+    assert Person.objects.filter(pk__in=[ours.pk, theirs.pk]).count() == 2
+    assert theirs.contact_points.count() == 1
+
+
+def test_it_refuses_a_person_with_themselves_and_a_person_gone(workspace):
+    keep, other = make_person(workspace), make_person(workspace)
+    with pytest.raises(MergeError, match="themselves"):
+        person_merge(keep=keep, other=keep)
+    Person.objects.filter(pk=other.pk).delete()
+    with pytest.raises(MergeError, match="meanwhile"):
+        person_merge(keep=keep, other=other)
+
+
+def test_it_refuses_a_choice_that_is_not_keep_or_other(workspace):
+    keep, other = make_person(workspace), make_person(workspace)
+    with pytest.raises(MergeError):
+        person_merge(keep=keep, other=other, choices={"first_name": "both"})
+    with pytest.raises(MergeError):
+        person_merge(keep=keep, other=other, choices={"email": "keep"})
+
+
+def _busy_person(workspace, n: int) -> Person:
+    person = make_person(workspace, emails=[f"{i}@x.org" for i in range(n)], tags=["t"])
+    for _ in range(n):
+        relationship_log_interaction(person=person, kind=InteractionKind.CALL)
+        follow_up_create(person=person, title="x", due_at=timezone.now())
+        attendance_add(event=make_event(workspace), person=person)
+    return person
+
+
+def test_its_query_count_does_not_grow_with_the_rows_moved(workspace):
+    def count(n: int) -> int:
+        keep, other = _busy_person(workspace, 1), _busy_person(workspace, n)
+        with CaptureQueriesContext(connection) as queries:
+            person_merge(keep=keep, other=other)
+        return len(queries)
+
+    assert count(2) == count(12) <= 45
+
+
+# --- The page -------------------------------------------------------------------------------
+
+
+def test_the_page_compares_the_two_side_by_side(owner_client, workspace):
+    keep = make_person(workspace, first_name="Dan", last_name="Lee", emails=["d@x.org"])
+    other = make_person(
+        workspace,
+        first_name="Daniel",
+        last_name="Lee",
+        headline="Director",
+        emails=["d@x.org", "dan@home.org"],
+        tags=["board"],
+    )
+    relationship_log_interaction(person=other, kind=InteractionKind.CALL)
+    response = owner_client.get(url("merge", workspace, keep.pk, other.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="first_name" value="keep" checked' in body
+    assert 'name="headline" value="other" checked' in body  # the kept one is blank
+    assert 'name="last_name"' not in body  # the same on both
+    assert "dan@home.org" in body
+    assert "board" in body
+    assert "1 interaction on the timeline" in body
+    assert url("merge", workspace, other.pk, keep.pk) in body  # keep the other instead
+
+
+def test_posting_merges_and_shows_the_kept_person(owner_client, workspace, owner):
+    keep = make_person(workspace, first_name="Dan", last_name="Lee")
+    other = make_person(workspace, first_name="Daniel", last_name="Lee")
+    response = owner_client.post(
+        url("merge", workspace, keep.pk, other.pk), {"first_name": "other"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == url("person-detail", workspace, keep.pk)
+    assert "Merged Daniel Lee into Daniel Lee." in response.content.decode()
+    assert _reload(keep).first_name == "Daniel"
+    assert not Person.objects.filter(pk=other.pk).exists()
+    assert Interaction.objects.get(person=keep, kind="note").logged_by == owner
+
+
+def test_posting_a_bad_choice_is_a_400_and_changes_nothing(owner_client, workspace):
+    keep = make_person(workspace, first_name="Dan")
+    other = make_person(workspace, first_name="Daniel")
+    response = owner_client.post(url("merge", workspace, keep.pk, other.pk), {"first_name": "x"})
+    assert response.status_code == 400
+    assert Person.objects.filter(pk=other.pk).exists()
+
+
+def test_the_page_escapes_what_it_shows(owner_client, workspace):
+    keep = make_person(workspace, first_name="Dan")
+    other = make_person(workspace, first_name=XSS, headline=XSS, notes=XSS)
+    body = owner_client.get(url("merge", workspace, keep.pk, other.pk)).content.decode()
+    assert XSS not in body
+    assert XSS_ESCAPED in body
+
+
+def test_viewers_may_not_merge(viewer_client, workspace):
+    keep, other = make_person(workspace), make_person(workspace)
+    assert viewer_client.get(url("merge", workspace, keep.pk, other.pk)).status_code == 403
+    assert viewer_client.post(url("merge", workspace, keep.pk, other.pk)).status_code == 403
+    assert Person.objects.filter(pk=other.pk).exists()
+
+
+def test_strangers_get_404_and_merge_nothing(
+    outsider_client, owner_client, workspace, other_workspace
+):
+    keep, other = make_person(workspace), make_person(workspace)
+    theirs = make_person(other_workspace)
+    assert outsider_client.post(url("merge", workspace, keep.pk, other.pk)).status_code == 404
+    assert (
+        outsider_client.post(url("merge", other_workspace, theirs.pk, keep.pk)).status_code == 404
+    )
+    assert owner_client.post(url("merge", workspace, keep.pk, theirs.pk)).status_code == 404
+    assert owner_client.get(url("merge", workspace, keep.pk, keep.pk)).status_code == 404
+    assert Person.objects.count() == 3
+
+
+def test_merging_someone_merged_meanwhile_says_so(owner_client, workspace):
+    keep, other, third = make_person(workspace), make_person(workspace), make_person(workspace)
+    person_merge(keep=third, other=other)
+    response = owner_client.post(url("merge", workspace, keep.pk, other.pk))
+    assert response.status_code == 404  # the record is gone
