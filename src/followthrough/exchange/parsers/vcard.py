@@ -1,0 +1,670 @@
+"""vCard 2.1, 3.0 and 4.0 files (.vcf) into person and organization records.
+
+What `parse` promises:
+
+- It streams: the file is read in chunks and split into cards here (BEGIN/END lines,
+  after unfolding), each card goes to vobject on its own, and each record is yielded
+  before the next card is read. Memory is bounded by the largest card (`MAX_CARD`).
+- It reads what phones, Apple, Google and Outlook write, covering vobject's known gaps
+  (reliability checklist, section (b) "vCard"): quoted-printable values with soft line
+  breaks and a `CHARSET` (decoded here, vobject never sees them), base64 photos folded
+  any way (2.1 `ENCODING=BASE64`, 3.0 `ENCODING=b`), `data:` URI photos (4.0), quoted
+  parameter values (parameters are parsed here; vobject only gets name and value), a
+  UTF-8 BOM (also in front of later cards of concatenated files), UTF-16 files, lines in
+  Windows-1252 or in a declared 2.1 `CHARSET`, a photo URL continued on a line without
+  the leading space (Google), Apple's `http\\://` in URLs, a value ending in a lone
+  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties that
+  are not read (X-…, LABEL, KEY, …) are dropped before vobject sees the card, so their
+  oddities never fail an import.
+- What a card gives: N → first/last name, FN → `full_name` (always, when present: the
+  loader uses it only without first and last), ORG's first part → organization
+  (departments are dropped), TITLE (else ROLE) → role, EMAIL/TEL/URL (preferred first,
+  `tel:`/`mailto:` dropped), ADR as one line, NOTEs, CATEGORIES → tags, BDAY →
+  `PartialDate`, the first PHOTO, UID → `external_ids["vcard-uid"]`, and 4.0 RELATED →
+  `organization_ref` (the UID of an organization card read before, else the first
+  RELATED that is no personal relation: the loader resolves it or not).
+- A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
+  `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
+  `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
+  is a `PersonRecord`.
+- Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
+  (the message names the property's own line): a card without a name (no N, FN or ORG),
+  an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
+  left out), a card longer than 10 MB, a photo larger than 5 MB, text outside
+  BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
+  (but after a photo or a property that is not read), parameters beyond reading on a
+  property that is read. A file without a single card is an error too. A photo whose
+  base64 is broken is left out (the card is imported without it, as checklist E6 asks);
+  a photo given only as a URL is never fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import quopri
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import vobject
+
+from followthrough.exchange.formats import ParseOptions
+from followthrough.exchange.parsers.text import (
+    clean_text,
+    decode_utf8_or_cp1252,
+    decode_with_charset,
+    read_lines,
+)
+from followthrough.exchange.records import (
+    OrganizationRecord,
+    ParseError,
+    PartialDate,
+    PersonRecord,
+    Photo,
+    Record,
+)
+
+MAX_CARD = 10 * 1024 * 1024  # characters in one card
+MAX_PHOTO = 5 * 1024 * 1024  # bytes of one decoded photo
+
+# The properties read from a card. Everything else (X-…, LABEL, KEY, GEO, …) is dropped
+# before vobject sees the card, so its oddities cannot fail an import.
+_STRUCTURED = frozenset({"N", "ADR", "ORG"})
+_KEPT = _STRUCTURED | frozenset(
+    {
+        "FN", "TITLE", "ROLE", "NOTE", "UID", "KIND", "EMAIL", "TEL", "URL", "BDAY",
+        "RELATED", "CATEGORIES", "X-ABSHOWAS", "X-ADDRESSBOOKSERVER-KIND",
+    }
+)  # fmt: skip
+# Properties whose value may go on over lines without the leading space (base64, URLs).
+_BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
+# RELATED types that name a person, never an organization.
+_PERSONAL = frozenset(
+    {
+        "spouse", "child", "parent", "sibling", "kin", "friend", "sweetheart", "date",
+        "crush", "muse", "me", "emergency", "neighbor", "co-resident", "acquaintance",
+    }
+)  # fmt: skip
+
+_NAME = re.compile(r"(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_-]+)(?=[;:])")
+_BIRTHDAY = re.compile(r"(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T[0-9:.,+\-Z]*)?")
+_CHARSET = re.compile(rb";\s*CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+@dataclass
+class Line:
+    """One logical (unfolded) line and the physical line it starts on."""
+
+    number: int
+    text: str
+
+
+@dataclass
+class Card:
+    line: int
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Prop:
+    """A content line: `group.NAME;PARAM=v,…:value`, with the line it came from."""
+
+    number: int
+    name: str
+    params: dict[str, list[str]]
+    value: str
+    parsed: Any = None  # what vobject made of the value
+    more: list[str] = field(default_factory=list)  # lines that continue the value
+
+    def param(self, name: str) -> str:
+        values = self.params.get(name, [])
+        return values[0] if values else ""
+
+    def types(self) -> set[str]:
+        return {
+            t.strip().lower() for value in self.params.get("TYPE", []) for t in value.split(",")
+        }
+
+
+def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[Record]:
+    """Yield a record per card of a .vcf stream, one card at a time; see the module.
+
+    `options` is not used: cards carry no times to put in a zone."""
+    organizations: dict[str, str] = {}  # UID → name of the organization cards so far
+    count = 0
+    lines = read_lines(stream, max_line=MAX_CARD, decode=_decode_line)
+    for card in cards(logical_lines(lines)):
+        record = card_record(card, organizations)
+        if record is not None:
+            count += 1
+            yield record
+    if not count:
+        raise ParseError("the file holds no contacts (no BEGIN:VCARD … END:VCARD card)")
+
+
+def _decode_line(raw: bytes) -> str:
+    """UTF-8, else the charset the line declares (2.1 `CHARSET=`), else Windows-1252."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(raw.split(b":", 1)[0])
+    if declared:
+        return decode_with_charset(raw, declared.group(1).decode("ascii"))
+    return decode_utf8_or_cp1252(raw)
+
+
+def _is_quoted_printable(text: str) -> bool:
+    return "QUOTED-PRINTABLE" in text.split(":", 1)[0].upper()
+
+
+def _is_boundary(text: str) -> bool:
+    return text.strip().upper() in ("BEGIN:VCARD", "END:VCARD")
+
+
+def logical_lines(physical: Iterator[tuple[int, str]]) -> Iterator[Line]:
+    """Unfold: a line starting with a space or tab continues the one before (vCard 2.1
+    keeps that whitespace, 3.0 and 4.0 drop one character of it); a quoted-printable
+    value ending in `=` (a soft line break) goes on in the next line whatever it starts
+    with. A logical line longer than a card may be is refused as it grows."""
+    start, parts, size = 0, [], 0
+    quoted_printable = keep_space = False
+    for number, text in physical:
+        if parts:
+            if quoted_printable and parts[-1].endswith("=") and not _is_boundary(text):
+                parts[-1] = parts[-1][:-1]
+            elif text[:1] in (" ", "\t"):
+                text = text if keep_space else text[1:]
+            else:
+                yield Line(start, "".join(parts))
+                parts, size = [], 0
+        if parts:
+            parts.append(text)
+            size += len(text)
+            if size > MAX_CARD:
+                raise ParseError(f"a line longer than {MAX_CARD // 2**20} MB", line=start)
+            continue
+        upper = text.strip().upper()
+        if upper == "BEGIN:VCARD":
+            keep_space = False
+        elif upper == "VERSION:2.1":
+            keep_space = True
+        start, parts, size = number, [text], len(text)
+        quoted_printable = _is_quoted_printable(text)
+    if parts:
+        yield Line(start, "".join(parts))
+
+
+def cards(lines: Iterator[Line]) -> Iterator[Card]:
+    """Split logical lines into cards. The lines of a card embedded in a 2.1 `AGENT`
+    property are dropped; anything but blank lines outside a card is an error."""
+    card: Card | None = None
+    embedded = size = 0
+    for line in lines:
+        upper = line.text.strip().upper()
+        if card is None:
+            if upper == "BEGIN:VCARD":
+                card, size = Card(line.number), 0
+            elif upper:
+                raise ParseError(
+                    "text outside a card (a card starts with BEGIN:VCARD)", line=line.number
+                )
+            continue
+        size += len(line.text)
+        if size > MAX_CARD:
+            raise ParseError(f"the card is larger than {MAX_CARD // 2**20} MB", line=card.line)
+        if upper == "END:VCARD" and not embedded:
+            yield card
+            card = None
+        elif upper == "END:VCARD":
+            embedded -= 1
+        elif upper == "BEGIN:VCARD":
+            if not embedded and not _ends_with_agent(card):
+                raise ParseError(
+                    f"a new card starts before the card on line {card.line} ended "
+                    "(END:VCARD is missing)",
+                    line=line.number,
+                )
+            embedded += 1
+        elif not embedded:
+            card.lines.append(line)
+    if card is not None:
+        raise ParseError(
+            "the card never ends: END:VCARD is missing (a cut-off file?)", line=card.line
+        )
+
+
+def _ends_with_agent(card: Card) -> bool:
+    if not card.lines:
+        return False
+    match = _NAME.match(card.lines[-1].text)
+    return bool(match) and match.group(2).upper() == "AGENT"
+
+
+def split_line(line: Line) -> Prop | None:
+    """A content line's name, parameters and value; None when it is not one. Parameter
+    values may be quoted (with `:` `;` `,` inside); 2.1's bare `;HOME;QUOTED-PRINTABLE`
+    parameters become TYPE and ENCODING."""
+    text = line.text
+    match = _NAME.match(text)
+    if not match:
+        return None
+    params: dict[str, list[str]] = {}
+    position = match.end()
+    while position < len(text) and text[position] == ";":
+        position = _parameter(text, position + 1, params)
+        if position < 0:
+            return None
+    if position >= len(text) or text[position] != ":":
+        return None
+    return Prop(line.number, match.group(2).upper(), params, text[position + 1 :])
+
+
+def _parameter(text: str, position: int, params: dict[str, list[str]]) -> int:
+    """Read one parameter at `position` into `params`; the position after it, or -1."""
+    end = position
+    while end < len(text) and text[end] not in "=;:":
+        end += 1
+    name = text[position:end].strip().upper()
+    if end >= len(text) or text[end] != "=":  # 2.1 bare parameter
+        bare = "ENCODING" if name in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT") else "TYPE"
+        params.setdefault(bare, []).append(name)
+        return end
+    values = params.setdefault(name, [])
+    end += 1
+    while True:
+        if end < len(text) and text[end] == '"':
+            # The closing quote is the one before a delimiter: Apple writes quotes inside
+            # quoted values (`X-ADDRESS="… \"Μακεδονία\" …"`).
+            close = end + 1
+            while close < len(text) and (
+                text[close] != '"' or text[close + 1 : close + 2] not in ",;:"
+            ):
+                close += 1
+            if close >= len(text):
+                return -1
+            values.append(text[end + 1 : close].replace('\\"', '"'))
+            end = close + 1
+        else:
+            start = end
+            while end < len(text) and text[end] not in ",;:":
+                end += 1
+            values.append(text[start:end])
+        if end < len(text) and text[end] == ",":
+            end += 1
+            continue
+        return end
+
+
+def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
+    """The card's properties that are read, and its first photo. A line that
+    is not a content line continues a photo (or a dropped property) before it, as Google
+    writes long photo URLs; anywhere else it is an error."""
+    props: list[Prop] = []
+    first_photo: Prop | None = None
+    last: Prop | None = None
+    for line in card.lines:
+        prop = split_line(line) or _unreadable(line, card.line)
+        if prop is None:
+            if not line.text.strip():
+                continue
+            if last is not None and (last.name in _BINARY or last.name not in _KEPT):
+                last.more.append(line.text.strip())
+                continue
+            raise ParseError(
+                f"line {line.number} is not a vCard property: “{line.text[:60]}”",
+                line=card.line,
+                field=last.name if last else "",
+            )
+        last = prop
+        if prop.name == "PHOTO" and first_photo is None:
+            first_photo = prop
+        elif prop.name in _KEPT:
+            props.append(prop)
+    if first_photo is not None and first_photo.more:
+        first_photo.value += "".join(first_photo.more)
+    return props, first_photo
+
+
+def _unreadable(line: Line, card_line: int) -> Prop | None:
+    """A line with a property name but parameters beyond reading: harmless (dropped)
+    when it is a property that is not read; an error otherwise."""
+    match = _NAME.match(line.text)
+    if not match:
+        return None
+    name = match.group(2).upper()
+    if name in _KEPT or name == "PHOTO":
+        raise ParseError(
+            f"unreadable parameters on line {line.number}: “{line.text[:60]}”",
+            line=card_line,
+            field=name,
+        )
+    return Prop(line.number, name, {}, "")
+
+
+def _escape(text: str, *, keep_commas: bool = False) -> str:
+    text = text.replace("\\", "\\\\").replace(";", "\\;")
+    if not keep_commas:
+        text = text.replace(",", "\\,")
+    return re.sub(r"\r\n|\r|\n", r"\\n", text)
+
+
+def _decoded(prop: Prop) -> str:
+    """The value for vobject: quoted-printable decoded in its charset and escaped as 3.0
+    text, a trailing lone backslash escaped (vobject turns `x\\` into `x\\eof`)."""
+    value = prop.value
+    if "QUOTED-PRINTABLE" in (v.upper() for v in prop.params.get("ENCODING", [])):
+        raw = quopri.decodestring(value.encode("utf-8"))
+        text = decode_with_charset(raw, prop.param("CHARSET"))
+        if prop.name in _STRUCTURED:
+            parts = re.split(r"(?<!\\);", text)
+            value = ";".join(_escape(part.replace("\\;", ";")) for part in parts)
+        else:
+            value = _escape(text, keep_commas=prop.name == "CATEGORIES")
+    value = value.replace("\r", "\\n")
+    if (len(value) - len(value.rstrip("\\"))) % 2:
+        value += "\\"
+    return value
+
+
+def read_card(card: Card, props: list[Prop]) -> dict[str, list[Prop]]:
+    """Hand the card to vobject, keep what it made of each value in `prop.parsed`, and
+    return the properties by name."""
+    text = "\r\n".join(
+        ["BEGIN:VCARD", "VERSION:3.0", *(f"{p.name}:{_decoded(p)}" for p in props), "END:VCARD"]
+    )
+    try:
+        component = vobject.readOne(text + "\r\n", validate=False)
+    except vobject.base.ParseError as error:
+        index = (getattr(error, "lineNumber", None) or 0) - 3
+        prop = props[index] if 0 <= index < len(props) else None
+        where = f" on line {prop.number}" if prop else ""
+        raise ParseError(
+            f"unreadable value{where}: {error}", line=card.line, field=prop.name if prop else ""
+        ) from error
+    except Exception as error:  # vobject fails in many ways on odd input
+        raise ParseError(f"unreadable card: {error}", line=card.line) from error
+    by_name: dict[str, list[Prop]] = {}
+    for prop in props:
+        by_name.setdefault(prop.name, []).append(prop)
+    for name, same in by_name.items():
+        for prop, parsed in zip(same, component.contents.get(name.lower(), []), strict=False):
+            prop.parsed = parsed.value
+    return by_name
+
+
+def _text(value: Any) -> str:
+    """A vobject value as text: lists (ORG components split on a stray comma) joined."""
+    return clean_text(_joined(value)).strip()
+
+
+def _joined(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(_joined(part) for part in value)
+    return str(value or "")
+
+
+def _parts(value: Any) -> list[str]:
+    """A vobject list value (ORG, CATEGORIES) as its text parts."""
+    if isinstance(value, list):
+        return [_text(part) for part in value]
+    return [_text(value)]
+
+
+@dataclass
+class Fields:
+    """The read properties of one card, by name (first occurrence first)."""
+
+    card: Card
+    props: dict[str, list[Prop]]
+    photo: Prop | None
+
+    def all(self, name: str) -> list[Prop]:
+        return self.props.get(name, [])
+
+    def text(self, name: str) -> str:
+        props = self.all(name)
+        return _text(props[0].parsed) if props else ""
+
+    def texts(self, name: str, prefix: str = "") -> list[str]:
+        """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
+        first, without `prefix` (a URI scheme) and without duplicates. Backslashes vobject
+        leaves are dropped: Apple writes `http\\://…`, and none belongs in these values."""
+        ordered = sorted(self.all(name), key=lambda p: not ("pref" in p.types() or p.param("PREF")))
+        values: list[str] = []
+        seen: set[str] = set()
+        for prop in ordered:
+            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed))
+            if prefix and value.lower().startswith(prefix):
+                value = value[len(prefix) :].replace(";ext=", " ext. ")
+            if value and value.casefold() not in seen:
+                seen.add(value.casefold())
+                values.append(value)
+        return values
+
+
+def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
+    """The record of one card (None for a group card); see the module for the rules."""
+    props, first_photo = card_props(card)
+    fields = Fields(card, read_card(card, props), first_photo)
+    kind = _kind(fields)
+    if kind == "group":
+        return None
+    if kind == "org":
+        record = _organization(fields)
+        uid = record.external_ids.get("vcard-uid")
+        if uid:
+            organizations[uid] = record.name
+        return record
+    return _person(fields, organizations)
+
+
+def _name_parts(fields: Fields) -> dict[str, str]:
+    """N's parts; 4.0's comma lists (several given names) joined with spaces."""
+    props = fields.all("N")
+    name = props[0].parsed if props else None
+    parts = {}
+    for part in ("prefix", "given", "additional", "family", "suffix"):
+        value = getattr(name, part, "") or ""
+        parts[part] = _text(" ".join(value) if isinstance(value, list) else value)
+    return parts
+
+
+def _kind(fields: Fields) -> str:
+    """ "org", "group" or "person"."""
+    kind = (fields.text("KIND") or fields.text("X-ADDRESSBOOKSERVER-KIND")).lower()
+    if kind == "group":
+        return "group"
+    if (
+        kind in ("org", "organization", "location")
+        or fields.text("X-ABSHOWAS").upper() == "COMPANY"
+    ):
+        return "org"
+    organization = _parts(fields.all("ORG")[0].parsed)[0] if fields.all("ORG") else ""
+    has_name = any(_name_parts(fields).values())
+    formatted = fields.text("FN")
+    if organization and not has_name and formatted in ("", organization):
+        return "org"
+    return "person"
+
+
+def _no_name(fields: Fields) -> ParseError:
+    return ParseError("the card has no name (no N, FN or ORG)", line=fields.card.line, field="FN")
+
+
+def _addresses(fields: Fields) -> list[str]:
+    """Each ADR as one readable line: street parts, city, "region code", country."""
+    addresses = []
+    for prop in fields.all("ADR"):
+        value = prop.parsed
+        get = lambda part, value=value: _text(getattr(value, part, "") or "")  # noqa: E731
+        region = " ".join(p for p in (get("region"), get("code")) if p)
+        parts = [get("box"), get("extended"), get("street"), get("city"), region, get("country")]
+        text = ", ".join(p for p in parts if p)
+        if text and text not in addresses:
+            addresses.append(text)
+    return addresses
+
+
+def _tags(fields: Fields) -> list[str]:
+    tags: list[str] = []
+    for prop in fields.all("CATEGORIES"):
+        for tag in _parts(prop.parsed):
+            if tag and tag.casefold() not in {t.casefold() for t in tags}:
+                tags.append(tag)
+    return tags
+
+
+def _notes(fields: Fields) -> str:
+    return "\n\n".join(note for p in fields.all("NOTE") if (note := _text(p.parsed)))
+
+
+def _uid(fields: Fields) -> dict[str, str]:
+    uid = fields.text("UID")
+    return {"vcard-uid": uid} if uid else {}
+
+
+def _organization(fields: Fields) -> OrganizationRecord:
+    orgs = fields.all("ORG")
+    name = (_parts(orgs[0].parsed)[0] if orgs else "") or fields.text("FN")
+    if not name:
+        raise _no_name(fields)
+    links = fields.texts("URL")
+    return OrganizationRecord(
+        line=fields.card.line,
+        name=name,
+        website=links[0] if links else "",
+        notes=_notes(fields),
+        emails=fields.texts("EMAIL", "mailto:"),
+        phones=fields.texts("TEL", "tel:"),
+        addresses=_addresses(fields),
+        tags=_tags(fields),
+        external_ids=_uid(fields),
+    )
+
+
+def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
+    name = _name_parts(fields)
+    formatted = fields.text("FN") or " ".join(p for p in name.values() if p)
+    orgs = fields.all("ORG")
+    organization = _parts(orgs[0].parsed)[0] if orgs else ""
+    if not (formatted or organization):
+        raise _no_name(fields)
+    reference = _organization_ref(fields, organizations)
+    return PersonRecord(
+        line=fields.card.line,
+        first_name=name["given"],
+        last_name=name["family"],
+        full_name=formatted,
+        organization=organization or organizations.get(reference, ""),
+        role=fields.text("TITLE") or fields.text("ROLE"),
+        emails=fields.texts("EMAIL", "mailto:"),
+        phones=fields.texts("TEL", "tel:"),
+        links=fields.texts("URL"),
+        addresses=_addresses(fields),
+        tags=_tags(fields),
+        notes=_notes(fields),
+        birthday=_birthday(fields),
+        photo=_photo(fields.photo, card_line=fields.card.line),
+        external_ids=_uid(fields),
+        organization_ref=reference,
+    )
+
+
+def _organization_ref(fields: Fields, organizations: dict[str, str]) -> str:
+    """The UID a 4.0 RELATED points at: an organization card read before, else the first
+    RELATED that is a reference (not VALUE=text) and not a personal relation."""
+    candidates = [
+        _text(p.parsed)
+        for p in fields.all("RELATED")
+        if p.param("VALUE").lower() != "text" and not (p.types() & _PERSONAL)
+    ]
+    candidates = [c for c in candidates if c]
+    known = [c for c in candidates if c in organizations]
+    return (known or candidates or [""])[0]
+
+
+def _birthday(fields: Fields) -> PartialDate | None:
+    """BDAY as a PartialDate: `1985-04-15`, `19850415`, `--0415`, `--04-15`, with a time
+    or not. Apple's `X-APPLE-OMIT-YEAR` and the year 0000 mean "no year". Forms a
+    PartialDate cannot hold (free text, a year or a month alone) are left out."""
+    props = fields.all("BDAY")
+    if not props or props[0].param("VALUE").lower() == "text":
+        return None
+    prop = props[0]
+    value = _text(prop.parsed)
+    match = _BIRTHDAY.fullmatch(value)
+    if not match:
+        if re.fullmatch(r"\d{4}(-?\d{2})?|--\d{2}|---\d{2}", value) or not value:
+            return None
+        raise ParseError(
+            f"unreadable birthday “{value[:40]}” on line {prop.number} "
+            "(expected 1985-04-15, 19850415, --0415 or --04-15)",
+            line=fields.card.line,
+            field="BDAY",
+        )
+    year = int(match.group(1)) if match.group(1) else None
+    if year == 0 or (year and prop.param("X-APPLE-OMIT-YEAR") == match.group(1)):
+        year = None
+    try:
+        return PartialDate(month=int(match.group(2)), day=int(match.group(3)), year=year)
+    except ValueError as error:
+        raise ParseError(
+            f"impossible birthday “{value}” on line {prop.number}",
+            line=fields.card.line,
+            field="BDAY",
+        ) from error
+
+
+def _media_type(declared: str) -> str:
+    """`image/png` for a 3.0 `TYPE=PNG`; a declared `image/…` as it is."""
+    declared = declared.strip().lower()
+    if not declared or "/" in declared:
+        return declared
+    return "image/jpeg" if declared in ("jpg", "jpeg") else f"image/{declared}"
+
+
+def _too_big(prop: Prop, card_line: int) -> ParseError:
+    return ParseError(
+        f"the photo on line {prop.number} is larger than {MAX_PHOTO // 2**20} MB",
+        line=card_line,
+        field="PHOTO",
+    )
+
+
+def _base64(payload: str) -> bytes | None:
+    """Base64 with or without padding (also the URL-safe alphabet); None if broken."""
+    payload = payload.replace("-", "+").replace("_", "/").rstrip("=")
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
+    except (binascii.Error, ValueError):  # ValueError: not ASCII
+        return None
+
+
+def _photo(prop: Prop | None, *, card_line: int) -> Photo | None:
+    """The first PHOTO's bytes, from base64 (2.1 `ENCODING=BASE64`, 3.0 `ENCODING=b`,
+    folded any way) or a `data:` URI (4.0, and 3.0 writers that put one after
+    `ENCODING=b`). A photo URL is never fetched (None); broken base64 gives None."""
+    if prop is None:
+        return None
+    value = "".join(prop.value.split())
+    if value[:5].lower() == "data:":
+        header, comma, payload = value[5:].partition(",")
+        if not comma:
+            return None
+        media = header.split(";")
+        media_type, encoded = media[0].lower(), "base64" in (m.lower() for m in media[1:])
+    elif prop.param("ENCODING").lower() in ("b", "base64"):
+        media_type = _media_type(prop.param("MEDIATYPE") or prop.param("TYPE"))
+        payload, encoded = value, True
+    else:
+        return None
+    if encoded and len(payload) * 3 // 4 > MAX_PHOTO + 2:
+        raise _too_big(prop, card_line)
+    data = _base64(payload) if encoded else urllib.parse.unquote_to_bytes(payload)
+    if data and len(data) > MAX_PHOTO:
+        raise _too_big(prop, card_line)
+    return Photo(data=data, media_type=media_type) if data else None
