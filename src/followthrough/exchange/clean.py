@@ -1,0 +1,271 @@
+"""Records made ready for the database: trimmed, normalized, checked against the columns.
+
+Keys that dedupe (e-mails, external ids) must be exact, so a bad one stops the import
+with its line and field (`ParseError`); display text that is merely too long is cut to
+its column with a warning, and a phone, link or address that cannot be kept is dropped
+with a warning. No database access here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from followthrough.events.models import Rsvp
+from followthrough.exchange.dedupe import LINKEDIN, linkedin_canonical
+from followthrough.exchange.records import (
+    AttendeeRecord,
+    OrganizationRecord,
+    ParseError,
+    PartialDate,
+    PersonRecord,
+    Photo,
+)
+from followthrough.people.models import ContactKind
+from followthrough.people.services import normalize_contact
+
+Warn = Callable[[int, str], None]
+
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
+MAX_EMAIL = 254
+CONTACT_MAX = 400
+EXTERNAL_SYSTEM_MAX = 40
+EXTERNAL_VALUE_MAX = 400
+NAME_MAX = 100
+TEXT_MAX = 200
+TAG_MAX = 60
+RSVPS = frozenset(Rsvp.values)
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One person to find or create: from a person row, an attendee row, or an event's
+    attendee. `action` is filled in by the loader."""
+
+    line: int
+    kind: str
+    first_name: str = ""
+    last_name: str = ""
+    headline: str = ""
+    organization: str = ""
+    organization_ref: str = ""
+    role: str = ""
+    notes: str = ""
+    # (value as given, normalized) pairs, deduplicated, in file order
+    emails: list[tuple[str, str]] = field(default_factory=list)
+    phones: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    addresses: list[tuple[str, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    birthday: PartialDate | None = None
+    photo: Photo | None = None
+    external_ids: dict[str, str] = field(default_factory=dict)
+    connected_on: date | None = None
+    # Attendance (attendees only): `event_slot` indexes the batch's events, or -1 for the
+    # event the import was given.
+    rsvp: str = ""
+    checked_in: bool = False
+    event_slot: int | None = None
+    action: str = ""
+    person_id: int | None = None
+    keys: list[tuple[str, str, str]] | None = None  # dedupe.record_keys, once computed
+
+    @property
+    def label(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or (self.emails[0][0] if self.emails else "(no name)")
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.first_name or self.last_name)
+
+
+def _text(value: str, limit: int, line: int, name: str, warn: Warn) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        warn(line, f"{name} cut to {limit} characters")
+        return value[:limit].rstrip()
+    return value
+
+
+def clean_email(value: str, line: int, field_name: str = "email") -> str:
+    """A trimmed e-mail address; `ParseError` when it is not one (an e-mail is a key)."""
+    value = value.strip().removeprefix("mailto:").removeprefix("MAILTO:").strip()
+    if len(value) > MAX_EMAIL or not EMAIL.match(value):
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        raise ParseError(f"“{shown}” is not an e-mail address", line=line, field=field_name)
+    return value
+
+
+def _contacts(
+    kind: str, values: list[str], line: int, warn: Warn, seen: set[str] | None = None
+) -> list[tuple[str, str]]:
+    """(value, normalized) pairs, blanks and repeats dropped; the same keys as
+    `people.services.normalize_contact` (e-mails and links inline: it runs per row)."""
+    if not values:
+        return []
+    seen = set() if seen is None else seen
+    out: list[tuple[str, str]] = []
+    for raw in values:
+        value = raw.strip() if raw else ""
+        if not value:
+            continue
+        if len(value) > CONTACT_MAX:
+            label = ContactKind(kind).label.lower()
+            warn(line, f"a {label} longer than {CONTACT_MAX} characters was left out")
+            continue
+        if kind == ContactKind.EMAIL:
+            key = value.lower()
+        elif kind == ContactKind.URL:
+            key = value.lower().rstrip("/")
+        else:
+            key = normalize_contact(kind, value)
+        if key and key not in seen:
+            seen.add(key)
+            out.append((value, key))
+    return out
+
+
+def clean_external_ids(ids: dict[str, str], line: int) -> dict[str, str]:
+    """External ids with LinkedIn URLs in canonical form; `ParseError` when one cannot be
+    stored whole (it is a key)."""
+    out: dict[str, str] = {}
+    if not ids:
+        return out
+    for system, value in ids.items():
+        system, value = (system or "").strip().lower(), (value or "").strip()
+        if not system or not value:
+            continue
+        if system == LINKEDIN:
+            value = linkedin_canonical(value) or value
+        if len(system) > EXTERNAL_SYSTEM_MAX or len(value) > EXTERNAL_VALUE_MAX:
+            raise ParseError(
+                f"the {system} id is longer than {EXTERNAL_VALUE_MAX} characters",
+                line=line,
+                field=system[:EXTERNAL_SYSTEM_MAX],
+            )
+        out[system] = value
+    return out
+
+
+def clean_tags(names: list[str], line: int, warn: Warn) -> list[str]:
+    if not names:
+        return []
+    tags: dict[str, str] = {}
+    for name in names:
+        name = _text(name, TAG_MAX, line, "a tag", warn)
+        if name:
+            tags.setdefault(name.lower(), name)
+    return list(tags.values())
+
+
+def _says_more(full_name: str, first: str, last: str) -> bool:
+    """Whether a formatted name holds words its first and last name do not."""
+    if not full_name or not full_name.strip():
+        return False
+    words = set(full_name.casefold().replace(",", " ").split())
+    return not words <= set(f"{first} {last}".casefold().split())
+
+
+def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
+    """A person row made ready: names (the formatted name when there is no structured
+    one), contact points normalized, LinkedIn URLs found among the links."""
+    line = record.line
+    first = _text(record.first_name, NAME_MAX, line, "first name", warn)
+    last = _text(record.last_name, NAME_MAX, line, "last name", warn)
+    notes = (record.notes or "").strip()
+    if not (first or last):
+        first = _text(record.full_name, NAME_MAX, line, "name", warn)
+    elif _says_more(record.full_name, first, last):
+        # "Иван Петров (Фонд)": the name as the file showed it says more than its parts.
+        notes = "\n\n".join(filter(None, [notes, f"Name in the file: {record.full_name.strip()}"]))
+    emails = [clean_email(e, line) for e in record.emails if e and e.strip()]
+    external_ids = clean_external_ids(record.external_ids, line)
+    links = _contacts(ContactKind.URL, record.links, line, warn)
+    if LINKEDIN not in external_ids:
+        for value, _ in links:
+            canonical = linkedin_canonical(value)
+            if canonical:
+                external_ids[LINKEDIN] = canonical
+                break
+    profile = linkedin_canonical(external_ids.get(LINKEDIN, ""))
+    if profile and not any(linkedin_canonical(value) == profile for value, _ in links):
+        # The profile is also a link on the person's page.
+        raw = (record.external_ids.get(LINKEDIN) or "").strip()
+        links += _contacts(ContactKind.URL, [raw or profile], line, warn, {k for _, k in links})
+    return Incoming(
+        line=line,
+        kind="person",
+        first_name=first,
+        last_name=last,
+        headline=_text(record.headline or record.role, TEXT_MAX, line, "headline", warn),
+        organization=_text(record.organization, TEXT_MAX, line, "organization", warn),
+        organization_ref=(record.organization_ref or "").strip(),
+        role=_text(record.role, TEXT_MAX, line, "role", warn),
+        notes=notes,
+        emails=_contacts(ContactKind.EMAIL, emails, line, warn),
+        phones=_contacts(ContactKind.PHONE, record.phones, line, warn),
+        links=links,
+        addresses=_contacts(ContactKind.ADDRESS, record.addresses, line, warn),
+        tags=clean_tags(record.tags, line, warn),
+        birthday=record.birthday,
+        photo=record.photo,
+        external_ids=external_ids,
+        connected_on=record.connected_on,
+    )
+
+
+def clean_attendee(record: AttendeeRecord, warn: Warn, *, event_slot: int) -> Incoming:
+    """An attendee made ready: a person to find or create, plus the RSVP and check-in."""
+    line = record.line
+    rsvp = (record.rsvp or Rsvp.UNKNOWN).strip().lower()
+    if rsvp not in RSVPS:
+        raise ParseError(
+            f"“{record.rsvp}” is not an RSVP (one of {', '.join(sorted(RSVPS))})",
+            line=line,
+            field="rsvp",
+        )
+    first = _text(record.first_name, NAME_MAX, line, "first name", warn)
+    last = _text(record.last_name, NAME_MAX, line, "last name", warn)
+    if not (first or last):
+        first = _text(record.name, NAME_MAX, line, "name", warn)
+    email = clean_email(record.email, line) if record.email and record.email.strip() else ""
+    return Incoming(
+        line=line,
+        kind="attendee",
+        first_name=first,
+        last_name=last,
+        headline=_text(record.role, TEXT_MAX, line, "role", warn),
+        organization=_text(record.organization, TEXT_MAX, line, "organization", warn),
+        role=_text(record.role, TEXT_MAX, line, "role", warn),
+        emails=_contacts(ContactKind.EMAIL, [email] if email else [], line, warn),
+        external_ids=clean_external_ids(record.external_ids, line),
+        rsvp=rsvp,
+        checked_in=bool(record.checked_in),
+        event_slot=event_slot,
+    )
+
+
+def clean_organization(record: OrganizationRecord, warn: Warn) -> OrganizationRecord:
+    """An organization row made ready (a copy; the record is left alone)."""
+    line = record.line
+    name = _text(record.name, TEXT_MAX, line, "organization name", warn)
+    if not name:
+        raise ParseError("an organization needs a name", line=line, field="name")
+    website = (record.website or "").strip()
+    if len(website) > TEXT_MAX:
+        warn(line, f"website longer than {TEXT_MAX} characters left out")
+        website = ""
+    return OrganizationRecord(
+        line=line,
+        name=name,
+        website=website,
+        notes=(record.notes or "").strip(),
+        emails=[clean_email(e, line) for e in record.emails if e and e.strip()],
+        phones=[p.strip() for p in record.phones if p and p.strip()],
+        addresses=[a.strip() for a in record.addresses if a and a.strip()],
+        tags=clean_tags(record.tags, line, warn),
+        external_ids=clean_external_ids(record.external_ids, line),
+    )

@@ -1,0 +1,224 @@
+"""The one loader every import goes through: records in, rows out, all or nothing.
+
+`import_records` is shared by the web upload, the background task and the `import`
+command. It runs in one transaction — any bad record rolls everything back and the
+error names its line and field — and consumes the records in batches (`BATCH_SIZE`),
+each loaded with a fixed number of queries whatever its size, so a file of any length
+streams through in flat memory. See `result` for what the counts mean and `dedupe` for
+how records find existing rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from django.db import DatabaseError, connection, transaction
+
+from followthrough.exchange.clean import Incoming, clean_attendee, clean_person
+from followthrough.exchange.context import ImportRun
+from followthrough.exchange.events import load_attendances, load_events, refresh_relationships
+from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.exchange.organizations import load_organization_records
+from followthrough.exchange.persons import PeopleBatch
+from followthrough.exchange.records import (
+    AttendeeRecord,
+    EventRecord,
+    OrganizationRecord,
+    ParseError,
+    PersonRecord,
+    Record,
+)
+from followthrough.exchange.result import (
+    PREVIEW_ROWS,
+    Action,
+    ImportFailed,
+    ImportResult,
+    ImportSource,
+    PreviewRow,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from followthrough.events.models import Event
+    from followthrough.workspaces.models import Workspace
+
+BATCH_SIZE = 1_000
+IMPORT_LOCK = 0x1F0E  # the advisory lock class of imports on PostgreSQL
+Progress = Callable[[ImportResult], None]
+
+
+def import_records(
+    *,
+    workspace: Workspace,
+    records: Iterable[Record],
+    source: ImportSource,
+    actor: User | None = None,
+    event: Event | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Import records into `workspace` and return what happened.
+
+    All or nothing: on bad input raises `ImportFailed` (line, field, message, and the
+    counts so far in `.result`) and nothing is saved — not even the `ImportBatch`. A
+    file that yields no person, organization or event to create, update or match is
+    refused the same way. `dry_run` does everything, then rolls back: the preview.
+    `event` is the event attendee rows (and, when given, person rows) are attendees of.
+    `progress` is called after each batch with the counts so far.
+    Cost: per batch of `batch_size` records, a fixed number of queries; memory holds
+    one batch plus ids of the rows created.
+    """
+    result = ImportResult(source=source, dry_run=dry_run)
+    if event is not None and event.workspace_id != workspace.pk:
+        raise ImportFailed("That event is not in this workspace.", result=result)
+    run: ImportRun | None = None
+    try:
+        with transaction.atomic():
+            run = _start(workspace, source, actor, event, dry_run, result)
+            for batch in _batches(records, batch_size):
+                _load_batch(run, batch)
+                if progress is not None:
+                    progress(result)
+            _finish(run)
+            if dry_run:
+                transaction.set_rollback(True)
+    except ParseError as error:
+        _discard(run)
+        result.errors.append((error.line, error.field, error.message))
+        raise ImportFailed(
+            error.message, line=error.line, field=error.field, result=result
+        ) from error
+    except DatabaseError as error:
+        _discard(run)
+        first, last = run.lines if run is not None else (None, None)
+        where = f" in lines {first} to {last}" if first is not None else ""
+        result.errors.append((first, "", str(error)))
+        raise ImportFailed(
+            f"the database refused a row{where} ({error})", line=first, result=result
+        ) from error
+    except ImportFailed as error:
+        _discard(run)
+        result.errors.append((error.line, error.field, error.message))
+        raise
+    except BaseException:
+        _discard(run)
+        raise
+    if dry_run:
+        result.batch_id = None
+    return result
+
+
+def _start(
+    workspace: Workspace,
+    source: ImportSource,
+    actor: User | None,
+    event: Event | None,
+    dry_run: bool,
+    result: ImportResult,
+) -> ImportRun:
+    if connection.vendor == "postgresql":
+        # One import at a time per workspace (SQLite has one writer anyway): two imports
+        # of the same file at once would otherwise both create its new people.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, workspace.pk])
+    # The first write of the transaction: from here on SQLite's write lock is ours.
+    batch = ImportBatch.objects.create(
+        workspace=workspace,
+        format=source.format[:20],
+        filename=source.filename[:255],
+        created_by=actor,
+        status=ImportStatus.RUNNING,
+    )
+    result.batch_id = batch.pk
+    return ImportRun(
+        workspace=workspace,
+        batch_id=batch.pk,
+        result=result,
+        actor_id=actor.pk if actor is not None else None,
+        event=event,
+        dry_run=dry_run,
+        now=batch.created_at,
+    )
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _discard(run: ImportRun | None) -> None:
+    if run is not None:
+        run.discard_files()
+
+
+def _load_batch(run: ImportRun, records: list[Record]) -> None:
+    """Load one batch: organizations first (people may point at them), then events,
+    then people and attendees, then attendance and the relationships it moves."""
+    run.lines = (records[0].line, records[-1].line)
+    organizations: list[OrganizationRecord] = []
+    events: list[EventRecord] = []
+    incomings: list[Incoming] = []
+    for record in records:
+        run.result.read += 1
+        if isinstance(record, OrganizationRecord):
+            organizations.append(record)
+        elif isinstance(record, EventRecord):
+            events.append(record)
+            run.result.read += len(record.attendees)
+            slot = len(events) - 1
+            incomings += [clean_attendee(a, run.warn, event_slot=slot) for a in record.attendees]
+        elif isinstance(record, AttendeeRecord):
+            _require_event(run, record.line)
+            incomings.append(clean_attendee(record, run.warn, event_slot=-1))
+        elif isinstance(record, PersonRecord):
+            incoming = clean_person(record, run.warn)
+            if run.event is not None:
+                incoming.event_slot, incoming.rsvp = -1, "unknown"
+            incomings.append(incoming)
+        else:
+            raise ParseError(f"not a record the loader knows: {type(record).__name__}")
+    rows = load_organization_records(run, organizations)
+    event_ids, event_rows = load_events(run, events)
+    rows += event_rows
+    people = PeopleBatch(run, incomings, event_ids)
+    people.load()
+    met = load_attendances(run, [i for i in incomings if i.event_slot is not None], event_ids)
+    refresh_relationships(run, met, people.retag)
+    result = run.result
+    for action in [row.action for row in rows] + [i.action for i in incomings]:
+        result.count(Action(action))
+    if len(result.preview) < PREVIEW_ROWS:
+        rows += [PreviewRow(i.line, i.kind, i.label, i.action, i.person_id) for i in incomings]
+        result.preview += sorted(rows, key=lambda r: r.line)[: PREVIEW_ROWS - len(result.preview)]
+    run.flush_provenance()
+
+
+def _require_event(run: ImportRun, line: int) -> None:
+    if run.event is None:
+        raise ParseError(
+            "attendee rows need an event to attend: choose one (--event ID)",
+            line=line,
+            field="event",
+        )
+
+
+def _finish(run: ImportRun) -> None:
+    """Refuse a file that gave nothing, then record the batch as done."""
+    result = run.result
+    if not (result.created or result.updated or result.merged or result.skipped):
+        if result.read:
+            message = (
+                f"none of the file's {result.read:,} records had anything to import "
+                "(each lacked a name and an e-mail address)"
+            )
+        else:
+            message = "the file holds no records to import"
+        raise ImportFailed(message, result=result)
+    ImportBatch.objects.filter(pk=run.batch_id).update(
+        status=ImportStatus.DONE, counts=result.as_counts()
+    )

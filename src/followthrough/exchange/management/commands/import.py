@@ -1,0 +1,220 @@
+"""`followthrough import FORMAT FILE`: bring a file of contacts or events into a workspace.
+
+A thin caller of `exchange.loader.import_records`: it picks the workspace, the event and
+the parser's options, shows a progress bar, and prints what the import did.
+"""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from followthrough.events.models import Event
+from followthrough.exchange import formats
+from followthrough.exchange.loader import import_records
+from followthrough.exchange.models import ColumnMapping
+from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
+from followthrough.workspaces.models import Workspace
+
+SHOWN_WARNINGS = 10
+LABELS = {
+    "people.person": "people",
+    "people.organization": "organizations",
+    "events.event": "events",
+    "events.attendance": "attendances",
+    "people.tag": "tags",
+}
+
+
+def resolve_workspace(slug: str | None) -> Workspace:
+    """The workspace named, or the only one the data directory holds."""
+    from followthrough.exchange.exporters import ExportError, workspace_for_cli
+
+    try:
+        return workspace_for_cli(slug)
+    except ExportError as error:
+        raise CommandError(str(error)) from error
+
+
+def resolve_mapping(workspace: Workspace, value: str | None) -> dict[str, str]:
+    """A column mapping given as JSON (`{"CSV header": "field"}`) or by a saved name."""
+    if not value:
+        return {}
+    if value.lstrip().startswith("{"):
+        try:
+            mapping = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"--mapping is not valid JSON: {error}") from error
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            raise CommandError('--mapping maps column names to field names: {"Col": "field"}.')
+        return mapping
+    saved = ColumnMapping.objects.for_workspace(workspace).filter(name=value).first()
+    if saved is None:
+        names = ColumnMapping.objects.for_workspace(workspace).values_list("name", flat=True)
+        known = f"Saved mappings: {', '.join(names)}." if names else "There is none saved yet."
+        raise CommandError(f"No saved column mapping “{value}”. {known}")
+    return dict(saved.mapping)
+
+
+def resolve_event(workspace: Workspace, event_id: int | None) -> Event | None:
+    if event_id is None:
+        return None
+    event = Event.objects.for_workspace(workspace).filter(pk=event_id).first()
+    if event is None:
+        raise CommandError(f"No event #{event_id} in workspace “{workspace.slug}”.")
+    return event
+
+
+def resolve_time_zone(workspace: Workspace, name: str | None) -> str:
+    zone = name or workspace.timezone or "UTC"
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise CommandError(f"Unknown time zone “{zone}” (e.g. Europe/Berlin).") from error
+    return zone
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a file into a workspace: FORMAT is one of "
+        + ", ".join(f"{name} ({desc})" for name, (_, desc) in formats.FORMATS.items())
+        + ". All or nothing: a bad record stops the import, names its line and field, and "
+        "nothing is saved. People are matched by source id, e-mail, then LinkedIn profile "
+        "URL; re-importing a file changes nothing. Prints the counts and the import's "
+        "number, for `followthrough import_undo`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("format", choices=sorted(formats.FORMATS), help="The file's format.")
+        parser.add_argument("file", help="The file to import.")
+        parser.add_argument(
+            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
+        )
+        parser.add_argument(
+            "--event",
+            type=int,
+            metavar="ID",
+            help="The event the file's attendees (or people) attended (eventbrite needs it).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show what the import would do (counts and first rows); save nothing.",
+        )
+        parser.add_argument(
+            "--mapping",
+            metavar="JSON-OR-NAME",
+            help='For csv: {"Column": "field", …} or the name of a saved mapping.',
+        )
+        parser.add_argument(
+            "--time-zone",
+            metavar="TZ",
+            help="Zone for times without one (default: the workspace's), e.g. Europe/Berlin.",
+        )
+        parser.add_argument(
+            "--data-dir", help="Directory holding the database (applied by followthrough)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        workspace = resolve_workspace(options["workspace"])
+        parse_options = formats.ParseOptions(
+            time_zone=resolve_time_zone(workspace, options["time_zone"]),
+            mapping=resolve_mapping(workspace, options["mapping"]),
+        )
+        event = resolve_event(workspace, options["event"])
+        fmt = options["format"]
+        try:
+            with path.open("rb") as stream, _Progress(stream, path) as progress:
+                result = import_records(
+                    workspace=workspace,
+                    records=formats.parse(fmt, stream, parse_options),
+                    source=ImportSource(fmt, path.name),
+                    event=event,
+                    dry_run=options["dry_run"],
+                    progress=progress.update,
+                )
+        except ImportFailed as error:
+            raise CommandError(f"{path.name}: {error}. Nothing was imported.") from error
+        self._report(result, workspace, path)
+
+    def _report(self, result: ImportResult, workspace: Workspace, path: Path) -> None:
+        write = self.stdout.write
+        if result.dry_run:
+            write(self.style.WARNING(f"Dry run of {path.name}: nothing was saved."))
+        else:
+            write(
+                self.style.SUCCESS(
+                    f"Imported {path.name} into “{workspace.name}” as import #{result.batch_id}."
+                )
+            )
+        write(f"  {result.summary()}")
+        rows = ", ".join(
+            f"{count:,} {LABELS[label]}"
+            for label, count in result.rows_created.items()
+            if count and label in LABELS
+        )
+        if rows:
+            write(f"  new: {rows}")
+        if result.dry_run:
+            write("  first rows:")
+            for row in result.preview:
+                write(f"    line {row.line:>6}  {row.action:<8} {row.kind:<12} {row.label}")
+        for warning in result.warnings[:SHOWN_WARNINGS]:
+            write(self.style.WARNING(f"  warning: {warning}"))
+        if result.warnings_total > SHOWN_WARNINGS:
+            write(f"  … and {result.warnings_total - SHOWN_WARNINGS:,} more warnings")
+        if not result.dry_run:
+            write(f"  undo with: followthrough import_undo {result.batch_id}")
+
+
+class _Progress:
+    """A rich progress bar on standard error, by bytes read, while the import runs;
+    silent when standard error is not a terminal."""
+
+    def __init__(self, stream: BinaryIO, path: Path) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.stream = stream
+        console = Console(stderr=True)
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+            transient=True,
+        )
+        self.task = self.bar.add_task(
+            f"importing {path.name}", total=path.stat().st_size, counts=""
+        )
+
+    def __enter__(self) -> _Progress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def update(self, result: ImportResult) -> None:
+        try:
+            done = self.stream.tell()
+        except (OSError, ValueError):
+            done = 0
+        counts = f"{result.read:,} read, {result.created:,} new, {result.updated:,} updated"
+        self.bar.update(self.task, completed=done, counts=counts)

@@ -1,0 +1,211 @@
+"""Loading organization records (vCard `KIND:org` cards, company-only CSV rows).
+
+An organization is found by an external id of the record, else by its name
+(case-insensitive); a found one only gains what it lacks (website, location, focus
+areas, ids) and notes that are not in it yet. Cost per batch: a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from followthrough.exchange.clean import clean_organization
+from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.models import ExternalId
+from followthrough.exchange.records import OrganizationRecord
+from followthrough.exchange.result import PreviewRow
+from followthrough.people.models import Organization
+
+LABEL = "people.organization"
+FOCUS_LABEL = "people.organization_focus_areas"
+EXTERNAL_LABEL = "exchange.externalid"
+FocusAreas = Organization.focus_areas.through
+
+
+@dataclass
+class OrgState:
+    id: int
+    new: bool
+    website: str = ""
+    location: str = ""
+    notes: str = ""
+    updated_at: Any = None
+    focus: set[int] = field(default_factory=set)
+    external: set[tuple[str, str]] = field(default_factory=set)
+    added_focus: list[int] = field(default_factory=list)
+    added_external: list[tuple[str, str]] = field(default_factory=list)
+    before: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+
+    def set(self, name: str, value: Any) -> None:
+        if not self.new:
+            self.before.setdefault(name, jsonable(getattr(self, name)))
+        setattr(self, name, value)
+        self.dirty = True
+
+
+def contact_lines(record: OrganizationRecord) -> list[str]:
+    """The record's e-mails, phones and addresses as note lines (organizations have no
+    contact points of their own), so nothing the file held is lost."""
+    return (
+        [f"E-mail: {e}" for e in record.emails]
+        + [f"Phone: {p}" for p in record.phones]
+        + [f"Address: {a}" for a in record.addresses]
+    )
+
+
+def load_organization_records(
+    run: ImportRun, records: list[OrganizationRecord]
+) -> list[PreviewRow]:
+    """Find or create each organization, add what it lacks; returns what each record
+    did. Raises `ParseError` for a record without a name."""
+    cleaned = [clean_organization(r, run.warn) for r in records]
+    if not cleaned:
+        return []
+    owners = _external_owners(run, cleaned)
+    run.orgs.find(r.name for r in cleaned)
+    run.tags.ensure(t for r in cleaned for t in r.tags)
+    states: dict[int, OrgState] = {}
+    matched: list[tuple[OrganizationRecord, int, bool]] = []
+    for record in cleaned:
+        pk = next((owners[k] for k in sorted(record.external_ids.items()) if k in owners), None)
+        pk = pk or run.orgs.by_name.get(record.name.lower())
+        first = pk is None
+        if pk is None:
+            pk = run.writer.next_id(Organization)
+            states[pk] = OrgState(pk, new=True)
+        run.orgs.by_name.setdefault(record.name.lower(), pk)
+        for key in record.external_ids.items():
+            owners.setdefault(key, pk)
+            run.orgs.by_ref.setdefault(key[1], pk)
+        matched.append((record, pk, first))
+    _load_states(run, states, {pk for _, pk, _ in matched})
+    rows = []
+    for record, pk, first in matched:
+        changed = _absorb(run, states[pk], record, owners)
+        action = run.classify(LABEL, pk, new=states[pk].new, first=first, changed=changed)
+        rows.append(PreviewRow(record.line, "organization", record.name, action, pk))
+    _flush(run, states, cleaned)
+    return rows
+
+
+def _external_owners(
+    run: ImportRun, records: list[OrganizationRecord]
+) -> dict[tuple[str, str], int]:
+    condition = Q()
+    for record in records:
+        for system, value in record.external_ids.items():
+            condition |= Q(system=system, value=value)
+    if not condition:
+        return {}
+    rows = (
+        ExternalId.objects.filter(
+            Q(workspace_id=run.workspace_id, organization__isnull=False) & condition
+        )
+        .order_by()
+        .values_list("system", "value", "organization_id")
+    )
+    return {(system, value): pk for system, value, pk in rows}
+
+
+def _load_states(run: ImportRun, states: dict[int, OrgState], ids: set[int]) -> None:
+    existing = sorted(pk for pk in ids if pk not in states)
+    if not existing:
+        return
+    # By id alone (see `persons`): the ids come from lookups in this workspace.
+    rows = Organization.objects.filter(pk__in=existing).order_by()
+    for pk, workspace_id, website, location, notes, updated_at in rows.values_list(
+        "id", "workspace_id", "website", "location", "notes", "updated_at"
+    ):
+        if workspace_id != run.workspace_id:
+            raise ValueError(f"organization {pk} is not in workspace {run.workspace_id}")
+        states[pk] = OrgState(pk, False, website, location, notes, updated_at)
+    for pk, tag_id in FocusAreas.objects.filter(organization_id__in=existing).values_list(
+        "organization_id", "tag_id"
+    ):
+        states[pk].focus.add(tag_id)
+    externals = (
+        ExternalId.objects.filter(workspace_id=run.workspace_id, organization_id__in=existing)
+        .order_by()
+        .values_list("organization_id", "system", "value")
+    )
+    for pk, system, value in externals:
+        states[pk].external.add((system, value))
+
+
+def _absorb(
+    run: ImportRun,
+    state: OrgState,
+    record: OrganizationRecord,
+    owners: dict[tuple[str, str], int],
+) -> bool:
+    """Give the organization what the record adds; True when anything was added."""
+    added = False
+    if record.website and not state.website:
+        state.set("website", record.website)
+        added = True
+    if record.addresses and not state.location and len(record.addresses[0]) <= 200:
+        state.set("location", record.addresses[0])
+        added = True
+    new_lines = [
+        text for text in [record.notes, *contact_lines(record)] if text and text not in state.notes
+    ]
+    if new_lines:
+        state.set("notes", "\n\n".join([state.notes, *new_lines]).strip())
+        added = True
+    for tag_id in run.tags.ids(record.tags):
+        if tag_id not in state.focus:
+            state.focus.add(tag_id)
+            state.added_focus.append(tag_id)
+            added = True
+    for key in record.external_ids.items():
+        if key not in state.external and owners.get(key) in (None, state.id):
+            state.external.add(key)
+            state.added_external.append(key)
+            added = True
+    return added
+
+
+def _flush(run: ImportRun, states: dict[int, OrgState], records: list[OrganizationRecord]) -> None:
+    writer = run.writer
+    names: dict[int, str] = {}
+    for record in records:
+        names.setdefault(run.orgs.by_name[record.name.lower()], record.name)
+    new = [s for s in states.values() if s.new]
+    run.orgs.insert(
+        [(s.id, names.get(s.id, "")) for s in new],
+        website=[s.website for s in new],
+        location=[s.location for s in new],
+        notes=[s.notes for s in new],
+    )
+    changed = [s for s in states.values() if not s.new and s.dirty]
+    now = writer.datetime(run.now)
+    writer.update(
+        Organization,
+        ("website", "location", "notes", "updated_at"),
+        [(s.website, s.location, s.notes, now, s.id) for s in changed],
+    )
+    for state in changed:
+        if not run.is_created(LABEL, state.id):
+            before = {**state.before, "updated_at": jsonable(state.updated_at)}
+            run.record_changed(LABEL, state.id, before)
+    _flush_children(run, states)
+
+
+def _flush_children(run: ImportRun, states: dict[int, OrgState]) -> None:
+    writer, ws = run.writer, run.workspace_id
+    focus_rows, external_rows = [], []
+    for state in states.values():
+        for tag_id in state.added_focus:
+            focus_rows.append((writer.next_id(FocusAreas), state.id, tag_id))
+        for system, value in state.added_external:
+            external_rows.append((writer.next_id(ExternalId), ws, system, value, state.id))
+    writer.insert(FocusAreas, ("id", "organization_id", "tag_id"), focus_rows)
+    writer.insert(
+        ExternalId, ("id", "workspace_id", "system", "value", "organization_id"), external_rows
+    )
+    run.record_created(FOCUS_LABEL, [r[0] for r in focus_rows])
+    run.record_created(EXTERNAL_LABEL, [r[0] for r in external_rows])

@@ -1,0 +1,204 @@
+"""Undoing an import as a unit: what it created goes, what it changed gets its old values.
+
+Provenance (`ImportedObject`, written by the loader) comes in two kinds:
+
+- created rows, as runs of consecutive ids: `object_id` is the first id of the run and
+  `before["last_id"]` the last (absent for a run of one). The loader hands out ids
+  itself, so every id in a run is a row that import made;
+- changed rows: `object_id` is the row, `before` the old values of the fields the
+  import changed. A row changed by several batches of one import has several entries;
+  the oldest value of each field is the one restored.
+
+Undo runs in one transaction and marks the batch undone; a second undo is refused.
+Rows the import created are deleted through the ORM, so what members added to them
+since (interactions, follow-ups…) goes with them, as when a person is deleted by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
+from followthrough.exchange.rows import RowWriter
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Rows that hang off others go first, so a cascade never finds them gone mid-way.
+DELETE_ORDER = (
+    "relationships.interaction",
+    "events.attendance",
+    "people.person_tags",
+    "people.organization_focus_areas",
+    "people.contactpoint",
+    "exchange.externalid",
+    "people.affiliation",
+    "people.person",
+    "events.event",
+    "people.organization",
+    "people.tag",
+)
+DELETE_CHUNK = 1_000
+
+
+class ImportUndoRefused(Exception):
+    """The import cannot be undone (already undone, or never finished)."""
+
+
+@dataclass
+class UndoResult:
+    batch_id: int
+    deleted: Counter[str] = field(default_factory=Counter)
+    restored: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        deleted = sum(self.deleted.values())
+        restored = sum(self.restored.values())
+        people = self.deleted.get("people.person", 0)
+        return (
+            f"import #{self.batch_id} undone: {deleted:,} rows deleted "
+            f"({people:,} people), {restored:,} rows restored"
+        )
+
+
+def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
+    """Undo `batch` in one transaction: restore the rows it changed, delete the rows it
+    created, mark it undone. Raises `ImportUndoRefused` for a batch already undone or
+    not finished. Photos the import stored are deleted once the undo is committed.
+    Cost: one read of the batch's provenance (streamed), one update per changed table
+    and field set, one delete per 1,000 created rows."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        _check(locked)
+        result = UndoResult(batch_id=locked.pk)
+        photos = _restore_changed(locked, result)
+        photos += _delete_created(locked, result)
+        locked.status = ImportStatus.UNDONE
+        locked.undone_at = timezone.now()
+        locked.counts = {
+            **locked.counts,
+            "undo": {
+                "by": actor.pk if actor is not None else None,
+                "deleted": dict(result.deleted),
+                "restored": dict(result.restored),
+            },
+        }
+        locked.save(update_fields=["status", "undone_at", "counts"])
+        transaction.on_commit(lambda: _delete_files(photos))
+    batch.refresh_from_db()
+    return result
+
+
+def _check(batch: ImportBatch) -> None:
+    name = f"Import #{batch.pk} ({batch.format}, {batch.filename})"
+    if batch.status == ImportStatus.UNDONE:
+        when = (
+            timezone.localtime(batch.undone_at).strftime("%Y-%m-%d %H:%M")
+            if batch.undone_at
+            else ""
+        )
+        raise ImportUndoRefused(f"{name} was already undone{' on ' + when if when else ''}.")
+    if batch.status != ImportStatus.DONE:
+        raise ImportUndoRefused(
+            f"{name} is “{batch.get_status_display()}”: only a finished import can be undone."
+        )
+
+
+def _model(label: str) -> type[models.Model]:
+    return apps.get_model(label)
+
+
+def _restore_changed(batch: ImportBatch, result: UndoResult) -> list[str]:
+    """Put back the old values of every row the import changed; returns the photos the
+    import had given people (to delete once committed)."""
+    oldest: dict[tuple[str, int], dict[str, Any]] = {}
+    changed = (
+        ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch, created=False)
+        .order_by("-id")
+        .values_list("model", "object_id", "before")
+    )
+    for label, pk, before in changed.iterator(chunk_size=2_000):
+        # Newest first: an older entry's value of a field wins.
+        oldest.setdefault((label, pk), {}).update(before)
+    photos = _photos_replaced(batch, oldest)
+    writer = RowWriter(connection)
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = defaultdict(list)
+    for (label, pk), values in oldest.items():
+        names = tuple(sorted(values))
+        model = _model(label)
+        row = tuple(_db_value(model, name, values[name]) for name in names)
+        groups[(label, names)].append((*row, pk))
+    for (label, names), rows in groups.items():
+        writer.update(_model(label), names, rows)
+        result.restored[label] += len(rows)
+    return photos
+
+
+def _photos_replaced(
+    batch: ImportBatch, oldest: dict[tuple[str, int], dict[str, Any]]
+) -> list[str]:
+    from followthrough.people.models import Person
+
+    ids = [
+        pk
+        for (label, pk), values in oldest.items()
+        if label == "people.person" and "photo" in values
+    ]
+    current = dict(
+        Person.objects.filter(workspace_id=batch.workspace_id, pk__in=ids).values_list(
+            "id", "photo"
+        )
+    )
+    return [
+        name
+        for pk, name in current.items()
+        if name and name != oldest[("people.person", pk)]["photo"]
+    ]
+
+
+def _db_value(model: type[models.Model], name: str, value: Any) -> Any:
+    model_field = model._meta.get_field(name)
+    return model_field.get_db_prep_save(model_field.to_python(value), connection)
+
+
+def _delete_created(batch: ImportBatch, result: UndoResult) -> list[str]:
+    """Delete every run of rows the import created, children first; returns the photo
+    files of the people deleted."""
+    from followthrough.people.models import Person
+
+    runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    created = ImportedObject.objects.filter(
+        workspace_id=batch.workspace_id, batch=batch, created=True
+    ).values_list("model", "object_id", "before")
+    for label, first, before in created.iterator(chunk_size=2_000):
+        runs[label].append((first, int(before.get("last_id", first))))
+    photos: list[str] = []
+    order = [label for label in DELETE_ORDER if label in runs]
+    order += sorted(set(runs) - set(order))
+    for label in order:
+        model = _model(label)
+        scoped = any(f.name == "workspace" for f in model._meta.concrete_fields)
+        for first, last in runs[label]:
+            for start in range(first, last + 1, DELETE_CHUNK):
+                rows = model._default_manager.filter(
+                    pk__range=(start, min(last, start + DELETE_CHUNK - 1))
+                )
+                if scoped:
+                    rows = rows.filter(workspace_id=batch.workspace_id)
+                if model is Person:
+                    photos += [p for p in rows.exclude(photo="").values_list("photo", flat=True)]
+                _, by_model = rows.delete()
+                result.deleted[label] += by_model.get(model._meta.label, 0)
+    return photos
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

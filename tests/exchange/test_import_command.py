@@ -1,0 +1,247 @@
+"""`followthrough import`: the command around the loader, and the sample files end to end."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from followthrough.events.models import Event
+from followthrough.exchange import formats
+from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch
+from followthrough.exchange.records import ParseError, PersonRecord
+from followthrough.people.models import ContactKind, Organization, Person
+from tests.factories import make_event
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def fake_parser(monkeypatch):
+    """Every format parses with a stand-in that yields one person per line of the file
+    ("First Last email"), or raises a ParseError for a line reading "BAD"."""
+    seen: dict = {}
+
+    def parse(stream, *, options):
+        seen["options"] = options
+        for number, raw in enumerate(stream.read().decode().splitlines(), start=1):
+            if raw == "BAD":
+                raise ParseError("cannot read this row", line=number, field="Email")
+            first, last, email = raw.split()
+            yield PersonRecord(line=number, first_name=first, last_name=last, emails=[email])
+
+    monkeypatch.setattr(formats, "get_parser", lambda name: parse)
+    return seen
+
+
+def _file(tmp_path, text: str, name: str = "contacts.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_it_imports_and_prints_the_counts(workspace, tmp_path, fake_parser, capsys):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\nAlan Turing alan@example.org\n")
+    call_command("import", "csv", path)
+    out = capsys.readouterr().out
+    batch = ImportBatch.objects.get()
+    assert f"Imported contacts.csv into “{workspace.name}” as import #{batch.pk}." in out
+    assert "read 2, created 2, updated 0, merged 0, skipped 0, ignored 0" in out
+    assert f"undo with: followthrough import_undo {batch.pk}" in out
+    assert (batch.format, batch.filename) == ("csv", "contacts.csv")
+    call_command("import", "csv", path)
+    assert "read 2, created 0, updated 0, merged 0, skipped 2" in capsys.readouterr().out
+
+
+def test_a_failure_names_line_and_field_and_saves_nothing(workspace, tmp_path, fake_parser):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\nBAD\n")
+    with pytest.raises(CommandError) as failure:
+        call_command("import", "csv", path)
+    assert str(failure.value) == (
+        "contacts.csv: line 2, field “Email”: cannot read this row. Nothing was imported."
+    )
+    assert Person.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_an_empty_file_is_an_error(workspace, tmp_path, fake_parser):
+    with pytest.raises(CommandError, match="holds no records to import"):
+        call_command("import", "csv", _file(tmp_path, ""))
+
+
+def test_a_dry_run_shows_the_first_rows_and_saves_nothing(workspace, tmp_path, fake_parser, capsys):
+    call_command("import", "csv", _file(tmp_path, "Ada Lovelace ada@example.org\n"), "--dry-run")
+    out = capsys.readouterr().out
+    assert "Dry run of contacts.csv: nothing was saved." in out
+    assert "line      1  created  person       Ada Lovelace" in out
+    assert Person.objects.count() == 0
+
+
+def test_the_workspace_may_be_left_out_only_when_there_is_one(
+    workspace, other_workspace, tmp_path, fake_parser
+):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
+    with pytest.raises(CommandError, match="several workspaces") as failure:
+        call_command("import", "csv", path)
+    assert workspace.slug in str(failure.value) and other_workspace.slug in str(failure.value)
+    with pytest.raises(CommandError, match="No workspace “nope”"):
+        call_command("import", "csv", path, "--workspace", "nope")
+    call_command("import", "csv", path, "--workspace", other_workspace.slug)
+    assert Person.objects.get().workspace == other_workspace
+
+
+def test_a_missing_file_is_an_error(workspace, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import", "csv", str(tmp_path / "nothing.csv"))
+
+
+def test_options_reach_the_parser(workspace, tmp_path, fake_parser):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
+    call_command(
+        "import", "csv", path, "--mapping", '{"Mail": "email"}', "--time-zone", "Asia/Tokyo"
+    )
+    options = fake_parser["options"]
+    assert (options.mapping, options.time_zone) == ({"Mail": "email"}, "Asia/Tokyo")
+    ColumnMapping.objects.create(workspace=workspace, name="crm", mapping={"E": "email"})
+    call_command("import", "csv", path, "--mapping", "crm")
+    assert fake_parser["options"].mapping == {"E": "email"}
+    assert fake_parser["options"].time_zone == workspace.timezone
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--mapping", "unsaved", "No saved column mapping “unsaved”"),
+        ("--mapping", "{not json", "not valid JSON"),
+        ("--time-zone", "Mars/Olympus", "Unknown time zone"),
+        ("--event", "999", "No event #999"),
+    ],
+)
+def test_bad_options_are_refused(workspace, tmp_path, fake_parser, option, value, message):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
+    with pytest.raises(CommandError, match=message):
+        call_command("import", "csv", path, option, value)
+
+
+def test_an_event_of_another_workspace_is_not_found(workspace, other_workspace, tmp_path):
+    event = make_event(other_workspace)
+    path = str(DATA / "eventbrite_attendees.csv")
+    with pytest.raises(CommandError, match=f"No event #{event.pk}"):
+        call_command(
+            "import", "eventbrite", path, "--workspace", workspace.slug, "--event", str(event.pk)
+        )
+
+
+# -- the sample files, with the real parsers ------------------------------------------
+
+
+def _import(name: str, fmt: str, *extra: str) -> ImportBatch:
+    call_command("import", fmt, str(DATA / name), *extra)
+    return ImportBatch.objects.order_by("-id").first()
+
+
+def _twice(name: str, fmt: str, *extra: str) -> dict:
+    first = _import(name, fmt, *extra).counts
+    second = _import(name, fmt, *extra).counts
+    assert (second["created"], second["updated"], second["merged"]) == (0, 0, 0)
+    assert second["skipped"] == first["read"] - first["ignored"]
+    return first
+
+
+def test_linkedin_connections(workspace):
+    counts = _twice("linkedin_Connections.csv", "linkedin")
+    assert counts["rows_created"]["people.person"] == 7
+    people = Person.objects.filter(workspace=workspace)
+    assert people.count() == 7
+    for someone in people:
+        affiliation = someone.affiliations.get()
+        assert affiliation.role and affiliation.organization.name
+    dev = people.get(last_name="Raman")
+    assert dev.affiliations.get().organization.name == "Literacy Now, Inc."
+    linkedin = ExternalId.objects.get(person=dev)
+    assert (linkedin.value, linkedin.connected_on) == (
+        "https://www.linkedin.com/in/devraman",
+        date(2023, 11, 17),
+    )
+    assert dev.contact_points.filter(kind=ContactKind.URL).exists()
+    assert people.filter(first_name="李", last_name="伟").exists()
+
+
+def test_google_contacts(workspace):
+    counts = _twice("google_contacts.csv", "google")
+    assert counts["rows_created"]["people.person"] == 2
+    maria = Person.objects.get(first_name="Maria")
+    emails = set(maria.contact_points.filter(kind="email").values_list("normalized", flat=True))
+    assert {"maria.okafor@riversidefoodbank.org", "maria@okafor.name"} <= emails
+    assert sorted(t.name for t in maria.tags.all()) == ["Food", "Nonprofits"]
+    assert Organization.objects.filter(workspace=workspace).count() >= 3
+
+
+def test_outlook_contacts_in_windows_1252_with_semicolons(workspace):
+    counts = _twice("outlook_contacts_cp1252_semicolon.csv", "outlook")
+    assert counts["rows_created"]["people.person"] == 2
+    names = set(Person.objects.values_list("full_name", flat=True))
+    assert names == {"Jürgen Müller", "Zoë Château"}
+    assert all(p.affiliations.exists() and p.tags.exists() for p in Person.objects.all())
+
+
+def test_eventbrite_attendees_into_an_event(workspace):
+    event = make_event(workspace, title="Spring summit")
+    _twice("eventbrite_attendees.csv", "eventbrite", "--event", str(event.pk))
+    attending = event.attendances.exclude(rsvp="declined")
+    assert attending.count() == 4
+    tom = event.attendances.get(person__last_name="Nguyen")
+    assert tom.rsvp == "declined"  # recorded as declined, never as attended
+    assert not tom.person.interactions.exists()
+    assert event.attendances.get(person__first_name="Kwame").checked_in
+    assert not event.attendances.get(person__first_name="Dev").checked_in
+
+
+def test_apple_contacts(workspace):
+    counts = _twice("apple_contacts_3.0.vcf", "vcard")
+    assert counts["rows_created"]["people.person"] == 1
+    assert counts["created"] == 2  # the person and the company card
+    someone = Person.objects.get()
+    assert someone.photo and someone.notes
+    assert someone.birthday_month is not None
+    assert someone.contact_points.filter(kind=ContactKind.EMAIL).count() == 2
+    assert someone.contact_points.filter(kind=ContactKind.ADDRESS).exists()
+
+
+def test_android_quoted_printable_cards(workspace):
+    _twice("android_2.1_quoted_printable.vcf", "vcard")
+    ivan = Person.objects.get(first_name="Иван")
+    assert ivan.full_name == "Иван Петров"
+    assert "Иван Петров (Фонд)" in ivan.notes  # the name as the card showed it
+    assert ivan.affiliations.get().organization.name == "Фонд «Добро»"
+    assert Person.objects.filter(full_name="Aisha Bello").exists()
+
+
+def test_vcard_4_with_an_organization_card(workspace):
+    _twice("vcard_4.0.vcf", "vcard")
+    sam = Person.objects.get()
+    assert sam.affiliations.get().organization.name == "GreenWorks Coalition"
+    with sam.photo.open("rb") as photo:
+        assert photo.read().startswith(b"\x89PNG")
+    assert (sam.birthday_month, sam.birthday_day, sam.birthday_year) == (4, 15, None)
+
+
+def test_google_calendar_invite(workspace):
+    _twice("google_calendar_breakfast.ics", "ics")
+    event = Event.objects.get()
+    assert event.rrule and event.time_zone == "America/Chicago"
+    assert event.attendances.count() == 3
+    assert len(set(event.attendances.values_list("rsvp", flat=True))) > 1
+
+
+def test_outlook_calendar_with_a_windows_zone(workspace):
+    _twice("outlook_calendar_windows_tz.ics", "ics")
+    first, all_day = Event.objects.order_by("all_day")
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    assert first.starts_at.astimezone(berlin).hour == 17
+    assert all_day.all_day
+    start = all_day.starts_at.astimezone(zoneinfo.ZoneInfo(all_day.time_zone or "UTC"))
+    assert start.time() == datetime.min.time()
