@@ -141,7 +141,8 @@ class Command(BaseCommand):
                     progress=progress.update,
                 )
         except ImportFailed as error:
-            raise CommandError(f"{path.name}: {error}. Nothing was imported.") from error
+            message = str(error).rstrip(".")
+            raise CommandError(f"{path.name}: {message}. Nothing was imported.") from error
         self._report(result, workspace, path)
 
     def _report(self, result: ImportResult, workspace: Workspace, path: Path) -> None:
