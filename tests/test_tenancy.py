@@ -23,6 +23,9 @@ from tests.factories import make_event, make_org, make_person
 
 # Pages a viewer may open (GET 200); every other workspace URL writes something.
 READS = {
+    "exchange:export", "exchange:export-people-csv", "exchange:export-organizations-csv",
+    "exchange:export-interactions-csv", "exchange:export-vcard", "exchange:export-events-ics",
+    "exchange:export-follow-ups-ics", "exchange:export-backup",
     "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",

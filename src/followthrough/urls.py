@@ -14,4 +14,5 @@ urlpatterns = [
     path(W, include("followthrough.people.urls")),
     path(W, include("followthrough.events.urls")),
     path(W, include("followthrough.relationships.urls")),
+    path(W, include("followthrough.exchange.urls")),
 ]

@@ -92,3 +92,11 @@ def test_it_lists_organization_people_current_first(workspace):
     affiliation_add(person=past, organization=org, ended_on=date(2020, 1, 1))
     current = make_person(workspace, first_name="Zed", organization=org)
     assert [a.person for a in selectors.organization_people(organization=org)] == [current, past]
+
+
+def test_tags_match_case_insensitively_beyond_ascii(workspace):
+    from followthrough.people.services import tags_resolve
+
+    first = tags_resolve(workspace=workspace, names=["Жизнь", "Òpera"])
+    again = tags_resolve(workspace=workspace, names=["жизнь", "òpera"])
+    assert [t.pk for t in again] == [t.pk for t in first]

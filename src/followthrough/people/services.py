@@ -8,7 +8,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from followthrough.people.models import (
     Affiliation,
@@ -39,12 +38,9 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
     wanted = {n.strip().lower(): n.strip() for n in names if n and n.strip()}
     if not wanted:
         return []
-    existing = {
-        t.name.lower(): t
-        for t in Tag.objects.for_workspace(workspace)
-        .annotate(lower_name=Lower("name"))
-        .filter(lower_name__in=list(wanted))
-    }
+    # Matched in Python: SQLite's LOWER() folds only ASCII, so "Жизнь" would miss "жизнь".
+    # A workspace's tags are a small vocabulary, read in one query.
+    existing = {t.name.lower(): t for t in Tag.objects.for_workspace(workspace).only("id", "name")}
     for key, name in wanted.items():
         if key not in existing:
             existing[key] = Tag.objects.create(workspace=workspace, name=name[:60])

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from followthrough.exchange.formats import ParseOptions
+from followthrough.exchange.formula import unneutralize
 from followthrough.exchange.parsers.csv_common import (
     Row,
     Table,
@@ -122,17 +123,6 @@ def _suggest(name: str) -> str | None:
     return None
 
 
-# A cell the export guarded: apostrophes, then a formula trigger (= + - @ tab CR NUL; the
-# reader has turned CR into LF). Mirrors `exporters.csv_export.unneutralize`.
-_GUARDED = re.compile(r"'+[=+\-@\t\r\n\0]")
-
-
-def unescape_formula(value: str) -> str:
-    """Drop the one `'` that guards a formula-like cell (`'=…`, `'+49…`, `''=…`); a value
-    that merely starts with an apostrophe (`'tis`) is kept as it is."""
-    return value[1:] if _GUARDED.match(value) else value
-
-
 def parse(
     stream: BinaryIO, *, options: ParseOptions
 ) -> Iterator[PersonRecord | OrganizationRecord]:
@@ -174,7 +164,7 @@ def _values(row: Row, mapping: dict[str, str]) -> dict[str, list[str]]:
     """Each field's values in this row (lists split, formula guards dropped, checked)."""
     values: dict[str, list[str]] = {}
     for header, target in mapping.items():
-        cell = unescape_formula(row.get(header))
+        cell = unneutralize(row.get(header))
         if not cell:
             continue
         field = ALIASES.get(target, target)

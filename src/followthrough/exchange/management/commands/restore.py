@@ -1,0 +1,70 @@
+"""`followthrough restore`: load a workspace's JSON backup into a new workspace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_slug
+
+from followthrough.exchange.backup import BackupError
+from followthrough.exchange.restore import workspace_restore
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup made by `followthrough backup` (or the Export page) into a new "
+        "workspace with the slug given by --workspace. All or nothing: a bad file changes "
+        "nothing. Members are matched to this installation's accounts by e-mail; missing "
+        "accounts are created inactive, without a password (they sign in after a password "
+        "reset). FILE may be - for standard input."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", metavar="FILE", help="The backup (.json), or - for stdin.")
+        parser.add_argument(
+            "--workspace",
+            metavar="NEWSLUG",
+            required=True,
+            help="Slug of the new workspace (must not exist yet).",
+        )
+        parser.add_argument(
+            "--data-dir", help="Directory holding the database (applied by followthrough)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        slug = options["workspace"]
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            raise CommandError(
+                f"“{slug}” is not a valid slug: use letters, digits, - and _."
+            ) from None
+        if len(slug) > 60:
+            raise CommandError("A workspace slug has at most 60 characters.")
+        try:
+            result = self._restore(options["file"], slug)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in result.counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Restored “{result.workspace.name}” as /w/{slug}/: {counts}.")
+        )
+        for email in result.created_users:
+            self.stdout.write(f"  new inactive account (no password yet): {email}")
+
+    def _restore(self, path: str, slug: str) -> Any:
+        if path == "-":
+            return workspace_restore(stream=sys.stdin, slug=slug)
+        try:
+            stream = Path(path).expanduser().open(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+        with stream:
+            try:
+                return workspace_restore(stream=stream, slug=slug)
+            except UnicodeDecodeError as error:
+                raise CommandError(f"{path} is not UTF-8 text: {error.reason}") from None

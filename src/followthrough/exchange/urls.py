@@ -1,0 +1,20 @@
+from django.urls import path
+
+from followthrough.exchange import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("export/", views.export_page, name="export"),
+    path("export/people.csv", views.export_people_csv, name="export-people-csv"),
+    path(
+        "export/organizations.csv",
+        views.export_organizations_csv,
+        name="export-organizations-csv",
+    ),
+    path("export/interactions.csv", views.export_interactions_csv, name="export-interactions-csv"),
+    path("export/contacts.vcf", views.export_vcard, name="export-vcard"),
+    path("export/events.ics", views.export_events_ics, name="export-events-ics"),
+    path("export/follow-ups.ics", views.export_follow_ups_ics, name="export-follow-ups-ics"),
+    path("export/backup.json", views.export_backup, name="export-backup"),
+]

@@ -1,0 +1,133 @@
+"""vCard 3.0 and 4.0 export: what vobject reads back is what the workspace holds."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+import vobject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followthrough.exchange.exporters.vcard_export import fold, vcards
+from followthrough.people.models import Person
+from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
+from tests.factories import make_org, make_person, make_workspace
+from tests.people.helpers import image_bytes
+
+
+def cards(workspace, version: str) -> list:
+    text = "".join(vcards(workspace=workspace, version=version))
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n")), "lines are folded"
+    return list(vobject.readComponents(text))
+
+
+def values(card, name: str) -> list:
+    return [line.value for line in card.contents.get(name, [])]
+
+
+def by_fn(parsed: list, name: str):
+    return next(card for card in parsed if card.fn.value == name)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_person_card_reads_back_with_every_field(db, version):
+    ws = rich_workspace()
+    maria = by_fn(cards(ws, version), 'María O\'Kafor "Alpha"')
+    assert maria.version.value == version
+    assert (maria.n.value.family, maria.n.value.given) == ('O\'Kafor "Alpha"', "María")
+    assert values(maria, "email") == ["maria@Alpha.example", "M@x.example"]
+    assert values(maria, "tel") == ["+49 30 1234"]  # no apostrophe: that is for CSV only
+    assert values(maria, "url") == ["https://linkedin.com/in/maria"]
+    assert maria.adr.value.street == "12 River St\nSpringfield"
+    assert maria.adr.params["TYPE"] == ["work"]
+    assert values(maria, "org") == [["Alpha Food Bank, Inc."]]  # the current affiliation
+    assert maria.title.value == "Volunteer lead"
+    assert maria.note.value == "Line one\nline two, =cmd|' /C calc'!A0"
+    assert maria.categories.value == ["Donors", "Food"]
+    assert maria.uid.value == "uid-Alpha"  # the UID it was imported with
+
+
+def test_birthdays_and_photos_follow_each_version(db):
+    ws = rich_workspace()
+    photo = image_bytes("PNG")
+    three = by_fn(cards(ws, "3.0"), 'María O\'Kafor "Alpha"')
+    assert three.bday.value == "--07-02"
+    assert three.photo.value == photo
+    assert three.photo.params == {"ENCODING": ["b"], "TYPE": ["PNG"]}
+    four = by_fn(cards(ws, "4.0"), 'María O\'Kafor "Alpha"')
+    assert four.bday.value == "--0702"
+    # vobject cuts a data: URI at its comma (a known gap of its reader), so read the line
+    unfolded = "".join(vcards(workspace=ws, version="4.0")).replace("\r\n ", "")
+    (line,) = [line for line in unfolded.split("\r\n") if line.startswith("PHOTO")]
+    assert line == "PHOTO:data:image/png;base64," + base64.b64encode(photo).decode()
+    assert by_fn(cards(ws, "3.0"), "Dev Alpha").bday.value == "1980-02-29"
+    assert by_fn(cards(ws, "4.0"), "Dev Alpha").bday.value == "19800229"
+
+
+def test_without_an_imported_uid_the_uid_is_stable(db):
+    ws = rich_workspace()
+    dev = Person.objects.get(workspace=ws, first_name="Dev")
+    for version in ("3.0", "4.0"):
+        assert by_fn(cards(ws, version), "Dev Alpha").uid.value == (
+            f"followthrough-{ws.slug}-{dev.pk}"
+        )
+
+
+def test_organizations_are_company_cards(db):
+    ws = rich_workspace()
+    four = by_fn(cards(ws, "4.0"), "Alpha Food Bank, Inc.")
+    assert four.kind.value == "org"
+    assert four.uid.value == "org-Alpha"
+    assert four.url.value == "https://fb.example"
+    assert four.categories.value == ["Donors", "Food"]
+    three = by_fn(cards(ws, "3.0"), "Alpha Food Bank, Inc.")
+    assert three.x_abshowas.value == "COMPANY"
+    assert "kind" not in three.contents
+    assert three.org.value == ["Alpha Food Bank, Inc."]
+
+
+def test_a_missing_photo_file_leaves_the_photo_out(db, media_root):  # noqa: F811
+    ws = rich_workspace()
+    for path in media_root.rglob("*.png"):
+        path.unlink()
+    assert "photo" not in by_fn(cards(ws, "4.0"), 'María O\'Kafor "Alpha"').contents
+
+
+def test_an_unknown_version_is_refused(workspace):
+    with pytest.raises(ValueError, match=r"3\.0, 4\.0"):
+        vcards(workspace=workspace, version="2.1")
+
+
+awkward = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00")
+    | st.sampled_from([",", ";", ":", '"', "\\", "\n", "é", "Ж", "😀"]),
+    min_size=1,
+    max_size=20,
+).filter(lambda s: s.strip() == s and s)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=awkward, last=awkward, note=awkward, tag=awkward, org=awkward,
+       version=st.sampled_from(["3.0", "4.0"]))  # fmt: skip
+def test_any_text_survives_the_round_trip(db, first, last, note, tag, org, version):
+    workspace = make_workspace()
+    organization = make_org(workspace, name=org)
+    make_person(workspace, first_name=first, last_name=last, notes=note, tags=[tag[:60]],
+                organization=organization, role=note, emails=["x@example.org"])  # fmt: skip
+    card = next(c for c in cards(workspace, version) if "n" in c.contents and c.n.value.given)
+    assert (card.n.value.given, card.n.value.family) == (first, last)
+    assert card.fn.value == f"{first} {last}"
+    assert card.note.value == note
+    assert card.title.value == note
+    assert card.categories.value == [tag[:60]]
+    assert card.org.value == [org]
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")))
+def test_folding_keeps_lines_within_75_octets_and_characters_whole(line):
+    folded = fold(line)
+    assert folded.replace("\r\n ", "") == line
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
