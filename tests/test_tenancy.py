@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from followthrough.events.services import attendance_add
+from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.people.models import Affiliation, Person
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create
@@ -26,6 +27,7 @@ READS = {
     "exchange:export", "exchange:export-people-csv", "exchange:export-organizations-csv",
     "exchange:export-interactions-csv", "exchange:export-vcard", "exchange:export-events-ics",
     "exchange:export-follow-ups-ics", "exchange:export-backup",
+    "exchange:import-list", "exchange:import-status",
     "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
@@ -43,6 +45,7 @@ WRITES = {
     "relationships:follow-up-done", "relationships:follow-up-snooze",
     "relationships:follow-up-reschedule",
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
+    "exchange:import", "exchange:import-run", "exchange:import-undo",
 }  # fmt: skip
 
 
@@ -75,7 +78,11 @@ def victim(workspace, owner):
         "follow_up": follow_up,
         "affiliation": Affiliation.objects.get(person=person),
         "membership": Membership.objects.get(workspace=workspace, user=owner),
-    }
+        "import_batch": ImportBatch.objects.create(
+            workspace=workspace, format="linkedin", filename="Connections.csv",
+            status=ImportStatus.DONE,
+        ),
+    }  # fmt: skip
 
 
 def _kwargs(name: str, slug: str, objects: dict) -> dict:
@@ -83,7 +90,9 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
     pattern = ALL_URLS[name]
     kwargs = {"workspace_slug": slug}
     if "<int:pk>" in pattern:
-        if room == "events":
+        if room == "exchange":
+            kwargs["pk"] = objects["import_batch"].pk
+        elif room == "events":
             kwargs["pk"] = objects["event"].pk
         elif room == "relationships":
             kwargs["pk"] = objects["follow_up"].pk

@@ -60,6 +60,7 @@ def import_records(
     dry_run: bool = False,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    batch: ImportBatch | None = None,
 ) -> ImportResult:
     """Import records into `workspace` and return what happened.
 
@@ -68,7 +69,9 @@ def import_records(
     file that yields no person, organization or event to create, update or match is
     refused the same way. `dry_run` does everything, then rolls back: the preview.
     `event` is the event attendee rows (and, when given, person rows) are attendees of.
-    `progress` is called after each batch with the counts so far.
+    `progress` is called after each batch with the counts so far. `batch`: an existing
+    pending ImportBatch (a web import queued earlier) to record the import on, instead
+    of a new one.
     Cost: per batch of `batch_size` records, a fixed number of queries; memory holds
     one batch plus ids of the rows created.
     """
@@ -78,7 +81,7 @@ def import_records(
     run: ImportRun | None = None
     try:
         with transaction.atomic():
-            run = _start(workspace, source, actor, event, dry_run, result)
+            run = _start(workspace, source, actor, event, dry_run, result, batch)
             for batch in _batches(records, batch_size):
                 _load_batch(run, batch)
                 if progress is not None:
@@ -119,6 +122,7 @@ def _start(
     event: Event | None,
     dry_run: bool,
     result: ImportResult,
+    pending: ImportBatch | None = None,
 ) -> ImportRun:
     if connection.vendor == "postgresql":
         # One import at a time per workspace (SQLite has one writer anyway): two imports
@@ -126,13 +130,17 @@ def _start(
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, workspace.pk])
     # The first write of the transaction: from here on SQLite's write lock is ours.
-    batch = ImportBatch.objects.create(
-        workspace=workspace,
-        format=source.format[:20],
-        filename=source.filename[:255],
-        created_by=actor,
-        status=ImportStatus.RUNNING,
-    )
+    if pending is not None:
+        ImportBatch.objects.filter(pk=pending.pk).update(status=ImportStatus.RUNNING)
+        batch = pending
+    else:
+        batch = ImportBatch.objects.create(
+            workspace=workspace,
+            format=source.format[:20],
+            filename=source.filename[:255],
+            created_by=actor,
+            status=ImportStatus.RUNNING,
+        )
     result.batch_id = batch.pk
     return ImportRun(
         workspace=workspace,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followthrough.exchange import views
+from followthrough.exchange import import_views, views
 
 app_name = "exchange"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("export/events.ics", views.export_events_ics, name="export-events-ics"),
     path("export/follow-ups.ics", views.export_follow_ups_ics, name="export-follow-ups-ics"),
     path("export/backup.json", views.export_backup, name="export-backup"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/run/", import_views.import_run, name="import-run"),
+    path("imports/", import_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", import_views.import_status, name="import-status"),
+    path("imports/<int:pk>/undo/", import_views.import_undo_view, name="import-undo"),
 ]

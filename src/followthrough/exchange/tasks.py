@@ -1,0 +1,201 @@
+"""Web imports: the uploaded file kept until it is imported, and the background task.
+
+An upload is kept under `MEDIA_ROOT/imports/<workspace id>/<token>.upload`, with the
+choices made on the form beside it in `<token>.json`; the token is random, so only the
+member who uploaded it (and saw the preview) can name it. The batch created when the
+member confirms keeps the token in `counts["job"]`. While the import runs, its progress
+goes to `<token>.progress.json` — the import is one transaction, so nothing it writes to
+the database is visible before it ends — and the status page reads it from there.
+Upload, options and progress are deleted once the import has finished or failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django_tasks import task
+
+from followthrough.events.models import Event
+from followthrough.exchange import formats
+from followthrough.exchange.loader import import_records
+from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
+from followthrough.workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _folder(workspace_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / str(workspace_id)
+
+
+def upload_path(workspace_id: int, token: str) -> Path:
+    if not TOKEN.match(token):
+        raise ValueError("Not an upload token.")
+    return _folder(workspace_id) / f"{token}.upload"
+
+
+def _options_path(workspace_id: int, token: str) -> Path:
+    return upload_path(workspace_id, token).with_suffix(".json")
+
+
+def _progress_path(workspace_id: int, token: str) -> Path:
+    return upload_path(workspace_id, token).with_suffix(".progress.json")
+
+
+def store_upload(workspace: Workspace, upload: UploadedFile, options: dict[str, Any]) -> str:
+    """Keep the upload and its options; return the token that names them."""
+    folder = _folder(workspace.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    with upload_path(workspace.pk, token).open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    options = {**options, "filename": upload.name or "upload", "size": upload.size}
+    _options_path(workspace.pk, token).write_text(json.dumps(options), encoding="utf-8")
+    return token
+
+
+def upload_options(workspace: Workspace, token: str) -> dict[str, Any] | None:
+    """The options of a kept upload of this workspace, or None (bad or stale token)."""
+    try:
+        path = _options_path(workspace.pk, token)
+        if not upload_path(workspace.pk, token).is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None
+
+
+def discard_upload(workspace_id: int, token: str) -> None:
+    for path in (
+        upload_path(workspace_id, token),
+        _options_path(workspace_id, token),
+        _progress_path(workspace_id, token),
+    ):
+        path.unlink(missing_ok=True)
+
+
+def read_progress(batch: ImportBatch) -> dict[str, Any]:
+    """What a running import has done so far: read, created, done and total bytes."""
+    job = batch.counts.get("job") or {}
+    try:
+        path = _progress_path(batch.workspace_id, job.get("token", ""))
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return {}
+
+
+def run_import(
+    workspace: Workspace,
+    token: str,
+    *,
+    dry_run: bool,
+    actor: Any = None,
+    progress: Any = None,
+    batch: ImportBatch | None = None,
+) -> ImportResult:
+    """Import (or preview) a kept upload. Raises `ImportFailed` on bad input, `OSError`
+    when the upload is gone."""
+    options = upload_options(workspace, token)
+    if options is None:
+        raise FileNotFoundError("The uploaded file is no longer there; upload it again.")
+    event = None
+    if options.get("event_id"):
+        event = Event.objects.for_workspace(workspace).filter(pk=options["event_id"]).first()
+        if event is None:
+            raise ImportFailed("The event chosen for this import no longer exists.")
+    parse_options = formats.ParseOptions(
+        time_zone=options.get("time_zone") or workspace.timezone or "UTC",
+        mapping=options.get("mapping") or {},
+    )
+    path = upload_path(workspace.pk, token)
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+
+        def report(result: ImportResult) -> None:
+            if progress is not None:
+                try:
+                    done = stream.tell()
+                except (OSError, ValueError):
+                    done = 0
+                progress(result, done, size)
+
+        return import_records(
+            workspace=workspace,
+            records=formats.parse(options["format"], stream, parse_options),
+            source=ImportSource(options["format"], options["filename"]),
+            actor=actor,
+            event=event,
+            dry_run=dry_run,
+            progress=report,
+            batch=batch,
+        )
+
+
+def run_batch(batch: ImportBatch) -> None:
+    """Run the import a pending batch stands for, and record how it ended."""
+    job = batch.counts.get("job") or {}
+    token = job.get("token", "")
+    workspace = batch.workspace
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    progress_path = _progress_path(workspace.pk, token) if TOKEN.match(token) else None
+
+    def progress(result: ImportResult, done: int, total: int) -> None:
+        if progress_path is None:
+            return
+        data = {**result.totals(), "done": done, "total": total}
+        with contextlib.suppress(OSError):
+            progress_path.write_text(json.dumps(data), encoding="utf-8")
+
+    try:
+        result = run_import(
+            workspace,
+            token,
+            dry_run=False,
+            actor=batch.created_by,
+            progress=progress,
+            batch=batch,
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            counts={**result.as_counts(), "job": job}, error=""
+        )
+    except ImportFailed as error:
+        counts = {**(error.result.totals() if error.result else {}), "job": job}
+        message = str(error).rstrip(".") + ". Nothing was imported."
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, counts=counts, error=message
+        )
+    except (OSError, ValueError) as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, error=f"{error} Nothing was imported."
+        )
+    except Exception:
+        logger.exception("Import #%s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            error="The import failed unexpectedly; nothing was imported.",
+        )
+    finally:
+        if TOKEN.match(token):
+            discard_upload(workspace.pk, token)
+
+
+@task()
+def import_file_task(batch_id: int) -> None:
+    """The background half of a web import: quiet when the batch is gone or taken."""
+    batch = (
+        ImportBatch.objects.select_related("workspace", "created_by").filter(pk=batch_id).first()
+    )
+    if batch is None or batch.status != ImportStatus.PENDING:
+        return
+    run_batch(batch)
