@@ -103,21 +103,14 @@ def test_anonymous_visitors_are_sent_to_log_in(server):
 
 def test_serve_runs_the_background_worker_beside_the_web_server(server):
     base, _ = server
-    port = base.rsplit(":", 1)[1]
+    port = int(base.rsplit(":", 1)[1])
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        table = subprocess.run(
-            ["ps", "-eo", "pid,ppid,args"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-        servers = {line.split()[0] for line in table if f"--port {port}" in line}
-        workers = [line for line in table if "followthrough worker" in line]
-        if any(line.split()[1] in servers for line in workers):
-            return
+    while time.monotonic() < deadline and not _workers_of(port):
         time.sleep(0.3)
-    pytest.fail("no worker process was started by serve")
+    assert _workers_of(port), "serve started no worker"
+    # Still there a while later: it runs, rather than dying on a bad start.
+    time.sleep(3)
+    assert _workers_of(port), "the worker exited soon after it started"
 
 
 def test_the_worker_ends_even_when_serve_is_killed(tmp_path):

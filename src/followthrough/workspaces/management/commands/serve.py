@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from followthrough.workspaces.management.commands.worker import PARENT_PID_ENV
+
 MAX_REQUEST_BODY = 64 * 1024 * 1024
 
 
@@ -21,7 +23,7 @@ def _start_worker() -> subprocess.Popen:
     signal handling, and dies with the server. It inherits the data directory."""
     return subprocess.Popen(
         [sys.executable, "-m", "followthrough", "worker", "--exit-with-parent"],
-        env=dict(os.environ),
+        env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
     )
 
 

@@ -10,11 +10,15 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+PARENT_PID_ENV = "FOLLOWTHROUGH_WORKER_PARENT"
+
 
 def _watch_parent() -> None:
     """End this process when its parent is gone (even killed with SIGKILL, which leaves
     the parent no chance to stop us): an interrupted task's transaction rolls back."""
-    parent = os.getppid()
+    # The parent's pid comes from serve itself: by the time this runs, a parent killed
+    # during our start-up would already have been replaced by init.
+    parent = int(os.environ.get(PARENT_PID_ENV) or os.getppid())
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -34,6 +38,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--interval", type=float, default=1.0, help="Seconds between polls when idle."
+        )
+        parser.add_argument(
+            "--exit-with-parent",
+            action="store_true",
+            help="Stop when the process that started this one ends (used by serve).",
         )
         parser.add_argument(
             "--data-dir", help="Directory for the database, secret key and uploads."
