@@ -165,8 +165,12 @@ def _says_more(full_name: str, first: str, last: str) -> bool:
     """Whether a formatted name holds words its first and last name do not."""
     if not full_name or not full_name.strip():
         return False
-    words = set(full_name.casefold().replace(",", " ").split())
-    return not words <= set(f"{first} {last}".casefold().split())
+
+    def words(text: str) -> set[str]:
+        # "Raman, Dev" names the same person as "Dev Raman": commas are not words.
+        return set(text.casefold().replace(",", " ").split())
+
+    return not words(full_name) <= words(f"{first} {last}")
 
 
 def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
