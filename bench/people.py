@@ -17,6 +17,7 @@ from bench import vocab
 from bench.scales import STAGE_MIN_INTERACTIONS, STAGE_RECENCY_DAYS, STAGE_SHARES
 from bench.world import DAY, HOUR, YEAR, World
 from bench.writer import date_text
+from followthrough.relationships.models import Stage
 from followthrough.relationships.services import OUTREACH_KINDS, STAGE_CADENCE_DAYS
 
 PERSON = (
@@ -80,7 +81,10 @@ FOLLOW_UP = (
     "created_at",
 )
 
-NOTICED, MET, FOLLOWED_UP, MET_ONE_TO_ONE = 10, 20, 30, 40
+# The app's own stage values, so the generated data cannot drift from them.
+NOTICED, MET, FOLLOWED_UP, MET_ONE_TO_ONE = (
+    int(stage) for stage in (Stage.NOTICED, Stage.MET, Stage.FOLLOWED_UP, Stage.MET_ONE_TO_ONE)
+)
 PICK_LIMIT = 2
 # Kinds that may follow the first meeting without implying a later stage than the one
 # drawn (Ongoing and Partner are set by hand, so anything goes), with their weights.

@@ -132,27 +132,6 @@ def person_timeline(*, person: Person) -> QuerySet[Interaction]:
     )
 
 
-def person_open_follow_ups(*, person: Person, limit: int = 20) -> list[FollowUp]:
-    """The person's open follow-ups, soonest due first, at most `limit`. One query."""
-    return list(
-        FollowUp.objects.filter(workspace_id=person.workspace_id)
-        .filter(person=person, status=FollowUpStatus.OPEN)
-        .select_related("assigned_to")
-        .order_by("due_at", "pk")[:limit]
-    )
-
-
-def person_events(*, person: Person, limit: int = 10) -> list[Attendance]:
-    """The events the person attended (or was invited to), latest first, at most `limit`,
-    each with its event. One query."""
-    return list(
-        Attendance.objects.filter(workspace_id=person.workspace_id)
-        .filter(person=person)
-        .select_related("event")
-        .order_by("-event__starts_at", "-pk")[:limit]
-    )
-
-
 def organization_list(
     *, workspace: Workspace, query: str = "", focus_area: Tag | None = None
 ) -> QuerySet[Organization]:
