@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from followthrough.events.models import Attendance
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -21,7 +20,7 @@ from followthrough.people.models import (
     Person,
     Tag,
 )
-from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction
+from followthrough.relationships.models import Interaction
 from followthrough.workspaces.models import Workspace
 
 PERSON_SORTS = {"name": "Name", "last": "Last interaction", "due": "Most overdue first"}
