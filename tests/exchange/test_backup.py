@@ -128,8 +128,9 @@ def _directory(ws: Workspace, marker: str, teammate) -> tuple[Person, Person, Or
     Person.objects.filter(pk=dev.pk).update(birthday_year=1980, birthday_month=2, birthday_day=29)
     relationship_update(relationship=maria.relationship, stage=Stage.ONGOING, cadence_days=14)
     ExternalId.objects.create(workspace=ws, system="vcard-uid", value=f"uid-{marker}", person=maria)
-    ExternalId.objects.create(
-        workspace=ws, system="linkedin", value=f"li-{marker}", person=dev,
+    ContactPoint.objects.create(
+        workspace=ws, person=dev, kind="url", value=f"https://www.linkedin.com/in/li-{marker}",
+        normalized=f"https://www.linkedin.com/in/li-{marker}", position=0,
         connected_on=date(2024, 3, 5),
     )  # fmt: skip
     ExternalId.objects.create(

@@ -62,9 +62,8 @@ def test_an_email_matches_whatever_its_case(workspace):
     assert Person.objects.get() == maria
 
 
-def test_a_linkedin_profile_matches_its_external_id(workspace):
-    maria = make_person(workspace, first_name="Maria")
-    ExternalId.objects.create(workspace=workspace, system="linkedin", value=PROFILE, person=maria)
+def test_a_linkedin_profile_matches_the_profile_link_however_spelled(workspace):
+    make_person(workspace, first_name="Maria", links=[PROFILE])
     record = person(2, "Maria", external_ids={"linkedin": "linkedin.com/in/Maria-Okafor/"})
     result = load(workspace, [record])
     assert (result.created, Person.objects.count()) == (0, 1)
@@ -74,10 +73,10 @@ def test_a_linkedin_profile_matches_a_link_typed_by_hand(workspace):
     maria = make_person(workspace, first_name="Maria", links=["linkedin.com/in/maria-okafor/"])
     record = person(2, "Maria", "Okafor", external_ids={"linkedin": PROFILE})
     result = load(workspace, [record])
-    assert totals(result) == (1, 0, 1, 0, 0, 0)
-    # The profile now also has its external id, and no second link was added.
-    assert ExternalId.objects.get(system="linkedin").person == maria
+    assert totals(result) == (1, 0, 0, 0, 1, 0)
+    # One link: the profile is kept once, as the link, not also as an external id.
     assert maria.contact_points.filter(kind=ContactKind.URL).count() == 1
+    assert not ExternalId.objects.exists()
 
 
 def test_a_linkedin_url_among_the_links_is_a_key_too(workspace):
@@ -90,11 +89,10 @@ def test_a_linkedin_url_among_the_links_is_a_key_too(workspace):
 
 def test_an_external_id_of_someone_else_is_not_taken(workspace):
     ana = make_person(workspace, first_name="Ana", emails=["ana@example.org"])
-    bo = make_person(workspace, first_name="Bo")
-    ExternalId.objects.create(workspace=workspace, system="linkedin", value=PROFILE, person=bo)
+    bo = make_person(workspace, first_name="Bo", links=[PROFILE])
     record = person(2, "Ana", emails=["ana@example.org"], external_ids={"linkedin": PROFILE})
     result = load(workspace, [record])
-    assert ExternalId.objects.get(value=PROFILE).person == bo
+    assert bo.contact_points.get(kind=ContactKind.URL).normalized == PROFILE
     assert [s.reason for s in result.suggestions] == ["same LinkedIn profile"]
     assert result.suggestions[0].person_id == ana.pk
 
@@ -169,9 +167,8 @@ def test_a_record_without_keys_and_another_organization_is_someone_new(workspace
 
 
 def test_an_import_never_matches_or_touches_another_workspace(workspace, other_workspace):
-    theirs = make_person(other_workspace, first_name="Maria", emails=["maria@example.org"])
-    ExternalId.objects.create(
-        workspace=other_workspace, system="linkedin", value=PROFILE, person=theirs
+    theirs = make_person(
+        other_workspace, first_name="Maria", emails=["maria@example.org"], links=[PROFILE]
     )
     make_org(other_workspace, name="Riverside Food Bank")
     stamp = theirs.updated_at
@@ -187,8 +184,8 @@ def test_an_import_never_matches_or_touches_another_workspace(workspace, other_w
     assert (result.created, result.updated) == (1, 0)
     ours = Person.objects.get(workspace=workspace)
     assert ours.affiliations.get().organization.workspace == workspace
-    assert ExternalId.objects.get(workspace=workspace).person == ours
+    assert ours.contact_points.get(kind=ContactKind.URL).normalized == PROFILE
     theirs.refresh_from_db()
     assert theirs.updated_at == stamp
-    assert ContactPoint.objects.filter(person=theirs).count() == 1
+    assert ContactPoint.objects.filter(person=theirs).count() == 2
     assert result.suggestions == []

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from followthrough.events.models import Event
 from followthrough.exchange import formats
-from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch
+from followthrough.exchange.models import ColumnMapping, ImportBatch
 from followthrough.exchange.records import ParseError, PersonRecord
 from followthrough.people.models import ContactKind, Organization, Person
 from tests.factories import make_event
@@ -161,12 +161,11 @@ def test_linkedin_connections(workspace):
         assert affiliation.role and affiliation.organization.name
     dev = people.get(last_name="Raman")
     assert dev.affiliations.get().organization.name == "Literacy Now, Inc."
-    linkedin = ExternalId.objects.get(person=dev)
-    assert (linkedin.value, linkedin.connected_on) == (
+    profile = dev.contact_points.get(kind=ContactKind.URL)
+    assert (profile.normalized, profile.connected_on) == (
         "https://www.linkedin.com/in/devraman",
         date(2023, 11, 17),
     )
-    assert dev.contact_points.filter(kind=ContactKind.URL).exists()
     assert people.filter(first_name="李", last_name="伟").exists()
 
 

@@ -75,12 +75,12 @@ def test_it_creates_people_with_everything_a_person_needs(workspace, owner):
     assert relationship.next_touch_due is None
     assert relationship.organization == affiliation.organization
     assert relationship.owner == owner
-    linkedin = ExternalId.objects.get(person=maria)
-    assert (linkedin.system, linkedin.value) == (
-        "linkedin",
-        "https://www.linkedin.com/in/maria-okafor",
+    profile = maria.contact_points.get(kind="url")
+    assert (profile.value, profile.connected_on) == (
+        "https://www.linkedin.com/in/maria-okafor/",
+        date(2024, 3, 5),
     )
-    assert linkedin.connected_on == date(2024, 3, 5)
+    assert not ExternalId.objects.filter(person=maria).exists()
 
 
 def test_it_records_the_batch_with_its_counts(workspace, owner):

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followthrough.exchange.models import ExternalId
 from followthrough.people.duplicates import (
     MAX_GROUP,
     duplicate_pairs,
-    linkedin_key,
     name_key,
 )
 from followthrough.people.merge import duplicate_dismiss
@@ -50,10 +47,7 @@ def test_it_pairs_people_who_share_an_email_in_any_case(workspace):
 def test_it_pairs_people_who_share_a_linkedin_profile_however_spelled(workspace):
     a = make_person(workspace, links=["https://www.linkedin.com/in/ada-lovelace/"])
     b = make_person(workspace, links=["http://uk.linkedin.com/in/Ada-Lovelace?trk=x"])
-    c = make_person(workspace, first_name="Imported")
-    ExternalId.objects.create(
-        workspace=workspace, system="linkedin", person=c, value="linkedin.com/in/ada-lovelace"
-    )
+    c = make_person(workspace, first_name="Typed", links=["linkedin.com/in/ada-lovelace"])
     make_person(workspace, links=["https://www.linkedin.com/in/someone-else"])
     make_person(workspace, links=["https://example.org/in/ada-lovelace"])
     assert _pairs(workspace) == {
@@ -61,21 +55,6 @@ def test_it_pairs_people_who_share_a_linkedin_profile_however_spelled(workspace)
         _key(a, c): ["linkedin"],
         _key(b, c): ["linkedin"],
     }
-
-
-@pytest.mark.parametrize(
-    ("value", "key"),
-    [
-        ("https://www.linkedin.com/in/ada-lovelace/", "ada-lovelace"),
-        ("linkedin.com/in/Ada%C3%A9", "adaé"),
-        ("in/ada", "ada"),
-        ("ada-lovelace", "ada-lovelace"),
-        ("https://example.org/people/ada", ""),
-        ("https://www.linkedin.com/company/acme", ""),
-    ],
-)
-def test_it_reads_the_profile_out_of_a_linkedin_value(value, key):
-    assert linkedin_key(value) == key
 
 
 def test_it_pairs_similar_names_at_the_same_current_organization(workspace):

@@ -82,7 +82,7 @@ def test_it_moves_every_kind_of_row_to_the_kept_person(workspace, owner):
         "+15550100",
         "dana@home.org",
         "dana@x.org",
-        "https://linkedin.com/in/dana",
+        "https://www.linkedin.com/in/dana",  # a profile link's key is its canonical URL
     ]
     emails = keep.contact_points.filter(kind="email").order_by("position")
     assert [(c.value, c.position) for c in emails] == [("dana@x.org", 0), ("dana@home.org", 1)]

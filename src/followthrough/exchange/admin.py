@@ -45,7 +45,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(ExternalId)
 class ExternalIdAdmin(admin.ModelAdmin):
-    list_display = ["system", "value", "person", "organization", "connected_on", "workspace"]
+    list_display = ["system", "value", "person", "organization", "workspace"]
     list_filter = ["system", "workspace"]
     search_fields = ["value"]
     raw_id_fields = ["workspace", "person", "organization"]

@@ -220,7 +220,13 @@ class _Writer:
             "photo": photo_item(person),
             "tags": [self.tags.get(tag.pk) for tag in person.tags.all()],
             "contact_points": [
-                {"kind": p.kind, "value": p.value, "label": p.label, "position": p.position}
+                {
+                    "kind": p.kind,
+                    "value": p.value,
+                    "label": p.label,
+                    "position": p.position,
+                    "connected_on": date_text(p.connected_on),
+                }
                 for p in person.contact_points.all()
             ],
             "affiliations": [
@@ -255,9 +261,7 @@ class _Writer:
         return self.scoped(model).values("pk", *fields).iterator(chunk_size=CHUNK_SIZE)
 
     def external_id_items(self) -> Iterator[dict[str, Any]]:
-        for row in self.values(
-            ExternalId, "system", "value", "person_id", "organization_id", "connected_on"
-        ):
+        for row in self.values(ExternalId, "system", "value", "person_id", "organization_id"):
             person = self.people.get(row["person_id"])
             organization = self.organizations.get(row["organization_id"])
             if person or organization:
@@ -266,7 +270,6 @@ class _Writer:
                     "value": row["value"],
                     "person": person,
                     "organization": organization,
-                    "connected_on": date_text(row["connected_on"]),
                 }
 
     def event_items(self) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from followthrough.events.models import Rsvp
-from followthrough.exchange.dedupe import LINKEDIN, linkedin_canonical
+from followthrough.exchange.dedupe import LINKEDIN
 from followthrough.exchange.records import (
     AttendeeRecord,
     OrganizationRecord,
@@ -23,8 +23,9 @@ from followthrough.exchange.records import (
     PersonRecord,
     Photo,
 )
+from followthrough.people.linkedin import PREFIX, is_profile, linkedin_canonical
 from followthrough.people.models import ContactKind
-from followthrough.people.services import normalize_contact
+from followthrough.people.services import normalize_contact, normalize_link
 
 Warn = Callable[[int, str], None]
 
@@ -62,7 +63,8 @@ class Incoming:
     birthday: PartialDate | None = None
     photo: Photo | None = None
     external_ids: dict[str, str] = field(default_factory=dict)
-    connected_on: date | None = None
+    profile: str = ""  # the LinkedIn profile among the links (canonical), a dedupe key
+    connected_on: date | None = None  # LinkedIn's "Connected On", kept on that link
     # Attendance (attendees only): `event_slot` indexes the batch's events, or -1 for the
     # event the import was given.
     rsvp: str = ""
@@ -119,7 +121,7 @@ def _contacts(
         if kind == ContactKind.EMAIL:
             key = value.lower()
         elif kind == ContactKind.URL:
-            key = value.lower().rstrip("/")
+            key = normalize_link(value)
         else:
             key = normalize_contact(kind, value)
         if key and key not in seen:
@@ -129,17 +131,15 @@ def _contacts(
 
 
 def clean_external_ids(ids: dict[str, str], line: int) -> dict[str, str]:
-    """External ids with LinkedIn URLs in canonical form; `ParseError` when one cannot be
-    stored whole (it is a key)."""
+    """External ids, trimmed; `ParseError` when one cannot be stored whole (it is a key).
+    A LinkedIn profile is not among them: it is a link (`profile_links`)."""
     out: dict[str, str] = {}
     if not ids:
         return out
     for system, value in ids.items():
         system, value = (system or "").strip().lower(), (value or "").strip()
-        if not system or not value:
+        if not system or not value or system == LINKEDIN:
             continue
-        if system == LINKEDIN:
-            value = linkedin_canonical(value) or value
         if len(system) > EXTERNAL_SYSTEM_MAX or len(value) > EXTERNAL_VALUE_MAX:
             raise ParseError(
                 f"the {system} id is longer than {EXTERNAL_VALUE_MAX} characters",
@@ -148,6 +148,22 @@ def clean_external_ids(ids: dict[str, str], line: int) -> dict[str, str]:
             )
         out[system] = value
     return out
+
+
+def profile_links(
+    given: str, links: list[tuple[str, str]], line: int, warn: Warn
+) -> tuple[list[tuple[str, str]], str]:
+    """The links with the record's LinkedIn profile (`given`: its LinkedIn field — a
+    profile URL, or a bare profile name like "ada-lovelace") among them, and that
+    profile's canonical URL ("" when there is none)."""
+    given = (given or "").strip()
+    if given:
+        bare = "/" not in given and "." not in given and " " not in given
+        if bare:
+            given = linkedin_canonical(f"{PREFIX}{given}") or given
+        links = links + _contacts(ContactKind.URL, [given], line, warn, {k for _, k in links})
+    profile = next((key for _, key in links if is_profile(key)), "")
+    return links, profile
 
 
 def clean_tags(names: list[str], line: int, warn: Warn) -> list[str]:
@@ -175,7 +191,7 @@ def _says_more(full_name: str, first: str, last: str) -> bool:
 
 def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     """A person row made ready: names (the formatted name when there is no structured
-    one), contact points normalized, LinkedIn URLs found among the links."""
+    one), contact points normalized, the LinkedIn profile among the links."""
     line = record.line
     first = _text(record.first_name, NAME_MAX, line, "first name", warn)
     last = _text(record.last_name, NAME_MAX, line, "last name", warn)
@@ -188,17 +204,7 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     emails = [clean_email(e, line) for e in record.emails if e and e.strip()]
     external_ids = clean_external_ids(record.external_ids, line)
     links = _contacts(ContactKind.URL, record.links, line, warn)
-    if LINKEDIN not in external_ids:
-        for value, _ in links:
-            canonical = linkedin_canonical(value)
-            if canonical:
-                external_ids[LINKEDIN] = canonical
-                break
-    profile = linkedin_canonical(external_ids.get(LINKEDIN, ""))
-    if profile and not any(linkedin_canonical(value) == profile for value, _ in links):
-        # The profile is also a link on the person's page.
-        raw = (record.external_ids.get(LINKEDIN) or "").strip()
-        links += _contacts(ContactKind.URL, [raw or profile], line, warn, {k for _, k in links})
+    links, profile = profile_links(record.external_ids.get(LINKEDIN, ""), links, line, warn)
     return Incoming(
         line=line,
         kind="person",
@@ -217,6 +223,7 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
         birthday=record.birthday,
         photo=record.photo,
         external_ids=external_ids,
+        profile=profile,
         connected_on=record.connected_on,
     )
 
@@ -236,6 +243,7 @@ def clean_attendee(record: AttendeeRecord, warn: Warn, *, event_slot: int) -> In
     if not (first or last):
         first = _text(record.name, NAME_MAX, line, "name", warn)
     email = clean_email(record.email, line) if record.email and record.email.strip() else ""
+    links, profile = profile_links(record.external_ids.get(LINKEDIN, ""), [], line, warn)
     return Incoming(
         line=line,
         kind="attendee",
@@ -245,7 +253,9 @@ def clean_attendee(record: AttendeeRecord, warn: Warn, *, event_slot: int) -> In
         organization=_text(record.organization, TEXT_MAX, line, "organization", warn),
         role=_text(record.role, TEXT_MAX, line, "role", warn),
         emails=_contacts(ContactKind.EMAIL, [email] if email else [], line, warn),
+        links=links,
         external_ids=clean_external_ids(record.external_ids, line),
+        profile=profile,
         rsvp=rsvp,
         checked_in=bool(record.checked_in),
         event_slot=event_slot,

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from followthrough.exchange.dedupe import OrgMembers, ProfileLinks, SuggestedPair
+from followthrough.exchange.dedupe import OrgMembers, SuggestedPair
 from followthrough.exchange.models import ExternalId, ImportedObject
 from followthrough.exchange.records import Photo
 from followthrough.exchange.result import Action, ImportResult, SuggestedMerge
@@ -70,13 +70,6 @@ class ImportRun:
         self.orgs = OrganizationDirectory(self)
         self.tags = TagDirectory(self)
         self.members = OrgMembers(self.workspace.pk)
-        self._links: ProfileLinks | None = None
-
-    @property
-    def links(self) -> ProfileLinks:
-        if self._links is None:
-            self._links = ProfileLinks(self.workspace_id)
-        return self._links
 
     def warn(self, line: int | None, message: str) -> None:
         self.result.warn(line, message)

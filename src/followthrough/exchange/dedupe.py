@@ -4,7 +4,8 @@ Keys, in order (the first that finds someone wins):
 
 1. an external id (`ExternalId` system + value: a vCard UID, an event platform's id …);
 2. an e-mail address, case-insensitive (`ContactPoint.normalized`);
-3. a LinkedIn profile URL, in canonical form (`ExternalId` "linkedin", or a link);
+3. a LinkedIn profile URL, in canonical form (a link whose `ContactPoint.normalized` is
+   the profile: `people.linkedin`);
 4. only for a record with none of those: the same name (exactly as the person's full
    name) together with the same phone number, the same organization, or — for an
    attendee — the same event (`KeylessIndex`), so that re-importing a file of contacts
@@ -18,50 +19,29 @@ scoped to one workspace.
 
 from __future__ import annotations
 
-import functools
-import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from django.db import connection
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from followthrough.exchange.rows import select_in
+from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import ContactKind
 
 if TYPE_CHECKING:
     from followthrough.exchange.clean import Incoming
 
-LINKEDIN = "linkedin"
+LINKEDIN = "linkedin"  # the record field (`PersonRecord.external_ids`) a profile comes in
+__all__ = ["LINKEDIN", "linkedin_canonical"]
 FUZZY_CUTOFF = 90  # token_sort_ratio on folded names, as the duplicates page (people.duplicates)
 # People cached per organization for fuzzy matching, for the whole import.
 ORG_MEMBERS_CACHE = 200_000
 
 Key = tuple[str, str, str]  # ("x", system, value) | ("e", "", email) | ("l", "", profile)
 SuggestedPair = tuple[int, int]  # (smaller person id, larger)
-
-
-PROFILE_URL = re.compile(
-    r"^\s*(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com(?::\d+)?/+(?:in|pub)/+([^/?#\s]+)",
-    re.IGNORECASE,
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def linkedin_canonical(url: str) -> str:
-    """`https://www.linkedin.com/in/<slug>` for any spelling of a LinkedIn profile URL
-    (scheme or not, `www.`/country host, trailing slash, query, case, %-escapes); ""
-    otherwise. One regular expression, no URL parsing: it runs for every row."""
-    found = PROFILE_URL.match(url or "")
-    if not found:
-        return ""
-    slug = found.group(1)
-    if "%" in slug:
-        slug = unquote(slug)
-    return f"https://www.linkedin.com/in/{slug.lower()}"
 
 
 def name_key(first: str, last: str) -> str:
@@ -78,37 +58,13 @@ def record_keys(incoming: Incoming) -> list[Key]:
     if incoming.keys is not None:
         return incoming.keys
     keys: list[Key] = [
-        ("x", system, value)
-        for system, value in sorted(incoming.external_ids.items())
-        if system != LINKEDIN
+        ("x", system, value) for system, value in sorted(incoming.external_ids.items())
     ]
     keys += [("e", "", normalized) for _, normalized in incoming.emails]
-    if incoming.external_ids.get(LINKEDIN):
-        keys.append(("l", "", incoming.external_ids[LINKEDIN]))
+    if incoming.profile:
+        keys.append(("l", "", incoming.profile))
     incoming.keys = keys
     return keys
-
-
-class ProfileLinks:
-    """LinkedIn profiles that people of the workspace have as a link but not as an
-    external id (typed in by hand before any import): profile → person, read once per
-    import with one query over the workspace's links (an import gives every profile it
-    stores an external id, so this stays small)."""
-
-    def __init__(self, workspace_id: int) -> None:
-        self.owner: dict[str, int] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT c.normalized, c.person_id FROM people_contactpoint c "
-                "WHERE c.workspace_id = %s AND c.kind = %s AND c.normalized LIKE %s "
-                "AND NOT EXISTS (SELECT 1 FROM exchange_externalid e WHERE e.workspace_id = %s "
-                "AND e.person_id = c.person_id AND e.system = %s)",
-                [workspace_id, ContactKind.URL, "%linkedin.com/%", workspace_id, LINKEDIN],
-            )
-            for normalized, person_id in cursor.fetchall():
-                profile = linkedin_canonical(normalized)
-                if profile and person_id < self.owner.get(profile, person_id + 1):
-                    self.owner[profile] = person_id
 
 
 class KeyIndex:
@@ -120,16 +76,10 @@ class KeyIndex:
         self.owner: dict[Key, int] = {}
 
     @classmethod
-    def load(
-        cls,
-        *,
-        workspace_id: int,
-        incomings: Sequence[Incoming],
-        links: Callable[[], ProfileLinks],
-    ) -> KeyIndex:
+    def load(cls, *, workspace_id: int, incomings: Sequence[Incoming]) -> KeyIndex:
         """Owners of every key of these records. Cost: one indexed lookup of the
-        batch's keys per external-id system and one for the e-mails; LinkedIn profiles
-        typed in as links are looked up in `links` (read once per import)."""
+        batch's keys per external-id system, one for the e-mails and one for the
+        LinkedIn profiles (links, by their canonical normalized value)."""
         index = cls()
         systems: dict[str, set[str]] = {}
         emails: set[str] = set()
@@ -142,20 +92,12 @@ class KeyIndex:
                     emails.add(value)
                 else:
                     profiles.add(value)
-        index._load_external(workspace_id, systems, profiles)
-        index._load_emails(workspace_id, emails)
-        typed_in = links().owner if profiles else {}
-        for profile in profiles:
-            key: Key = ("l", "", profile)
-            if key not in index.owner and profile in typed_in:
-                index.owner[key] = typed_in[profile]
+        index._load_external(workspace_id, systems)
+        index._load_contacts(workspace_id, ContactKind.EMAIL, "e", emails)
+        index._load_contacts(workspace_id, ContactKind.URL, "l", profiles)
         return index
 
-    def _load_external(
-        self, workspace_id: int, systems: dict[str, set[str]], profiles: set[str]
-    ) -> None:
-        if profiles:
-            systems = {**systems, LINKEDIN: profiles}
+    def _load_external(self, workspace_id: int, systems: dict[str, set[str]]) -> None:
         # No "person is not null" in SQL: with it SQLite walks the (workspace, person)
         # index over every id of the workspace instead of seeking the unique values.
         for system, values in systems.items():
@@ -168,17 +110,17 @@ class KeyIndex:
             )
             for value, person_id in rows:
                 if person_id is not None:
-                    key: Key = ("l", "", value) if system == LINKEDIN else ("x", system, value)
-                    self.owner[key] = person_id
+                    self.owner[("x", system, value)] = person_id
 
-    def _load_emails(self, workspace_id: int, emails: set[str]) -> None:
-        if not emails:
+    def _load_contacts(self, workspace_id: int, kind: str, key: str, values: set[str]) -> None:
+        if not values:
             return
-        for normalized, person_id in _contact_owners(workspace_id, ContactKind.EMAIL, emails):
-            self._keep_lowest(("e", "", normalized), person_id)
+        for normalized, person_id in _contact_owners(workspace_id, kind, values):
+            self._keep_lowest((key, "", normalized), person_id)
 
     def _keep_lowest(self, key: Key, person_id: int) -> None:
-        """Several people may share an e-mail: the oldest (lowest id) is the match."""
+        """Several people may share an e-mail or a profile: the oldest (lowest id) is
+        the match."""
         current = self.owner.get(key)
         if current is None or person_id < current:
             self.owner[key] = person_id

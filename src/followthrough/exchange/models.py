@@ -58,8 +58,9 @@ class ImportedObject(WorkspaceScoped):
 
 
 class ExternalId(WorkspaceScoped):
-    """A person's or organization's identity in another system: a vCard UID, a LinkedIn
-    profile URL, an event platform's attendee id. The first dedupe key of imports."""
+    """A person's or organization's identity in another system: a vCard UID, an event
+    platform's attendee id. The first dedupe key of imports. (A LinkedIn profile is a
+    link, `people.ContactPoint`, whose normalized value is the key.)"""
 
     system = models.CharField(max_length=40)
     value = models.CharField(max_length=400)
@@ -77,7 +78,6 @@ class ExternalId(WorkspaceScoped):
         on_delete=models.CASCADE,
         related_name="external_ids",
     )
-    connected_on = models.DateField(null=True, blank=True)  # LinkedIn's "Connected On"
 
     class Meta:
         constraints = [

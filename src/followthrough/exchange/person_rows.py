@@ -49,7 +49,16 @@ ADDED: dict[str, tuple[type, str, tuple[str, ...]]] = {
     "contact": (
         ContactPoint,
         "people.contactpoint",
-        ("id", "workspace_id", "person_id", "kind", "value", "normalized", "position"),
+        (
+            "id",
+            "workspace_id",
+            "person_id",
+            "kind",
+            "value",
+            "normalized",
+            "position",
+            "connected_on",
+        ),
     ),
     "tag": (Person.tags.through, "people.person_tags", ("id", "person_id", "tag_id")),
     "affiliation": (
@@ -60,7 +69,7 @@ ADDED: dict[str, tuple[type, str, tuple[str, ...]]] = {
     "external": (
         ExternalId,
         "exchange.externalid",
-        ("id", "workspace_id", "system", "value", "person_id", "connected_on"),
+        ("id", "workspace_id", "system", "value", "person_id"),
     ),
 }
 

@@ -19,13 +19,11 @@ from django.db import connection
 from followthrough.exchange.clean import Incoming
 from followthrough.exchange.context import ImportRun, jsonable
 from followthrough.exchange.dedupe import (
-    LINKEDIN,
     REASONS,
     KeyIndex,
     KeylessIndex,
     NameKey,
     keyless_keys,
-    linkedin_canonical,
 )
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.person_rows import write_people
@@ -65,7 +63,6 @@ class PersonState:
     fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(SCALARS, None))
     updated_at: Any = None  # as the database returned it (read back only for undo)
     contacts: dict[str, set[str]] = field(default_factory=dict)
-    profiles: set[str] = field(default_factory=set)  # LinkedIn profiles among the links
     positions: dict[str, int] = field(default_factory=dict)
     tag_ids: set[int] = field(default_factory=set)
     affiliations: dict[int, list[Any]] = field(default_factory=dict)  # org → [id, role]
@@ -102,11 +99,7 @@ class PeopleBatch:
         """Match, create and update every incoming person; sets `person_id` and
         `action` on each (attendees may still turn "skipped" into "updated")."""
         self._resolve_names()
-        index = KeyIndex.load(
-            workspace_id=self.run.workspace_id,
-            incomings=self.incomings,
-            links=lambda: self.run.links,
-        )
+        index = KeyIndex.load(workspace_id=self.run.workspace_id, incomings=self.incomings)
         firsts = self._match(index, self._keyless())
         self._load_existing()
         for incoming in self.incomings:
@@ -206,8 +199,6 @@ class PeopleBatch:
         for pk, kind, normalized, position in read("contacts"):
             state = self.states[pk]
             state.contacts.setdefault(kind, set()).add(normalized)
-            if kind == ContactKind.URL and "linkedin" in normalized:
-                state.profiles.add(linkedin_canonical(normalized) or normalized)
             state.positions[kind] = max(state.positions.get(kind, 0), position + 1)
         for pk, tag_id in read("tags"):
             self.states[pk].tag_ids.add(tag_id)
@@ -233,6 +224,7 @@ class PeopleBatch:
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
         changed = False
         writer, ws = self.run.writer, self.run.workspace_id
+        connected = writer.date(incoming.connected_on) if incoming.profile else None
         lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses)
         for kind, values in zip(KINDS, lists, strict=True):
             if not values:
@@ -241,11 +233,6 @@ class PeopleBatch:
             for value, normalized in values:
                 if normalized in have:
                     continue
-                if kind == ContactKind.URL and "linkedin" in normalized:
-                    profile = linkedin_canonical(normalized) or normalized
-                    if profile in state.profiles:
-                        continue  # the same profile, spelled another way
-                    state.profiles.add(profile)
                 have.add(normalized)
                 position = state.positions.get(kind, 0)
                 state.positions[kind] = position + 1
@@ -257,6 +244,7 @@ class PeopleBatch:
                     value,
                     normalized,
                     position,
+                    connected if normalized == incoming.profile else None,
                 )
                 state.adds.append(("contact", row))
                 changed = True
@@ -266,19 +254,11 @@ class PeopleBatch:
         changed = False
         writer = self.run.writer
         for system, value in incoming.external_ids.items():
-            key = ("l", "", value) if system == LINKEDIN else ("x", system, value)
-            if (system, value) in state.external or index.owner.get(key) != state.id:
+            mine = index.owner.get(("x", system, value)) == state.id
+            if (system, value) in state.external or not mine:
                 continue  # already theirs, or someone else's (a suggested merge)
             state.external.add((system, value))
-            connected = writer.date(incoming.connected_on) if system == LINKEDIN else None
-            row = (
-                writer.next_id(ExternalId),
-                self.run.workspace_id,
-                system,
-                value,
-                state.id,
-                connected,
-            )
+            row = (writer.next_id(ExternalId), self.run.workspace_id, system, value, state.id)
             state.adds.append(("external", row))
             changed = True
         return changed

@@ -309,7 +309,6 @@ class Restorer:
             value=item["value"],
             person_id=self.people.get(item["person"]),
             organization_id=self.organizations.get(item["organization"]),
-            connected_on=parse_date(item["connected_on"]),
         )
 
     def restore_events(self, start: int, batch: list[dict]) -> None:
@@ -424,6 +423,7 @@ def _contact_point(item: dict) -> dict[str, Any]:
         "normalized": normalize_contact(kind, value),
         "label": item["label"],
         "position": int(item["position"]),
+        "connected_on": parse_date(item.get("connected_on")),
     }
 
 

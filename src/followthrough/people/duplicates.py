@@ -1,7 +1,7 @@
 """Reads for the duplicates page: people of a workspace who are probably the same person.
 
 Three keys suggest a pair: the same e-mail address, the same LinkedIn profile (a link on
-the person, or the LinkedIn identity an import recorded), or similar names at the same
+the person, in its canonical spelling: `people.linkedin`), or similar names at the same
 current organization. Exact keys are grouped by the database; names are compared with
 rapidfuzz only within one organization's current people (blocking), so the cost grows
 with the size of the largest organization, never with the square of the directory.
@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import unquote
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
@@ -24,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from followthrough.events.models import Attendance, FocusPick
 from followthrough.exchange.models import ExternalId
+from followthrough.people.linkedin import PREFIX as LINKEDIN_PREFIX
 from followthrough.people.models import (
     Affiliation,
     ContactKind,
@@ -40,9 +40,7 @@ NAME_SCORE_CUTOFF = 90  # rapidfuzz token_sort_ratio, from 0 to 100
 # A key shared by more people than this is a shared mailbox or a placeholder
 # ("info@…"), not one person entered several times: it suggests no pairs.
 MAX_GROUP = 10
-LINKEDIN_SYSTEM = "linkedin"
 _NOT_WORD = re.compile(r"[\W_]+")
-_LINKEDIN_PROFILE = re.compile(r"linkedin\.com/in/([^/?#\s]+)", re.IGNORECASE)
 REASON_ORDER = {"email": 0, "linkedin": 1, "name": 2}
 
 
@@ -106,20 +104,6 @@ def pair_key(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def linkedin_key(value: str) -> str:
-    """The profile a LinkedIn URL (or bare profile name) points to, e.g. "ada-lovelace":
-    scheme, country subdomain, query, trailing slash and case do not matter."""
-    value = value.strip()
-    match = _LINKEDIN_PROFILE.search(value)
-    if match:
-        value = match.group(1)
-    elif value.lower().startswith("in/"):
-        value = value[3:]
-    elif "/" in value.strip("/") or "." in value:
-        return ""  # some other link, not a profile
-    return unquote(value.strip("/")).lower()
-
-
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A name folded for comparison: no accents, lower case, punctuation as spaces,
@@ -176,31 +160,18 @@ def _email_groups(workspace: Workspace) -> list[tuple[str, list[int]]]:
 
 
 def _linkedin_groups(workspace: Workspace) -> list[tuple[str, list[int]]]:
-    """Profiles held by several people, from links and recorded LinkedIn identities.
-
-    The two sources spell a profile differently (scheme, `www.`, country subdomain), so
-    the profile name is taken in Python; only rows mentioning `linkedin.com/in/` (and
-    LinkedIn identities) are read, two columns each. Two queries.
-    """
+    """Profiles held by several people: links with the same canonical profile
+    (`people.linkedin`), read from the contact-point index. One query."""
     links = (
         ContactPoint.objects.for_workspace(workspace)
-        .filter(kind=ContactKind.URL, normalized__contains="linkedin.com/in/")
+        .filter(kind=ContactKind.URL, normalized__startswith=LINKEDIN_PREFIX)
         .order_by()
         .values_list("normalized", "person_id")
     )
-    identities = (
-        ExternalId.objects.for_workspace(workspace)
-        .filter(system=LINKEDIN_SYSTEM, person__isnull=False)
-        .order_by()
-        .values_list("value", "person_id")
-    )
     groups: dict[str, set[int]] = defaultdict(set)
-    for rows in (links, identities):
-        for value, person_id in rows:
-            key = linkedin_key(value)
-            if key:
-                groups[key].add(person_id)
-    return sorted((f"linkedin.com/in/{k}", list(v)) for k, v in groups.items() if len(v) > 1)
+    for normalized, person_id in links:
+        groups[normalized.removeprefix("https://www.")].add(person_id)
+    return sorted((k, list(v)) for k, v in groups.items() if len(v) > 1)
 
 
 def _similar_in_block(names: list[tuple[int, str]], cutoff: int) -> Iterable[tuple[int, int, int]]:

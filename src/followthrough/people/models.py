@@ -102,7 +102,10 @@ class ContactPoint(WorkspaceScoped):
     """One e-mail address, phone number or link of a person.
 
     `normalized` (lower-cased e-mail, digits-only phone, lower-cased URL without a
-    trailing slash) is the dedupe key that importers look up.
+    trailing slash, a LinkedIn profile in its canonical spelling: `people.linkedin`) is
+    the dedupe key that importers look up. A LinkedIn profile link is also the person's
+    LinkedIn identity; `connected_on` keeps when the connection was made (LinkedIn's
+    "Connected On").
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
@@ -111,6 +114,7 @@ class ContactPoint(WorkspaceScoped):
     normalized = models.CharField(max_length=400, editable=False)
     label = models.CharField(max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    connected_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "position"]

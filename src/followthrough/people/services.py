@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import (
     Affiliation,
     ContactKind,
@@ -30,6 +31,18 @@ def normalize_contact(kind: str, value: str) -> str:
         return value.lower()
     if kind == ContactKind.PHONE:
         return ("+" if value.startswith("+") else "") + re.sub(r"\D", "", value)
+    if kind == ContactKind.URL:
+        return normalize_link(value)
+    return value.lower().rstrip("/")
+
+
+def normalize_link(value: str) -> str:
+    """A link's key: a LinkedIn profile in its one canonical spelling, any other link
+    lower-cased without a trailing slash. `value` is already stripped."""
+    if "linkedin" in value.lower():
+        profile = linkedin_canonical(value)
+        if profile:
+            return profile
     return value.lower().rstrip("/")
 
 
