@@ -45,7 +45,7 @@ WRITES = {
     "relationships:follow-up-done", "relationships:follow-up-snooze",
     "relationships:follow-up-reschedule",
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
-    "exchange:import", "exchange:import-run", "exchange:import-undo",
+    "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
 }  # fmt: skip
 
 

@@ -183,6 +183,10 @@ TASKS = {
     }
 }
 
+# Web imports keep the uploaded file between preview and import; one nobody imported is
+# deleted after this many hours (see exchange.tasks.discard_stale_uploads).
+IMPORT_UPLOAD_TTL_HOURS = env_int("FOLLOWTHROUGH_IMPORT_UPLOAD_TTL_HOURS", 24)
+
 EMAIL_BACKEND = env_str(
     "FOLLOWTHROUGH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )

@@ -1,15 +1,19 @@
-"""The import form: which format, which file, and the options its parser needs."""
+"""The import form (which format, which file, and the options its parser needs) and the
+column-mapping form of "any CSV" (which person field each column of the file holds)."""
 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
+from followthrough.exchange import formats, mapping
 from followthrough.exchange.models import ColumnMapping
+from followthrough.exchange.parsers import generic
 from followthrough.workspaces.models import Workspace
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 50 MB
@@ -29,7 +33,14 @@ class ImportForm(forms.Form):
     )
     mapping = forms.ChoiceField(
         required=False,
-        help_text="For “any CSV”: a saved mapping of its columns to person fields.",
+        label="Column mapping",
+        help_text="For “any CSV”: a saved mapping of its columns to person fields. "
+        "Without one, you choose the columns on the next page.",
+    )
+    edit_mapping = forms.BooleanField(
+        required=False,
+        label="Check the columns before the preview",
+        help_text="For “any CSV” with a saved mapping: see and change it first.",
     )
     time_zone = forms.CharField(
         max_length=64, help_text="For times without a zone, e.g. Europe/Berlin."
@@ -42,7 +53,9 @@ class ImportForm(forms.Form):
             "-starts_at"
         )
         names = ColumnMapping.objects.for_workspace(workspace).values_list("name", flat=True)
-        self.fields["mapping"].choices = [("", "(none)")] + [(n, n) for n in names]
+        self.fields["mapping"].choices = [("", "(none: choose the columns)")] + [
+            (n, n) for n in names
+        ]
         self.fields["time_zone"].initial = workspace.timezone or "UTC"
 
     def clean_file(self) -> Any:
@@ -72,3 +85,90 @@ class ImportForm(forms.Form):
             return {}
         saved = ColumnMapping.objects.for_workspace(self.workspace).filter(name=name).first()
         return dict(saved.mapping) if saved else {}
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per readable column of the file (named `column_<position>`), and a
+    name to save the mapping under."""
+
+    save = forms.BooleanField(required=False, label="Save this mapping as")
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Mapping name",
+        help_text="Offered on the import form next time; an existing name is updated.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        columns: mapping.FileColumns,
+        start: dict[str, str],
+        saved_name: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.file_columns = columns
+        self.fields["name"].initial = saved_name
+        for column in columns.readable:
+            current = start.get(column.name, generic.IGNORE)
+            self.fields[self.field_name(column)] = forms.ChoiceField(
+                label=column.name,
+                required=False,
+                choices=mapping.field_choices(current),
+                initial=current,
+            )
+
+    @staticmethod
+    def field_name(column: mapping.Column) -> str:
+        return f"column_{column.index}"
+
+    def rows(self) -> Iterator[tuple[mapping.Column, forms.BoundField | None]]:
+        """Every column of the file with its select (None: a column nothing reads)."""
+        self._describe_errors()
+        for column in self.file_columns.columns:
+            yield column, (self[self.field_name(column)] if column.readable else None)
+
+    def _describe_errors(self) -> None:
+        # Screen readers announce the message when the select with the fault is focused.
+        for name in self.errors if self.is_bound else ():
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"}
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for problem in mapping.check_mapping(self.mapping()):
+            self.add_error(self._field_of(problem.column), problem.message)
+        if cleaned.get("save") and not cleaned.get("name"):
+            self.add_error("name", "Give the mapping a name to save it under.")
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        """{column name: field} for every readable column, "" for ignored ones."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            column.name: data.get(self.field_name(column)) or generic.IGNORE
+            for column in self.file_columns.readable
+        }
+
+    def show_import_error(self, column: str, message: str) -> None:
+        """Put an error the dry run found beside the column it names, if it names one."""
+        name = self._field_of(column)
+        if name is not None and self.is_bound:
+            self.add_error(name, message)
+
+    def _field_of(self, column: str) -> str | None:
+        for candidate in self.file_columns.readable:
+            if column and candidate.name == column:
+                return self.field_name(candidate)
+        return None
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(id of the select or field, message) for each error, for the list at the top."""
+        summary = [("", str(error)) for error in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name != NON_FIELD_ERRORS:
+                summary += [(self[name].id_for_label, str(error)) for error in errors]
+        return summary

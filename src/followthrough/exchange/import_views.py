@@ -1,36 +1,43 @@
 """Web imports: upload and preview (a dry run), confirm (a background task), follow its
-progress, look back at past imports and undo one. Members and owners import; viewers
-may see the list of imports and their outcome but not start or undo one."""
+progress, look back at past imports and undo one. An "any CSV" file goes through the
+column-mapping screen before its preview, unless a saved mapping is chosen. Members and
+owners import; viewers may see the list of imports and their outcome but not start or
+undo one."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from followthrough.exchange import tasks
-from followthrough.exchange.forms import ImportForm
+from followthrough.exchange import formats, mapping, tasks
+from followthrough.exchange.forms import ColumnMappingForm, ImportForm
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.result import ImportFailed
+from followthrough.exchange.records import ParseError
+from followthrough.exchange.result import ImportFailed, ImportResult
 from followthrough.exchange.undo import ImportUndoRefused, import_undo
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 
 SHOWN_WARNINGS = 10
+UPLOAD_GONE = "That upload is no longer there; please choose the file again."
 
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(write=True)
 def import_page(request: WorkspaceRequest) -> HttpResponse:
-    """The form; on POST, keep the file, dry-run it and show the preview."""
+    """The form; on POST, keep the file, then show the column-mapping screen (any CSV
+    without a saved mapping) or dry-run it and show the preview."""
     workspace = request.workspace
     form = ImportForm(request.POST or None, request.FILES or None, workspace=workspace)
-    context = {"nav": "import", "form": form}
     if request.method != "POST" or not form.is_valid():
-        return render(request, "exchange/import_form.html", context)
+        return render(request, "exchange/import_form.html", {"nav": "import", "form": form})
     data = form.cleaned_data
+    saved_mapping = form.mapping_dict()
     token = tasks.store_upload(
         workspace,
         data["file"],
@@ -38,27 +45,158 @@ def import_page(request: WorkspaceRequest) -> HttpResponse:
             "format": data["format"],
             "event_id": data["event"].pk if data["event"] else None,
             "time_zone": data["time_zone"],
-            "mapping": form.mapping_dict(),
+            "mapping": saved_mapping,
+            "mapping_name": data["mapping"] if saved_mapping else "",
         },
     )
+    if data["format"] == "csv" and (data["edit_mapping"] or not saved_mapping):
+        return _see_other(_columns_url(request, token))
     try:
         result = tasks.run_import(workspace, token, dry_run=True)
     except ImportFailed as error:
-        tasks.discard_upload(workspace.pk, token)
-        context["import_error"] = error
-        return render(request, "exchange/import_form.html", context, status=422)
-    return render(
-        request,
-        "exchange/import_preview.html",
-        {
-            "nav": "import",
-            "result": result,
-            "token": token,
-            "filename": data["file"].name,
-            "format_name": dict(form.fields["format"].choices)[data["format"]],
-            "warnings": result.warnings[:SHOWN_WARNINGS],
-        },
+        if data["format"] == "csv":  # the saved mapping does not fit: show it, to adjust
+            return _columns_screen(request, token, import_error=error)
+        return _refuse_upload(request, token, error, form)
+    return _preview_page(request, result, token)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(write=True)
+def import_columns(request: WorkspaceRequest) -> HttpResponse:
+    """Which person field each column of an uploaded "any CSV" file holds. On POST:
+    check the mapping, keep it with the upload, dry-run and show the preview — or this
+    screen again, with the choices made and what is wrong — and save it if asked."""
+    workspace = request.workspace
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    if request.method != "POST":
+        return _columns_screen(request, token)
+    loaded = _upload_columns(request, token)
+    if isinstance(loaded, HttpResponse):
+        return loaded
+    options, columns = loaded
+    start, _ = mapping.initial_mapping(columns, options.get("mapping"))
+    form = ColumnMappingForm(request.POST, columns=columns, start=start)
+    if not form.is_valid():
+        return _render_columns(request, form, token, options, status=422)
+    chosen = form.mapping()
+    tasks.update_upload_options(workspace, token, mapping=chosen)
+    try:
+        result = tasks.run_import(workspace, token, dry_run=True)
+    except ImportFailed as error:
+        form.show_import_error(error.field, error.message)
+        return _render_columns(request, form, token, options, import_error=error, status=422)
+    if form.cleaned_data["save"]:
+        saved = mapping.column_mapping_save(
+            workspace=workspace, name=form.cleaned_data["name"], mapping=chosen
+        )
+        tasks.update_upload_options(workspace, token, mapping_name=saved.name)
+        messages.success(request, f"Saved the column mapping “{saved.name}”.")
+    return _preview_page(request, result, token)
+
+
+def _columns_screen(
+    request: WorkspaceRequest, token: str, *, import_error: ImportFailed | None = None
+) -> HttpResponse:
+    """The mapping screen as it starts: the upload's mapping, else the suggested one."""
+    loaded = _upload_columns(request, token)
+    if isinstance(loaded, HttpResponse):
+        return loaded
+    options, columns = loaded
+    start, missing = mapping.initial_mapping(columns, options.get("mapping"))
+    form = ColumnMappingForm(
+        columns=columns, start=start, saved_name=options.get("mapping_name", "")
     )
+    status = 422 if import_error else 200
+    return _render_columns(
+        request, form, token, options, import_error=import_error, missing=missing, status=status
+    )
+
+
+def _upload_columns(
+    request: WorkspaceRequest, token: str
+) -> tuple[dict, mapping.FileColumns] | HttpResponse:
+    """The options and columns of a kept "any CSV" upload, or the response saying why
+    there are none: gone (back to the form), not CSV (404), unreadable (the form, with
+    the reason; the upload is dropped)."""
+    options = tasks.upload_options(request.workspace, token)
+    if options is None:
+        messages.error(request, UPLOAD_GONE)
+        return redirect("exchange:import", request.workspace.slug)
+    if options.get("format") != "csv":
+        raise Http404("Only “any CSV” uploads have columns to choose.")
+    try:
+        columns = mapping.read_columns(tasks.upload_path(request.workspace.pk, token))
+    except ParseError as error:
+        return _refuse_upload(request, token, error)
+    return options, columns
+
+
+def _render_columns(
+    request: WorkspaceRequest,
+    form: ColumnMappingForm,
+    token: str,
+    options: dict,
+    *,
+    import_error: ImportFailed | None = None,
+    missing: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "nav": "import",
+        "form": form,
+        "token": token,
+        "filename": options.get("filename", ""),
+        "mapping_name": options.get("mapping_name", ""),
+        "missing": missing or [],
+        "import_error": import_error,
+        "fields": mapping.field_help(),
+    }
+    return render(request, "exchange/import_columns.html", context, status=status)
+
+
+def _refuse_upload(
+    request: WorkspaceRequest,
+    token: str,
+    error: ImportFailed | ParseError,
+    form: ImportForm | None = None,
+) -> HttpResponse:
+    tasks.discard_upload(request.workspace.pk, token)
+    context = {
+        "nav": "import",
+        "form": form or ImportForm(workspace=request.workspace),
+        "import_error": error,
+    }
+    return render(request, "exchange/import_form.html", context, status=422)
+
+
+def _preview_page(request: WorkspaceRequest, result: ImportResult, token: str) -> HttpResponse:
+    options = tasks.upload_options(request.workspace, token) or {}
+    fmt = options.get("format", "")
+    is_csv = fmt == "csv"
+    chosen = options.get("mapping") or {}
+    context = {
+        "nav": "import",
+        "result": result,
+        "token": token,
+        "filename": options.get("filename", ""),
+        "format_name": formats.FORMATS[fmt][1] if fmt in formats.FORMATS else fmt,
+        "warnings": result.warnings[:SHOWN_WARNINGS],
+        "columns_url": _columns_url(request, token) if is_csv else "",
+        "mapped_columns": list(mapping.describe(chosen)) if is_csv else [],
+        "ignored_columns": sum(not field for field in chosen.values()) if is_csv else 0,
+    }
+    return render(request, "exchange/import_preview.html", context)
+
+
+def _columns_url(request: WorkspaceRequest, token: str) -> str:
+    url = reverse("exchange:import-columns", args=[request.workspace.slug])
+    return f"{url}?{urlencode({'token': token})}"
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 @require_POST
@@ -69,7 +207,7 @@ def import_run(request: WorkspaceRequest) -> HttpResponse:
     token = request.POST.get("token", "")
     options = tasks.upload_options(workspace, token)
     if options is None:
-        messages.error(request, "That upload is no longer there; please choose the file again.")
+        messages.error(request, UPLOAD_GONE)
         return redirect("exchange:import", workspace.slug)
     batch = ImportBatch.objects.create(
         workspace=workspace,

@@ -6,7 +6,9 @@ member who uploaded it (and saw the preview) can name it. The batch created when
 member confirms keeps the token in `counts["job"]`. While the import runs, its progress
 goes to `<token>.progress.json` — the import is one transaction, so nothing it writes to
 the database is visible before it ends — and the status page reads it from there.
-Upload, options and progress are deleted once the import has finished or failed.
+Upload, options and progress are deleted once the import has finished or failed; an
+upload nobody confirmed is deleted by `discard_stale_uploads` once it is older than
+`IMPORT_UPLOAD_TTL_HOURS` (on the next upload, or by `followthrough import_cleanup`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +60,10 @@ def _progress_path(workspace_id: int, token: str) -> Path:
 
 
 def store_upload(workspace: Workspace, upload: UploadedFile, options: dict[str, Any]) -> str:
-    """Keep the upload and its options; return the token that names them."""
+    """Keep the upload and its options; return the token that names them. Uploads left
+    behind (previewed, never imported) are cleared out first, so they cannot pile up
+    even where nobody runs `followthrough import_cleanup`."""
+    discard_stale_uploads()
     folder = _folder(workspace.pk)
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
@@ -76,6 +86,20 @@ def upload_options(workspace: Workspace, token: str) -> dict[str, Any] | None:
         return None
 
 
+def update_upload_options(workspace: Workspace, token: str, **changes: Any) -> bool:
+    """Change options of a kept upload (the column mapping chosen after the upload);
+    False when the upload is gone. The file is replaced whole, so a concurrent reader
+    sees the old options or the new, never half of them."""
+    options = upload_options(workspace, token)
+    if options is None:
+        return False
+    path = _options_path(workspace.pk, token)
+    partial = path.with_name(f"{token}.json.partial")
+    partial.write_text(json.dumps({**options, **changes}), encoding="utf-8")
+    os.replace(partial, path)
+    return True
+
+
 def discard_upload(workspace_id: int, token: str) -> None:
     for path in (
         upload_path(workspace_id, token),
@@ -83,6 +107,80 @@ def discard_upload(workspace_id: int, token: str) -> None:
         _progress_path(workspace_id, token),
     ):
         path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class UploadCleanup:
+    uploads: int = 0  # kept uploads deleted (each with its options and progress files)
+    size: int = 0  # bytes freed
+
+
+def upload_ttl() -> timedelta:
+    """How long an upload nobody imports is kept: `IMPORT_UPLOAD_TTL_HOURS`, but at least
+    an hour, so a setting of 0 cannot delete the file a member is previewing right now."""
+    return timedelta(hours=max(1, settings.IMPORT_UPLOAD_TTL_HOURS))
+
+
+def discard_stale_uploads(*, older_than: timedelta | None = None) -> UploadCleanup:
+    """Delete the kept uploads of every workspace whose files were all last written more
+    than `older_than` ago (default `upload_ttl()`) and that no waiting or running import
+    refers to: an upload's age is that of its newest file, so choosing the columns again
+    keeps it. A file that vanishes meanwhile (another cleanup, an import ending) is no
+    error. Cost: one directory listing per workspace that has uploads, one query."""
+    cutoff = time.time() - (upload_ttl() if older_than is None else older_than).total_seconds()
+    in_use = _uploads_in_use()
+    uploads = size = 0
+    for workspace_id, folder in _upload_folders():
+        for token, files in _files_by_token(folder).items():
+            if (workspace_id, token) in in_use or max(s.st_mtime for _, s in files) > cutoff:
+                continue
+            freed = [stat.st_size for path, stat in files if _unlink(path)]
+            uploads += bool(freed)
+            size += sum(freed)
+    return UploadCleanup(uploads, size)
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def _uploads_in_use() -> set[tuple[int, str]]:
+    batches = ImportBatch.objects.filter(status__in=(ImportStatus.PENDING, ImportStatus.RUNNING))
+    return {
+        (workspace_id, str(((counts or {}).get("job") or {}).get("token", "")))
+        for workspace_id, counts in batches.values_list("workspace_id", "counts")
+    }
+
+
+def _upload_folders() -> list[tuple[int, Path]]:
+    root = Path(settings.MEDIA_ROOT) / "imports"
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    return [(int(e.name), Path(e.path)) for e in entries if e.name.isdigit() and e.is_dir()]
+
+
+def _files_by_token(folder: Path) -> dict[str, list[tuple[Path, os.stat_result]]]:
+    """The upload files in a folder (`<token>.upload`, `.json`, `.progress.json`, …)
+    grouped by token; anything not named like them is left alone."""
+    groups: dict[str, list[tuple[Path, os.stat_result]]] = defaultdict(list)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return {}
+    for entry in entries:
+        token, dot, _ = entry.name.partition(".")
+        if not dot or not TOKEN.match(token):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                groups[token].append((Path(entry.path), entry.stat(follow_symlinks=False)))
+    return groups
 
 
 def read_progress(batch: ImportBatch) -> dict[str, Any]:
