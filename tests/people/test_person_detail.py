@@ -20,6 +20,17 @@ from tests.people.helpers import XSS, XSS_ESCAPED, image_bytes, upload, url
 EVIL_MARKDOWN = "Hi <script>alert(1)</script> [click](javascript:alert(1)) <b onclick=x>b</b>"
 
 
+def test_a_linkedin_profile_link_shows_when_the_connection_was_made(owner_client, workspace):
+    person = make_person(workspace, links=["linkedin.com/in/dana", "https://harbor.org"])
+    person.contact_points.filter(normalized="https://www.linkedin.com/in/dana").update(
+        connected_on=date(2024, 3, 5)
+    )
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "linkedin.com/in/dana</a>" not in body  # no scheme: shown, not linked
+    assert 'linkedin.com/in/dana <small class="muted">connected 5 Mar 2024</small>' in body
+    assert body.count("connected ") == 1
+
+
 def test_it_shows_the_profile(owner_client, owner, workspace):
     now_org = make_org(workspace, name="Harbor Arts")
     old_org = make_org(workspace, name="Old Place")
@@ -57,6 +68,7 @@ def test_it_shows_the_profile(owner_client, owner, workspace):
         "Harbor Arts",
         "Old Place",
         "Intern",
+        "Jan 2019 \u2013 Jan 2020",  # dates from plain SQL are dates on SQLite too
         "<strong>tea</strong>",
         "Noticed",
         "Alice Owner",

@@ -32,6 +32,16 @@ class TagRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkRow:
+    value: str
+    connected_on: date | None  # LinkedIn's "Connected On", for a profile link
+
+    @property
+    def is_web(self) -> bool:
+        return self.value[:8].lower() == "https://" or self.value[:7].lower() == "http://"
+
+
+@dataclass(frozen=True, slots=True)
 class AffiliationRow:
     id: int
     role: str
@@ -85,6 +95,7 @@ class PersonPage:
     person: Person
     tags: list[TagRow]
     contacts: dict[str, list[str]]
+    links: list[LinkRow]
     current_affiliations: list[AffiliationRow]
     past_affiliations: list[AffiliationRow]
     cadence_days: int | None
@@ -100,7 +111,7 @@ TAGS_SQL = """
     ORDER BY t.name
 """
 CONTACTS_SQL = """
-    SELECT kind, value FROM people_contactpoint
+    SELECT kind, value, connected_on FROM people_contactpoint
     WHERE workspace_id = %s AND person_id = %s
     ORDER BY kind, position, id
 """
@@ -166,8 +177,11 @@ def person_page(*, person: Person, timeline_number: int, timeline_per_page: int)
     ids = [person.workspace_id, person.pk]
     tags = [TagRow(*row) for row in fetch_rows(TAGS_SQL, ids)]
     contacts: dict[str, list[str]] = {kind: [] for kind in ContactKind.values}
-    for kind, value in fetch_rows(CONTACTS_SQL, ids):
+    links: list[LinkRow] = []
+    for kind, value, connected_on in fetch_rows(CONTACTS_SQL, ids):
         contacts[kind].append(value)
+        if kind == ContactKind.URL:
+            links.append(LinkRow(value, connected_on))
     affiliations = [AffiliationRow(*row) for row in fetch_rows(AFFILIATIONS_SQL, ids)]
     follow_ups = [
         FollowUpRow(id, title, aware(due), _name(first, last, email))
@@ -191,6 +205,7 @@ def person_page(*, person: Person, timeline_number: int, timeline_per_page: int)
         person=person,
         tags=tags,
         contacts=contacts,
+        links=links,
         current_affiliations=[a for a in affiliations if a.is_current],
         past_affiliations=[a for a in affiliations if not a.is_current],
         cadence_days=cadence,
