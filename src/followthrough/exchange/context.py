@@ -137,6 +137,9 @@ class ImportRun:
     def store_photo(self, photo: Photo, line: int) -> str:
         """Save a photo the file carried and return its storage name; "" (with a
         warning) when it is not an image we keep. A dry run checks but writes nothing."""
+        if photo.left_out:
+            self.warn(line, f"photo left out: {photo.left_out}")
+            return ""
         suffix = photo_suffix(photo)
         if not suffix:
             self.warn(line, "photo left out: not a JPEG, PNG, GIF or WebP image (or over 10 MB)")

@@ -42,6 +42,9 @@ class PartialDate:
 class Photo:
     data: bytes
     media_type: str = ""  # as declared by the file, e.g. "image/jpeg"; verify before use
+    # Why the file's photo cannot be kept (too large, broken encoding), with `data` empty:
+    # the loader leaves the photo out with this warning and keeps the rest of the record.
+    left_out: str = ""
 
 
 @dataclass

@@ -30,12 +30,13 @@ What `parse` promises:
 - Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
   (the message names the property's own line): a card without a name (no N, FN or ORG),
   an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
-  left out), a card longer than 10 MB, a photo larger than 5 MB, text outside
+  left out), a card longer than 10 MB, text outside
   BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
   (but after a photo or a property that is not read), parameters beyond reading on a
-  property that is read. A file without a single card is an error too. A photo whose
-  base64 is broken is left out (the card is imported without it, as checklist E6 asks);
-  a photo given only as a URL is never fetched.
+  property that is read. A file without a single card is an error too. A photo larger
+  than 5 MB or whose base64 is broken is left out with a warning (`Photo.left_out`): the
+  card is imported without it, as checklist E6 asks; a photo given only as a URL is
+  never fetched.
 """
 
 from __future__ import annotations
@@ -568,7 +569,7 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         tags=_tags(fields),
         notes=_notes(fields),
         birthday=_birthday(fields),
-        photo=_photo(fields.photo, card_line=fields.card.line),
+        photo=_photo(fields.photo),
         external_ids=_uid(fields),
         organization_ref=reference,
     )
@@ -627,11 +628,11 @@ def _media_type(declared: str) -> str:
     return "image/jpeg" if declared in ("jpg", "jpeg") else f"image/{declared}"
 
 
-def _too_big(prop: Prop, card_line: int) -> ParseError:
-    return ParseError(
-        f"the photo on line {prop.number} is larger than {MAX_PHOTO // 2**20} MB",
-        line=card_line,
-        field="PHOTO",
+def _too_big(prop: Prop, media_type: str) -> Photo:
+    return Photo(
+        data=b"",
+        media_type=media_type,
+        left_out=f"the photo on line {prop.number} is larger than {MAX_PHOTO // 2**20} MB",
     )
 
 
@@ -644,10 +645,11 @@ def _base64(payload: str) -> bytes | None:
         return None
 
 
-def _photo(prop: Prop | None, *, card_line: int) -> Photo | None:
+def _photo(prop: Prop | None) -> Photo | None:
     """The first PHOTO's bytes, from base64 (2.1 `ENCODING=BASE64`, 3.0 `ENCODING=b`,
     folded any way) or a `data:` URI (4.0, and 3.0 writers that put one after
-    `ENCODING=b`). A photo URL is never fetched (None); broken base64 gives None."""
+    `ENCODING=b`). A photo URL is never fetched (None); one too large or with broken
+    base64 is a `Photo` without data that says why (`left_out`)."""
     if prop is None:
         return None
     value = "".join(prop.value.split())
@@ -663,8 +665,10 @@ def _photo(prop: Prop | None, *, card_line: int) -> Photo | None:
     else:
         return None
     if encoded and len(payload) * 3 // 4 > MAX_PHOTO + 2:
-        raise _too_big(prop, card_line)
+        return _too_big(prop, media_type)
     data = _base64(payload) if encoded else urllib.parse.unquote_to_bytes(payload)
-    if data and len(data) > MAX_PHOTO:
-        raise _too_big(prop, card_line)
+    if data is None:
+        return Photo(b"", media_type, f"the photo on line {prop.number} is not valid base64")
+    if len(data) > MAX_PHOTO:
+        return _too_big(prop, media_type)
     return Photo(data=data, media_type=media_type) if data else None
