@@ -20,7 +20,7 @@ scoped to one workspace.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -242,16 +242,25 @@ class OrgMembers:
         self.workspace_id = workspace_id
         self.members: dict[int, dict[int, str]] = {}
         self.size = 0
+        self.cleared = False
 
-    def load(self, org_ids: Iterable[int]) -> None:
+    def load(self, org_ids: Iterable[int], fresh: Container[int] = ()) -> None:
+        """Read the members of these organizations; `fresh` ones (created by this
+        import) have none in the database yet but the people this import added, which
+        `add` has given them — unless the cache was started afresh since."""
         missing = sorted({o for o in org_ids if o not in self.members})
         if not missing:
             return
         if self.size > ORG_MEMBERS_CACHE:
             self.members.clear()
             self.size = 0
+            self.cleared = True
         for org_id in missing:
             self.members[org_id] = {}
+        if not self.cleared:
+            missing = [o for o in missing if o not in fresh]
+        if not missing:
+            return
         rows = select_in(
             connection,
             "SELECT a.organization_id, a.person_id, p.first_name, p.last_name "

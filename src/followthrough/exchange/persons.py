@@ -310,7 +310,8 @@ class PeopleBatch:
         suggested merge (never applied). One query per batch for unseen organizations."""
         members = self.run.members
         new = [s for s in self.states.values() if s.new and s.org_id is not None]
-        members.load(s.org_id for s in new if s.org_id is not None)
+        fresh = self.run.created.get("people.organization", set())
+        members.load((s.org_id for s in new if s.org_id is not None), fresh)
         line_of = {i.person_id: i.line for i in reversed(self.incomings)}
         for state in new:
             assert state.org_id is not None
