@@ -189,3 +189,13 @@ def test_an_import_never_matches_or_touches_another_workspace(workspace, other_w
     assert theirs.updated_at == stamp
     assert ContactPoint.objects.filter(person=theirs).count() == 2
     assert result.suggestions == []
+
+
+def test_similar_names_at_an_organization_the_file_creates_are_suggested(workspace):
+    records = [
+        person(2, "Jon", "Smith", emails=["jon@new.example"], organization="Brand New Org"),
+        person(3, "John", "Smith", emails=["john@new.example"], organization="Brand New Org"),
+    ]
+    result = load(workspace, records, batch_size=1)  # one batch each: the org is cached
+    assert result.created == 2
+    assert [s.reason for s in result.suggestions] == ["similar name at the same organization"]
