@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
+from datetime import date
 
 import pytest
 import vobject
+from django.db.models import Prefetch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.vcard_export import fold, vcards
-from followthrough.people.models import Person
+from followthrough.exchange.exporters.vcard_export import PersonCard, person_cards, vcards
+from followthrough.exchange.models import ExternalId
+from followthrough.people.models import Organization, Person
+from followthrough.people.selectors import person_profile
+from followthrough.people.services import affiliation_add
 from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
 from tests.factories import make_org, make_person, make_workspace
 from tests.people.helpers import image_bytes
@@ -126,8 +132,66 @@ def test_any_text_survives_the_round_trip(db, first, last, note, tag, org, versi
     assert card.org.value == [org]
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")))
-def test_folding_keeps_lines_within_75_octets_and_characters_whole(line):
-    folded = fold(line)
-    assert folded.replace("\r\n ", "") == line
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+def _profile_cards(workspace) -> list[tuple[PersonCard, str]]:
+    """The cards' values (and photo file names) as the person page's selector reads them:
+    model instances, prefetched. The exporter's bulk queries must read the same."""
+    uids = ExternalId.objects.for_workspace(workspace).filter(system="vcard-uid").order_by("pk")
+    people = person_profile(workspace=workspace).prefetch_related(
+        Prefetch("external_ids", queryset=uids, to_attr="uids")
+    )
+    slug = workspace.slug
+    cards = []
+    for person in people.order_by("pk"):
+        current = next((a for a in person.affiliations.all() if a.ended_on is None), None)
+        values = PersonCard(
+            uid=person.uids[0].value if person.uids else f"followthrough-{slug}-{person.pk}",
+            first_name=person.first_name,
+            last_name=person.last_name,
+            full_name=person.full_name,
+            headline=person.headline,
+            notes=person.notes,
+            birthday=(person.birthday_year, person.birthday_month, person.birthday_day),
+            contacts=[(c.kind, c.value, c.label) for c in person.contact_points.all()],
+            organization=current.organization.name if current else None,
+            role=current.role if current else "",
+            tags=[tag.name for tag in person.tags.all()],
+        )
+        cards.append((values, person.photo.name))
+    return cards
+
+
+def test_the_cards_values_are_what_the_person_page_shows(db):
+    ws = rich_workspace()
+    rich_workspace(marker="Beta")  # another workspace: none of it may show
+    early, late, undated = (make_org(ws, name=n) for n in ("Early", "Late", "Undated"))
+    juno = make_person(
+        ws, first_name="Juno", headline="Writer", emails=["j@x.example"], phones=["+1 555"],
+        links=["https://j.example"], tags=["Zeta", "alpha"],
+    )  # fmt: skip
+    affiliation_add(person=juno, organization=early, role="Chair", started_on=date(2019, 1, 1))
+    affiliation_add(person=juno, organization=late, role="", started_on=date(2023, 5, 1))
+    affiliation_add(person=juno, organization=undated, role="Advisor")
+    for value in ("uid-first", "uid-second"):
+        ExternalId.objects.create(workspace=ws, system="vcard-uid", value=value, person=juno)
+    make_person(ws, last_name="Solo")  # nothing but a name
+
+    read = list(person_cards(workspace=ws))
+    as_shown = [(replace(card, photo=None), card.photo.name if card.photo else "") for card in read]
+    assert as_shown == _profile_cards(ws)
+    maria = Person.objects.get(workspace=ws, first_name="María")
+    with maria.photo.open("rb") as handle:
+        assert read[0].photo and read[0].photo.data == handle.read()
+    assert len(read) == 4 and read[2].uid == "uid-first"
+
+
+def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_queries):
+    ws = rich_workspace()
+    for number in range(5):
+        make_person(ws, first_name=f"P{number}", emails=[f"p{number}@x.example"], tags=["T"])
+    # organizations, their focus areas and UIDs; people, their contact points, tags,
+    # current affiliations and UIDs
+    with django_assert_num_queries(8):
+        text = "".join(vcards(workspace=ws, version="4.0"))
+    people = Person.objects.filter(workspace=ws).count()
+    assert text.count("BEGIN:VCARD") == Organization.objects.filter(workspace=ws).count() + people
+    assert people == 2 + 5

@@ -8,6 +8,11 @@ importing an export again updates the same records. Birthdays without a year are
 `--MMDD` in 4.0 and `--MM-DD` in 3.0 (ISO 8601's truncated form, which Google and
 Thunderbird read; RFC 2426 has no year-less form). Addresses are free text, so each goes
 whole into ADR's street component.
+
+Cost: rows are read as plain values, one streamed query per table plus one query per
+2,000 rows for each related table (as the CSV export does), and the cards are written by
+`vcard_writer` (vobject's writer was most of the export's time: see that module).
+Memory holds one chunk of rows.
 """
 
 from __future__ import annotations
@@ -15,98 +20,90 @@ from __future__ import annotations
 import base64
 import mimetypes
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
-import vobject
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 
-from followthrough.exchange.exporters import CHUNK_SIZE, buffered
+from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.exporters.vcard_writer import (
+    Line,
+    card,
+    compound,
+    escape,
+    line,
+    text,
+    text_list,
+)
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import ContactKind, Organization, Person
-from followthrough.people.selectors import person_profile, tag_choices
+from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Organization, Person
 from followthrough.workspaces.models import Workspace
 
 VERSIONS = ("3.0", "4.0")
 UID_SYSTEM = "vcard-uid"
 PRODID = "-//Followthrough//Followthrough//EN"
 _TYPE_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-UNFOLDED = 10**9  # vobject folds by characters, not octets: we fold ourselves
-LINE_OCTETS = 75
+_CONTACT_NAMES = {ContactKind.EMAIL: "EMAIL", ContactKind.PHONE: "TEL", ContactKind.URL: "URL"}
 
 
-def fold(text: str) -> str:
-    """Fold content lines to 75 octets (RFC 6350 3.2), never inside a UTF-8 character."""
-    return "\r\n".join(_fold_line(line) for line in text.split("\r\n"))
+@dataclass(frozen=True)
+class Photo:
+    """A photo file's name (its suffix gives the type) and its bytes."""
+
+    name: str
+    data: bytes
 
 
-def _fold_line(line: str) -> str:
-    if len(line) <= LINE_OCTETS and line.isascii():
-        return line
-    if line.isascii():
-        rest = [line[i : i + LINE_OCTETS - 1] for i in range(LINE_OCTETS, len(line), 74)]
-        return "\r\n ".join([line[:LINE_OCTETS], *rest])
-    parts: list[str] = []
-    current: list[str] = []
-    size, limit = 0, LINE_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, LINE_OCTETS - 1  # the fold's space counts
-        current.append(char)
-        size += octets
-    parts.append("".join(current))
-    return "\r\n ".join(parts)
+@dataclass
+class PersonCard:
+    """What a person's card says, as plain values."""
+
+    uid: str
+    first_name: str = ""
+    last_name: str = ""
+    full_name: str = ""
+    headline: str = ""
+    notes: str = ""
+    birthday: tuple[int | None, int | None, int | None] = (None, None, None)  # y, m, d
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # kind, value, label
+    organization: str | None = None  # of the current affiliation, when there is one
+    role: str = ""  # in the current affiliation (else empty)
+    tags: list[str] = field(default_factory=list)
+    photo: Photo | None = None
 
 
-def person_uid(workspace: Workspace, person: Person) -> str:
-    uids = getattr(person, "vcard_uids", None)
-    return uids[0].value if uids else f"followthrough-{workspace.slug}-{person.pk}"
+@dataclass
+class OrganizationCard:
+    """What an organization's card says, as plain values."""
+
+    uid: str
+    name: str
+    website: str = ""
+    location: str = ""
+    notes: str = ""
+    tags: list[str] = field(default_factory=list)
 
 
-def organization_uid(workspace: Workspace, organization: Organization) -> str:
-    uids = getattr(organization, "vcard_uids", None)
-    return uids[0].value if uids else f"followthrough-{workspace.slug}-org-{organization.pk}"
+def _head(version: str) -> list[Line]:
+    return [text("VERSION", version), text("PRODID", PRODID)]
 
 
-def _uid_prefetch(workspace: Workspace) -> Prefetch:
-    return Prefetch(
-        "external_ids",
-        queryset=ExternalId.objects.for_workspace(workspace)
-        .filter(system=UID_SYSTEM)
-        .order_by("pk"),
-        to_attr="vcard_uids",
-    )
-
-
-def _new_card(version: str) -> vobject.base.Component:
-    card = vobject.vCard()
-    card.add("version").value = version
-    card.add("prodid").value = PRODID
-    return card
-
-
-def _add(card: vobject.base.Component, name: str, value: object, label: str = "") -> None:
-    line = card.add(name)
-    line.value = value
+def _typed(name: str, value: str, label: str) -> Line:
+    """A line with `TYPE=<label>` when the label is a plain token (`work`, `cell`)."""
     token = label.strip().lower()
-    if token and set(token) <= _TYPE_TOKEN:
-        line.type_param = token
+    params = {"TYPE": token} if token and set(token) <= _TYPE_TOKEN else None
+    return line(name, value, params)
 
 
-def _add_raw(card: vobject.base.Component, name: str, value: str, **params: str) -> None:
-    """A line whose value is already encoded (a data: URI, base64): vobject must not
-    escape it (4.0 URIs hold `;` and `,`)."""
-    line = card.add(name)
-    for key, param in params.items():
-        setattr(line, f"{key}_param", param)
-    line.value = value
-    line.behavior = None
-    line.encoded = True
+def _contact_line(kind: str, value: str, label: str) -> Line:
+    name = _CONTACT_NAMES.get(kind)
+    if name:
+        return _typed(name, escape(value), label)
+    return _typed("ADR", compound("", "", value, "", "", "", ""), label)
 
 
-def _birthday(person: Person, version: str) -> str:
-    month, day, year = person.birthday_month, person.birthday_day, person.birthday_year
+def _birthday(birthday: tuple[int | None, int | None, int | None], version: str) -> str:
+    year, month, day = birthday
     if not (month and day):
         return ""
     if version == "4.0":
@@ -114,104 +111,170 @@ def _birthday(person: Person, version: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 
-def _photo(card: vobject.base.Component, person: Person, version: str) -> None:
-    if not person.photo:
-        return
-    try:
-        with person.photo.storage.open(person.photo.name, "rb") as handle:
-            data = base64.b64encode(handle.read()).decode("ascii")
-    except OSError:
-        return  # the file is gone: the card goes without it
-    media_type = mimetypes.guess_type(person.photo.name)[0] or "image/jpeg"
+def _photo_line(photo: Photo, version: str) -> Line:
+    data = base64.b64encode(photo.data).decode("ascii")
     if version == "4.0":
-        _add_raw(card, "photo", f"data:{media_type};base64,{data}")
-    else:
-        subtype = PurePath(person.photo.name).suffix.lstrip(".").upper() or "JPEG"
-        _add_raw(card, "photo", data, encoding="b", type="JPEG" if subtype == "JPG" else subtype)
+        media_type = mimetypes.guess_type(photo.name)[0] or "image/jpeg"
+        return line("PHOTO", f"data:{media_type};base64,{data}")
+    subtype = PurePath(photo.name).suffix.lstrip(".").upper() or "JPEG"
+    return line("PHOTO", data, {"ENCODING": "b", "TYPE": "JPEG" if subtype == "JPG" else subtype})
 
 
-def _contact_lines(card: vobject.base.Component, person: Person) -> None:
-    for point in person.contact_points.all():
-        if point.kind == ContactKind.EMAIL:
-            _add(card, "email", point.value, point.label)
-        elif point.kind == ContactKind.PHONE:
-            _add(card, "tel", point.value, point.label)
-        elif point.kind == ContactKind.URL:
-            _add(card, "url", point.value, point.label)
-        else:
-            _add(card, "adr", vobject.vcard.Address(street=point.value), point.label)
-
-
-def person_card(workspace: Workspace, person: Person, version: str) -> str:
-    """One person's card (fetch them with `vcard_people` for their related rows)."""
-    card = _new_card(version)
-    card.add("n").value = vobject.vcard.Name(family=person.last_name, given=person.first_name)
-    card.add("fn").value = person.full_name or f"{person.first_name} {person.last_name}".strip()
-    _contact_lines(card, person)
-    current = next((a for a in person.affiliations.all() if a.ended_on is None), None)
-    if current:
-        card.add("org").value = [current.organization.name]
-    if (current and current.role) or person.headline:
-        card.add("title").value = current.role if current and current.role else person.headline
+def person_card(person: PersonCard, version: str) -> str:
+    """One person's card."""
+    lines = [
+        *_head(version),
+        line("N", compound(person.last_name, person.first_name, "", "", "")),
+        text("FN", person.full_name or f"{person.first_name} {person.last_name}".strip()),
+        *(_contact_line(kind, value, label) for kind, value, label in person.contacts),
+        text("UID", person.uid),
+    ]
+    if person.organization is not None:
+        lines.append(line("ORG", compound(person.organization)))
+    if title := person.role or person.headline:
+        lines.append(text("TITLE", title))
     if person.notes:
-        card.add("note").value = person.notes
-    tags = [tag.name for tag in person.tags.all()]
-    if tags:
-        card.add("categories").value = tags
-    if birthday := _birthday(person, version):
-        card.add("bday").value = birthday
-    _photo(card, person, version)
-    card.add("uid").value = person_uid(workspace, person)
-    return fold(card.serialize(lineLength=UNFOLDED))
+        lines.append(text("NOTE", person.notes))
+    if person.tags:
+        lines.append(line("CATEGORIES", text_list(person.tags)))
+    if birthday := _birthday(person.birthday, version):
+        lines.append(text("BDAY", birthday))
+    if person.photo:
+        lines.append(_photo_line(person.photo, version))
+    return card(lines)
 
 
-def organization_card(workspace: Workspace, organization: Organization, version: str) -> str:
+def organization_card(organization: OrganizationCard, version: str) -> str:
     """An organization's card: `KIND:org` in 4.0, `X-ABShowAs:COMPANY` in 3.0."""
-    card = _new_card(version)
+    lines = [
+        *_head(version),
+        line("N", compound("", "", "", "", "")),
+        text("FN", organization.name),
+        line("ORG", compound(organization.name)),
+        text("UID", organization.uid),
+    ]
     if version == "4.0":
-        card.add("kind").value = "org"
-    card.add("n").value = vobject.vcard.Name()
-    card.add("fn").value = organization.name
-    card.add("org").value = [organization.name]
+        lines.append(text("KIND", "org"))
+    else:
+        lines.append(text("X-ABSHOWAS", "COMPANY"))
     if organization.website:
-        card.add("url").value = organization.website
+        lines.append(text("URL", organization.website))
     if organization.location:
-        card.add("adr").value = vobject.vcard.Address(street=organization.location)
+        lines.append(line("ADR", compound("", "", organization.location, "", "", "", "")))
     if organization.notes:
-        card.add("note").value = organization.notes
-    tags = [tag.name for tag in organization.focus_areas.all()]
-    if tags:
-        card.add("categories").value = tags
-    if version == "3.0":
-        card.add("x-abshowas").value = "COMPANY"
-    card.add("uid").value = organization_uid(workspace, organization)
-    return fold(card.serialize(lineLength=UNFOLDED))
+        lines.append(text("NOTE", organization.notes))
+    if organization.tags:
+        lines.append(line("CATEGORIES", text_list(organization.tags)))
+    return card(lines)
 
 
-def vcard_people(*, workspace: Workspace):
-    """People with everything a card needs, prefetched per chunk; id order."""
-    return (
-        person_profile(workspace=workspace)
-        .prefetch_related(_uid_prefetch(workspace))
+def _uids(queryset: QuerySet[ExternalId], key: str, ids: list[int]) -> dict[int, str]:
+    """The first (oldest) `vcard-uid` of each of `ids` (person or organization ids)."""
+    rows = queryset.filter(system=UID_SYSTEM, **{f"{key}__in": ids}).order_by(key, "pk")
+    return {owner: values[0][0] for owner, values in grouped(rows, key, "value").items()}
+
+
+def _photo(name: str) -> Photo | None:
+    if not name:
+        return None
+    try:
+        with Person._meta.get_field("photo").storage.open(name, "rb") as handle:
+            return Photo(name, handle.read())
+    except OSError:
+        return None  # the file is gone: the card goes without it
+
+
+PERSON_VALUES = (
+    "pk", "first_name", "last_name", "full_name", "headline", "notes", "birthday_year",
+    "birthday_month", "birthday_day", "photo",
+)  # fmt: skip
+
+
+def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
+    """The workspace's people as cards' values, in id order.
+
+    Cost: one streamed query, plus four per 2,000 people (contact points, tags, current
+    affiliations, UIDs), reading plain values; photos are read from storage one by one.
+    """
+    people = (
+        Person.objects.for_workspace(workspace)
         .order_by("pk")
+        .values_list(*PERSON_VALUES)
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    for chunk in chunked(people, CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        points = grouped(
+            ContactPoint.objects.for_workspace(workspace)
+            .filter(person_id__in=ids)
+            .order_by("person_id", "kind", "position", "pk"),
+            "person_id", "kind", "value", "label",
+        )  # fmt: skip
+        tags = grouped(
+            Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
+            .order_by("person_id", "tag__name", "tag_id"),
+            "person_id", "tag__name",
+        )  # fmt: skip
+        # The current affiliation: the latest started of those not ended (the profile's).
+        affiliations = grouped(
+            Affiliation.objects.for_workspace(workspace)
+            .filter(person_id__in=ids, ended_on__isnull=True)
+            .order_by("person_id", "-started_on", "pk"),
+            "person_id", "organization__name", "role",
+        )  # fmt: skip
+        uids = _uids(ExternalId.objects.for_workspace(workspace), "person_id", ids)
+        for pk, first, last, full, headline, notes, year, month, day, photo in chunk:
+            organization, role = affiliations.get(pk, [(None, "")])[0]
+            yield PersonCard(
+                uid=uids.get(pk) or f"followthrough-{workspace.slug}-{pk}",
+                first_name=first,
+                last_name=last,
+                full_name=full,
+                headline=headline,
+                notes=notes,
+                birthday=(year, month, day),
+                contacts=points.get(pk, []),
+                organization=organization,
+                role=role,
+                tags=[name for (name,) in tags.get(pk, ())],
+                photo=_photo(photo),
+            )
+
+
+def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
+    """The workspace's organizations (its own profile included) as cards' values, in id
+    order. Cost: one streamed query, plus two per 2,000 (focus areas, UIDs)."""
+    organizations = (
+        Organization.objects.for_workspace(workspace)
+        .order_by("pk")
+        .values_list("pk", "name", "website", "location", "notes")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for chunk in chunked(organizations, CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        tags = grouped(
+            Organization.focus_areas.through.objects.filter(
+                organization_id__in=ids, tag__workspace=workspace
+            ).order_by("organization_id", "tag__name", "tag_id"),
+            "organization_id", "tag__name",
+        )  # fmt: skip
+        uids = _uids(ExternalId.objects.for_workspace(workspace), "organization_id", ids)
+        for pk, name, website, location, notes in chunk:
+            yield OrganizationCard(
+                uid=uids.get(pk) or f"followthrough-{workspace.slug}-org-{pk}",
+                name=name,
+                website=website,
+                location=location,
+                notes=notes,
+                tags=[tag for (tag,) in tags.get(pk, ())],
+            )
 
 
 def _cards(workspace: Workspace, version: str) -> Iterator[str]:
-    organizations = (
-        Organization.objects.for_workspace(workspace)
-        .prefetch_related(
-            Prefetch("focus_areas", queryset=tag_choices(workspace=workspace)),
-            _uid_prefetch(workspace),
-        )
-        .order_by("pk")
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-    for organization in organizations:
-        yield organization_card(workspace, organization, version)
-    for person in vcard_people(workspace=workspace):
-        yield person_card(workspace, person, version)
+    for organization in organization_cards(workspace=workspace):
+        yield organization_card(organization, version)
+    for person in person_cards(workspace=workspace):
+        yield person_card(person, version)
 
 
 def vcards(*, workspace: Workspace, version: str = "4.0") -> Iterator[str]:
