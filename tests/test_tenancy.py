@@ -46,6 +46,7 @@ WRITES = {
     "relationships:follow-up-reschedule",
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
     "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
+    "exchange:import-preview",
 }  # fmt: skip
 
 

@@ -752,17 +752,14 @@ def test_e6_web_import_runs_as_a_background_job_with_progress(
     assert Person.objects.filter(workspace=workspace).count() == 2_500
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="E6 'Runs as a background job': the web preview (exchange/import_views.py "
-    "import_page → tasks.run_import(dry_run=True)) imports the whole file inside the "
-    "upload request before the background job is offered, so a request's time grows with "
-    "the file up to the 50 MB limit (monica#3053: 8k contacts gave a 504)",
-)
-def test_e6_web_preview_does_not_read_the_whole_file_in_the_request(
-    owner_client, workspace, monkeypatch
+def test_e6_web_preview_of_a_large_file_runs_in_the_background_not_the_request(
+    owner_client, workspace, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    """Above IMPORT_PREVIEW_INLINE_BYTES the upload request only keeps the file and
+    queues the preview: no record is read in the request (monica#3053's 504)."""
+    settings.IMPORT_PREVIEW_INLINE_BYTES = 10_000
+    data = linkedin_csv(2_500)
+    assert len(data) > settings.IMPORT_PREVIEW_INLINE_BYTES
     read: list[int] = []
     real_import = tasks.import_records
 
@@ -772,9 +769,17 @@ def test_e6_web_preview_does_not_read_the_whole_file_in_the_request(
         return result
 
     monkeypatch.setattr(tasks, "import_records", counting_import)
-    response = _preview(owner_client, workspace, "linkedin", linkedin_csv(2_500))
-    assert response.status_code == 200
-    assert sum(read) <= BATCH_SIZE  # a preview of the first rows, not a run over all
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = _preview(owner_client, workspace, "linkedin", data)
+    assert response.status_code == 303
+    assert reverse("exchange:import-preview", args=[workspace.slug]) in response["Location"]
+    assert read == []  # nothing read in the request
+    for callback in queued:  # the worker's turn (immediate in tests)
+        callback()
+    assert read == [2_500]
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "Import preview" in page and "2500" in page.replace(",", "")
+    assert Person.objects.filter(workspace=workspace).count() == 0
 
 
 # --- E7: parser denial of service ------------------------------------------------------

@@ -1,8 +1,9 @@
 """Web imports: upload and preview (a dry run), confirm (a background task), follow its
 progress, look back at past imports and undo one. An "any CSV" file goes through the
-column-mapping screen before its preview, unless a saved mapping is chosen. Members and
-owners import; viewers may see the list of imports and their outcome but not start or
-undo one."""
+column-mapping screen before its preview, unless a saved mapping is chosen. A large
+file's preview runs in the background too, with its own progress page (`preview`).
+Members and owners import; viewers may see the list of imports and their outcome but not
+start or undo one."""
 
 from __future__ import annotations
 
@@ -15,15 +16,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from followthrough.exchange import formats, mapping, tasks
+from followthrough.exchange import formats, mapping, preview, tasks
 from followthrough.exchange.forms import ColumnMappingForm, ImportForm
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.records import ParseError
-from followthrough.exchange.result import ImportFailed, ImportResult
+from followthrough.exchange.result import ImportFailed
 from followthrough.exchange.undo import ImportUndoRefused, import_undo
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 
-SHOWN_WARNINGS = 10
+SHOWN_WARNINGS = preview.SHOWN_WARNINGS
 UPLOAD_GONE = "That upload is no longer there; please choose the file again."
 
 
@@ -31,7 +32,8 @@ UPLOAD_GONE = "That upload is no longer there; please choose the file again."
 @workspace_view(write=True)
 def import_page(request: WorkspaceRequest) -> HttpResponse:
     """The form; on POST, keep the file, then show the column-mapping screen (any CSV
-    without a saved mapping) or dry-run it and show the preview."""
+    without a saved mapping) or preview it: here, or in the background for a large
+    file (then its progress page)."""
     workspace = request.workspace
     form = ImportForm(request.POST or None, request.FILES or None, workspace=workspace)
     if request.method != "POST" or not form.is_valid():
@@ -51,21 +53,17 @@ def import_page(request: WorkspaceRequest) -> HttpResponse:
     )
     if data["format"] == "csv" and (data["edit_mapping"] or not saved_mapping):
         return _see_other(_columns_url(request, token))
-    try:
-        result = tasks.run_import(workspace, token, dry_run=True)
-    except ImportFailed as error:
-        if data["format"] == "csv":  # the saved mapping does not fit: show it, to adjust
-            return _columns_screen(request, token, import_error=error)
-        return _refuse_upload(request, token, error, form)
-    return _preview_page(request, result, token)
+    outcome = preview.upload_preview(workspace=workspace, token=token)
+    return _preview_response(request, token, outcome, form)
 
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(write=True)
 def import_columns(request: WorkspaceRequest) -> HttpResponse:
     """Which person field each column of an uploaded "any CSV" file holds. On POST:
-    check the mapping, keep it with the upload, dry-run and show the preview — or this
-    screen again, with the choices made and what is wrong — and save it if asked."""
+    check the mapping, keep it with the upload, preview it (here, or in the background
+    for a large file) — or show this screen again, with the choices made and what is
+    wrong — and save it if asked, once the preview has succeeded."""
     workspace = request.workspace
     token = request.POST.get("token") or request.GET.get("token") or ""
     if request.method != "POST":
@@ -78,20 +76,14 @@ def import_columns(request: WorkspaceRequest) -> HttpResponse:
     form = ColumnMappingForm(request.POST, columns=columns, start=start)
     if not form.is_valid():
         return _render_columns(request, form, token, options, status=422)
-    chosen = form.mapping()
-    tasks.update_upload_options(workspace, token, mapping=chosen)
-    try:
-        result = tasks.run_import(workspace, token, dry_run=True)
-    except ImportFailed as error:
+    tasks.update_upload_options(workspace, token, mapping=form.mapping())
+    save_as = form.cleaned_data["name"] if form.cleaned_data["save"] else ""
+    outcome = preview.upload_preview(workspace=workspace, token=token, save_mapping_as=save_as)
+    if outcome.error is not None:
+        error = outcome.error
         form.show_import_error(error.field, error.message)
         return _render_columns(request, form, token, options, import_error=error, status=422)
-    if form.cleaned_data["save"]:
-        saved = mapping.column_mapping_save(
-            workspace=workspace, name=form.cleaned_data["name"], mapping=chosen
-        )
-        tasks.update_upload_options(workspace, token, mapping_name=saved.name)
-        messages.success(request, f"Saved the column mapping “{saved.name}”.")
-    return _preview_page(request, result, token)
+    return _preview_response(request, token, outcome)
 
 
 def _columns_screen(
@@ -103,8 +95,12 @@ def _columns_screen(
         return loaded
     options, columns = loaded
     start, missing = mapping.initial_mapping(columns, options.get("mapping"))
+    save_as = options.get("save_mapping_as", "")  # asked for by a refused background preview
     form = ColumnMappingForm(
-        columns=columns, start=start, saved_name=options.get("mapping_name", "")
+        columns=columns,
+        start=start,
+        saved_name=save_as or options.get("mapping_name", ""),
+        initial={"save": bool(save_as)},
     )
     status = 422 if import_error else 200
     return _render_columns(
@@ -169,23 +165,99 @@ def _refuse_upload(
     return render(request, "exchange/import_form.html", context, status=422)
 
 
-def _preview_page(request: WorkspaceRequest, result: ImportResult, token: str) -> HttpResponse:
+@require_GET
+@workspace_view(write=True)
+def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
+    """A large upload's preview, running in the background: a progress bar (the fragment
+    polls; once it ends the page reloads), then the preview — or the error — as the
+    upload would have shown it."""
+    token = request.GET.get("token", "")
+    outcome = preview.upload_preview_state(workspace=request.workspace, token=token)
+    fragment = bool(request.headers.get("HX-Request"))
+    if fragment and (outcome is None or not outcome.pending):
+        return HttpResponse(headers={"HX-Refresh": "true"})  # the whole page changes
+    if outcome is None:
+        messages.error(request, UPLOAD_GONE)
+        return redirect("exchange:import", request.workspace.slug)
+    if not outcome.pending:
+        return _preview_response(request, token, outcome)
+    context = {"nav": "import", **_waiting(request, token, outcome)}
+    if fragment:
+        return render(request, "exchange/_import_preview_status.html", context)
+    return render(request, "exchange/import_preview_wait.html", context)
+
+
+def _waiting(request: WorkspaceRequest, token: str, outcome: preview.PreviewOutcome) -> dict:
     options = tasks.upload_options(request.workspace, token) or {}
-    fmt = options.get("format", "")
-    is_csv = fmt == "csv"
+    progress = outcome.progress
+    url = reverse("exchange:import-preview", args=[request.workspace.slug])
+    return {
+        "token": token,
+        "filename": options.get("filename", ""),
+        "format_name": _format_name(options),
+        "progress": progress,
+        "percent": _percent(progress.get("done", 0), progress.get("total") or options.get("size")),
+        "stalled": outcome.stalled,
+        "status_url": f"{url}?{urlencode({'token': token})}",
+    }
+
+
+def _preview_response(
+    request: WorkspaceRequest,
+    token: str,
+    outcome: preview.PreviewOutcome,
+    form: ImportForm | None = None,
+) -> HttpResponse:
+    """Where a preview leads: its progress page while it runs in the background; the
+    preview; or the file refused — the column screen for any CSV (to map it again),
+    else the import form (and the upload dropped)."""
+    if outcome.pending:
+        url = reverse("exchange:import-preview", args=[request.workspace.slug])
+        return _see_other(f"{url}?{urlencode({'token': token})}")
+    options = tasks.upload_options(request.workspace, token) or {}
+    if outcome.error is not None and options.get("format") == "csv":
+        return _columns_screen(request, token, import_error=outcome.error)
+    if outcome.error is not None:
+        form = form or ImportForm(workspace=request.workspace, initial=_form_initial(options))
+        return _refuse_upload(request, token, outcome.error, form)
+    assert outcome.summary is not None
+    if outcome.saved_mapping:
+        messages.success(request, f"Saved the column mapping “{outcome.saved_mapping}”.")
+    return _preview_page(request, token, outcome.summary, options)
+
+
+def _form_initial(options: dict) -> dict:
+    """The import form as it was filled in for an upload (all but the file)."""
+    keys = {"format": "format", "event": "event_id", "time_zone": "time_zone"}
+    return {name: options[key] for name, key in keys.items() if options.get(key)}
+
+
+def _preview_page(
+    request: WorkspaceRequest, token: str, summary: preview.PreviewSummary, options: dict
+) -> HttpResponse:
+    is_csv = options.get("format") == "csv"
     chosen = options.get("mapping") or {}
     context = {
         "nav": "import",
-        "result": result,
+        "result": summary,
         "token": token,
         "filename": options.get("filename", ""),
-        "format_name": formats.FORMATS[fmt][1] if fmt in formats.FORMATS else fmt,
-        "warnings": result.warnings[:SHOWN_WARNINGS],
+        "format_name": _format_name(options),
+        "warnings": summary.warnings,
         "columns_url": _columns_url(request, token) if is_csv else "",
         "mapped_columns": list(mapping.describe(chosen)) if is_csv else [],
         "ignored_columns": sum(not field for field in chosen.values()) if is_csv else 0,
     }
     return render(request, "exchange/import_preview.html", context)
+
+
+def _format_name(options: dict) -> str:
+    fmt = options.get("format", "")
+    return formats.FORMATS[fmt][1] if fmt in formats.FORMATS else fmt
+
+
+def _percent(done: int, total: int | None) -> int:
+    return min(100, round(100 * done / total)) if total else 0
 
 
 def _columns_url(request: WorkspaceRequest, token: str) -> str:
@@ -226,14 +298,13 @@ def import_run(request: WorkspaceRequest) -> HttpResponse:
 def _status_context(batch: ImportBatch) -> dict:
     running = batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
     progress = tasks.read_progress(batch) if running else {}
-    total = progress.get("total") or (batch.counts.get("job") or {}).get("size") or 0
-    percent = min(100, round(100 * progress.get("done", 0) / total)) if total else 0
+    total = progress.get("total") or (batch.counts.get("job") or {}).get("size")
     counts = batch.counts
     return {
         "batch": batch,
         "running": running,
         "progress": progress,
-        "percent": percent,
+        "percent": _percent(progress.get("done", 0), total),
         "counts": counts,
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
         "can_undo": batch.status == ImportStatus.DONE,

@@ -5,10 +5,13 @@ choices made on the form beside it in `<token>.json`; the token is random, so on
 member who uploaded it (and saw the preview) can name it. The batch created when the
 member confirms keeps the token in `counts["job"]`. While the import runs, its progress
 goes to `<token>.progress.json` — the import is one transaction, so nothing it writes to
-the database is visible before it ends — and the status page reads it from there.
-Upload, options and progress are deleted once the import has finished or failed; an
-upload nobody confirmed is deleted by `discard_stale_uploads` once it is older than
-`IMPORT_UPLOAD_TTL_HOURS` (on the next upload, or by `followthrough import_cleanup`).
+the database is visible before it ends — and the status page reads it from there. A
+large upload's preview runs in the background too (`exchange.preview`): it writes its
+progress to the same file and its outcome to `<token>.preview.json`.
+Upload, options, progress and preview are deleted once the import has finished or
+failed; an upload nobody confirmed is deleted by `discard_stale_uploads` once it is
+older than `IMPORT_UPLOAD_TTL_HOURS` (on the next upload, or by
+`followthrough import_cleanup`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +43,8 @@ from followthrough.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Called after each batch of an import with its counts so far, bytes read, file size.
+FileProgress = Callable[[ImportResult, int, int], None]
 
 
 def _folder(workspace_id: int) -> Path:
@@ -57,6 +63,11 @@ def _options_path(workspace_id: int, token: str) -> Path:
 
 def _progress_path(workspace_id: int, token: str) -> Path:
     return upload_path(workspace_id, token).with_suffix(".progress.json")
+
+
+def preview_path(workspace_id: int, token: str) -> Path:
+    """Where the background preview of an upload keeps its outcome (`exchange.preview`)."""
+    return upload_path(workspace_id, token).with_suffix(".preview.json")
 
 
 def store_upload(workspace: Workspace, upload: UploadedFile, options: dict[str, Any]) -> str:
@@ -93,10 +104,7 @@ def update_upload_options(workspace: Workspace, token: str, **changes: Any) -> b
     options = upload_options(workspace, token)
     if options is None:
         return False
-    path = _options_path(workspace.pk, token)
-    partial = path.with_name(f"{token}.json.partial")
-    partial.write_text(json.dumps({**options, **changes}), encoding="utf-8")
-    os.replace(partial, path)
+    write_json_atomically(_options_path(workspace.pk, token), {**options, **changes})
     return True
 
 
@@ -105,13 +113,14 @@ def discard_upload(workspace_id: int, token: str) -> None:
         upload_path(workspace_id, token),
         _options_path(workspace_id, token),
         _progress_path(workspace_id, token),
+        preview_path(workspace_id, token),
     ):
         path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
 class UploadCleanup:
-    uploads: int = 0  # kept uploads deleted (each with its options and progress files)
+    uploads: int = 0  # kept uploads deleted (each with its options, progress, preview)
     size: int = 0  # bytes freed
 
 
@@ -166,8 +175,9 @@ def _upload_folders() -> list[tuple[int, Path]]:
 
 
 def _files_by_token(folder: Path) -> dict[str, list[tuple[Path, os.stat_result]]]:
-    """The upload files in a folder (`<token>.upload`, `.json`, `.progress.json`, …)
-    grouped by token; anything not named like them is left alone."""
+    """The upload files in a folder (`<token>.upload`, `.json`, `.progress.json`,
+    `.preview.json`, their `.partial` halves, …) grouped by token; anything not named
+    like them is left alone."""
     groups: dict[str, list[tuple[Path, os.stat_result]]] = defaultdict(list)
     try:
         entries = list(os.scandir(folder))
@@ -186,11 +196,51 @@ def _files_by_token(folder: Path) -> dict[str, list[tuple[Path, os.stat_result]]
 def read_progress(batch: ImportBatch) -> dict[str, Any]:
     """What a running import has done so far: read, created, done and total bytes."""
     job = batch.counts.get("job") or {}
+    return read_upload_progress(batch.workspace_id, str(job.get("token", "")))
+
+
+def read_upload_progress(workspace_id: int, token: str) -> dict[str, Any]:
+    """What the import or preview running on an upload has done so far (see
+    `progress_writer`); {} before its first batch, or for a bad token."""
     try:
-        path = _progress_path(batch.workspace_id, job.get("token", ""))
-        return json.loads(path.read_text(encoding="utf-8"))
+        return read_json(_progress_path(workspace_id, token))
+    except ValueError:  # not a token
+        return {}
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """The object a small JSON file of ours holds; {} when it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError):
         return {}
+    return data if isinstance(data, dict) else {}
+
+
+def progress_writer(workspace_id: int, token: str) -> FileProgress:
+    """A `run_import` progress callback writing the counts so far, with the bytes read
+    (`done`) of the file's size (`total`), where `read_upload_progress` finds them."""
+    path = _progress_path(workspace_id, token) if TOKEN.match(token) else None
+
+    def progress(result: ImportResult, done: int, total: int) -> None:
+        if path is None:
+            return
+        data = {**result.totals(), "done": done, "total": total}
+        with contextlib.suppress(OSError):
+            write_json_atomically(path, data)
+
+    return progress
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Replace `path` whole: a reader polling it sees the old content or the new."""
+    partial = path.with_name(f"{path.name}.partial")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def discard_progress(workspace_id: int, token: str) -> None:
+    _progress_path(workspace_id, token).unlink(missing_ok=True)
 
 
 def run_import(
@@ -199,7 +249,7 @@ def run_import(
     *,
     dry_run: bool,
     actor: Any = None,
-    progress: Any = None,
+    progress: FileProgress | None = None,
     batch: ImportBatch | None = None,
 ) -> ImportResult:
     """Import (or preview) a kept upload. Raises `ImportFailed` on bad input, `OSError`
@@ -246,22 +296,13 @@ def run_batch(batch: ImportBatch) -> None:
     token = job.get("token", "")
     workspace = batch.workspace
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
-    progress_path = _progress_path(workspace.pk, token) if TOKEN.match(token) else None
-
-    def progress(result: ImportResult, done: int, total: int) -> None:
-        if progress_path is None:
-            return
-        data = {**result.totals(), "done": done, "total": total}
-        with contextlib.suppress(OSError):
-            progress_path.write_text(json.dumps(data), encoding="utf-8")
-
     try:
         result = run_import(
             workspace,
             token,
             dry_run=False,
             actor=batch.created_by,
-            progress=progress,
+            progress=progress_writer(workspace.pk, token),
             batch=batch,
         )
         ImportBatch.objects.filter(pk=batch.pk).update(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("export/backup.json", views.export_backup, name="export-backup"),
     path("import/", import_views.import_page, name="import"),
     path("import/columns/", import_views.import_columns, name="import-columns"),
+    path("import/preview/", import_views.import_preview_status, name="import-preview"),
     path("import/run/", import_views.import_run, name="import-run"),
     path("imports/", import_views.import_list, name="import-list"),
     path("imports/<int:pk>/", import_views.import_status, name="import-status"),
