@@ -1,9 +1,15 @@
 """Test settings: the real settings, with a throw-away data dir and fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("FOLLOWTHROUGH_DATA_DIR", tempfile.mkdtemp(prefix="followthrough-tests-"))
+if "FOLLOWTHROUGH_DATA_DIR" not in os.environ:
+    # One throw-away data dir per test process (each xdist worker), removed at its exit;
+    # processes the tests start (`serve`) inherit it through the environment.
+    os.environ["FOLLOWTHROUGH_DATA_DIR"] = tempfile.mkdtemp(prefix="followthrough-tests-")
+    atexit.register(shutil.rmtree, os.environ["FOLLOWTHROUGH_DATA_DIR"], ignore_errors=True)
 
 from followthrough.settings import *  # noqa: F403
 from followthrough.settings import DATA_DIR, DATABASES
