@@ -100,6 +100,26 @@ def test_it_starts_from_the_parsers_suggestion():
     assert missing == []
 
 
+def test_columns_whose_header_says_nothing_are_suggested_by_their_values(tmp_path):
+    content = (
+        "Who;Reach them at;Profile;Site;Met at;Also mail\r\n"
+        "Amara Nwosu;amara@riverside.example;linkedin.com/in/amara;https://a.example;Gala;"
+        "a2@x.example\r\n"
+        "Tomás Ortega;tomas@literacy.example;https://www.linkedin.com/in/tomas/;"
+        "www.t.example;Fair;not an address\r\n"
+    ).encode()
+    columns = mapping.read_columns(_file(tmp_path, content))
+    start, _ = mapping.initial_mapping(columns, None)
+    assert start == {
+        "Who": "",  # names and notes look alike: left to the user
+        "Reach them at": "email",
+        "Profile": "linkedin",
+        "Site": "link",
+        "Met at": "",
+        "Also mail": "",  # one value is no e-mail address
+    }
+
+
 def test_a_given_mapping_is_followed_exactly_and_what_the_file_lacks_is_named():
     columns = mapping.read_columns(DATA / "mapping_cp1252_semicolon.csv")
     saved = {"vorname": "first_name", "FAMILIENNAME": "last_name", "E-Mail": "email", "X": ""}

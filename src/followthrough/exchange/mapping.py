@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from followthrough.exchange import clean
 from followthrough.exchange.models import ColumnMapping
 from followthrough.exchange.parsers import csv_common, generic
 from followthrough.exchange.records import ParseError
+from followthrough.people.linkedin import linkedin_canonical
 from followthrough.workspaces.models import Workspace
 
 SAMPLE_ROWS = 3
@@ -52,6 +55,7 @@ ALIAS_LABELS: dict[str, str] = {
     "links": "Web addresses (Followthrough export)",
     "addresses": "Postal addresses (Followthrough export)",
 }
+WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # Fields the generic parser refuses to read from more than one column (its `_SINGLE`;
 # tests/exchange/test_import_mapping.py checks the two agree).
 ONE_COLUMN_FIELDS = ("birthday", "linkedin")
@@ -190,6 +194,35 @@ def _unreadable(table: csv_common.Table, index: int, name: str) -> str:
     return ""
 
 
+def _value_field(samples: tuple[str, ...]) -> str:
+    """The field sample values plainly are, when every one is an e-mail address, a
+    LinkedIn profile or a web address; "" otherwise (names and notes look alike)."""
+    values = [v.strip() for v in samples if v.strip()]
+    if not values:
+        return ""
+    if all(clean.EMAIL.match(v.removeprefix("mailto:")) for v in values):
+        return "email"
+    if all(linkedin_canonical(v) for v in values):
+        return "linkedin"
+    if all(WEB_ADDRESS.match(v) for v in values):
+        return "link"
+    return ""
+
+
+def _suggest_by_values(columns: FileColumns, start: dict[str, str]) -> dict[str, str]:
+    """Columns whose header says nothing ("Reach them at") but whose first values are
+    plainly e-mail addresses or links are suggested as such, when no other column is."""
+    taken = set(start.values())
+    for column in columns.readable:
+        if start.get(column.name) != generic.IGNORE:
+            continue
+        field = _value_field(column.samples)
+        if field and field not in taken:
+            start[column.name] = field
+            taken.add(field)
+    return start
+
+
 def initial_mapping(
     columns: FileColumns, mapping: Mapping[str, str] | None
 ) -> tuple[dict[str, str], list[str]]:
@@ -199,7 +232,8 @@ def initial_mapping(
     does not name are ignored, as the import would ignore them."""
     if not mapping:
         suggested = generic.suggest_mapping(columns.headers())
-        return {name: suggested.get(name, generic.IGNORE) for name in columns.headers()}, []
+        start = {name: suggested.get(name, generic.IGNORE) for name in columns.headers()}
+        return _suggest_by_values(columns, start), []
     by_key = {csv_common.normalize_header(header): field for header, field in mapping.items()}
     start = {
         name: by_key.get(csv_common.normalize_header(name), generic.IGNORE)
