@@ -2,7 +2,7 @@
 (UTF-8, a 2.1 `CHARSET=`, else Windows-1252), unfolding (folded lines, 2.1
 quoted-printable soft breaks, base64 and URLs that go on without the leading space),
 splitting a line into group, name, parameters and value, and decoding the values that
-are read with vobject. Only the properties `vcard` reads are kept (`KEPT`), so the
+are read with vobject. Only the properties `vcard` reads are kept (`_KEPT`), so the
 oddities of the rest cannot fail an import.
 """
 
@@ -21,9 +21,7 @@ from followthrough.exchange.parsers.text import (
     decode_with_charset,
     read_lines,
 )
-from followthrough.exchange.records import (
-    ParseError,
-)
+from followthrough.exchange.records import ParseError
 
 MAX_CARD = 10 * 1024 * 1024  # characters in one card
 
