@@ -93,6 +93,32 @@ def test_organizations_are_company_cards(db):
     assert three.org.value == ["Alpha Food Bank, Inc."]
 
 
+def test_a_4_0_person_card_points_at_its_organization_card_by_uid(db):
+    # Regression (vCard round trip): ORG is a name, and two organizations can share one
+    # or differ only in case; RELATED names the very card the person belongs to.
+    ws = make_workspace()
+    imported, local = make_org(ws, name="Acme"), make_org(ws, name="ACME")
+    ExternalId.objects.create(
+        workspace=ws, system="vcard-uid", value="u,1;x", organization=imported
+    )
+    make_person(ws, first_name="Ada", organization=local)
+    make_person(ws, first_name="Bo", organization=imported)
+    make_person(ws, first_name="Cy")
+    four = cards(ws, "4.0")
+    org_uids = {card.org.value[0]: card.uid.value for card in four if "kind" in card.contents}
+    assert org_uids == {
+        ws.name: f"followthrough-{ws.slug}-org-{ws.organization_id}",
+        "Acme": "u,1;x",
+        "ACME": f"followthrough-{ws.slug}-org-{local.pk}",
+    }
+    assert values(by_fn(four, "Ada Example"), "related") == [org_uids["ACME"]]
+    assert values(by_fn(four, "Bo Example"), "related") == ["u,1;x"]
+    assert values(by_fn(four, "Cy Example"), "related") == []
+    # 3.0 has no RELATED: the organization is named only
+    assert all("related" not in card.contents for card in cards(ws, "3.0"))
+    assert values(by_fn(cards(ws, "3.0"), "Ada Example"), "org") == [["ACME"]]
+
+
 def test_a_missing_photo_file_leaves_the_photo_out(db, media_root):  # noqa: F811
     ws = rich_workspace()
     for path in media_root.rglob("*.png"):
@@ -140,6 +166,11 @@ def _profile_cards(workspace) -> list[tuple[PersonCard, str]]:
         Prefetch("external_ids", queryset=uids, to_attr="uids")
     )
     slug = workspace.slug
+
+    def organization_uid(organization) -> str:
+        first = uids.filter(organization=organization).first()
+        return first.value if first else f"followthrough-{slug}-org-{organization.pk}"
+
     cards = []
     for person in people.order_by("pk"):
         current = next((a for a in person.affiliations.all() if a.ended_on is None), None)
@@ -153,6 +184,7 @@ def _profile_cards(workspace) -> list[tuple[PersonCard, str]]:
             birthday=(person.birthday_year, person.birthday_month, person.birthday_day),
             contacts=[(c.kind, c.value, c.label) for c in person.contact_points.all()],
             organization=current.organization.name if current else None,
+            organization_uid=organization_uid(current.organization) if current else "",
             role=current.role if current else "",
             tags=[tag.name for tag in person.tags.all()],
         )
@@ -189,8 +221,8 @@ def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_que
     for number in range(5):
         make_person(ws, first_name=f"P{number}", emails=[f"p{number}@x.example"], tags=["T"])
     # organizations, their focus areas and UIDs; people, their contact points, tags,
-    # current affiliations and UIDs
-    with django_assert_num_queries(8):
+    # current affiliations, UIDs and their organizations' UIDs
+    with django_assert_num_queries(9):
         text = "".join(vcards(workspace=ws, version="4.0"))
     people = Person.objects.filter(workspace=ws).count()
     assert text.count("BEGIN:VCARD") == Organization.objects.filter(workspace=ws).count() + people

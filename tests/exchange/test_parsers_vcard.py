@@ -354,6 +354,18 @@ def test_related_to_an_organization_read_later_is_kept():
     assert person.organization == ""
 
 
+def test_related_tells_apart_organization_cards_of_the_same_name():
+    # What the 4.0 export writes: ORG names the organization, RELATED its card's UID.
+    text = (
+        card("KIND:org", "FN:Acme", "ORG:Acme", "UID:org\\,1")
+        + card("KIND:org", "FN:Acme", "ORG:Acme", "UID:org\\;2")
+        + card("N:Ng;Bo", "FN:Bo Ng", "ORG:Acme", "RELATED:org\\;2")
+    )
+    *organizations, person = parse(text.replace("VERSION:3.0", "VERSION:4.0"))
+    assert [o.external_ids["vcard-uid"] for o in organizations] == ["org,1", "org;2"]
+    assert (person.organization, person.organization_ref) == ("Acme", "org;2")
+
+
 def test_embedded_2_1_agent_card_is_dropped():
     text = card("FN:Boss", "AGENT:", "BEGIN:VCARD", "FN:Assistant", "END:VCARD", version="2.1")
     assert [r.full_name for r in parse(text)] == ["Boss"]

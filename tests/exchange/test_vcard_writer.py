@@ -114,6 +114,8 @@ def vobject_person_card(person: PersonCard, version: str) -> str:
             _vobject_add(built, "adr", vobject.vcard.Address(street=value), label)
     if person.organization is not None:
         built.add("org").value = [person.organization]
+        if version == "4.0" and person.organization_uid:
+            built.add("related").value = person.organization_uid
     if person.role or person.headline:
         built.add("title").value = person.role or person.headline
     if person.notes:
@@ -185,6 +187,7 @@ def person_cards(text_values: st.SearchStrategy[str] = ANY_TEXT) -> st.SearchStr
         birthday=BIRTHDAYS,
         contacts=st.lists(st.tuples(KINDS, text_values, LABELS), max_size=5),
         organization=st.none() | text_values,
+        organization_uid=text_values,
         role=text_values,
         tags=st.lists(text_values, max_size=4),
         photo=PHOTOS,
@@ -254,6 +257,7 @@ CLEAN_PEOPLE = st.builds(
         unique_by=lambda c: (c[0], c[1].casefold()),
     ),
     organization=st.none() | CLEAN,
+    organization_uid=CLEAN | st.just(""),
     role=CLEAN | st.just(""),
     tags=st.lists(CLEAN, max_size=4).map(_unique),
     photo=st.none() | st.builds(Photo, name=PLAIN_PHOTO_NAMES, data=st.binary(min_size=1)),
@@ -273,6 +277,10 @@ def _expected(person: PersonCard, version: str) -> dict:
         "last_name": person.last_name,
         "full_name": person.full_name,
         "organization": person.organization or "",
+        # 4.0 only: RELATED, the organization card's UID
+        "organization_ref": person.organization_uid
+        if version == "4.0" and person.organization is not None
+        else "",
         "role": person.role or person.headline,
         "emails": _of_kind(person, ContactKind.EMAIL),
         "phones": _of_kind(person, ContactKind.PHONE),
@@ -312,6 +320,7 @@ def _read_by_vobject(written: str, version: str) -> dict:
         "last_name": parsed.n.value.family,
         "full_name": parsed.fn.value,
         "organization": values("org")[0][0] if "org" in parsed.contents else "",
+        "organization_ref": (values("related") or [""])[0],
         "role": (values("title") or [""])[0],
         "emails": values("email"),
         "phones": values("tel"),
@@ -334,6 +343,7 @@ def _read_by_importer(written: str) -> dict:
         "last_name": record.last_name,
         "full_name": record.full_name,
         "organization": record.organization,
+        "organization_ref": record.organization_ref,
         "role": record.role,
         "emails": record.emails,
         "phones": record.phones,

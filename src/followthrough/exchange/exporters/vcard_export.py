@@ -4,7 +4,11 @@ One file holds organizations first (4.0 `KIND:org`; 3.0 Apple's `X-ABShowAs:COMP
 then people. Each card's UID is the person's or organization's `vcard-uid` external id
 (the UID it was imported with), else the stable `followthrough-<slug>-<id>`
 (`followthrough-<slug>-org-<id>` for organizations): importers dedupe on it, so
-importing an export again updates the same records. Birthdays without a year are
+importing an export again updates the same records. A 4.0 person card names its current
+organization twice: by name (ORG, which every reader shows) and by that organization
+card's UID (RELATED, RFC 6350 6.6.6), which the importer follows instead of the name —
+two organizations may share a name, or have names that differ only in case. 3.0 has no
+RELATED: there the link is the name alone. Birthdays without a year are
 `--MMDD` in 4.0 and `--MM-DD` in 3.0 (ISO 8601's truncated form, which Google and
 Thunderbird read; RFC 2426 has no year-less form). Addresses are free text, so each goes
 whole into ADR's street component.
@@ -67,6 +71,7 @@ class PersonCard:
     birthday: tuple[int | None, int | None, int | None] = (None, None, None)  # y, m, d
     contacts: list[tuple[str, str, str]] = field(default_factory=list)  # kind, value, label
     organization: str | None = None  # of the current affiliation, when there is one
+    organization_uid: str = ""  # that organization's card's UID (4.0 RELATED)
     role: str = ""  # in the current affiliation (else empty)
     tags: list[str] = field(default_factory=list)
     photo: Photo | None = None
@@ -131,6 +136,8 @@ def person_card(person: PersonCard, version: str) -> str:
     ]
     if person.organization is not None:
         lines.append(line("ORG", compound(person.organization)))
+        if version == "4.0" and person.organization_uid:
+            lines.append(text("RELATED", person.organization_uid))
     if title := person.role or person.headline:
         lines.append(text("TITLE", title))
     if person.notes:
@@ -193,8 +200,9 @@ PERSON_VALUES = (
 def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
     """The workspace's people as cards' values, in id order.
 
-    Cost: one streamed query, plus four per 2,000 people (contact points, tags, current
-    affiliations, UIDs), reading plain values; photos are read from storage one by one.
+    Cost: one streamed query, plus five per 2,000 people (contact points, tags, current
+    affiliations, UIDs of the people and of their organizations), reading plain values;
+    photos are read from storage one by one.
     """
     people = (
         Person.objects.for_workspace(workspace)
@@ -220,11 +228,14 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
             Affiliation.objects.for_workspace(workspace)
             .filter(person_id__in=ids, ended_on__isnull=True)
             .order_by("person_id", "-started_on", "pk"),
-            "person_id", "organization__name", "role",
+            "person_id", "organization_id", "organization__name", "role",
         )  # fmt: skip
-        uids = _uids(ExternalId.objects.for_workspace(workspace), "person_id", ids)
+        external = ExternalId.objects.for_workspace(workspace)
+        uids = _uids(external, "person_id", ids)
+        org_ids = sorted({values[0][0] for values in affiliations.values()})
+        org_uids = _uids(external, "organization_id", org_ids)
         for pk, first, last, full, headline, notes, year, month, day, photo in chunk:
-            organization, role = affiliations.get(pk, [(None, "")])[0]
+            org_id, organization, role = affiliations.get(pk, [(None, None, "")])[0]
             yield PersonCard(
                 uid=uids.get(pk) or f"followthrough-{workspace.slug}-{pk}",
                 first_name=first,
@@ -235,10 +246,18 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
                 birthday=(year, month, day),
                 contacts=points.get(pk, []),
                 organization=organization,
+                organization_uid=_organization_uid(workspace, org_id, org_uids),
                 role=role,
                 tags=[name for (name,) in tags.get(pk, ())],
                 photo=_photo(photo),
             )
+
+
+def _organization_uid(workspace: Workspace, pk: int | None, uids: dict[int, str]) -> str:
+    """The UID of organization `pk`'s card (see the module); "" for no organization."""
+    if pk is None:
+        return ""
+    return uids.get(pk) or f"followthrough-{workspace.slug}-org-{pk}"
 
 
 def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
@@ -261,7 +280,7 @@ def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
         uids = _uids(ExternalId.objects.for_workspace(workspace), "organization_id", ids)
         for pk, name, website, location, notes in chunk:
             yield OrganizationCard(
-                uid=uids.get(pk) or f"followthrough-{workspace.slug}-org-{pk}",
+                uid=_organization_uid(workspace, pk, uids),
                 name=name,
                 website=website,
                 location=location,
