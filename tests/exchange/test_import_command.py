@@ -244,3 +244,43 @@ def test_outlook_calendar_with_a_windows_zone(workspace):
     assert all_day.all_day
     start = all_day.starts_at.astimezone(zoneinfo.ZoneInfo(all_day.time_zone or "UTC"))
     assert start.time() == datetime.min.time()
+
+
+def test_an_organizations_export_imports_back_as_it_was(workspace, tmp_path):
+    counts = _twice("organizations_export.csv", "organizations")
+    assert counts["rows_created"]["people.organization"] == 3
+    output = tmp_path / "organizations.csv"
+    call_command("export", "csv", "--what", "organizations", "-o", str(output))
+    # The workspace's own profile comes first; after it, the file exactly as it was.
+    profile = f"{workspace.name},,,,,,,,\r\n"
+    exported = output.read_bytes().replace(profile.encode(), b"", 1)
+    assert exported == (DATA / "organizations_export.csv").read_bytes()
+
+
+def test_a_partner_list_fills_in_what_a_known_organization_lacks(workspace, capsys):
+    tafel = Organization.objects.create(
+        workspace=workspace, name="TAFEL NORD E.V.", website="https://tafel.example"
+    )
+    counts = _twice("organizations_partner_list.csv", "organizations")
+    assert (counts["created"], counts["updated"]) == (2, 1)
+    tafel.refresh_from_db()
+    assert (tafel.website, tafel.location, tafel.mission, tafel.feed_url) == (
+        "https://tafel.example",  # it had one: kept
+        "Hamburg",
+        "Lebensmittel retten",
+        "https://tafel-nord.example/feed",
+    )
+    cafe = Organization.objects.get(workspace=workspace, name="Café Solidaire")
+    assert sorted(t.name for t in cafe.focus_areas.all()) == ["Community", "Food"]
+    assert "read 3, created 0, updated 0, merged 0, skipped 3" in capsys.readouterr().out
+
+
+def test_an_organizations_file_without_names_is_refused_naming_the_line(workspace, tmp_path):
+    path = _file(tmp_path, "Organization,City\nLiteracy Now,Oakland\n,Boston\n")
+    with pytest.raises(CommandError) as failure:
+        call_command("import", "organizations", path)
+    assert str(failure.value) == (
+        "contacts.csv: line 3, field “Organization”: The row has no organization name. "
+        "Nothing was imported."
+    )
+    assert not Organization.objects.filter(name="Literacy Now").exists()

@@ -263,23 +263,34 @@ def clean_attendee(record: AttendeeRecord, warn: Warn, *, event_slot: int) -> In
 
 
 def clean_organization(record: OrganizationRecord, warn: Warn) -> OrganizationRecord:
-    """An organization row made ready (a copy; the record is left alone)."""
+    """An organization row made ready (a copy; the record is left alone): name and
+    location cut to their columns with a warning, a website or feed URL too long to keep
+    left out with one (a cut address would lead elsewhere)."""
     line = record.line
     name = _text(record.name, TEXT_MAX, line, "organization name", warn)
     if not name:
         raise ParseError("an organization needs a name", line=line, field="name")
-    website = (record.website or "").strip()
-    if len(website) > TEXT_MAX:
-        warn(line, f"website longer than {TEXT_MAX} characters left out")
-        website = ""
+
+    def url(value: str, label: str) -> str:
+        value = (value or "").strip()
+        if len(value) > TEXT_MAX:
+            warn(line, f"{label} longer than {TEXT_MAX} characters left out")
+            return ""
+        return value
+
     return OrganizationRecord(
         line=line,
         name=name,
-        website=website,
+        website=url(record.website, "website"),
         notes=(record.notes or "").strip(),
         emails=[clean_email(e, line) for e in record.emails if e and e.strip()],
         phones=[p.strip() for p in record.phones if p and p.strip()],
         addresses=[a.strip() for a in record.addresses if a and a.strip()],
         tags=clean_tags(record.tags, line, warn),
         external_ids=clean_external_ids(record.external_ids, line),
+        location=_text(record.location, TEXT_MAX, line, "location", warn),
+        mission=(record.mission or "").strip(),
+        offers=(record.offers or "").strip(),
+        needs=(record.needs or "").strip(),
+        feed_url=url(record.feed_url, "news feed URL"),
     )

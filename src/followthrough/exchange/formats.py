@@ -35,6 +35,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "google": ("followthrough.exchange.parsers.google", "Google Contacts CSV"),
     "outlook": ("followthrough.exchange.parsers.outlook", "Outlook contacts CSV"),
     "csv": ("followthrough.exchange.parsers.generic", "any CSV, with a column mapping"),
+    "organizations": (
+        "followthrough.exchange.parsers.organizations",
+        "Organizations CSV (a Followthrough export, or any list)",
+    ),
     "vcard": ("followthrough.exchange.parsers.vcard", "vCard 2.1, 3.0 or 4.0 (.vcf)"),
     "ics": ("followthrough.exchange.parsers.ics", "iCalendar events (.ics)"),
     "eventbrite": ("followthrough.exchange.parsers.eventbrite", "event attendee CSV export"),

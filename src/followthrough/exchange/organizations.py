@@ -1,8 +1,11 @@
-"""Loading organization records (vCard `KIND:org` cards, company-only CSV rows).
+"""Loading organization records (the organizations CSV, vCard `KIND:org` cards,
+company-only rows of contact CSVs).
 
 An organization is found by an external id of the record, else by its name
-(case-insensitive); a found one only gains what it lacks (website, location, focus
-areas, ids) and notes that are not in it yet. Cost per batch: a fixed number of queries.
+(case-insensitive); a found one only gains what it lacks: website, location, mission,
+offers, needs and news feed when it has none, focus areas and ids it does not have, and
+notes not in it yet. Undo puts back the fields an import filled. Cost per batch: a fixed
+number of queries.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ LABEL = "people.organization"
 FOCUS_LABEL = "people.organization_focus_areas"
 EXTERNAL_LABEL = "exchange.externalid"
 FocusAreas = Organization.focus_areas.through
+# Fields a found organization gains only when it has none yet.
+FILLED = ("website", "location", "mission", "offers", "needs", "feed_url")
+COLUMNS = (*FILLED, "notes")
 
 
 @dataclass
@@ -31,6 +37,10 @@ class OrgState:
     new: bool
     website: str = ""
     location: str = ""
+    mission: str = ""
+    offers: str = ""
+    needs: str = ""
+    feed_url: str = ""
     notes: str = ""
     updated_at: Any = None
     focus: set[int] = field(default_factory=set)
@@ -117,12 +127,13 @@ def _load_states(run: ImportRun, states: dict[int, OrgState], ids: set[int]) -> 
         return
     # By id alone (see `persons`): the ids come from lookups in this workspace.
     rows = Organization.objects.filter(pk__in=existing).order_by()
-    for pk, workspace_id, website, location, notes, updated_at in rows.values_list(
-        "id", "workspace_id", "website", "location", "notes", "updated_at"
+    for pk, workspace_id, updated_at, *values in rows.values_list(
+        "id", "workspace_id", "updated_at", *COLUMNS
     ):
         if workspace_id != run.workspace_id:
             raise ValueError(f"organization {pk} is not in workspace {run.workspace_id}")
-        states[pk] = OrgState(pk, False, website, location, notes, updated_at)
+        fields = dict(zip(COLUMNS, values, strict=True))
+        states[pk] = OrgState(pk, False, updated_at=updated_at, **fields)
     for pk, tag_id in FocusAreas.objects.filter(organization_id__in=existing).values_list(
         "organization_id", "tag_id"
     ):
@@ -144,14 +155,15 @@ def _absorb(
 ) -> bool:
     """Give the organization what the record adds; True when anything was added."""
     added = False
-    if record.website and not state.website:
-        state.set("website", record.website)
-        added = True
-    if record.addresses and not state.location and len(record.addresses[0]) <= 200:
-        state.set("location", record.addresses[0])
-        added = True
+    for name in FILLED:
+        value = _given(record, name)
+        if value and not getattr(state, name):
+            state.set(name, value)
+            added = True
+    # Notes typed in a browser hold CRLF; a file read back holds LF: compare alike.
+    notes = _lf(state.notes)
     new_lines = [
-        text for text in [record.notes, *contact_lines(record)] if text and text not in state.notes
+        text for text in [record.notes, *contact_lines(record)] if text and _lf(text) not in notes
     ]
     if new_lines:
         state.set("notes", "\n\n".join([state.notes, *new_lines]).strip())
@@ -169,6 +181,20 @@ def _absorb(
     return added
 
 
+def _given(record: OrganizationRecord, name: str) -> str:
+    """The record's value of a `FILLED` field; a first address stands in for a location
+    (vCard ADR, Google's company rows) when it fits the column."""
+    value: str = getattr(record, name)
+    if name == "location" and not value and record.addresses:
+        first = record.addresses[0]
+        return first if len(first) <= Organization._meta.get_field(name).max_length else ""
+    return value
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _flush(run: ImportRun, states: dict[int, OrgState], records: list[OrganizationRecord]) -> None:
     writer = run.writer
     names: dict[int, str] = {}
@@ -177,16 +203,14 @@ def _flush(run: ImportRun, states: dict[int, OrgState], records: list[Organizati
     new = [s for s in states.values() if s.new]
     run.orgs.insert(
         [(s.id, names.get(s.id, "")) for s in new],
-        website=[s.website for s in new],
-        location=[s.location for s in new],
-        notes=[s.notes for s in new],
+        **{column: [getattr(s, column) for s in new] for column in COLUMNS},
     )
     changed = [s for s in states.values() if not s.new and s.dirty]
     now = writer.datetime(run.now)
     writer.update(
         Organization,
-        ("website", "location", "notes", "updated_at"),
-        [(s.website, s.location, s.notes, now, s.id) for s in changed],
+        (*COLUMNS, "updated_at"),
+        [(*(getattr(s, column) for column in COLUMNS), now, s.id) for s in changed],
     )
     for state in changed:
         if not run.is_created(LABEL, state.id):

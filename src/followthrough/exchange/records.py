@@ -80,8 +80,15 @@ class OrganizationRecord:
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # its focus areas
     external_ids: dict[str, str] = field(default_factory=dict)
+    # What the directory keeps of an organization (the organizations CSV reads them);
+    # formats without them leave them empty, and `addresses[0]` stands in for location.
+    location: str = ""
+    mission: str = ""
+    offers: str = ""
+    needs: str = ""
+    feed_url: str = ""  # its news feed (RSS or Atom)
 
 
 @dataclass
