@@ -518,3 +518,13 @@ def test_a_row_the_database_refuses_names_the_batch_and_saves_nothing(workspace,
         load(workspace, people(3))
     assert failure.value.line == 2
     assert Person.objects.count() == 0
+
+
+def test_a_tag_with_non_ascii_capitals_is_found_again_not_duplicated(workspace):
+    records = [person(2, "Иван", "Петров", emails=["ivan@example.org"], tags=["Жизнь"])]
+    load(workspace, records)
+    again = load(
+        workspace, [person(2, "Иван", "Петров", emails=["ivan@example.org"], tags=["ЖИЗНЬ"])]
+    )
+    assert (again.created, again.updated, again.skipped) == (0, 0, 1)
+    assert list(Tag.objects.filter(workspace=workspace).values_list("name", flat=True)) == ["Жизнь"]

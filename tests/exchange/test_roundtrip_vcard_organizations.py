@@ -14,13 +14,12 @@ exported, so they are out of scope: the source organizations have them, and the
 comparison shows that they neither leak into the file nor break it.
 
 Generated names are apart case-insensitively (some differ only in punctuation:
-"Acme" and "Acme, Inc."); organizations whose names differ only in case, or are the
-same, are the strict xfails at the end: the import merges them. Location (ADR) is left
-out too: the import copies it into the notes as well (strict xfail). Once the loader
-is fixed, generate both. In 3.0, which has no RELATED, a person's organization is its
+"Acme" and "Acme, Inc."): in 3.0, which has no RELATED, a person's organization is its
 name alone, so a person of one of two organizations whose names differ only in case
-(or not at all) is linked to the first. A website holds no backslash (the importer
-drops those from URLs, for Apple's `http\\://`).
+(or not at all) is linked to the first. Organizations apart only by their UID, and
+people of such organizations in 4.0, are the fixed examples at the end (the import
+once merged them by name, and copied a location into the notes as well). A website
+holds no backslash (the importer drops those from URLs, for Apple's `http\\://`).
 """
 
 from __future__ import annotations
@@ -91,6 +90,7 @@ ORGANIZATION = st.fixed_dictionaries(
         "website": WEBSITE,
         "notes": NOTES,
         "focus_areas": st.lists(TAG, max_size=3, unique_by=str.lower),
+        "location": st.just("") | NAME,
         "uid": UID,
     }
 )
@@ -160,22 +160,15 @@ def test_organizations_and_their_people_import_back_unchanged(
     assert second == first
 
 
-# -- What the import's organization loader still gets wrong (exchange/organizations.py,
-# being changed elsewhere): each test passes once it is fixed, and then fails as XPASS.
+# -- Fixed examples: what the organization loader once got wrong (a card found by name
+# though another card of the file with another UID had made that organization; an
+# address kept as the location and copied into the notes too).
 
-MERGED_BY_NAME = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the organization loader finds an organization card by name (case-insensitive) "
-    "when its UID is not known yet, even if that organization came from another card of "
-    "the same file with another UID: the two become one",
-)
 APART_ONLY_BY_UID = pytest.mark.parametrize(
     "names", [("Acme", "ACME"), ("Acme", "Acme")], ids=["case", "same-name"]
 )
 
 
-@MERGED_BY_NAME
 @APART_ONLY_BY_UID
 @pytest.mark.parametrize("version", VERSIONS)
 def test_organizations_apart_only_by_uid_import_back_apart(db, version, names):
@@ -186,7 +179,6 @@ def test_organizations_apart_only_by_uid_import_back_apart(db, version, names):
     assert second == first
 
 
-@MERGED_BY_NAME
 @APART_ONLY_BY_UID
 def test_people_keep_their_organization_when_only_its_uid_tells_it_apart(db, names):
     # 4.0 only: a 3.0 card names its organization (ORG) and nothing else.
@@ -198,12 +190,6 @@ def test_people_keep_their_organization_when_only_its_uid_tells_it_apart(db, nam
     assert second == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the organization loader makes the card's address (ADR) the location and also "
-    "adds it to the notes (`contact_lines`: “Address: …”), so the card gains a NOTE",
-)
 @pytest.mark.parametrize("version", VERSIONS)
 def test_an_organization_with_a_location_imports_back_unchanged(db, version):
     source = make_workspace(name="Source workspace")

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from followthrough.exchange.dedupe import OrgMembers, SuggestedPair
@@ -268,29 +267,33 @@ class OrganizationDirectory:
 
 
 class TagDirectory:
-    """The workspace's tags by lower-cased name with their keep-in-touch cadence,
-    cached for the import; missing tags are created (one query, one insert)."""
+    """The workspace's tags by lower-cased name with their keep-in-touch cadence, read
+    once per import (one query); missing tags are created (one insert per batch)."""
 
     def __init__(self, run: ImportRun) -> None:
         self.run = run
         self.by_name: dict[str, int] = {}
         self.cadence: dict[int, int | None] = {}
+        self.read = False
+
+    def _read(self) -> None:
+        """Every tag of the workspace, once per import (a small vocabulary). Names are
+        compared lower-cased in Python: SQLite's LOWER() folds only ASCII, so matching in
+        SQL would miss an existing "Жизнь" and insert it again."""
+        if self.read:
+            return
+        self.read = True
+        rows = Tag.objects.filter(workspace_id=self.run.workspace_id).order_by("pk")
+        for name, pk, cadence in rows.values_list("name", "id", "cadence_days"):
+            self.by_name.setdefault(name.lower(), pk)
+            self.cadence[pk] = cadence
 
     def ensure(self, names: Iterable[str]) -> None:
         wanted = {n.lower(): n for n in names if n}
         missing = sorted(k for k in wanted if k not in self.by_name)
         if not missing:
             return
-        rows = (
-            Tag.objects.filter(workspace_id=self.run.workspace_id)
-            .annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=missing)
-            .order_by()
-            .values_list("lower_name", "id", "cadence_days")
-        )
-        for lower_name, pk, cadence in rows:
-            self.by_name[lower_name] = pk
-            self.cadence[pk] = cadence
+        self._read()
         new = []
         for lower_name in missing:
             if lower_name not in self.by_name:

@@ -57,13 +57,14 @@ class OrgState:
         self.dirty = True
 
 
-def contact_lines(record: OrganizationRecord) -> list[str]:
+def contact_lines(record: OrganizationRecord, kept_as_location: str = "") -> list[str]:
     """The record's e-mails, phones and addresses as note lines (organizations have no
-    contact points of their own), so nothing the file held is lost."""
+    contact points of their own), so nothing the file held is lost — but for the
+    address that is the organization's location already."""
     return (
         [f"E-mail: {e}" for e in record.emails]
         + [f"Phone: {p}" for p in record.phones]
-        + [f"Address: {a}" for a in record.addresses]
+        + [f"Address: {a}" for a in record.addresses if a != kept_as_location]
     )
 
 
@@ -78,18 +79,23 @@ def load_organization_records(
     owners = _external_owners(run, cleaned)
     run.orgs.find(r.name for r in cleaned)
     run.tags.ensure(t for r in cleaned for t in r.tags)
+    ids_of = _ids_of_named(run, cleaned)
     states: dict[int, OrgState] = {}
+    names: dict[int, str] = {}
     matched: list[tuple[OrganizationRecord, int, bool]] = []
     for record in cleaned:
         pk = next((owners[k] for k in sorted(record.external_ids.items()) if k in owners), None)
-        pk = pk or run.orgs.by_name.get(record.name.lower())
+        if pk is None:
+            pk = _by_name(run, record, ids_of)
         first = pk is None
         if pk is None:
             pk = run.writer.next_id(Organization)
             states[pk] = OrgState(pk, new=True)
+        names.setdefault(pk, record.name)
         run.orgs.by_name.setdefault(record.name.lower(), pk)
         for key in record.external_ids.items():
             owners.setdefault(key, pk)
+            ids_of.setdefault(pk, {}).setdefault(key[0], key[1])
             run.orgs.by_ref.setdefault(key[1], pk)
         matched.append((record, pk, first))
     _load_states(run, states, {pk for _, pk, _ in matched})
@@ -98,8 +104,40 @@ def load_organization_records(
         changed = _absorb(run, states[pk], record, owners)
         action = run.classify(LABEL, pk, new=states[pk].new, first=first, changed=changed)
         rows.append(PreviewRow(record.line, "organization", record.name, action, pk))
-    _flush(run, states, cleaned)
+    _flush(run, states, names)
     return rows
+
+
+def _ids_of_named(run: ImportRun, records: list[OrganizationRecord]) -> dict[int, dict[str, str]]:
+    """The external ids (system → value) of the organizations that records with ids of
+    their own would match by name: one query, only when there are such records."""
+    named = {run.orgs.by_name.get(r.name.lower()) for r in records if r.external_ids}
+    named.discard(None)
+    ids: dict[int, dict[str, str]] = {}
+    if not named:
+        return ids
+    rows = (
+        ExternalId.objects.filter(workspace_id=run.workspace_id, organization_id__in=named)
+        .order_by("pk")
+        .values_list("organization_id", "system", "value")
+    )
+    for pk, system, value in rows:
+        ids.setdefault(pk, {}).setdefault(system, value)
+    return ids
+
+
+def _by_name(
+    run: ImportRun, record: OrganizationRecord, ids_of: dict[int, dict[str, str]]
+) -> int | None:
+    """The organization of the record's name (case-insensitive) — unless it has another
+    id in a system the record has one in: two cards named "Acme" with different UIDs
+    are two organizations, though a record without ids joins the first of its name."""
+    pk = run.orgs.by_name.get(record.name.lower())
+    if pk is None:
+        return None
+    theirs = ids_of.get(pk, {})
+    clash = any(theirs.get(system, value) != value for system, value in record.external_ids.items())
+    return None if clash else pk
 
 
 def _external_owners(
@@ -162,9 +200,8 @@ def _absorb(
             added = True
     # Notes typed in a browser hold CRLF; a file read back holds LF: compare alike.
     notes = _lf(state.notes)
-    new_lines = [
-        text for text in [record.notes, *contact_lines(record)] if text and _lf(text) not in notes
-    ]
+    lines = contact_lines(record, kept_as_location=state.location)
+    new_lines = [text for text in [record.notes, *lines] if text and _lf(text) not in notes]
     if new_lines:
         state.set("notes", "\n\n".join([state.notes, *new_lines]).strip())
         added = True
@@ -195,11 +232,8 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _flush(run: ImportRun, states: dict[int, OrgState], records: list[OrganizationRecord]) -> None:
+def _flush(run: ImportRun, states: dict[int, OrgState], names: dict[int, str]) -> None:
     writer = run.writer
-    names: dict[int, str] = {}
-    for record in records:
-        names.setdefault(run.orgs.by_name[record.name.lower()], record.name)
     new = [s for s in states.values() if s.new]
     run.orgs.insert(
         [(s.id, names.get(s.id, "")) for s in new],
