@@ -9,7 +9,7 @@ import types
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from followthrough.exchange.exporters.csv_export import (
@@ -68,6 +68,9 @@ def test_harmless_cells_are_left_alone_on_the_way_out_and_in():
 
 
 @given(st.text())
+@example("'\nnext line")  # LF counts as a trigger on the way in: guarded on the way out
+@example("''\n")
+@example("\nnot guarded")
 def test_unneutralize_is_the_exact_inverse_of_neutralize(value):
     safe = neutralize(value)
     assert unneutralize(safe) == value

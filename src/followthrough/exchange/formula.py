@@ -12,7 +12,9 @@ import re
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _FIRST = frozenset("=+-@\t\r\0'")
-_NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r\0]")
+# A value that looks guarded already: apostrophes, then a trigger — or a line feed,
+# which the importer counts as one (a reader gives a CR back as LF).
+_NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r\0]|'+\n")
 # On the way in, readers have turned CR into LF, so LF counts as a trigger there.
 _GUARDED = re.compile(r"'+[=+\-@\t\r\n\0]")
 
