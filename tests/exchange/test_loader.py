@@ -528,3 +528,18 @@ def test_a_tag_with_non_ascii_capitals_is_found_again_not_duplicated(workspace):
     )
     assert (again.created, again.updated, again.skipped) == (0, 0, 1)
     assert list(Tag.objects.filter(workspace=workspace).values_list("name", flat=True)) == ["Жизнь"]
+
+
+def test_an_organization_reference_not_in_the_file_falls_back_to_its_name(workspace):
+    # A 4.0 card's RELATED names an organization card the file no longer holds (the
+    # organizations were cut out of an export): its ORG name still places the person.
+    records = [
+        person(2, "Ada", "Okafor", emails=["ada@example.org"], organization="Harbor Arts",
+               organization_ref="urn:uuid:gone"),
+        person(3, "Bo", "Lee", emails=["bo@example.org"], organization_ref="urn:uuid:gone"),
+    ]  # fmt: skip
+    result = load(workspace, records)
+    ada = Person.objects.get(first_name="Ada")
+    assert ada.affiliations.get().organization.name == "Harbor Arts"
+    assert not Person.objects.get(first_name="Bo").affiliations.exists()
+    assert result.warnings == ["line 3: its organization is not in the file; left out"]

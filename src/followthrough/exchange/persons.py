@@ -115,17 +115,19 @@ class PeopleBatch:
         self._suggest_similar()
 
     def _resolve_names(self) -> None:
+        """Each incoming's organization: the one its reference (a 4.0 RELATED UID)
+        points at, else the one of its name, created when missing."""
         run = self.run
-        run.orgs.ensure(i.organization for i in self.incomings if not i.organization_ref)
         run.orgs.resolve_refs(i.organization_ref for i in self.incomings)
+        by_name = [i for i in self.incomings if i.organization_ref not in run.orgs.by_ref]
+        run.orgs.ensure(i.organization for i in by_name)
         run.tags.ensure(t for i in self.incomings for t in i.tags)
         for incoming in self.incomings:
-            if incoming.organization_ref:
-                org_id = run.orgs.by_ref.get(incoming.organization_ref)
-                if org_id is None:
-                    run.warn(incoming.line, "its organization is not in the file; left out")
-            else:
+            org_id = run.orgs.by_ref.get(incoming.organization_ref)
+            if org_id is None and incoming.organization:
                 org_id = run.orgs.by_name.get(incoming.organization.lower())
+            elif org_id is None and incoming.organization_ref:
+                run.warn(incoming.line, "its organization is not in the file; left out")
             self.org_of[id(incoming)] = org_id
 
     def _keyless(self) -> dict[int, list[NameKey]]:
