@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from followthrough.housekeeping import housekeeping
 from followthrough.workspaces.management.commands.worker import PARENT_PID_ENV
 
 MAX_REQUEST_BODY = 64 * 1024 * 1024
@@ -65,6 +66,7 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        done = housekeeping()
         # Only now: WhiteNoise indexes the collected files when the application loads.
         from followthrough.wsgi import application
 
@@ -74,6 +76,8 @@ class Command(BaseCommand):
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         base_url = f"http://{shown_host}:{port}"
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        if done.uploads or done.deletions:
+            self.stdout.write(f"Housekeeping: {done.summary()}.")
         if options["demo"]:
             from followthrough.demo import demo_load
 
