@@ -28,10 +28,30 @@ def _pop_data_dir(argv: list[str]) -> list[str]:
     return rest
 
 
+def _missing_table(error: Exception) -> bool:
+    """Whether a database error says a table is not there: SQLite's "no such table",
+    PostgreSQL's 'relation "…" does not exist'."""
+    text = str(error)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args = [args[0], *_pop_data_dir(args[1:])]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError, ProgrammingError
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except (OperationalError, ProgrammingError) as error:
+        if not _missing_table(error):
+            raise
+        from django.db import connection
+
+        where = connection.settings_dict["NAME"]
+        sys.exit(
+            f"followthrough: the database {where} is not set up yet. Run "
+            "`followthrough migrate` (or `followthrough serve` or `followthrough demo`, "
+            "which set it up) first."
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Like `serve`: on a fresh data directory the demo is the first thing people run.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             result = demo_load(now=options["now"], password=options["password"])
         except DemoError as error:
