@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from hypothesis import strategies as st
 from PIL import Image
 
 from followthrough.exchange.loader import import_records
@@ -37,3 +38,20 @@ def png(size: int = 8) -> bytes:
 def totals(result: ImportResult) -> tuple[int, int, int, int, int, int]:
     """(read, created, updated, merged, skipped, ignored)"""
     return tuple(result.totals().values())  # type: ignore[return-value]
+
+
+def edits(tokens: list[bytes]) -> st.SearchStrategy[list[tuple[float, int, bytes]]]:
+    """Up to 8 edits of a file for the parsers' fuzz tests: where (a fraction of its
+    length), how many bytes to cut there (0 to 3) and which token to put in their place."""
+    return st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 30), st.sampled_from(tokens)), max_size=8
+    )
+
+
+def mutated(data: bytes, changes: list[tuple[float, int, bytes]]) -> io.BytesIO:
+    """`data` with the `edits` made, as a stream."""
+    buffer = bytearray(data)
+    for where, cut, token in changes:
+        position = int(where * len(buffer))
+        buffer[position : position + cut % 4] = token
+    return io.BytesIO(bytes(buffer))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from followthrough.exchange.formats import ParseOptions, get_parser
 from followthrough.exchange.parsers import ics
 from followthrough.exchange.records import EventRecord, ParseError
+from tests.exchange.helpers import edits, mutated
 
 DATA = Path(__file__).parent / "data"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -612,20 +613,12 @@ TOKENS = [
 ]  # fmt: skip
 
 
-@given(
-    sample=st.sampled_from(SAMPLES),
-    edits=st.lists(
-        st.tuples(st.floats(0, 1), st.integers(0, 30), st.sampled_from(TOKENS)), max_size=8
-    ),
-)
+@given(sample=st.sampled_from(SAMPLES), changes=edits(TOKENS))
 @settings(max_examples=300, deadline=None)
-def test_mutated_samples_fail_only_with_parse_error(sample, edits):
-    data = bytearray(sample.read_bytes())
-    for where, cut, token in edits:
-        position = int(where * len(data))
-        data[position : position + cut % 4] = token
+def test_mutated_samples_fail_only_with_parse_error(sample, changes):
+    stream = mutated(sample.read_bytes(), changes)
     try:
-        records = list(ics.parse(io.BytesIO(bytes(data)), options=ParseOptions()))
+        records = list(ics.parse(stream, options=ParseOptions()))
     except ParseError:
         return
     assert all(isinstance(r, EventRecord) for r in records)
