@@ -39,18 +39,6 @@ ORGANIZATION = (
 )
 ORG_FOCUS = ("organization_id", "tag_id")
 EVENT = ("workspace_id", "title", "kind", "starts_at", "ends_at", "location", "notes", "created_at")
-NOTICED = (
-    "workspace_id",
-    "person_id",
-    "organization_id",
-    "event_id",
-    "kind",
-    "occurred_at",
-    "summary",
-    "note",
-    "logged_by_id",
-    "created_at",
-)
 
 
 @dataclass
