@@ -69,8 +69,8 @@ def test_downloads_are_get_only(owner_client, workspace):
 
 def test_vcard_version_is_chosen_by_the_query(owner_client, workspace):
     url = reverse("exchange:export-vcard", args=[workspace.slug])
-    assert "VERSION:3.0" in body(owner_client.get(url + "?version=3.0"))
-    assert "VERSION:4.0" in body(owner_client.get(url))
+    assert "VERSION:4.0" in body(owner_client.get(url + "?version=4.0"))
+    assert "VERSION:3.0" in body(owner_client.get(url))  # the default, as on the CLI
     assert owner_client.get(url + "?version=2.1").status_code == 400
 
 
@@ -80,7 +80,7 @@ def test_every_download_holds_only_its_own_workspace(client, db):
     rich_workspace(marker="Bravo")
     client.force_login(alpha_owner)
     for name in DOWNLOADS:
-        for query in ("", "?version=3.0"):
+        for query in ("", "?version=4.0"):
             text = body(client.get(reverse(name, args=[alpha.slug]) + query))
             assert "Bravo" not in text and "bravo" not in text, name
     backup = json.loads(body(client.get(reverse("exchange:export-backup", args=[alpha.slug]))))

@@ -69,8 +69,9 @@ export_interactions_csv = _csv_view("interactions", interactions_csv)
 @require_GET
 @workspace_view
 def export_vcard(request: WorkspaceRequest) -> HttpResponse:
-    """All organizations and people as one .vcf; `?version=3.0` or `4.0` (default)."""
-    version = request.GET.get("version", "4.0")
+    """All organizations and people as one .vcf; `?version=3.0` (the default, as on the
+    command line: read by almost every address book) or `4.0`."""
+    version = request.GET.get("version", "3.0")
     if version not in VERSIONS:
         return HttpResponseBadRequest("vCard version must be 3.0 or 4.0.")
     workspace = request.workspace

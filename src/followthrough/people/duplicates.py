@@ -25,6 +25,7 @@ from followthrough.events.models import Attendance, FocusPick
 from followthrough.exchange.models import ExternalId
 from followthrough.people.linkedin import PREFIX as LINKEDIN_PREFIX
 from followthrough.people.models import (
+    NEWEST_STARTED,
     Affiliation,
     ContactKind,
     ContactPoint,
@@ -265,7 +266,7 @@ def _people_for_page(workspace: Workspace, ids: set[int]) -> dict[int, Person]:
                 queryset=Affiliation.objects.for_workspace(workspace)
                 .filter(ended_on__isnull=True)
                 .select_related("organization")
-                .order_by("-started_on", "pk"),
+                .order_by(NEWEST_STARTED, "pk"),
                 to_attr="current_affiliations",
             ),
             Prefetch(

@@ -8,6 +8,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -131,6 +132,12 @@ class ContactPoint(WorkspaceScoped):
         return self.value
 
 
+# Affiliations newest first and undated last on every database (a descending sort puts
+# NULLs last on SQLite but first on PostgreSQL), so a person's current organization is
+# the same on both.
+NEWEST_STARTED = F("started_on").desc(nulls_last=True)
+
+
 class Affiliation(WorkspaceScoped):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organization = models.ForeignKey(
@@ -141,7 +148,7 @@ class Affiliation(WorkspaceScoped):
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["ended_on", "-started_on"]
+        ordering = [F("ended_on").asc(nulls_first=True), NEWEST_STARTED, "pk"]
         indexes = [
             models.Index(fields=["workspace", "person"], name="affiliation_ws_person"),
             models.Index(fields=["workspace", "organization"], name="affiliation_ws_org"),

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from followthrough.people.models import (
+    NEWEST_STARTED,
     Affiliation,
     ContactPoint,
     Organization,
@@ -89,7 +90,7 @@ def person_list(
             queryset=Affiliation.objects.for_workspace(workspace)
             .filter(ended_on__isnull=True)
             .select_related("organization")
-            .order_by("-started_on", "pk"),
+            .order_by(NEWEST_STARTED, "pk"),
             to_attr="current_affiliations",
         ),
     )
@@ -114,7 +115,7 @@ def person_profile(*, workspace: Workspace) -> QuerySet[Person]:
                 "affiliations",
                 queryset=Affiliation.objects.for_workspace(workspace)
                 .select_related("organization")
-                .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "pk"),
+                .order_by(F("ended_on").desc(nulls_first=True), NEWEST_STARTED, "pk"),
             ),
         )
     )

@@ -20,7 +20,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from followthrough.exchange.exporters import (
     CHUNK_SIZE,
@@ -31,6 +31,7 @@ from followthrough.exchange.exporters import (
 )
 from followthrough.exchange.formula import neutralize
 from followthrough.people.models import (
+    NEWEST_STARTED,
     Affiliation,
     ContactKind,
     ContactPoint,
@@ -110,7 +111,7 @@ PERSON_VALUES = (
 def _people(workspace: Workspace) -> QuerySet[Person]:
     current = Affiliation.objects.filter(
         workspace_id=OuterRef("workspace_id"), person_id=OuterRef("pk"), ended_on__isnull=True
-    ).order_by(F("started_on").desc(nulls_last=True), "pk")
+    ).order_by(NEWEST_STARTED, "pk")
     return Person.objects.for_workspace(workspace).annotate(
         current_org=Subquery(current.values("organization__name")[:1]),
         current_role=Subquery(current.values("role")[:1]),

@@ -40,7 +40,14 @@ from followthrough.exchange.exporters.vcard_writer import (
     text_list,
 )
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Organization, Person
+from followthrough.people.models import (
+    NEWEST_STARTED,
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    Organization,
+    Person,
+)
 from followthrough.workspaces.models import Workspace
 
 VERSIONS = ("3.0", "4.0")
@@ -227,7 +234,7 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
         affiliations = grouped(
             Affiliation.objects.for_workspace(workspace)
             .filter(person_id__in=ids, ended_on__isnull=True)
-            .order_by("person_id", "-started_on", "pk"),
+            .order_by("person_id", NEWEST_STARTED, "pk"),
             "person_id", "organization_id", "organization__name", "role",
         )  # fmt: skip
         external = ExternalId.objects.for_workspace(workspace)
