@@ -116,7 +116,7 @@ def test_a_bad_record_in_the_middle_saves_nothing_and_names_its_line(workspace):
     with pytest.raises(ImportFailed) as failure:
         load(workspace, records, batch_size=10)
     assert (failure.value.line, failure.value.field) == (58, "email")
-    assert "not an e-mail address" in str(failure.value)
+    assert "not a valid e-mail address" in str(failure.value)
     assert str(failure.value).startswith("line 58, field “email”")
     assert Person.objects.count() == 0
     assert ImportBatch.objects.count() == 0

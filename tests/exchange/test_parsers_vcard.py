@@ -555,3 +555,16 @@ def test_a_bad_card_late_in_a_big_file_names_its_line():
     with pytest.raises(ParseError) as caught:
         list(vcard.parse(io.BytesIO(data), options=ParseOptions()))
     assert caught.value.line == 2_000 * 9 + 1  # nine lines a card
+
+
+def test_a_malformed_email_is_refused_at_its_own_line():
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Byron\r\nN:Byron;Ada;;;\r\n"
+        "TEL:+44 20 7946 0000\r\nNOTE:first line\\nsecond\r\n"
+        "EMAIL;TYPE=work:ada@example.org\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n"
+    )
+    with pytest.raises(ParseError) as failure:
+        parse(text)
+    error = failure.value
+    assert (error.line, error.field) == (8, "EMAIL")
+    assert error.message == "“not-an-address” is not a valid e-mail address."

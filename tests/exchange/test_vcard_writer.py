@@ -234,6 +234,10 @@ MULTILINE = st.lists(CLEAN, min_size=1, max_size=3).map("\n".join)
 ADDRESSES = CLEAN.filter(lambda s: "\\" not in s and not s.lower().startswith(("mailto", "tel")))
 
 
+# The importer refuses a malformed e-mail address (naming its line), so e-mails are real.
+EMAILS = st.from_regex(r"[a-zA-Z0-9_%+-]{1,20}@[a-z0-9]{1,12}\.(org|com|de)", fullmatch=True)
+OTHER_KINDS = st.sampled_from([k.value for k in ContactKind if k != ContactKind.EMAIL])
+CONTACT_LABELS = st.sampled_from(["", "work", "home", "cell"])
 PLAIN_PHOTO_NAMES = st.sampled_from(["a.png", "b.jpg", "c.gif"])
 
 
@@ -252,7 +256,8 @@ CLEAN_PEOPLE = st.builds(
     notes=MULTILINE,
     birthday=st.tuples(st.none() | st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28)),
     contacts=st.lists(
-        st.tuples(KINDS, ADDRESSES, st.sampled_from(["", "work", "home", "cell"])),
+        st.tuples(st.just("email"), EMAILS, CONTACT_LABELS)
+        | st.tuples(OTHER_KINDS, ADDRESSES, CONTACT_LABELS),
         max_size=5,
         unique_by=lambda c: (c[0], c[1].casefold()),
     ),

@@ -97,7 +97,7 @@ def clean_email(value: str, line: int, field_name: str = "email") -> str:
     value = value.strip().removeprefix("mailto:").removeprefix("MAILTO:").strip()
     if len(value) > MAX_EMAIL or not EMAIL.match(value):
         shown = value if len(value) <= 80 else value[:80] + "…"
-        raise ParseError(f"“{shown}” is not an e-mail address", line=line, field=field_name)
+        raise ParseError(f"“{shown}” is not a valid e-mail address.", line=line, field=field_name)
     return value
 
 

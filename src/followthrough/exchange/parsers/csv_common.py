@@ -453,9 +453,9 @@ _PLAIN_EMAIL = re.compile(
 )
 
 
-def clean_email(row: Row, key: str | int, value: str) -> str:
-    """A validated e-mail address (Django's `validate_email`; `mailto:` dropped); a
-    malformed one is a `ParseError` at the row and column."""
+def valid_email(value: str) -> str | None:
+    """The address (trimmed, `mailto:` dropped) when Django's `validate_email` takes it,
+    else None."""
     address = value.strip()
     if address[:7].lower() == "mailto:":
         address = address[7:].strip()
@@ -464,7 +464,20 @@ def clean_email(row: Row, key: str | int, value: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        raise row.error(key, f"“{value}” is not a valid e-mail address.") from None
+        return None
+    return address
+
+
+def invalid_email(value: str) -> str:
+    return f"“{value}” is not a valid e-mail address."
+
+
+def clean_email(row: Row, key: str | int, value: str) -> str:
+    """A validated e-mail address (`valid_email`); a malformed one is a `ParseError` at
+    the row and column."""
+    address = valid_email(value)
+    if address is None:
+        raise row.error(key, invalid_email(value))
     return address
 
 

@@ -33,7 +33,8 @@ What `parse` promises:
   left out), a card longer than 10 MB, text outside
   BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
   (but after a photo or a property that is not read), parameters beyond reading on a
-  property that is read. A file without a single card is an error too. A photo larger
+  property that is read. A malformed EMAIL is refused at its own line (checked as the
+  CSV formats check e-mails). A file without a single card is an error too. A photo larger
   than 5 MB or whose base64 is broken is left out with a warning (`Photo.left_out`): the
   card is imported without it, as checklist E6 asks; a photo given only as a URL is
   never fetched.
@@ -50,6 +51,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from followthrough.exchange.formats import ParseOptions
+from followthrough.exchange.parsers.csv_common import invalid_email, valid_email
 from followthrough.exchange.parsers.text import clean_text
 from followthrough.exchange.parsers.vcard_lines import MAX_CARD as MAX_CARD  # a limit, as MAX_PHOTO
 from followthrough.exchange.parsers.vcard_lines import Card, Prop, card_props, file_cards, read_card
@@ -122,6 +124,15 @@ class Fields:
     def text(self, name: str) -> str:
         props = self.all(name)
         return _text(props[0].parsed) if props else ""
+
+    def emails(self) -> list[str]:
+        """The EMAIL values (as `texts`), each checked where it stands: a malformed one
+        is a `ParseError` at its own line, not at the card's BEGIN line."""
+        for prop in self.all("EMAIL"):
+            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed)).strip()
+            if value and valid_email(value) is None:
+                raise ParseError(invalid_email(value), line=prop.number, field="EMAIL")
+        return self.texts("EMAIL", "mailto:")
 
     def texts(self, name: str, prefix: str = "") -> list[str]:
         """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
@@ -232,7 +243,7 @@ def _organization(fields: Fields) -> OrganizationRecord:
         name=name,
         website=links[0] if links else "",
         notes=_notes(fields),
-        emails=fields.texts("EMAIL", "mailto:"),
+        emails=fields.emails(),
         phones=fields.texts("TEL", "tel:"),
         addresses=_addresses(fields),
         tags=_tags(fields),
@@ -255,7 +266,7 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         full_name=formatted,
         organization=organization or organizations.get(reference, ""),
         role=fields.text("TITLE") or fields.text("ROLE"),
-        emails=fields.texts("EMAIL", "mailto:"),
+        emails=fields.emails(),
         phones=fields.texts("TEL", "tel:"),
         links=fields.texts("URL"),
         addresses=_addresses(fields),
