@@ -14,7 +14,13 @@ from django.utils import timezone
 from followthrough.events.models import Attendance, FocusPick, Rsvp
 from followthrough.events.services import attendance_add, focus_pick
 from followthrough.exchange.models import ExternalId
-from followthrough.people.merge import MOVED_MODELS, MergeError, duplicate_dismiss, person_merge
+from followthrough.people.merge import (
+    MOVED_MODELS,
+    MergeError,
+    affiliations_moving,
+    duplicate_dismiss,
+    person_merge,
+)
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -140,9 +146,7 @@ def test_it_never_duplicates_a_role_and_widens_its_dates(workspace):
     org = make_org(workspace)
     keep = make_person(workspace)
     other = make_person(workspace)
-    mine = affiliation_add(person=keep, organization=org, role="Chair", started_on=date(2020, 1, 1))
-    mine.ended_on = date(2021, 1, 1)
-    mine.save()
+    affiliation_add(person=keep, organization=org, role="Chair", started_on=date(2020, 1, 1))
     affiliation_add(person=other, organization=org, role=" chair ", started_on=date(2018, 5, 1))
     affiliation_add(person=other, organization=org, role="Treasurer")
 
@@ -150,6 +154,117 @@ def test_it_never_duplicates_a_role_and_widens_its_dates(workspace):
 
     roles = {(a.role, a.started_on, a.ended_on) for a in Affiliation.objects.filter(person=keep)}
     assert roles == {("Chair", date(2018, 5, 1), None), ("Treasurer", None, None)}
+
+
+def _affiliations(person: Person) -> list[tuple[str, date | None, date | None]]:
+    """Past periods first, by end date: the same order on every database."""
+    rows = [(a.role, a.started_on, a.ended_on) for a in Affiliation.objects.filter(person=person)]
+    return sorted(rows, key=lambda row: (row[2] is None, row[2] or date.max, row[1] or date.min))
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    [
+        (("Volunteer Coordinator", None), ("", None)),
+        (("", None), ("Volunteer Coordinator", None)),
+        (("Volunteer Coordinator", None), ("", date(2019, 3, 1))),
+        (("", date(2019, 3, 1)), ("Volunteer Coordinator", None)),
+    ],
+)
+def test_it_combines_current_affiliations_at_one_organization_with_or_without_a_role(
+    workspace, mine, theirs
+):
+    food_bank = make_org(workspace, name="Riverside Food Bank")
+    keep = make_person(workspace, first_name="Maria", last_name="Okafor")
+    other = make_person(workspace, first_name="Maria", last_name="Okafor")
+    kept_row = affiliation_add(
+        person=keep, organization=food_bank, role=mine[0], started_on=mine[1]
+    )
+    affiliation_add(person=other, organization=food_bank, role=theirs[0], started_on=theirs[1])
+
+    person_merge(keep=keep, other=other)
+
+    rows = list(Affiliation.objects.filter(person=keep))
+    assert [a.pk for a in rows] == [kept_row.pk]  # the kept person's row, filled in
+    assert (rows[0].role, rows[0].started_on, rows[0].ended_on) == (
+        "Volunteer Coordinator",
+        date(2019, 3, 1) if date(2019, 3, 1) in (mine[1], theirs[1]) else None,
+        None,
+    )
+    assert not Affiliation.objects.filter(person_id=other.pk).exists()
+
+
+@pytest.mark.parametrize("their_role", ["Volunteer Coordinator", "", "Volunteer"])
+@pytest.mark.parametrize("kept_is_current", [True, False])
+def test_it_keeps_an_ended_and_a_current_affiliation_at_one_organization_apart(
+    workspace, their_role, kept_is_current
+):
+    org = make_org(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    current = dict(role="Volunteer Coordinator", started_on=date(2021, 1, 1))
+    ended = dict(role=their_role, started_on=date(2015, 1, 1), ended_on=date(2018, 6, 30))
+    affiliation_add(person=keep, organization=org, **(current if kept_is_current else ended))
+    affiliation_add(person=other, organization=org, **(ended if kept_is_current else current))
+
+    person_merge(keep=keep, other=other)
+
+    assert _affiliations(keep) == [
+        (their_role, date(2015, 1, 1), date(2018, 6, 30)),
+        ("Volunteer Coordinator", date(2021, 1, 1), None),
+    ]
+
+
+def test_the_preview_lists_only_the_affiliations_that_move_as_their_own(workspace):
+    org, other_org = make_org(workspace), make_org(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    affiliation_add(person=keep, organization=org, role="Volunteer Coordinator")
+    affiliation_add(person=other, organization=org)
+    moving = affiliation_add(person=other, organization=other_org, role="Board member")
+
+    assert affiliations_moving(keep=keep, other=other) == [moving]
+    assert _affiliations(keep) == [("Volunteer Coordinator", None, None)]  # unchanged
+
+
+def test_it_combines_the_same_past_period_but_not_two_different_ones(workspace):
+    org = make_org(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    affiliation_add(person=keep, organization=org, role="Intern", ended_on=date(2012, 8, 31))
+    affiliation_add(
+        person=keep,
+        organization=org,
+        role="Volunteer",
+        started_on=date(2016, 1, 1),
+        ended_on=date(2017, 1, 1),
+    )
+    affiliation_add(
+        person=other,
+        organization=org,
+        role="intern",
+        started_on=date(2012, 6, 1),
+        ended_on=date(2012, 8, 31),
+    )
+    affiliation_add(
+        person=other,
+        organization=org,
+        role="",
+        started_on=date(2016, 6, 1),
+        ended_on=date(2018, 1, 1),
+    )
+    affiliation_add(
+        person=other,
+        organization=org,
+        role="Volunteer",
+        started_on=date(2019, 1, 1),
+        ended_on=date(2019, 12, 31),
+    )
+
+    person_merge(keep=keep, other=other)
+
+    assert _affiliations(keep) == [
+        ("Intern", date(2012, 6, 1), date(2012, 8, 31)),  # the same period: combined
+        ("Volunteer", date(2016, 1, 1), date(2018, 1, 1)),  # overlapping: combined
+        ("Volunteer", date(2019, 1, 1), date(2019, 12, 31)),  # a later period of its own
+    ]
 
 
 @pytest.mark.parametrize(
@@ -226,7 +341,54 @@ def test_it_recomputes_the_next_touch_from_the_merged_tags(workspace):
     assert relationship.next_touch_due == relationship.created_at + timedelta(days=7)
 
 
-def test_it_takes_the_chosen_photo_and_deletes_the_file_nobody_uses(
+def _note(person: Person) -> str:
+    return Interaction.objects.get(person=person, kind=InteractionKind.NOTE).note
+
+
+def _section(note: str, heading: str) -> list[str]:
+    """The "- " lines listed under the merge note's heading that starts with `heading`."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in filter(None, note.splitlines()):
+        if line.startswith("- ") and current is not None:
+            sections[current].append(line)
+        else:
+            current = line
+            sections[current] = []
+    return next((lines for title, lines in sections.items() if title.startswith(heading)), [])
+
+
+NOT_KEPT, REPLACED = "Not kept from the merged record", "Replaced on this record"
+
+
+def test_the_note_names_each_value_not_kept_and_whose_it_was(workspace, owner):
+    keep = make_person(workspace, first_name="Ken", last_name="Ito", headline="Director")
+    keep.notes = "Met at the gala."
+    keep.save()
+    other = make_person(workspace, first_name="Kenji", last_name="Itō", headline="Director")
+
+    person_merge(keep=keep, other=other, choices={"last_name": "other"}, actor=owner)
+
+    note = _note(keep)
+    assert _section(note, f"{NOT_KEPT}, Kenji Itō (#{other.pk})") == ["- First name: Kenji"]
+    assert _section(note, REPLACED) == ["- Last name: Ito"]
+    assert "Itō" not in "\n".join(_section(note, NOT_KEPT))  # it is the kept last name now
+    assert "Director" not in note  # the same on both: nothing was lost
+    assert "Met at the gala." not in note  # still there
+
+
+def test_the_note_has_no_replaced_section_when_only_the_merged_values_were_dropped(workspace):
+    keep = make_person(workspace, first_name="Dan", last_name="Lee")
+    other = make_person(workspace, first_name="Daniel", last_name="Lee")
+
+    person_merge(keep=keep, other=other)
+
+    note = _note(keep)
+    assert _section(note, NOT_KEPT) == ["- First name: Daniel"]
+    assert REPLACED not in note
+
+
+def test_it_takes_the_chosen_photo_and_keeps_the_replaced_file_named_in_the_note(
     workspace, django_capture_on_commit_callbacks
 ):
     keep, other = make_person(workspace), make_person(workspace)
@@ -240,7 +402,29 @@ def test_it_takes_the_chosen_photo_and_deletes_the_file_nobody_uses(
 
     assert _reload(keep).photo.name == new
     assert storage.exists(new)
-    assert not storage.exists(old)
+    assert storage.exists(old)  # the member may want it back
+    note = _note(keep)
+    assert any(old in line for line in _section(note, REPLACED))
+    assert not any("Photo" in line for line in _section(note, NOT_KEPT))  # now in use
+
+
+def test_the_merged_records_photo_not_chosen_is_kept_and_named_in_the_note(
+    workspace, django_capture_on_commit_callbacks
+):
+    keep, other = make_person(workspace), make_person(workspace)
+    keep.photo.save("a.png", ContentFile(image_bytes("PNG")))
+    other.photo.save("b.png", ContentFile(image_bytes("PNG")))
+    mine, theirs = keep.photo.name, other.photo.name
+    storage = keep.photo.storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_merge(keep=keep, other=other, choices={"photo": "keep"})
+
+    assert _reload(keep).photo.name == mine
+    assert storage.exists(mine) and storage.exists(theirs)
+    note = _note(keep)
+    assert any(theirs in line for line in _section(note, NOT_KEPT))
+    assert REPLACED not in note
 
 
 def test_it_refuses_people_of_different_workspaces(workspace, other_workspace):

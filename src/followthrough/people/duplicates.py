@@ -313,8 +313,9 @@ def merge_preview(*, keep: Person, other: Person) -> MergePreview:
     """The preview of merging `other` into `keep`, both fetched with
     `selectors.person_profile` (their tags, contact points and affiliations prefetched).
     Cost: four small indexed counts."""
+    from followthrough.people.merge import affiliations_moving  # merge imports this module
+
     taken = {(c.kind, c.normalized) for c in keep.contact_points.all()}
-    roles = {(a.organization_id, a.role.strip().lower()) for a in keep.affiliations.all()}
     keep_tags = {tag.pk for tag in keep.tags.all()}
     scope = Q(workspace_id=other.workspace_id, person=other)
     follow_ups = FollowUp.objects.filter(scope).aggregate(
@@ -325,11 +326,7 @@ def merge_preview(*, keep: Person, other: Person) -> MergePreview:
             c for c in other.contact_points.all() if (c.kind, c.normalized) not in taken
         ],
         tags=[tag for tag in other.tags.all() if tag.pk not in keep_tags],
-        affiliations=[
-            a
-            for a in other.affiliations.all()
-            if (a.organization_id, a.role.strip().lower()) not in roles
-        ],
+        affiliations=affiliations_moving(keep=keep, other=other),
         interactions=Interaction.objects.filter(scope).count(),
         follow_ups=follow_ups["total"],
         open_follow_ups=follow_ups["open"],

@@ -3,13 +3,15 @@
 A merge keeps one person (`keep`) and deletes the other after moving everything of
 theirs over: contact points, tags, affiliations, identities in other systems,
 interactions, follow-ups, focus picks, event attendance and the relationship. Nothing is
-duplicated on the way (the same e-mail twice, the same role twice, two attendances of one
-event), and field values the member chose not to keep are written into the merge note on
-the kept person's timeline, so nothing is lost silently.
+duplicated on the way (the same e-mail twice, the same organization twice for one period,
+two attendances of one event), and field values the member chose not to keep are written
+into the merge note on the kept person's timeline, each under the record it came from, so
+nothing is lost silently. A photo not kept is not deleted either (see `_apply_fields`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -120,29 +122,37 @@ def _describe(name: str, value: Any) -> str:
         month, day, year = value
         return f"{year or '????'}-{month or 0:02d}-{day or 0:02d}"
     if name == "photo":
-        return "their photo"
+        # The file's name in storage: the file is kept, and this is how to find it.
+        return f"`{value}` (the file is kept)"
     return str(value)
 
 
-def _apply_fields(keep: Person, other: Person, choices: Mapping[str, str]) -> list[str]:
-    """Copy the chosen values onto `keep`; returns "Label: value" for each non-empty value
-    that was not kept, for the merge note. Photo files no person uses any more are
-    deleted once the merge is committed."""
-    dropped = []
+def _apply_fields(keep: Person, other: Person, choices: Mapping[str, str]) -> dict[str, list[str]]:
+    """Copy the chosen values onto `keep`. Returns the values that are gone from the
+    person, as "Label: value" lines for the merge note, by whose they were: under `OTHER`
+    the merged record's values not chosen, under `KEEP` the kept record's own values
+    replaced by the merged record's. A value equal to the one kept is not gone, so it is
+    never listed.
+
+    Photo files are never deleted here, on purpose: the photo not chosen (the kept
+    person's own, or the merged record's) stays in storage under the name the note gives,
+    so it can be put back if the choice was a mistake (a merge cannot be undone). That is
+    at most one file per merge, and one a note points to; nothing removes it later (not
+    even deleting the kept person, whose note goes with them), so clearing such files is
+    left to whoever runs the server. The chosen photo simply becomes the kept person's.
+    """
+    dropped: dict[str, list[str]] = {OTHER: [], KEEP: []}
     for name, label in MERGE_FIELDS.items():
         kept, lost = (keep, other) if choices[name] == KEEP else (other, keep)
         value, lost_value = field_value(kept, name), field_value(lost, name)
         if lost_value != value and not _is_empty(lost_value):
-            dropped.append(f"{label}: {_describe(name, lost_value)}")
+            whose = OTHER if lost is other else KEEP
+            dropped[whose].append(f"{label}: {_describe(name, lost_value)}")
         if name == "birthday":
             for part, part_value in zip(BIRTHDAY_PARTS, value, strict=True):
                 setattr(keep, part, part_value)
         elif name == "photo":
             keep.photo = value or ""
-            if lost_value and lost_value != value:
-                transaction.on_commit(
-                    lambda name=lost_value, storage=keep.photo.storage: storage.delete(name)
-                )
         else:
             setattr(keep, name, value)
     keep.save()
@@ -169,26 +179,88 @@ def _move_contact_points(keep: Person, other: Person) -> None:
     ContactPoint.objects.bulk_update(moving, ["person", "position"])
 
 
-def _move_affiliations(keep: Person, other: Person) -> None:
-    """The other's roles, except one the kept person already holds (same organization and
-    role), whose dates are widened to cover both instead."""
-    held = {(a.organization_id, a.role.strip().lower()): a for a in keep.affiliations.all()}
-    moving, widened = [], []
-    for affiliation in other.affiliations.all():
-        same = held.get((affiliation.organization_id, affiliation.role.strip().lower()))
+def _role_key(role: str) -> str:
+    return role.strip().lower()
+
+
+def _same_period(mine: Affiliation, theirs: Affiliation) -> bool:
+    """Whether two affiliations at one organization describe one stretch of time: both
+    current, or both ended on the same day, or both ended with known dates that overlap.
+    A current one and an ended one are two periods (she left, and came back)."""
+    if mine.ended_on is None or theirs.ended_on is None:
+        return mine.ended_on is None and theirs.ended_on is None
+    if mine.ended_on == theirs.ended_on:
+        return True
+    if mine.started_on is None or theirs.started_on is None:
+        return False  # an unknown start and a different end: not known to be the same
+    return mine.started_on <= theirs.ended_on and theirs.started_on <= mine.ended_on
+
+
+def _counterpart(theirs: Affiliation, mine: list[Affiliation]) -> Affiliation | None:
+    """The kept person's row that `theirs` is another record of: the same organization
+    and period, and roles that agree (the same, or one of them blank), the same role
+    first."""
+    role = _role_key(theirs.role)
+    matches = [
+        row
+        for row in mine
+        if row.organization_id == theirs.organization_id
+        and (not role or _role_key(row.role) in ("", role))
+        and _same_period(row, theirs)
+    ]
+    matches.sort(key=lambda row: _role_key(row.role) != role)  # stable: order kept
+    return matches[0] if matches else None
+
+
+def _plan_affiliations(
+    mine: list[Affiliation], theirs: list[Affiliation]
+) -> tuple[list[Affiliation], list[Affiliation]]:
+    """The other's rows that move as they are, and the kept rows that absorb the rest
+    (changed in memory, not saved)."""
+    moving, combined = [], {}
+    for row in theirs:
+        same = _counterpart(row, mine)
         if same is None:
-            affiliation.person = keep
-            moving.append(affiliation)
+            moving.append(row)
             continue
-        starts = [d for d in (same.started_on, affiliation.started_on) if d]
-        same.started_on = min(starts, default=None)
-        if same.ended_on and affiliation.ended_on:
-            same.ended_on = max(same.ended_on, affiliation.ended_on)
-        else:
-            same.ended_on = None
-        widened.append(same)
+        if not same.role.strip():
+            same.role = row.role.strip()
+        same.started_on = min(filter(None, (same.started_on, row.started_on)), default=None)
+        if same.ended_on is not None and row.ended_on is not None:
+            same.ended_on = max(same.ended_on, row.ended_on)
+        combined[same.pk] = same
+    return moving, list(combined.values())
+
+
+def affiliations_moving(*, keep: Person, other: Person) -> list[Affiliation]:
+    """The other's affiliations that a merge moves over as separate rows (the rest are
+    combined into the kept person's), for the merge page's preview; works on prefetched
+    affiliations and changes nothing."""
+    mine = [copy.copy(row) for row in keep.affiliations.all()]
+    return _plan_affiliations(mine, list(other.affiliations.all()))[0]
+
+
+def _move_affiliations(keep: Person, other: Person) -> None:
+    """One affiliation per organization and period, so a person never shows twice at one
+    organization for the same time.
+
+    Two rows are one affiliation when they are at the same organization, their roles
+    agree (the same role ignoring case and spaces, or one of them has none: an imported
+    "Maria Okafor at Riverside Food Bank" is the same job as "Volunteer Coordinator at
+    Riverside Food Bank"), and they cover the same period: both current, or both ended
+    on the same day or at overlapping known dates. Then the kept person's row stays and
+    takes what it lacks from the other's: the role, and dates widened to cover both (the
+    earlier start, the later end). An ended and a current row at one organization are
+    two periods and both stay, as do two different roles (a board chair can also be
+    a volunteer) and past periods not known to overlap: when in doubt both stay, since a
+    duplicate row is easy to delete and a lost period is not."""
+    moving, combined = _plan_affiliations(
+        list(keep.affiliations.all()), list(other.affiliations.all())
+    )
+    for row in moving:
+        row.person = keep
     Affiliation.objects.bulk_update(moving, ["person"])
-    Affiliation.objects.bulk_update(widened, ["started_on", "ended_on"])
+    Affiliation.objects.bulk_update(combined, ["role", "started_on", "ended_on"])
 
 
 def _move_attendances(keep: Person, other: Person) -> None:
@@ -286,14 +358,29 @@ def _move_rows(keep: Person, other: Person) -> None:
     _move_dismissals(keep, other)
 
 
-def _log_merge(keep: Person, other_name: str, dropped: list[str], actor: User | None) -> None:
-    """A note on the kept person's timeline. Written directly, not through
-    `relationship_log_interaction`: a merge is not a touch, so the cadence stays."""
-    note = ""
-    if dropped:
-        note = "Values of the merged record that were not kept:\n\n" + "\n".join(
-            f"- {line}" for line in dropped
-        )
+def _log_merge(
+    keep: Person,
+    other_full_name: str,
+    other_pk: int,
+    dropped: Mapping[str, list[str]],
+    actor: User | None,
+) -> None:
+    """A note on the kept person's timeline: the merged record's values not kept, then
+    this record's own values replaced (each heading only when it has lines). Written
+    directly, not through `relationship_log_interaction`: a merge is not a touch, so the
+    cadence stays."""
+    other_name = other_full_name or f"person #{other_pk}"
+    # The id tells apart two records of one name, as duplicates usually are.
+    other_label = f"{other_full_name} (#{other_pk})" if other_full_name else other_name
+    headings = {
+        OTHER: f"Not kept from the merged record, {other_label}:",
+        KEEP: "Replaced on this record by the merged record's values:",
+    }
+    note = "\n\n".join(
+        f"{headings[whose]}\n\n" + "\n".join(f"- {line}" for line in dropped[whose])
+        for whose in (OTHER, KEEP)
+        if dropped[whose]
+    )
     Interaction.objects.create(
         workspace_id=keep.workspace_id,
         person=keep,
@@ -325,9 +412,9 @@ def person_merge(
     dropped = _apply_fields(keep, other, _resolve_choices(keep, other, choices or {}))
     _move_rows(keep, other)
     _merge_relationships(keep, other)
-    other_name = other.full_name or f"person #{other.pk}"
+    other_full_name, other_pk = other.full_name, other.pk  # `delete()` clears the pk
     other.delete()
-    _log_merge(keep, other_name, dropped, actor)
+    _log_merge(keep, other_full_name, other_pk, dropped, actor)
     return keep
 
 
