@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followthrough.events.services import attendance_add
-from followthrough.people.models import Affiliation, Person
+from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
 from followthrough.people.services import affiliation_add, person_update
 from followthrough.relationships.models import Interaction, InteractionKind
 from followthrough.relationships.services import (
@@ -306,3 +306,92 @@ def test_it_shows_own_cadence_from_the_relationship(owner_client, workspace):
     relationship_update(relationship=person.relationship, cadence_days=7)
     response = owner_client.get(url("person-detail", workspace, person.pk))
     assert "every 7 days" in response.content.decode()
+
+
+def _add_address(person, value: str, position: int = 0) -> None:
+    ContactPoint.objects.create(
+        workspace_id=person.workspace_id,
+        person=person,
+        kind=ContactKind.ADDRESS,
+        value=value,
+        normalized=value.lower(),
+        position=position,
+    )
+
+
+def test_it_shows_an_imported_birthday_and_address(owner_client, workspace):
+    person = make_person(workspace, first_name="Maria", last_name="Okafor")
+    Person.objects.filter(pk=person.pk).update(
+        birthday_year=1985, birthday_month=4, birthday_day=15
+    )
+    _add_address(person, "12 River St\nLagos <b>101</b>")
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert '<li>Birthday <time datetime="1985-04-15">15 April 1985</time></li>' in body
+    assert (
+        '<li><span class="visually-hidden">Address: </span>'
+        "12 River St<br>Lagos &lt;b&gt;101&lt;/b&gt;</li>" in body
+    )
+    assert "No e-mail, phone" not in body
+
+
+def test_it_shows_a_birthday_without_its_year(owner_client, workspace):
+    person = make_person(workspace)
+    Person.objects.filter(pk=person.pk).update(birthday_month=2, birthday_day=29)
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert '<li>Birthday <time datetime="--02-29">29 February</time></li>' in body
+    assert "2000" not in body
+
+
+def test_it_leaves_out_an_impossible_or_partial_birthday(owner_client, workspace):
+    person = make_person(workspace)
+    Person.objects.filter(pk=person.pk).update(birthday_month=2, birthday_day=30)
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "Birthday" not in body
+    assert "No e-mail, phone, link, address or birthday yet." in body
+    Person.objects.filter(pk=person.pk).update(birthday_month=None, birthday_day=None)
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "Birthday" not in body
+
+
+def test_a_missing_person_gets_the_kind_not_found_page_with_navigation(owner_client, workspace):
+    person = make_person(workspace)
+    missing = person.pk
+    person.delete()
+    response = owner_client.get(url("person-detail", workspace, missing))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "That page is not here" in body and "merged or deleted" in body
+    assert 'aria-label="Main"' in body and "Riverside Literacy" in body
+    assert reverse("people:person-list", args=[workspace.slug]) in body
+    assert "Log out" in body
+
+
+def test_an_unknown_address_gets_the_not_found_page_when_logged_out(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "That page is not here" in body and 'aria-label="Main"' in body
+    assert "Log out" not in body
+
+
+def test_an_unknown_address_gets_the_not_found_page_outside_a_workspace(owner_client):
+    response = owner_client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "That page is not here" in body and "Log out" in body
+
+
+def test_a_stranger_gets_the_not_found_page_without_the_workspace(outsider_client, workspace):
+    person = make_person(workspace)
+    response = outsider_client.get(url("person-detail", workspace, person.pk))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "That page is not here" in body and "Riverside Literacy" not in body
+
+
+def test_a_viewer_gets_the_kind_forbidden_page(viewer_client, workspace):
+    person = make_person(workspace)
+    response = viewer_client.get(url("person-edit", workspace, person.pk))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Viewers can look but not change." in body and 'aria-label="Main"' in body

@@ -232,3 +232,66 @@ def test_it_replaces_and_removes_a_photo(owner_client, workspace):
     owner_client.post(url("person-edit", workspace, person.pk), {**VALID, "remove_photo": "on"})
     person.refresh_from_db()
     assert not person.photo
+
+
+def test_it_edits_addresses_and_a_birthday_with_or_without_its_year(owner_client, workspace):
+    person = make_person(workspace, first_name="Maria", last_name="Okafor")
+    person.birthday_month, person.birthday_day, person.birthday_year = 4, 15, 1985
+    person.save()
+    person.contact_points.create(
+        workspace=workspace, kind=ContactKind.ADDRESS, value="12 River St\nSpringfield",
+        normalized="12 river st springfield", position=0,
+    )  # fmt: skip
+    form = owner_client.get(url("person-edit", workspace, person.pk)).context["form"]
+    assert form.initial["addresses"] == "12 River St\nSpringfield"
+    assert (form.initial["birthday_day"], form.initial["birthday_month"]) == (15, 4)
+    assert form.initial["birthday_year"] == 1985
+    response = owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {
+            **VALID,
+            "first_name": "Maria",
+            "addresses": "12 River St\r\nSpringfield\r\n\r\n  \r\nPO Box 7\r\nShelbyville",
+            "birthday_day": "29",
+            "birthday_month": "2",
+            "birthday_year": "",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    addresses = person.contact_points.filter(kind=ContactKind.ADDRESS).order_by("position")
+    assert [a.value for a in addresses] == ["12 River St\nSpringfield", "PO Box 7\nShelbyville"]
+    assert (person.birthday_month, person.birthday_day, person.birthday_year) == (2, 29, None)
+    page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "PO Box 7" in page and "29 February" in page
+
+
+def test_it_refuses_a_day_that_does_not_exist_and_saves_nothing(owner_client, workspace):
+    person = make_person(workspace, first_name="Maria")
+    for day, month, year in (
+        ("30", "2", ""),
+        ("29", "2", "1985"),
+        ("12", "", ""),
+        ("", "", "1990"),
+    ):
+        response = owner_client.post(
+            url("person-edit", workspace, person.pk),
+            {**VALID, "first_name": "Changed", "birthday_day": day,
+             "birthday_month": month, "birthday_year": year},
+        )  # fmt: skip
+        assert response.status_code == 400, (day, month, year)
+        assert response.context["form"].errors["birthday_day"], (day, month, year)
+    person.refresh_from_db()
+    assert person.first_name == "Maria" and person.birthday_month is None
+
+
+def test_a_new_person_gets_their_birthday_and_address(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace),
+        {**VALID, "first_name": "Kenji", "addresses": "1 Main St", "birthday_day": "2",
+         "birthday_month": "7", "birthday_year": "1990"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    person = Person.objects.get(first_name="Kenji")
+    assert person.contact_points.get(kind=ContactKind.ADDRESS).value == "1 Main St"
+    assert (person.birthday_month, person.birthday_day, person.birthday_year) == (7, 2, 1990)

@@ -12,15 +12,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.validators import EmailValidator, URLValidator
+from django.utils.dates import MONTHS
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
 from followthrough.people.selectors import PERSON_SORTS
+from followthrough.people.services import BIRTHDAY_FIELDS, birthday_check
 from followthrough.relationships.models import Stage
 
 # --- Photos -------------------------------------------------------------------------------
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+ADDRESS_MAX = 400  # ContactPoint.value
 PHOTO_MAX_PIXELS = 40_000_000  # far above any camera photo, far below a decompression bomb
 PHOTO_MAX_SIDE = 1024  # stored photos are profile pictures, not archives
 # Pillow format name → (file suffix, content type). Nothing else is ever stored or served.
@@ -216,6 +219,29 @@ class PersonForm(forms.Form):
         widget=_textarea(2),
         help_text="One per line, e.g. their website or LinkedIn profile.",
     )
+    addresses = forms.CharField(
+        label="Postal addresses",
+        required=False,
+        widget=_textarea(3),
+        help_text="Separate two addresses with an empty line.",
+    )
+    birthday_day = forms.IntegerField(
+        label="Birthday: day", min_value=1, max_value=31, required=False
+    )
+    birthday_month = forms.TypedChoiceField(
+        label="Birthday: month",
+        choices=[("", "—"), *MONTHS.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    birthday_year = forms.IntegerField(
+        label="Birthday: year",
+        min_value=1,
+        max_value=9999,
+        required=False,
+        help_text="Leave it empty when you do not know it.",
+    )
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
     notes = forms.CharField(
         required=False,
@@ -258,6 +284,18 @@ class PersonForm(forms.Form):
     def clean_links(self) -> list[str]:
         return _check_lines(self.cleaned_data["links"], _check_link, "link (http or https)")
 
+    def clean_addresses(self) -> list[str]:
+        """Addresses are several lines each, so an empty line separates two of them."""
+        text = self.cleaned_data["addresses"].replace("\r\n", "\n")
+        addresses = [block.strip() for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+        too_long = [a for a in addresses if len(a) > ADDRESS_MAX]
+        if too_long:
+            raise ValidationError(
+                "An address can be at most %(max)s characters long (“%(start)s…” is longer).",
+                params={"max": ADDRESS_MAX, "start": too_long[0][:40]},
+            )
+        return addresses
+
     def clean_tags(self) -> list[str]:
         return split_commas(self.cleaned_data["tags"], 60, "tag")
 
@@ -271,6 +309,12 @@ class PersonForm(forms.Form):
             self.add_error("first_name", "Give at least a first or a last name.")
         if cleaned.get("role") and not cleaned.get("organization", "").strip():
             self.add_error("organization", "Name the organization where they have this role.")
+        parts = [cleaned.get(name) for name in BIRTHDAY_FIELDS]
+        if all(name in cleaned for name in BIRTHDAY_FIELDS):
+            try:
+                birthday_check(*parts)
+            except ValueError as error:
+                self.add_error("birthday_day", str(error))
         return cleaned
 
 

@@ -90,9 +90,29 @@ class InteractionRow:
         return self.occurred_at.isoformat()
 
 
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    """A birthday to show; `day` carries year 2000 (a leap year) when the year is unknown."""
+
+    day: date
+    has_year: bool
+
+
+def birthday_of(person: Person) -> Birthday | None:
+    """The person's birthday, or None when it is missing or not a real day."""
+    month, day, year = person.birthday_month, person.birthday_day, person.birthday_year
+    if not (month and day):
+        return None
+    try:
+        return Birthday(date(year or 2000, month, day), has_year=bool(year))
+    except ValueError:
+        return None
+
+
 @dataclass
 class PersonPage:
     person: Person
+    birthday: Birthday | None
     tags: list[TagRow]
     contacts: dict[str, list[str]]
     links: list[LinkRow]
@@ -203,6 +223,7 @@ def person_page(*, person: Person, timeline_number: int, timeline_per_page: int)
     )
     return PersonPage(
         person=person,
+        birthday=birthday_of(person),
         tags=tags,
         contacts=contacts,
         links=links,

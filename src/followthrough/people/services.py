@@ -83,7 +83,21 @@ def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> Non
     ContactPoint.objects.bulk_create(rows)
 
 
-PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo")
+BIRTHDAY_FIELDS = ("birthday_month", "birthday_day", "birthday_year")
+PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo", *BIRTHDAY_FIELDS)
+
+
+def birthday_check(month: int | None, day: int | None, year: int | None) -> None:
+    """Raise ValueError unless this is a birthday: nothing at all, or a real day of a
+    month with an optional year (29 February without a year is one)."""
+    if month is None and day is None and year is None:
+        return
+    if month is None or day is None:
+        raise ValueError("A birthday needs a day and a month.")
+    try:
+        date(year or 2000, month, day)  # 2000 was a leap year: any real day fits
+    except ValueError:
+        raise ValueError("That day does not exist in that month.") from None
 
 
 @transaction.atomic
@@ -97,23 +111,31 @@ def person_create(
     emails: Sequence[str] = (),
     phones: Sequence[str] = (),
     links: Sequence[str] = (),
+    addresses: Sequence[str] = (),
     tags: Sequence[str] = (),
     organization: Organization | None = None,
     role: str = "",
     owner: User | None = None,
     photo: Any = None,
+    birthday_month: int | None = None,
+    birthday_day: int | None = None,
+    birthday_year: int | None = None,
 ) -> Person:
     """Add a person to the directory with their relationship (stage Noticed)."""
     from followthrough.relationships.services import relationship_start
 
     if not (first_name.strip() or last_name.strip()):
         raise ValueError("A person needs a first or last name.")
+    birthday_check(birthday_month, birthday_day, birthday_year)
     person = Person(
         workspace=workspace,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         headline=headline,
         notes=notes,
+        birthday_month=birthday_month,
+        birthday_day=birthday_day,
+        birthday_year=birthday_year,
     )
     if photo:
         person.photo = photo
@@ -121,6 +143,7 @@ def person_create(
     _set_contact_points(person, ContactKind.EMAIL, emails)
     _set_contact_points(person, ContactKind.PHONE, phones)
     _set_contact_points(person, ContactKind.URL, links)
+    _set_contact_points(person, ContactKind.ADDRESS, addresses)
     if tags:
         person.tags.set(tags_resolve(workspace=workspace, names=tags))
     if organization is not None:
@@ -136,6 +159,7 @@ def person_update(
     emails: Sequence[str] | None = None,
     phones: Sequence[str] | None = None,
     links: Sequence[str] | None = None,
+    addresses: Sequence[str] | None = None,
     tags: Sequence[str] | None = None,
     **fields: Any,
 ) -> Person:
@@ -143,6 +167,8 @@ def person_update(
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"person_update() got unexpected fields {sorted(unknown)}")
+    if any(name in fields for name in BIRTHDAY_FIELDS):
+        birthday_check(*(fields.get(name, getattr(person, name)) for name in BIRTHDAY_FIELDS))
     old_photo = person.photo.name if "photo" in fields and person.photo else ""
     for name, value in fields.items():
         setattr(person, name, value)
@@ -155,6 +181,7 @@ def person_update(
         (ContactKind.EMAIL, emails),
         (ContactKind.PHONE, phones),
         (ContactKind.URL, links),
+        (ContactKind.ADDRESS, addresses),
     ):
         if values is not None:
             _set_contact_points(person, kind, values)

@@ -142,7 +142,9 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "emails": "\n".join(c.value for c in contacts[ContactKind.EMAIL]),
         "phones": "\n".join(c.value for c in contacts[ContactKind.PHONE]),
         "links": "\n".join(c.value for c in contacts[ContactKind.URL]),
+        "addresses": "\n\n".join(c.value for c in contacts[ContactKind.ADDRESS]),
         "tags": ", ".join(tag.name for tag in person.tags.all()),
+        **{name: getattr(person, name) for name in services.BIRTHDAY_FIELDS},
     }
     form = PersonForm(
         request.POST or None,
@@ -172,8 +174,8 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _render_person_form(request, form, person=person)
 
 
-PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes")
-PERSON_FORM_LISTS = ("emails", "phones", "links", "tags")
+PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes", *services.BIRTHDAY_FIELDS)
+PERSON_FORM_LISTS = ("emails", "phones", "links", "addresses", "tags")
 
 
 def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
