@@ -132,12 +132,19 @@ def test_set_owner_asks_which_member_then_sets_it(owner_client, workspace, teamm
     assert page.status_code == 200
     body = page.content.decode()
     assert "Set the owner of 2 people" in body
+    assert f"{ada.full_name}, {bob.full_name}." in body  # who is being changed
     assert f'<option value="{teammate.pk}"' in body
     assert "javascript:" not in body
     _post(owner_client, workspace, "owner", [ada, bob], owner=str(teammate.pk))
     assert set(Relationship.objects.values_list("owner", flat=True)) == {teammate.pk}
     _post(owner_client, workspace, "owner", [ada], owner="none")
     assert Relationship.objects.get(person=ada).owner is None
+
+
+def test_set_owner_names_the_first_ten_and_counts_the_rest(owner_client, workspace):
+    people = [make_person(workspace, first_name=f"P{i:02d}", last_name="Z") for i in range(12)]
+    body = _post(owner_client, workspace, "owner", people).content.decode()
+    assert "P00 Z, P01 Z," in body and "P09 Z and 2 more." in body and "P10 Z" not in body
 
 
 def test_set_owner_refuses_someone_outside_the_team(owner_client, workspace, outsider):

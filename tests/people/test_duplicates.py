@@ -69,7 +69,7 @@ def test_it_pairs_similar_names_at_the_same_current_organization(workspace):
     assert set(pairs) == {_key(jon, john), _key(jon, reversed_), _key(john, reversed_)}
     best = duplicate_pairs(workspace=workspace)[0]
     assert (best.first_id, best.second_id) == _key(jon, reversed_)
-    assert best.reasons[0].detail == "Harbor Arts (100 %)"
+    assert best.reasons[0].detail == "Harbor Arts, names 100 % alike"
 
 
 def test_it_ignores_roles_that_have_ended(workspace):

@@ -500,6 +500,13 @@ def test_the_page_compares_the_two_side_by_side(owner_client, workspace):
     assert url("merge", workspace, other.pk, keep.pk) in body  # keep the other instead
 
 
+def test_the_page_tells_two_records_of_one_name_apart(owner_client, workspace):
+    keep = make_person(workspace, first_name="Maria", last_name="Okafor")
+    other = make_person(workspace, first_name="Maria", last_name="Okafor")
+    body = owner_client.get(url("merge", workspace, keep.pk, other.pk)).content.decode()
+    assert f"Maria Okafor (#{other.pk}) will be merged into Maria Okafor (#{keep.pk})" in body
+
+
 def test_posting_merges_and_shows_the_kept_person(owner_client, workspace, owner):
     keep = make_person(workspace, first_name="Dan", last_name="Lee")
     other = make_person(workspace, first_name="Daniel", last_name="Lee")

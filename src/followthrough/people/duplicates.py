@@ -230,7 +230,9 @@ def _name_pairs(
     )
     for (a, b), (organization_id, score) in hits.items():
         pair = found.setdefault((a, b), DuplicatePair(a, b, score=score))
-        pair.reasons.append(Reason("name", f"{organization_names[organization_id]} ({score} %)"))
+        pair.reasons.append(
+            Reason("name", f"{organization_names[organization_id]}, names {score} % alike")
+        )
 
 
 def duplicate_pairs(
