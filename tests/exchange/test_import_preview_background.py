@@ -160,23 +160,6 @@ def test_the_polling_fragment_reloads_the_page_once_the_preview_is_done(
     assert fragment.status_code == 200 and fragment["HX-Refresh"] == "true"
 
 
-def test_a_refused_file_shows_the_form_with_its_line_and_field(
-    owner_client, workspace, media_root, large, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = upload(owner_client, workspace, "eventbrite", "eventbrite_attendees.csv")
-    assert response.status_code == 303
-    page = owner_client.get(response["Location"])
-    assert page.status_code == 422
-    error = page.context["import_error"]
-    assert (error.line, error.field) == (2, "event")
-    html = page.content.decode()
-    assert "This file cannot be imported" in html and "Line 2, field “event”" in html
-    assert page.context["form"]["format"].value() == "eventbrite"  # as it was chosen
-    assert Path(media_root).exists() and not list(Path(media_root).rglob("*.*"))
-    assert not Person.objects.exists() and not ImportBatch.objects.exists()
-
-
 def test_a_bad_record_of_a_large_file_names_its_line(
     owner_client, workspace, large, django_capture_on_commit_callbacks
 ):

@@ -141,9 +141,13 @@ def test_attendees_need_an_event_and_import_with_one(
     owner_client, workspace, django_capture_on_commit_callbacks
 ):
     response = preview(owner_client, workspace, fmt="eventbrite", name="eventbrite_attendees.csv")
-    assert response.status_code == 422
+    # Refused on the form, before the file is read: no "Line 2", no "--event ID".
+    assert response.status_code == 200
+    assert response.context["form"].errors["event"] == ["Choose the event these attendees came to."]
+    assert response.context.get("import_error") is None
     page = response.content.decode()
-    assert "Line 2, field “event”" in page
+    assert 'id="id_event_error"' in page and "--event" not in page and "Line 2" not in page
+    assert response.context["form"]["format"].value() == "eventbrite"
     event = make_event(workspace)
     response = owner_client.post(
         reverse("exchange:import", args=[workspace.slug]),

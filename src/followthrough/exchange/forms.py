@@ -17,6 +17,7 @@ from followthrough.exchange.parsers import generic
 from followthrough.workspaces.models import Workspace
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 50 MB
+ATTENDEES_NEED_AN_EVENT = "Choose the event these attendees came to."
 
 
 class ImportForm(forms.Form):
@@ -68,6 +69,14 @@ class ImportForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("This file is empty.")
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Attendee rows cannot be read without their event: refuse before reading the file.
+        wants_event = cleaned.get("format") == "eventbrite" and not cleaned.get("event")
+        if wants_event and "event" not in self.errors:
+            self.add_error("event", ATTENDEES_NEED_AN_EVENT)
+        return cleaned
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"].strip()

@@ -1,5 +1,6 @@
 """Web imports: upload and preview (a dry run), confirm (a background task), follow its
-progress, look back at past imports and undo one. An "any CSV" file goes through the
+progress, look back at past imports and undo one (a page saying what the undo would
+remove and put back, then a POST that does it). An "any CSV" file goes through the
 column-mapping screen before its preview, unless a saved mapping is chosen. A large
 file's preview runs in the background too, with its own progress page (`preview`).
 Members and owners import; viewers may see the list of imports and their outcome but not
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from followthrough.exchange import formats, mapping, preview, tasks
 from followthrough.exchange.forms import ColumnMappingForm, ImportForm
-from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.records import ParseError
 from followthrough.exchange.result import ImportFailed
-from followthrough.exchange.undo import ImportUndoRefused, import_undo
+from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 
 SHOWN_WARNINGS = preview.SHOWN_WARNINGS
@@ -52,6 +53,10 @@ def import_page(request: WorkspaceRequest) -> HttpResponse:
         },
     )
     if data["format"] == "csv" and (data["edit_mapping"] or not saved_mapping):
+        # A file that is no CSV at all is refused here, on the form as it was filled in.
+        loaded = _upload_columns(request, token, form)
+        if isinstance(loaded, HttpResponse):
+            return loaded
         return _see_other(_columns_url(request, token))
     outcome = preview.upload_preview(workspace=workspace, token=token)
     return _preview_response(request, token, outcome, form)
@@ -87,10 +92,15 @@ def import_columns(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _columns_screen(
-    request: WorkspaceRequest, token: str, *, import_error: ImportFailed | None = None
+    request: WorkspaceRequest,
+    token: str,
+    *,
+    import_error: ImportFailed | None = None,
+    form: ImportForm | None = None,
 ) -> HttpResponse:
-    """The mapping screen as it starts: the upload's mapping, else the suggested one."""
-    loaded = _upload_columns(request, token)
+    """The mapping screen as it starts: the upload's mapping, else the suggested one
+    (`form`: the import form as filled in, should the file prove unreadable)."""
+    loaded = _upload_columns(request, token, form)
     if isinstance(loaded, HttpResponse):
         return loaded
     options, columns = loaded
@@ -109,11 +119,11 @@ def _columns_screen(
 
 
 def _upload_columns(
-    request: WorkspaceRequest, token: str
+    request: WorkspaceRequest, token: str, form: ImportForm | None = None
 ) -> tuple[dict, mapping.FileColumns] | HttpResponse:
     """The options and columns of a kept "any CSV" upload, or the response saying why
-    there are none: gone (back to the form), not CSV (404), unreadable (the form, with
-    the reason; the upload is dropped)."""
+    there are none: gone (back to the form), not CSV (404), unreadable (the form as it
+    was filled in, with the reason beside the file; the upload is dropped)."""
     options = tasks.upload_options(request.workspace, token)
     if options is None:
         messages.error(request, UPLOAD_GONE)
@@ -123,7 +133,7 @@ def _upload_columns(
     try:
         columns = mapping.read_columns(tasks.upload_path(request.workspace.pk, token))
     except ParseError as error:
-        return _refuse_upload(request, token, error)
+        return _refuse_upload(request, token, error, form or _filled_form(request, options))
     return options, columns
 
 
@@ -156,13 +166,38 @@ def _refuse_upload(
     error: ImportFailed | ParseError,
     form: ImportForm | None = None,
 ) -> HttpResponse:
+    """The import form, as it was filled in, saying why the file was refused (beside
+    the file field); the upload is dropped."""
+    if form is None:
+        form = _filled_form(request, tasks.upload_options(request.workspace, token) or {})
     tasks.discard_upload(request.workspace.pk, token)
-    context = {
-        "nav": "import",
-        "form": form or ImportForm(workspace=request.workspace),
-        "import_error": error,
-    }
+    form.errors["file"] = form.error_class([_located(error)])  # the file must be chosen again
+    context = {"nav": "import", "form": form, "import_error": error}
     return render(request, "exchange/import_form.html", context, status=422)
+
+
+def _located(error: ImportFailed | ParseError) -> str:
+    """The refusal with where it is: "Line 2, field “event”: …"."""
+    line = getattr(error, "line", None)
+    field = getattr(error, "field", "")
+    where = f"Line {line}" if line else ""
+    if field:
+        where += f", field “{field}”" if where else f"Field “{field}”"
+    return f"{where}: {error.message}" if where else str(error.message)
+
+
+def _filled_form(request: WorkspaceRequest, options: dict) -> ImportForm:
+    """The import form as it was filled in for an upload (all but the file, which the
+    browser cannot be given back)."""
+    data = {
+        "format": options.get("format", ""),
+        "event": options.get("event_id") or "",
+        "time_zone": options.get("time_zone") or request.workspace.timezone or "UTC",
+        "mapping": options.get("mapping_name", ""),
+    }
+    form = ImportForm(data, workspace=request.workspace)
+    form.is_valid()  # the file is missing, and said so below
+    return form
 
 
 @require_GET
@@ -216,20 +251,13 @@ def _preview_response(
         return _see_other(f"{url}?{urlencode({'token': token})}")
     options = tasks.upload_options(request.workspace, token) or {}
     if outcome.error is not None and options.get("format") == "csv":
-        return _columns_screen(request, token, import_error=outcome.error)
+        return _columns_screen(request, token, import_error=outcome.error, form=form)
     if outcome.error is not None:
-        form = form or ImportForm(workspace=request.workspace, initial=_form_initial(options))
         return _refuse_upload(request, token, outcome.error, form)
     assert outcome.summary is not None
     if outcome.saved_mapping:
         messages.success(request, f"Saved the column mapping “{outcome.saved_mapping}”.")
     return _preview_page(request, token, outcome.summary, options)
-
-
-def _form_initial(options: dict) -> dict:
-    """The import form as it was filled in for an upload (all but the file)."""
-    keys = {"format": "format", "event": "event_id", "time_zone": "time_zone"}
-    return {name: options[key] for name, key in keys.items() if options.get(key)}
 
 
 def _preview_page(
@@ -252,7 +280,11 @@ def _preview_page(
 
 
 def _format_name(options: dict) -> str:
-    fmt = options.get("format", "")
+    return format_label(options.get("format", ""))
+
+
+def format_label(fmt: str) -> str:
+    """A format's name as the import form offers it ("LinkedIn Connections.csv")."""
     return formats.FORMATS[fmt][1] if fmt in formats.FORMATS else fmt
 
 
@@ -307,7 +339,10 @@ def _status_context(batch: ImportBatch) -> dict:
         "percent": _percent(progress.get("done", 0), total),
         "counts": counts,
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
-        "can_undo": batch.status == ImportStatus.DONE,
+        "format_name": format_label(batch.format),
+        # An import that added and changed nothing (every row skipped) has nothing to undo.
+        "can_undo": batch.status == ImportStatus.DONE
+        and ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch).exists(),
     }
 
 
@@ -324,27 +359,42 @@ def import_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return render(request, "exchange/import_progress.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view(write=True)
 def import_undo_view(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    batch = get_for_workspace(ImportBatch, request.workspace, pk=pk)
+    """GET: what undoing the import would remove and put back, and a button to do it;
+    POST: undo it, then back to its page with what was done."""
+    batch = get_for_workspace(
+        ImportBatch.objects.select_related("created_by"), request.workspace, pk=pk
+    )
+    status_url = reverse("exchange:import-status", args=[request.workspace.slug, pk])
+    if request.method == "GET":
+        plan = import_undo_plan(batch=batch) if batch.status == ImportStatus.DONE else None
+        context = {
+            "nav": "import",
+            "batch": batch,
+            "format_name": format_label(batch.format),
+            "plan": plan,
+            "status_url": status_url,
+        }
+        return render(request, "exchange/import_undo.html", context)
     try:
         undone = import_undo(batch=batch, actor=request.user)
     except ImportUndoRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, undone.summary()[0].upper() + undone.summary()[1:] + ".")
-    response = redirect(reverse("exchange:import-status", args=[request.workspace.slug, pk]))
-    response.status_code = 303
-    return response
+        messages.success(request, undone.plain_summary())
+    return _see_other(status_url)
 
 
 @require_GET
 @workspace_view
 def import_list(request: WorkspaceRequest) -> HttpResponse:
-    batches = (
+    batches = list(
         ImportBatch.objects.for_workspace(request.workspace)
         .select_related("created_by")
         .order_by("-created_at")[:200]
     )
+    for batch in batches:
+        batch.format_name = format_label(batch.format)
     return render(request, "exchange/import_list.html", {"nav": "import", "batches": batches})

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
@@ -66,6 +67,114 @@ class UndoResult:
             f"import #{self.batch_id} undone: {deleted:,} rows deleted "
             f"({people:,} people), {restored:,} rows restored"
         )
+
+    def plain_summary(self) -> str:
+        """What the undo did, in plain words, for the web page."""
+        done = _plain_words(self.deleted, self.restored, tense="past")
+        if not done:
+            return f"Import #{self.batch_id} undone. It had nothing left to remove or put back."
+        return f"Import #{self.batch_id} undone: {done}."
+
+
+# The kinds of rows the plain summaries name: (one, several). Contact details and roles
+# are named only when the import added no people (else they are those people's).
+_NOUNS = {
+    "people.person": ("person", "people"),
+    "people.organization": ("organization", "organizations"),
+    "events.event": ("event", "events"),
+    "events.attendance": ("event attendance", "event attendances"),
+    "relationships.interaction": ("interaction", "interactions"),
+    "people.tag": ("tag", "tags"),
+}
+_DETAILS = {
+    "people.contactpoint": ("contact detail", "contact details"),
+    "people.affiliation": ("role", "roles"),
+}
+
+
+def _named(counts: Counter[str] | dict[str, int], *, details: bool) -> list[str]:
+    nouns = {**_NOUNS, **_DETAILS} if details else _NOUNS
+    return [
+        f"{counts[label]:,} {one if counts[label] == 1 else several}"
+        for label, (one, several) in nouns.items()
+        if counts.get(label)
+    ]
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _plain_words(
+    removed: Counter[str] | dict[str, int], restored: Counter[str] | dict[str, int], *, tense: str
+) -> str:
+    """ "remove the 7 people … this import added, and put back what it changed on 2
+    people" (tense "plan"), or "removed 7 people …, and put back …" (tense "past")."""
+    gone = _named(removed, details=not removed.get("people.person"))
+    back = _named(restored, details=False) or _named(restored, details=True)
+    parts = []
+    if gone and tense == "plan":
+        parts.append(f"remove the {_and(gone)} this import added")
+    elif gone:
+        parts.append(f"removed {_and(gone)}")
+    if back:
+        owner = "this import" if not gone and tense == "plan" else "it"
+        parts.append(f"put back what {owner} changed on {_and(back)}")
+    return ", and ".join(parts)
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What undoing a batch would do, counted without doing it: rows still there that it
+    would remove, and rows it would give their old values back, by model label."""
+
+    batch_id: int
+    removed: Counter[str]
+    restored: Counter[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (+self.removed or +self.restored)
+
+    def describe(self) -> str:
+        """The plan in plain words, for the confirmation page."""
+        words = _plain_words(self.removed, self.restored, tense="plan")
+        if not words:
+            return "This import added or changed nothing that is still there: nothing to undo."
+        return f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
+
+
+def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
+    """Count what `import_undo(batch=batch)` would remove and put back, scoped to the
+    batch's workspace; changes nothing. Only the kinds the plain summaries name are
+    counted. Cost: one read of the batch's provenance, one count per kind of row and
+    1,000 runs or ids."""
+    kinds = set(_NOUNS) | set(_DETAILS)
+    runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    changed: dict[str, set[int]] = defaultdict(set)
+    touched = ImportedObject.objects.filter(
+        workspace_id=batch.workspace_id, batch=batch, model__in=kinds
+    ).values_list("model", "object_id", "created", "before")
+    for label, first, created, before in touched.iterator(chunk_size=2_000):
+        if created:
+            runs[label].append((first, int(before.get("last_id", first))))
+        else:
+            changed[label].add(first)
+    removed: Counter[str] = Counter()
+    restored: Counter[str] = Counter()
+    for label, spans in runs.items():
+        rows = _model(label)._default_manager.filter(workspace_id=batch.workspace_id)
+        for start in range(0, len(spans), DELETE_CHUNK):
+            within = Q()
+            for first, last in spans[start : start + DELETE_CHUNK]:
+                within |= Q(pk__range=(first, last))
+            removed[label] += rows.filter(within).count()
+    for label, ids in changed.items():
+        rows = _model(label)._default_manager.filter(workspace_id=batch.workspace_id)
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), DELETE_CHUNK):
+            restored[label] += rows.filter(pk__in=ordered[start : start + DELETE_CHUNK]).count()
+    return UndoPlan(batch_id=batch.pk, removed=removed, restored=restored)
 
 
 def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:

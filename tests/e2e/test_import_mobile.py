@@ -1,0 +1,51 @@
+"""The import screens on a 375 px wide phone: the column-mapping page does not scroll
+sideways (its table scrolls in its own box) and its selects stay wide enough to read
+the field chosen; the preview's tables scroll in their box as well."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ODD_HEADERS = Path(__file__).resolve().parents[1] / "exchange" / "data" / "mapping_odd_headers.csv"
+PAGE_WIDTH = "() => document.documentElement.scrollWidth"
+
+
+def test_the_mapping_and_preview_fit_a_phone(page, live_server, django_user_model, settings):
+    from followthrough.workspaces.services import workspace_create
+
+    settings.MEDIA_ROOT = settings.DATA_DIR / "e2e-media"
+    user = django_user_model.objects.create_user(
+        "noor@example.org", "noor@example.org", "pw-noor-123456"
+    )
+    workspace = workspace_create(name="Noor Org", owner=user)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("E-mail").fill("noor@example.org")
+    page.get_by_label("Password").fill("pw-noor-123456")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/import/")
+    assert page.evaluate(PAGE_WIDTH) <= 375
+    page.get_by_label("Format").select_option("csv")
+    page.get_by_label(re.compile(r"^File")).set_input_files(str(ODD_HEADERS))
+    page.get_by_role("button", name="Preview the import").click()
+
+    expect(page.get_by_role("heading", name="Choose the columns")).to_be_visible()
+    assert page.evaluate(PAGE_WIDTH) <= 375
+    widths = page.locator("table.column-mapping select").evaluate_all(
+        "selects => selects.map(s => s.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 150, widths
+    assert_accessible(page)
+    page.get_by_label("Who", exact=True).select_option(label="Full name")
+    page.get_by_role("button", name="Preview the import").click()
+
+    expect(page.get_by_role("heading", name="Import preview")).to_be_visible()
+    assert page.evaluate(PAGE_WIDTH) <= 375
