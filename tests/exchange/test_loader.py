@@ -40,6 +40,11 @@ def _rows() -> dict[str, int]:
     }
 
 
+def test_a_role_without_an_organization_becomes_the_headline(workspace):
+    load(workspace, [person(2, "Dev", "Raman", role="Freelance grant writer")])
+    assert Person.objects.get(workspace=workspace).headline == "Freelance grant writer"
+
+
 def test_it_creates_people_with_everything_a_person_needs(workspace, owner):
     record = person(
         2,
@@ -57,7 +62,7 @@ def test_it_creates_people_with_everything_a_person_needs(workspace, owner):
     assert totals(result) == (1, 1, 0, 0, 0, 0)
     maria = Person.objects.get(workspace=workspace)
     assert maria.full_name == "Maria Okafor"
-    assert maria.headline == "Volunteer Coordinator"
+    assert maria.headline == ""  # the role is the affiliation's, shown once
     contacts = {(c.kind, c.normalized) for c in maria.contact_points.all()}
     assert contacts == {
         ("email", "maria.okafor@example.org"),

@@ -205,12 +205,15 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     external_ids = clean_external_ids(record.external_ids, line)
     links = _contacts(ContactKind.URL, record.links, line, warn)
     links, profile = profile_links(record.external_ids.get(LINKEDIN, ""), links, line, warn)
+    # A role with an organization is the affiliation's ("Director at Harbor Arts"); as
+    # the headline too it would show twice. Without one, the headline keeps it.
+    headline = record.headline or ("" if record.organization.strip() else record.role)
     return Incoming(
         line=line,
         kind="person",
         first_name=first,
         last_name=last,
-        headline=_text(record.headline or record.role, TEXT_MAX, line, "headline", warn),
+        headline=_text(headline, TEXT_MAX, line, "headline", warn),
         organization=_text(record.organization, TEXT_MAX, line, "organization", warn),
         organization_ref=(record.organization_ref or "").strip(),
         role=_text(record.role, TEXT_MAX, line, "role", warn),
