@@ -168,8 +168,10 @@ def full_name(incoming: Incoming) -> str:
 
 def keyless_keys(incoming: Incoming, org_id: int | None, event_id: int | None) -> list[NameKey]:
     """Last-resort keys of a record that has no id, e-mail or profile."""
+    if record_keys(incoming):
+        return []
     name = full_name(incoming)
-    if not name or record_keys(incoming):
+    if not name:
         return []
     keys: list[NameKey] = [("p", name, phone) for _, phone in incoming.phones]
     if org_id is not None:

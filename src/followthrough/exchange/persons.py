@@ -177,13 +177,15 @@ class PeopleBatch:
         return firsts
 
     def _load_existing(self) -> None:
-        """What the found people have: five indexed reads by person id, in plain SQL
-        (see `rows.select_in`) and without ORDER BY (with one, SQLite walks an index over
-        the whole workspace instead of seeking these ids)."""
+        """What the found people have: up to five indexed reads by person id, in plain
+        SQL (see `rows.select_in`) and without ORDER BY (with one, SQLite walks an index
+        over the whole workspace instead of seeking these ids). Rows of a kind no record
+        of the batch brings (tags, external ids …) are not read: nothing compares them."""
         ws = self.run.workspace_id
         ids = sorted({i.person_id for i in self.incomings if i.person_id} - set(self.states))
         if not ids:
             return
+        brought = self._brought()
 
         def read(name: str) -> list[tuple[Any, ...]]:
             params = [] if name in ("people", "tags") else [ws]
@@ -198,16 +200,27 @@ class PeopleBatch:
             state = PersonState(pk, False, first, last, dict(zip(SCALARS, values, strict=True)))
             state.updated_at = updated_at
             self.states[pk] = state
-        for pk, kind, normalized, position in read("contacts"):
+        for pk, kind, normalized, position in read("contacts") if brought["contacts"] else ():
             state = self.states[pk]
             state.contacts.setdefault(kind, set()).add(normalized)
             state.positions[kind] = max(state.positions.get(kind, 0), position + 1)
-        for pk, tag_id in read("tags"):
+        for pk, tag_id in read("tags") if brought["tags"] else ():
             self.states[pk].tag_ids.add(tag_id)
-        for pk, org_id, aff_id, role in sorted(read("affiliations"), key=lambda row: row[2]):
+        affiliations = read("affiliations") if brought["affiliations"] else []
+        for pk, org_id, aff_id, role in sorted(affiliations, key=lambda row: row[2]):
             self.states[pk].affiliations.setdefault(org_id, [aff_id, role])
-        for pk, system, value in read("external"):
+        for pk, system, value in read("external") if brought["external"] else ():
             self.states[pk].external.add((system, value))
+
+    def _brought(self) -> dict[str, bool]:
+        """Which kinds of rows the batch's records bring to their people."""
+        incomings = self.incomings
+        return {
+            "contacts": any(i.emails or i.phones or i.links or i.addresses for i in incomings),
+            "tags": any(i.tags for i in incomings),
+            "affiliations": any(org is not None for org in self.org_of.values()),
+            "external": any(i.external_ids for i in incomings),
+        }
 
     def _absorb(self, state: PersonState, incoming: Incoming, index: KeyIndex) -> bool:
         """Add to the person what the record has and they lack; True if anything."""
