@@ -68,3 +68,20 @@ def test_its_query_count_is_constant(owner_client, workspace, django_assert_max_
         follow_up_create(person=person, title=f"f{i}", due_at=timezone.now() - timedelta(hours=i))
     with django_assert_max_num_queries(14):
         owner_client.get(_today(workspace))
+
+
+def test_an_all_day_event_coming_up_shows_its_day_without_a_time(owner_client, workspace):
+    from datetime import UTC, datetime
+
+    from followthrough.events.models import Event
+    from tests.factories import make_event
+
+    day = (timezone.now() + timedelta(days=3)).date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    event = make_event(workspace, starts_at=midnight, title="Coalition day")
+    Event.objects.filter(pk=event.pk).update(
+        all_day=True, time_zone="UTC", ends_at=midnight + timedelta(days=1)
+    )
+    body = owner_client.get(_today(workspace)).content.decode()
+    shown = body.split("Coalition day", 1)[1].split("</small>", 1)[0]
+    assert day.strftime("%a %-d %b") in shown and "00:00" not in shown

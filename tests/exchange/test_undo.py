@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from followthrough.events.models import Attendance, Event
+from followthrough.exchange import formats
 from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.records import AttendeeRecord, EventRecord, Photo
 from followthrough.exchange.undo import ImportUndoRefused, import_undo
@@ -82,8 +83,11 @@ def test_undo_of_a_person_changed_by_several_batches_restores_the_first_values(w
 def test_undoing_twice_is_refused(workspace):
     result = load(workspace, people(2))
     import_undo(batch=_batch(result))
-    with pytest.raises(ImportUndoRefused, match="already undone"):
+    with pytest.raises(ImportUndoRefused, match="already undone") as refused:
         import_undo(batch=_batch(result))
+    batch = _batch(result)
+    assert f"({batch.filename}, {formats.label(batch.format)})" in str(refused.value)
+    assert formats.label(batch.format) != batch.format  # its name, not its code
 
 
 def test_undo_leaves_other_imports_alone(workspace):

@@ -61,6 +61,9 @@ class EventRow:
     title: str
     starts_at: datetime
     location: str
+    ends_at: datetime | None = None
+    all_day: bool = False
+    time_zone: str = ""  # an all-day event's days are those of its own zone
 
 
 @dataclass
@@ -109,7 +112,7 @@ SLIPPING_SQL = """
     LIMIT %s
 """
 EVENTS_SQL = """
-    SELECT id, title, starts_at, location
+    SELECT id, title, starts_at, location, ends_at, all_day, time_zone
     FROM events_event
     WHERE workspace_id = %s AND starts_at >= %s AND starts_at < %s
     ORDER BY starts_at
@@ -196,8 +199,8 @@ def today_items(
     today.slipping, today.more_slipping = slipping[:limit], len(slipping) > limit
     until = now + timedelta(days=UPCOMING_DAYS)
     today.upcoming_events = [
-        EventRow(id, title, aware(starts_at), location)
-        for id, title, starts_at, location in fetch_rows(
+        EventRow(id, title, aware(starts_at), location, aware(ends_at), bool(all_day), zone)
+        for id, title, starts_at, location, ends_at, all_day, zone in fetch_rows(
             EVENTS_SQL, [workspace.pk, db_datetime(now), db_datetime(until), SHORT_LIMIT]
         )
     ]

@@ -45,6 +45,12 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+def label(name: str) -> str:
+    """A format's name as people read it ("LinkedIn Connections.csv"); unknown names as
+    they are."""
+    return FORMATS[name][1] if name in FORMATS else name
+
+
 def get_parser(name: str) -> Parser:
     """The `parse` function of a format; `KeyError` names the known formats."""
     if name not in FORMATS:

@@ -280,12 +280,7 @@ def _preview_page(
 
 
 def _format_name(options: dict) -> str:
-    return format_label(options.get("format", ""))
-
-
-def format_label(fmt: str) -> str:
-    """A format's name as the import form offers it ("LinkedIn Connections.csv")."""
-    return formats.FORMATS[fmt][1] if fmt in formats.FORMATS else fmt
+    return formats.label(options.get("format", ""))
 
 
 def _percent(done: int, total: int | None) -> int:
@@ -339,7 +334,7 @@ def _status_context(batch: ImportBatch) -> dict:
         "percent": _percent(progress.get("done", 0), total),
         "counts": counts,
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
-        "format_name": format_label(batch.format),
+        "format_name": formats.label(batch.format),
         # An import that added and changed nothing (every row skipped) has nothing to undo.
         "can_undo": batch.status == ImportStatus.DONE
         and ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch).exists(),
@@ -373,7 +368,7 @@ def import_undo_view(request: WorkspaceRequest, pk: int) -> HttpResponse:
         context = {
             "nav": "import",
             "batch": batch,
-            "format_name": format_label(batch.format),
+            "format_name": formats.label(batch.format),
             "plan": plan,
             "status_url": status_url,
         }
@@ -396,5 +391,5 @@ def import_list(request: WorkspaceRequest) -> HttpResponse:
         .order_by("-created_at")[:200]
     )
     for batch in batches:
-        batch.format_name = format_label(batch.format)
+        batch.format_name = formats.label(batch.format)
     return render(request, "exchange/import_list.html", {"nav": "import", "batches": batches})

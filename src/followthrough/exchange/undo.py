@@ -26,6 +26,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from followthrough.exchange import formats
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.rows import RowWriter
 
@@ -206,7 +207,7 @@ def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
 
 
 def _check(batch: ImportBatch) -> None:
-    name = f"Import #{batch.pk} ({batch.format}, {batch.filename})"
+    name = f"Import #{batch.pk} ({batch.filename}, {formats.label(batch.format)})"
     if batch.status == ImportStatus.UNDONE:
         when = (
             timezone.localtime(batch.undone_at).strftime("%Y-%m-%d %H:%M")
