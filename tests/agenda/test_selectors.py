@@ -53,6 +53,19 @@ def test_it_lists_upcoming_events_only(workspace):
     assert [e.id for e in today_items(workspace=workspace).upcoming_events] == [soon.pk]
 
 
+def test_it_lists_events_under_way_until_they_end(workspace):
+    now = timezone.now()
+    fair = make_event(
+        workspace, starts_at=now - timedelta(hours=9), ends_at=now + timedelta(hours=15)
+    )
+    talk = make_event(workspace, starts_at=now - timedelta(minutes=30))  # ends in 90 minutes
+    make_event(workspace, starts_at=now - timedelta(hours=3))  # ended an hour ago
+    make_event(workspace, starts_at=now - timedelta(days=9), ends_at=now + timedelta(days=1))
+    soon = make_event(workspace, starts_at=now + timedelta(days=1))
+    ids = [e.id for e in today_items(workspace=workspace).upcoming_events]
+    assert ids == [fair.pk, talk.pk, soon.pk]  # under way for over a week: not on Today
+
+
 def test_it_never_shows_another_workspaces_rows(workspace, other_workspace):
     stranger = make_person(other_workspace)
     _slipping(stranger, Stage.MET, 3)

@@ -85,3 +85,11 @@ def test_an_all_day_event_coming_up_shows_its_day_without_a_time(owner_client, w
     body = owner_client.get(_today(workspace)).content.decode()
     shown = body.split("Coalition day", 1)[1].split("</small>", 1)[0]
     assert day.strftime("%a %-d %b") in shown and "00:00" not in shown
+
+
+def test_an_event_under_way_says_so(owner_client, workspace):
+    from tests.factories import make_event
+
+    make_event(workspace, starts_at=timezone.now() - timedelta(minutes=30), title="Open house")
+    body = owner_client.get(_today(workspace)).content.decode()
+    assert "On now · " in body.split("Open house", 1)[1].split("</small>", 1)[0]

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from followthrough.events.days import DaySpan, day_span
 from followthrough.events.models import Event
-from followthrough.events.templatetags.event_days import DaySpan, day_span
 from followthrough.exchange import formats
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.result import ImportSource
@@ -142,3 +142,58 @@ def test_day_span_takes_the_current_zone_for_a_missing_or_unknown_one():
     with timezone.override(BERLIN):
         assert day_span(starts, ends, "") == DaySpan(starts.date(), None)
         assert day_span(starts, ends, "Not/AZone") == DaySpan(starts.date(), None)
+
+
+# --- Editing ---------------------------------------------------------------------------
+
+
+def _form_data(**overrides: str) -> dict[str, str]:
+    return {"title": "Retreat", "kind": "attended", "location": "", "notes": "", **overrides}
+
+
+def test_the_form_shows_an_all_day_events_first_and_last_day_and_keeps_them(
+    owner_client, workspace
+):
+    # The workspace is in New York, the imported event's days are Berlin's midnights.
+    workspace.timezone = "America/New_York"
+    workspace.save()
+    _import_ics(workspace, ("Retreat", "20260501", "20260504"))
+    event = Event.objects.get()
+    event.time_zone = "Europe/Berlin"
+    event.starts_at = datetime(2026, 5, 1, tzinfo=BERLIN)
+    event.ends_at = datetime(2026, 5, 4, tzinfo=BERLIN)
+    event.save()
+    form = owner_client.get(url("event-edit", workspace, event.pk)).context["form"]
+    assert form["starts_at"].value() == datetime(2026, 5, 1)  # the first day, as typed
+    assert form["ends_at"].value() == datetime(2026, 5, 3)  # the last day, not the 4th
+    assert form["all_day"].value() is True
+    data = _form_data(starts_at="2026-05-01T00:00", ends_at="2026-05-03T00:00", all_day="on")
+    assert owner_client.post(url("event-edit", workspace, event.pk), data).status_code == 303
+    event.refresh_from_db()
+    assert (event.starts_at, event.ends_at, event.all_day) == (
+        datetime(2026, 5, 1, tzinfo=BERLIN), datetime(2026, 5, 4, tzinfo=BERLIN), True,
+    )  # fmt: skip
+
+
+def test_unticking_all_day_keeps_the_times_typed(owner_client, berlin):
+    _import_ics(berlin, ("Fair", "20260501", "20260502"))
+    event = Event.objects.get()
+    data = _form_data(starts_at="2026-05-01T10:00", ends_at="2026-05-01T12:00")
+    owner_client.post(url("event-edit", berlin, event.pk), data)
+    event.refresh_from_db()
+    assert not event.all_day
+    assert event.starts_at == datetime(2026, 5, 1, 10, tzinfo=BERLIN)
+    body = owner_client.get(url("event-detail", berlin, event.pk)).content.decode()
+    assert "10:00" in body and "12:00" in body
+
+
+def test_a_new_all_day_event_is_stored_as_midnights_with_the_end_after_its_last_day(
+    owner_client, berlin
+):
+    data = _form_data(starts_at="2026-05-01T09:30", ends_at="2026-05-03T17:00", all_day="on")
+    owner_client.post(url("event-new", berlin), data)
+    event = Event.objects.get()
+    assert event.all_day
+    assert (event.starts_at, event.ends_at) == (
+        datetime(2026, 5, 1, tzinfo=BERLIN), datetime(2026, 5, 4, tzinfo=BERLIN),
+    )  # fmt: skip

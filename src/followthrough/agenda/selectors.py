@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 ESTABLISHED_STAGES = (Stage.MET_ONE_TO_ONE, Stage.ONGOING, Stage.PARTNER)
 UPCOMING_DAYS = 14
+# Events already under way (an all-day fair today, a three-day retreat) still show while
+# they last, if they began at most this many days ago.
+ONGOING_DAYS = 7
 # A calm page: a few rows per section, with a "more" link where there are more.
 LIST_LIMIT = 10
 SHORT_LIMIT = 5
@@ -115,6 +118,7 @@ EVENTS_SQL = """
     SELECT id, title, starts_at, location, ends_at, all_day, time_zone
     FROM events_event
     WHERE workspace_id = %s AND starts_at >= %s AND starts_at < %s
+      AND (starts_at >= %s OR ends_at > %s)
     ORDER BY starts_at
     LIMIT %s
 """
@@ -201,7 +205,10 @@ def today_items(
     today.upcoming_events = [
         EventRow(id, title, aware(starts_at), location, aware(ends_at), bool(all_day), zone)
         for id, title, starts_at, location, ends_at, all_day, zone in fetch_rows(
-            EVENTS_SQL, [workspace.pk, db_datetime(now), db_datetime(until), SHORT_LIMIT]
+            EVENTS_SQL,
+            [workspace.pk, db_datetime(now - timedelta(days=ONGOING_DAYS)), db_datetime(until)]
+            + [db_datetime(now)] * 2
+            + [SHORT_LIMIT],
         )
     ]
     return today

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from followthrough.events.models import EventKind, Rsvp
+from followthrough.events.days import all_day_bounds, day_span
+from followthrough.events.models import Event, EventKind, Rsvp
+from followthrough.events.services import EVENT_FIELDS
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -34,6 +38,11 @@ class EventForm(forms.Form):
         error_messages={"required": "When does it start?"},
     )
     ends_at = forms.DateTimeField(label="Ends", required=False, widget=DateTimeLocalInput())
+    all_day = forms.BooleanField(
+        label="All day",
+        required=False,
+        help_text="Only the dates count: from the day it starts to the day it ends.",
+    )
     location = forms.CharField(max_length=200, required=False)
     notes = forms.CharField(
         required=False,
@@ -41,16 +50,37 @@ class EventForm(forms.Form):
         help_text="Markdown: **bold**, *italic*, lists and links.",
     )
 
-    def __init__(self, *args: Any, timezone_name: str = "UTC", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, timezone_name: str = "UTC", event_zone: str = "", **kwargs: Any
+    ) -> None:
+        """`event_zone`: the event's own time zone (an imported event's), whose midnights
+        an all-day event's days are."""
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].help_text = f"Time in {timezone_name}."
+        self.event_zone = event_zone
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at < starts_at:
             self.add_error("ends_at", "An event cannot end before it starts.")
+        elif starts_at and cleaned.get("all_day"):
+            # The days as typed (in the workspace's zone), stored as midnights.
+            first = timezone.localtime(starts_at).date()
+            last = timezone.localtime(ends_at).date() if ends_at else first
+            cleaned["starts_at"], cleaned["ends_at"] = all_day_bounds(first, last, self.event_zone)
         return cleaned
+
+    @staticmethod
+    def initial_of(event: Event) -> dict[str, Any]:
+        """The form's values for `event`; an all-day event's first and last day as
+        typed dates (its stored end is the midnight after its last day)."""
+        initial = {name: getattr(event, name) for name in EVENT_FIELDS}
+        if event.all_day:
+            days = day_span(event.starts_at, event.ends_at, event.time_zone)
+            initial["starts_at"] = datetime.combine(days.first, time(0))
+            initial["ends_at"] = datetime.combine(days.last or days.first, time(0))
+        return initial
 
 
 class AttendeeAddForm(forms.Form):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from followthrough.people.models import Person
     from followthrough.workspaces.models import Workspace
 
-EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "location", "notes")
+EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "all_day", "location", "notes")
 
 
 class EventError(ValueError):
@@ -52,7 +52,9 @@ def event_create(
     kind: str = EventKind.ATTENDED,
     location: str = "",
     notes: str = "",
+    all_day: bool = False,
 ) -> Event:
+    """`all_day`: `starts_at` and `ends_at` are midnights, the end exclusive (`days`)."""
     if not title.strip():
         raise EventError("An event needs a title.")
     _check_times(starts_at, ends_at)
@@ -61,6 +63,7 @@ def event_create(
         title=title.strip(),
         starts_at=starts_at,
         ends_at=ends_at,
+        all_day=all_day,
         kind=kind,
         location=location,
         notes=notes,

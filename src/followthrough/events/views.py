@@ -109,8 +109,12 @@ def event_new(request: WorkspaceRequest) -> HttpResponse:
 def event_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     bound = request.POST if request.method == "POST" else None
-    initial = {name: getattr(event, name) for name in services.EVENT_FIELDS}
-    form = EventForm(bound, initial=initial, timezone_name=request.workspace.timezone)
+    form = EventForm(
+        bound,
+        initial=EventForm.initial_of(event),
+        timezone_name=request.workspace.timezone,
+        event_zone=event.time_zone,
+    )
     if bound is not None and form.is_valid():
         try:
             services.event_update(event=event, **form.cleaned_data)

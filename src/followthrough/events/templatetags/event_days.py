@@ -1,45 +1,13 @@
-"""The days an all-day event covers: `{% load event_days %}` then `{{ event|all_day_span }}`."""
+"""The days an all-day event covers: `{% load event_days %}` then `{{ event|all_day_span }}`
+(the event, or any row with `starts_at`, `ends_at` and `time_zone`)."""
 
 from __future__ import annotations
 
-import zoneinfo
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
-
 from django import template
-from django.utils import timezone
+
+from followthrough.events.days import DaySpan, day_span
 
 register = template.Library()
-
-
-@dataclass(frozen=True, slots=True)
-class DaySpan:
-    first: date
-    last: date | None  # None: a one-day event
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
-
-
-def day_span(starts_at: datetime, ends_at: datetime | None, zone_name: str = "") -> DaySpan:
-    """The first and last day of an all-day event.
-
-    Imports store an all-day event as midnights in its own zone (else the workspace's,
-    the current zone in a workspace view) with the end exclusive, as iCalendar's DTEND:
-    DTSTART 1 May with DTEND 2 May is the one day 1 May. An end later than midnight
-    counts its own day.
-    """
-    zone = _zone(zone_name)
-    first = starts_at.astimezone(zone).date()
-    if ends_at is None:
-        return DaySpan(first, None)
-    end = ends_at.astimezone(zone)
-    last = end.date() if end.time() != time(0) else end.date() - timedelta(days=1)
-    return DaySpan(first, last if last > first else None)
 
 
 @register.filter
