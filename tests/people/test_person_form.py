@@ -295,3 +295,24 @@ def test_a_new_person_gets_their_birthday_and_address(owner_client, workspace):
     person = Person.objects.get(first_name="Kenji")
     assert person.contact_points.get(kind=ContactKind.ADDRESS).value == "1 Main St"
     assert (person.birthday_month, person.birthday_day, person.birthday_year) == (7, 2, 1990)
+
+
+def test_a_refused_birthday_says_why_at_the_top_and_beside_the_field(owner_client, workspace):
+    import re
+
+    person = make_person(workspace, first_name="Maria")
+    data = {**VALID, "birthday_day": "29", "birthday_month": "2", "birthday_year": "1985"}
+    body = owner_client.post(url("person-edit", workspace, person.pk), data).content.decode()
+    message = "1985 was not a leap year: it had no 29 February."
+    summary = body.split('class="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#id_birthday_day">Birthday: day</a>: ' + message in summary
+    assert body.count(message) == 2  # in the summary and beside the field
+    # Every aria-describedby names an element of the page (help text stays beside errors).
+    ids = set(re.findall(r'\bid="([^"]+)"', body))
+    described = {
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', body) for ref in refs.split()
+    }
+    assert described and described <= ids
+    data = {**VALID, "birthday_day": "31", "birthday_month": "4", "birthday_year": ""}
+    body = owner_client.post(url("person-edit", workspace, person.pk), data).content.decode()
+    assert "There is no 31 April." in body

@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.dates import MONTHS
 
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import (
@@ -94,10 +95,14 @@ def birthday_check(month: int | None, day: int | None, year: int | None) -> None
         return
     if month is None or day is None:
         raise ValueError("A birthday needs a day and a month.")
+    if not 1 <= month <= 12:
+        raise ValueError(f"There is no month {month}.")
     try:
         date(year or 2000, month, day)  # 2000 was a leap year: any real day fits
     except ValueError:
-        raise ValueError("That day does not exist in that month.") from None
+        if (month, day) == (2, 29) and year:
+            raise ValueError(f"{year} was not a leap year: it had no 29 February.") from None
+        raise ValueError(f"There is no {day} {MONTHS[month]}.") from None
 
 
 @transaction.atomic
