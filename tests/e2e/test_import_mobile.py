@@ -49,3 +49,48 @@ def test_the_mapping_and_preview_fit_a_phone(page, live_server, django_user_mode
 
     expect(page.get_by_role("heading", name="Import preview")).to_be_visible()
     assert page.evaluate(PAGE_WIDTH) <= 375
+
+
+def test_duplicates_and_merge_fit_a_phone(page, live_server, django_user_model):
+    from followthrough.workspaces.services import workspace_create
+    from tests.factories import make_org, make_person
+
+    user = django_user_model.objects.create_user(
+        "ana@example.org", "ana@example.org", "pw-ana-12345678"
+    )
+    workspace = workspace_create(name="Ana Org", owner=user)
+    org = make_org(workspace, name="Riverside Food Bank")
+    make_person(
+        workspace,
+        first_name="Maria",
+        last_name="Okafor",
+        emails=["maria@example.org"],
+        organization=org,
+        role="Volunteer Coordinator",
+    )
+    make_person(workspace, first_name="Maria", last_name="Okafor", emails=["maria@example.org"],
+                organization=org)  # fmt: skip
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("E-mail").fill("ana@example.org")
+    page.get_by_label("Password").fill("pw-ana-12345678")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/people/duplicates/")
+    pair = page.locator("ul.duplicates > li").first
+    expect(pair).to_be_visible()
+    assert page.evaluate(PAGE_WIDTH) <= 375
+    # No stretch of empty card: each part is as tall as what it holds (a flex-basis
+    # meant as a width made the two people 30rem tall when the row stacked).
+    gaps = pair.evaluate(
+        """li => [...li.children].map(part => {
+            const inner = [...part.children].map(c => c.getBoundingClientRect());
+            const bottom = Math.max(...inner.map(r => r.bottom));
+            return part.getBoundingClientRect().bottom - bottom;
+        })"""
+    )
+    assert all(gap < 24 for gap in gaps), gaps
+    page.get_by_role("button", name="Compare and merge").click()
+    expect(page.get_by_role("heading", name=re.compile("Merge"))).to_be_visible()
+    assert page.evaluate(PAGE_WIDTH) <= 375
+    assert_accessible(page)

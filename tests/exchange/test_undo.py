@@ -13,7 +13,7 @@ from followthrough.events.models import Attendance, Event
 from followthrough.exchange import formats
 from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.records import AttendeeRecord, EventRecord, Photo
-from followthrough.exchange.undo import ImportUndoRefused, import_undo
+from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Interaction, Relationship, Stage
 from tests.exchange.helpers import load, people, person, png
@@ -117,6 +117,9 @@ def test_undo_removes_an_imported_event_its_attendance_and_meetings(workspace):
     )
     result = load(workspace, [record])
     assert Relationship.objects.get(person=dev).stage == Stage.MET
+    plan = import_undo_plan(batch=_batch(result)).describe()
+    assert plan.startswith("Remove the 1 person, 1 event, 2 event attendances and 2 interact")
+    assert "put back what it changed on 1 relationship." in plan  # Dev's stage
     import_undo(batch=_batch(result))
     assert not Event.objects.exists()
     assert not Attendance.objects.exists()

@@ -505,16 +505,24 @@ def test_the_page_tells_two_records_of_one_name_apart(owner_client, workspace):
     other = make_person(workspace, first_name="Maria", last_name="Okafor")
     body = owner_client.get(url("merge", workspace, keep.pk, other.pk)).content.decode()
     assert f"Maria Okafor (#{other.pk}) will be merged into Maria Okafor (#{keep.pk})" in body
+    data = {name: "keep" for name in ("first_name", "last_name")}
+    done = owner_client.post(url("merge", workspace, keep.pk, other.pk), data, follow=True)
+    assert f"Merged Maria Okafor (#{other.pk}) into Maria Okafor (#{keep.pk})." in (
+        done.content.decode()
+    )
 
 
 def test_posting_merges_and_shows_the_kept_person(owner_client, workspace, owner):
     keep = make_person(workspace, first_name="Dan", last_name="Lee")
     other = make_person(workspace, first_name="Daniel", last_name="Lee")
+    other_pk = other.pk
     response = owner_client.post(
         url("merge", workspace, keep.pk, other.pk), {"first_name": "other"}, follow=True
     )
     assert response.redirect_chain[-1][0] == url("person-detail", workspace, keep.pk)
-    assert "Merged Daniel Lee into Daniel Lee." in response.content.decode()
+    # The kept person now has the other's name too: the numbers tell them apart.
+    message = f"Merged Daniel Lee (#{other_pk}) into Daniel Lee (#{keep.pk})."
+    assert message in response.content.decode()
     assert _reload(keep).first_name == "Daniel"
     assert not Person.objects.filter(pk=other.pk).exists()
     assert Interaction.objects.get(person=keep, kind="note").logged_by == owner

@@ -100,3 +100,11 @@ def test_tags_match_case_insensitively_beyond_ascii(workspace):
     first = tags_resolve(workspace=workspace, names=["Жизнь", "Òpera"])
     again = tags_resolve(workspace=workspace, names=["жизнь", "òpera"])
     assert [t.pk for t in again] == [t.pk for t in first]
+
+
+def test_tag_choices_sort_by_name_ignoring_case(workspace):
+    from followthrough.people.services import tags_resolve
+
+    tags_resolve(workspace=workspace, names=["Food", "adult literacy", "Zoning", "board"])
+    names = [t.name for t in selectors.tag_choices(workspace=workspace)]
+    assert names == ["adult literacy", "board", "Food", "Zoning"]

@@ -88,6 +88,7 @@ _NOUNS = {
     "people.tag": ("tag", "tags"),
 }
 _DETAILS = {
+    "relationships.relationship": ("relationship", "relationships"),
     "people.contactpoint": ("contact detail", "contact details"),
     "people.affiliation": ("role", "roles"),
 }

@@ -120,7 +120,7 @@ def person_merge(request: WorkspaceRequest, pk: int, person_id: int) -> HttpResp
         raise Http404("A person cannot be merged with themselves.")
     form = MergeForm(request.POST or None, keep=keep, other=other)
     if request.method == "POST" and form.is_valid():
-        other_name = other.full_name
+        other_name, other_pk = other.full_name, other.pk
         try:
             kept = merge.person_merge(
                 keep=keep, other=other, choices=form.cleaned_data, actor=request.user
@@ -128,7 +128,11 @@ def person_merge(request: WorkspaceRequest, pk: int, person_id: int) -> HttpResp
         except merge.MergeError as error:
             messages.error(request, str(error))
             return redirect(_duplicates_url(request))
-        messages.success(request, f"Merged {other_name} into {kept.full_name}.")
+        if other_name == kept.full_name:  # duplicates usually share a name: say which
+            other_name, kept_name = f"{other_name} (#{other_pk})", f"{kept.full_name} (#{kept.pk})"
+        else:
+            kept_name = kept.full_name
+        messages.success(request, f"Merged {other_name} into {kept_name}.")
         return redirect("people:person-detail", request.workspace.slug, kept.pk)
     return render(
         request,

@@ -128,7 +128,7 @@ TAGS_SQL = """
     SELECT t.name, t.cadence_days FROM people_tag t
     JOIN people_person_tags pt ON pt.tag_id = t.id
     WHERE t.workspace_id = %s AND pt.person_id = %s
-    ORDER BY t.name
+    ORDER BY lower(t.name), t.id
 """
 CONTACTS_SQL = """
     SELECT kind, value, connected_on FROM people_contactpoint

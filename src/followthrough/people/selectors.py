@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from followthrough.people.models import (
     NEWEST_STARTED,
@@ -33,8 +34,9 @@ def _terms(query: str) -> list[str]:
 
 
 def tag_choices(*, workspace: Workspace) -> QuerySet[Tag]:
-    """The workspace's tags by name, for filter menus. One query when evaluated."""
-    return Tag.objects.for_workspace(workspace).only("id", "name").order_by("name")
+    """The workspace's tags by name ignoring case ("adult literacy" before "Food"), for
+    filter menus. One query when evaluated."""
+    return Tag.objects.for_workspace(workspace).only("id", "name").order_by(Lower("name"), "pk")
 
 
 def person_list(

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from followthrough.exchange.exporters import (
     CHUNK_SIZE,
@@ -137,7 +138,7 @@ def _person_rows(workspace: Workspace) -> Iterator[list[Any]]:
         )  # fmt: skip
         tags = grouped(
             Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
-            .order_by("person_id", "tag__name", "tag_id"),
+            .order_by("person_id", Lower("tag__name"), "tag_id"),
             "person_id", "tag__name",
         )  # fmt: skip
         for pk, first, last, headline, notes, year, month, day, *rest in chunk:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
 from followthrough.exchange.exporters.vcard_writer import (
@@ -227,7 +228,7 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
         )  # fmt: skip
         tags = grouped(
             Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
-            .order_by("person_id", "tag__name", "tag_id"),
+            .order_by("person_id", Lower("tag__name"), "tag_id"),
             "person_id", "tag__name",
         )  # fmt: skip
         # The current affiliation: the latest started of those not ended (the profile's).
@@ -281,7 +282,7 @@ def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
         tags = grouped(
             Organization.focus_areas.through.objects.filter(
                 organization_id__in=ids, tag__workspace=workspace
-            ).order_by("organization_id", "tag__name", "tag_id"),
+            ).order_by("organization_id", Lower("tag__name"), "tag_id"),
             "organization_id", "tag__name",
         )  # fmt: skip
         uids = _uids(ExternalId.objects.for_workspace(workspace), "organization_id", ids)
