@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from followthrough.events.days import DaySpan, day_span
 from followthrough.events.models import Event
@@ -197,3 +198,25 @@ def test_a_new_all_day_event_is_stored_as_midnights_with_the_end_after_its_last_
     assert (event.starts_at, event.ends_at) == (
         datetime(2026, 5, 1, tzinfo=BERLIN), datetime(2026, 5, 4, tzinfo=BERLIN),
     )  # fmt: skip
+
+
+def test_the_timeline_dates_a_meeting_at_an_all_day_event_without_a_time(owner_client, berlin):
+    from followthrough.relationships.models import InteractionKind
+    from followthrough.relationships.services import relationship_log_interaction
+    from tests.factories import make_person
+
+    _import_ics(berlin, ("Fair", "20260501", "20260502"))
+    fair = Event.objects.get()
+    ada = make_person(berlin, first_name="Ada")
+    relationship_log_interaction(
+        person=ada, kind=InteractionKind.MET_AT_EVENT, occurred_at=fair.starts_at, event=fair
+    )
+    at_two = datetime(2026, 5, 1, 14, 5, tzinfo=BERLIN)  # a time of its own stays
+    relationship_log_interaction(
+        person=ada, kind=InteractionKind.NOTE, occurred_at=at_two, event=fair
+    )
+    page = reverse("people:person-detail", args=[berlin.slug, ada.pk])
+    body = owner_client.get(page).content.decode()
+    timeline = body.split('id="timeline-heading"', 1)[1]
+    assert '<time datetime="2026-05-01">1 May 2026</time> · Fair' in timeline
+    assert "1 May 2026, 14:05" in timeline and ", 00:00" not in timeline

@@ -18,7 +18,8 @@ class DaySpan:
     last: date | None  # None: a one-day event
 
 
-def _zone(name: str) -> tzinfo:
+def zone_of(name: str) -> tzinfo:
+    """The time zone of that name, else (none, or unknown) the current one."""
     try:
         return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -33,7 +34,7 @@ def day_span(starts_at: datetime, ends_at: datetime | None, zone_name: str = "")
     DTSTART 1 May with DTEND 2 May is the one day 1 May. An end later than midnight
     counts its own day.
     """
-    zone = _zone(zone_name)
+    zone = zone_of(zone_name)
     first = starts_at.astimezone(zone).date()
     if ends_at is None:
         return DaySpan(first, None)
@@ -45,7 +46,7 @@ def day_span(starts_at: datetime, ends_at: datetime | None, zone_name: str = "")
 def all_day_bounds(first: date, last: date, zone_name: str = "") -> tuple[datetime, datetime]:
     """The stored start and (exclusive) end of an all-day event from its first day to its
     last, in the zone of that name (else the current one)."""
-    zone = _zone(zone_name)
+    zone = zone_of(zone_name)
     return (
         datetime.combine(first, time(0), tzinfo=zone),
         datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone),

@@ -10,8 +10,9 @@ every one scoped by the workspace id (see `followthrough.sql`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
+from followthrough.events.days import zone_of
 from followthrough.people.models import ContactKind, Person
 from followthrough.people.selectors import TimelinePage
 from followthrough.relationships.models import FollowUpStatus, InteractionKind
@@ -80,6 +81,17 @@ class InteractionRow:
     note: str
     event_title: str | None
     logged_by_name: str
+    event_all_day: bool = False
+    event_zone: str = ""
+
+    @property
+    def all_day(self) -> date | None:
+        """The day, when this is the start of an all-day event (its midnight is no time
+        anyone met), else None."""
+        if not self.event_all_day:
+            return None
+        local = self.occurred_at.astimezone(zone_of(self.event_zone))
+        return local.date() if local.time() == time(0) else None
 
     @property
     def kind_label(self) -> str:
@@ -161,7 +173,7 @@ ATTENDANCES_SQL = """
 """
 TIMELINE_SQL = """
     SELECT i.id, i.kind, i.occurred_at, i.summary, i.note, e.title,
-           u.first_name, u.last_name, u.email
+           u.first_name, u.last_name, u.email, e.all_day, e.time_zone
     FROM relationships_interaction i
     LEFT JOIN events_event e ON e.id = i.event_id AND e.workspace_id = i.workspace_id
     LEFT JOIN auth_user u ON u.id = i.logged_by_id
@@ -178,8 +190,18 @@ def _timeline(workspace_id: int, person_id: int, number: int, per_page: int) -> 
         TIMELINE_SQL, [workspace_id, person_id, per_page + 1, (number - 1) * per_page]
     )
     entries = [
-        InteractionRow(id, kind, aware(at), summary, note, event, _name(first, last, email))
-        for id, kind, at, summary, note, event, first, last, email in rows
+        InteractionRow(
+            id,
+            kind,
+            aware(at),
+            summary,
+            note,
+            event,
+            _name(first, last, email),
+            bool(all_day),
+            zone or "",
+        )
+        for id, kind, at, summary, note, event, first, last, email, all_day, zone in rows
     ]
     return TimelinePage(object_list=entries[:per_page], number=number,
                         has_next=len(entries) > per_page)  # fmt: skip
