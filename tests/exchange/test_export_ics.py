@@ -85,3 +85,28 @@ def test_open_follow_ups_are_tasks_with_due_dates(db):
     assert call_back["STATUS"] == "NEEDS-ACTION"
     assert "María" in call_back["DESCRIPTION"] and "Alpha breakfast" in call_back["DESCRIPTION"]
     assert str(call_back["UID"]).startswith(f"followthrough-{ws.slug}-follow-up-")
+
+
+def test_reimporting_our_own_export_matches_its_events(workspace, other_workspace):
+    import io
+
+    from followthrough.exchange import formats
+    from followthrough.exchange.loader import import_records
+    from followthrough.exchange.result import ImportSource
+
+    gala = make_event(workspace, title="Annual Literacy Gala", location="Town hall")
+    text = "".join(events_ics(workspace=workspace))
+    assert f"UID:followthrough-{workspace.slug}-event-{gala.pk}" in text
+
+    def reimport(into):
+        options = formats.ParseOptions(time_zone="UTC", mapping={})
+        records = formats.parse("ics", io.BytesIO(text.encode()), options)
+        return import_records(
+            workspace=into, records=records, source=ImportSource("ics", "events.ics")
+        )
+
+    result = reimport(workspace)
+    assert (result.created, result.updated, result.skipped) == (0, 0, 1)
+    assert list(Event.objects.filter(workspace=workspace)) == [gala]
+    # Another workspace gets a copy: the id in the UID is not one of its events.
+    assert reimport(other_workspace).created == 1

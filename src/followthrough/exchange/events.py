@@ -9,6 +9,7 @@ met. Cost per batch: a fixed number of queries.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,6 +27,8 @@ from followthrough.relationships.models import Interaction, InteractionKind, Rel
 from followthrough.relationships.services import relationship_cadence_days
 
 LABEL = "events.event"
+# The UID our iCalendar export gives an event that came with none of its own.
+OWN_UID = re.compile(r"followthrough-(?P<slug>[-\w]+)-event-(?P<pk>\d+)")
 # Times and recurrence follow the calendar (a moved meeting moves); text only fills gaps.
 FOLLOWED = ("starts_at", "ends_at", "all_day", "time_zone", "rrule")
 EVENT_COLUMNS = (
@@ -133,7 +136,15 @@ def _existing_events(
 ) -> tuple[dict[int, EventState], dict[Any, int]]:
     uids = sorted({v["source_uid"] for v in cleaned if v["source_uid"]})
     titles = sorted({v["title"] for v in cleaned if not v["source_uid"]})
-    condition = Q(source_uid__in=uids) | Q(source_uid="", title__in=titles)
+    # Our own export's UIDs name this workspace's events by id (`ics_export.event_uid`).
+    own = {}
+    for uid in uids:
+        match = OWN_UID.fullmatch(uid)
+        if match and match["slug"] == run.workspace.slug:
+            own[int(match["pk"])] = uid
+    condition = (
+        Q(source_uid__in=uids) | Q(source_uid="", title__in=titles) | Q(source_uid="", pk__in=own)
+    )
     names = ("title", "location", "notes", *FOLLOWED, "source_uid")
     states: dict[int, EventState] = {}
     found: dict[Any, int] = {}
@@ -141,6 +152,9 @@ def _existing_events(
     for pk, *values in sorted(rows.values_list("id", *names)):
         state = EventState(pk, False, dict(zip(names, values, strict=True)))
         key = state.values["source_uid"] or (state.values["title"], state.values["starts_at"])
+        if pk in own and not state.values["source_uid"]:
+            found.setdefault(own[pk], pk)
+            states[pk] = state
         if key not in found:
             found[key] = pk
             states[pk] = state
@@ -151,13 +165,24 @@ def _absorb_event(state: EventState, values: dict[str, Any]) -> bool:
     if state.new:
         return False
     for name in FOLLOWED:
-        if values[name] != state.values[name]:
+        if not _same(name, values[name], state.values[name]):
             state.set(name, values[name])
     if values["location"] and not state.values["location"]:
         state.set("location", values["location"])
     if values["notes"] and values["notes"] not in state.values["notes"]:
         state.set("notes", "\n\n".join(filter(None, [state.values["notes"], values["notes"]])))
     return bool(state.before)
+
+
+def _same(name: str, new: Any, old: Any) -> bool:
+    """Whether a file's value says what the event has. iCalendar times have whole
+    seconds (an event made in the app may have a fraction), and a time in UTC (`Z`)
+    says no more than an event without a zone of its own."""
+    if name in ("starts_at", "ends_at") and new is not None and old is not None:
+        return new.replace(microsecond=0) == old.replace(microsecond=0)
+    if name == "time_zone":
+        return new == old or (new == "UTC" and not old)
+    return new == old
 
 
 def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:
