@@ -34,3 +34,37 @@ def test_demo_sets_up_a_fresh_data_directory(tmp_path):
     export = _run(tmp_path, "export", "csv", "--workspace", "demo")
     assert export.returncode == 0, export.stderr
     assert export.stdout.startswith("\ufeffFirst Name,")
+
+
+def test_output_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
+    assert _run(tmp_path, "migrate").returncode == 0
+    assert _run(tmp_path, "demo").returncode == 0
+    (tmp_path / "a-folder").mkdir()
+    cases = {
+        ("export", "csv", "-o", str(tmp_path / "nowhere" / "x.csv")): "No such directory",
+        ("export", "csv", "-o", str(tmp_path / "a-folder")): "Is a directory",
+        ("backup", "-o", str(tmp_path / "a-folder")): "Is a directory",
+        ("backup", "--db", "-o", str(tmp_path / "nowhere" / "c.sqlite3")): "no directory",
+    }
+    for args, message in cases.items():
+        done = _run(tmp_path, *args)
+        assert done.returncode == 1, args
+        assert message in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+    assert not list(tmp_path.glob("**/*.partial")) and not list((tmp_path / "a-folder").iterdir())
+
+
+def test_a_reader_that_goes_away_ends_the_export_quietly(tmp_path):
+    assert _run(tmp_path, "demo").returncode == 0
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    command = [sys.executable, "-m", "followthrough", "export", "json", "--data-dir", str(tmp_path)]
+    with subprocess.Popen(  # noqa: S603 -- our own command
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as export:
+        assert export.stdout is not None and export.stderr is not None
+        assert export.stdout.read(10) == b'{"format":'
+        export.stdout.close()  # as `| head -c 10` does
+        errors = export.stderr.read().decode()
+    assert export.returncode == 1
+    assert errors == "", errors

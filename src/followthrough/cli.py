@@ -35,6 +35,14 @@ def _missing_table(error: Exception) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+def _quiet_broken_pipe() -> None:
+    """The reader of our output went away (`followthrough export json | head`): stop
+    without a traceback, and without Python's own complaint when it flushes stdout."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args = [args[0], *_pop_data_dir(args[1:])]
@@ -44,7 +52,20 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         execute_from_command_line(args)
+    except KeyboardInterrupt:
+        # Ctrl-C. Imports and restores run in one transaction, so one cut short saved
+        # nothing; `serve` stops this way too.
+        print("followthrough: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except OSError as error:
+        if error.filename is None:
+            raise
+        sys.exit(f"followthrough: {error.strerror or error}: {error.filename}")
     except (OperationalError, ProgrammingError) as error:
+        if isinstance(error.__context__, BrokenPipeError):  # rolling back after it
+            _quiet_broken_pipe()
         if not _missing_table(error):
             raise
         from django.db import connection

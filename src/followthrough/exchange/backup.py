@@ -470,6 +470,8 @@ def database_backup(*, target: Path) -> None:
         )
     if target.exists():
         raise BackupError(f"{target} already exists; choose a new file name.")
+    if not target.parent.is_dir():
+        raise BackupError(f"There is no directory {target.parent} to write {target.name} in.")
     source_name = str(connection.settings_dict["NAME"])
     partial = target.with_name(f".{target.name}.partial")
     source = sqlite3.connect(f"file:{source_name}?mode=ro", uri=True)

@@ -10,6 +10,7 @@ Exporters read only the workspace they are given: every query filters on it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import tempfile
@@ -157,8 +158,19 @@ def write_output(chunks: Iterable[str], *, path: str | None, stdout: Any = None)
     failed export never leaves a truncated file behind (nor replaces a good one).
     """
     if not path or path == "-":
-        return Written("standard output", _write_stream(chunks, stdout))
+        try:
+            return Written("standard output", _write_stream(chunks, stdout))
+        finally:
+            # A reader gone (a broken pipe) leaves a generator's snapshot open: end it
+            # now, while the connection is still there, not when Python exits.
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
     target = Path(path).expanduser()
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory (give a file name)", str(target))
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "No such directory", str(target.parent))
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, moved on success
         "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
     )
