@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
@@ -282,6 +283,16 @@ def test_the_reader_reads_in_small_pieces():
         (lambda t: t.replace('"events":[', '"bogus":[],"events":['), "section “bogus”"),
         (lambda t: t.replace('"role":"owner"', '"role":"emperor"'), "unknown role"),
         (lambda t: t.replace("+00:00", "", 1), "no time zone"),
+        # Values of the wrong kind (a hand-edited file): named, never stored as "None".
+        (lambda t: t.replace('"first_name":"María"', '"first_name":null'), "item 1: its “first"),
+        (lambda t: t.replace('"first_name":"María"', '"first_name":12345'), "item 1: its “first"),
+        (lambda t: t.replace('"headline":"', '"headline":7,"x":"', 1), "“headline” is not text"),
+        (lambda t: t.replace('"notes":"', '"notes":null,"x":"', 1), "“notes” is empty"),
+        (lambda t: re.sub(r'"birthday_day":\d+', '"birthday_day":32', t, count=1), "no 32"),
+        (
+            lambda t: re.sub(r'"cadence_days":(null|\d+)', '"cadence_days":"7"', t, count=1),
+            "“cadence_days” is not a whole number",
+        ),
     ],
 )
 def test_a_bad_backup_is_refused_and_changes_nothing(db, change, message, media_root):

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
@@ -39,7 +40,7 @@ from followthrough.people.models import (
     Tag,
     photo_path,
 )
-from followthrough.people.services import normalize_contact
+from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import Membership, Role, Workspace, validate_timezone
 
@@ -76,11 +77,42 @@ def _build(name: str, start: int, batch: list[Any], make: Callable[[dict], Any])
         try:
             if not isinstance(item, dict):
                 raise TypeError("is not an object")
-            built.append(make(item))
+            made = make(item)
+            row = made[0] if isinstance(made, tuple) else made
+            if isinstance(row, Model):
+                _check_types(row)
+            built.append(made)
         except (KeyError, TypeError, ValueError, ValidationError) as error:
             what = f"lacks “{error.args[0]}”" if isinstance(error, KeyError) else str(error)
             raise BackupError(f"Backup section “{name}”, item {start + offset}: {what}") from None
     return built
+
+
+def _check_types(row: Model) -> None:
+    """Refuse values of the wrong kind, which the database would keep or turn into text
+    ("None" for a null name): a backup hand-edited or from elsewhere, not our own."""
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        filled_on_save = (
+            field.primary_key
+            or getattr(field, "auto_now", False)
+            or (getattr(field, "auto_now_add", False))
+        )
+        if value is None:
+            if not (field.null or filled_on_save):
+                raise ValueError(f"“{field.name}” is empty (null)")
+        elif isinstance(field, models.CharField | models.TextField):
+            if not isinstance(value, str):
+                raise TypeError(f"“{field.name}” is not text: {value!r}")
+        elif isinstance(field, models.BooleanField):
+            if not isinstance(value, bool):
+                raise TypeError(f"“{field.name}” is not true or false: {value!r}")
+        elif (
+            isinstance(field, models.IntegerField)
+            and not field.is_relation
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            raise TypeError(f"“{field.name}” is not a whole number: {value!r}")
 
 
 class Restorer:
@@ -230,7 +262,10 @@ class Restorer:
 
     def _person(self, item: dict) -> tuple[Person, dict]:
         """A person (its photo stored) and its related items checked and parsed."""
-        first_name, last_name = str(item["first_name"]), str(item["last_name"])
+        first_name, last_name = item["first_name"], item["last_name"]
+        if not (isinstance(first_name, str) and isinstance(last_name, str)):
+            raise TypeError("its “first_name” and “last_name” must be text")
+        birthday_check(item["birthday_month"], item["birthday_day"], item["birthday_year"])
         person = Person(
             workspace=self.ws,
             first_name=first_name,
