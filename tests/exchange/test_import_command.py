@@ -45,21 +45,21 @@ def _file(tmp_path, text: str, name: str = "contacts.csv") -> str:
 
 def test_it_imports_and_prints_the_counts(workspace, tmp_path, fake_parser, capsys):
     path = _file(tmp_path, "Ada Lovelace ada@example.org\nAlan Turing alan@example.org\n")
-    call_command("import", "csv", path)
+    call_command("import", "linkedin", path)
     out = capsys.readouterr().out
     batch = ImportBatch.objects.get()
     assert f"Imported contacts.csv into “{workspace.name}” as import #{batch.pk}." in out
     assert "read 2, created 2, updated 0, merged 0, skipped 0, ignored 0" in out
     assert f"undo with: followthrough import_undo {batch.pk}" in out
-    assert (batch.format, batch.filename) == ("csv", "contacts.csv")
-    call_command("import", "csv", path)
+    assert (batch.format, batch.filename) == ("linkedin", "contacts.csv")
+    call_command("import", "linkedin", path)
     assert "read 2, created 0, updated 0, merged 0, skipped 2" in capsys.readouterr().out
 
 
 def test_a_failure_names_line_and_field_and_saves_nothing(workspace, tmp_path, fake_parser):
     path = _file(tmp_path, "Ada Lovelace ada@example.org\nBAD\n")
     with pytest.raises(CommandError) as failure:
-        call_command("import", "csv", path)
+        call_command("import", "linkedin", path)
     assert str(failure.value) == (
         "contacts.csv: line 2, field “Email”: cannot read this row. Nothing was imported."
     )
@@ -69,11 +69,13 @@ def test_a_failure_names_line_and_field_and_saves_nothing(workspace, tmp_path, f
 
 def test_an_empty_file_is_an_error(workspace, tmp_path, fake_parser):
     with pytest.raises(CommandError, match="holds no records to import"):
-        call_command("import", "csv", _file(tmp_path, ""))
+        call_command("import", "linkedin", _file(tmp_path, ""))
 
 
 def test_a_dry_run_shows_the_first_rows_and_saves_nothing(workspace, tmp_path, fake_parser, capsys):
-    call_command("import", "csv", _file(tmp_path, "Ada Lovelace ada@example.org\n"), "--dry-run")
+    call_command(
+        "import", "linkedin", _file(tmp_path, "Ada Lovelace ada@example.org\n"), "--dry-run"
+    )
     out = capsys.readouterr().out
     assert "Dry run of contacts.csv: nothing was saved." in out
     assert "line      1  created  person       Ada Lovelace" in out
@@ -85,17 +87,17 @@ def test_the_workspace_may_be_left_out_only_when_there_is_one(
 ):
     path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
     with pytest.raises(CommandError, match="several workspaces") as failure:
-        call_command("import", "csv", path)
+        call_command("import", "linkedin", path)
     assert workspace.slug in str(failure.value) and other_workspace.slug in str(failure.value)
     with pytest.raises(CommandError, match="No workspace “nope”"):
-        call_command("import", "csv", path, "--workspace", "nope")
-    call_command("import", "csv", path, "--workspace", other_workspace.slug)
+        call_command("import", "linkedin", path, "--workspace", "nope")
+    call_command("import", "linkedin", path, "--workspace", other_workspace.slug)
     assert Person.objects.get().workspace == other_workspace
 
 
 def test_a_missing_file_is_an_error(workspace, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
-        call_command("import", "csv", str(tmp_path / "nothing.csv"))
+        call_command("import", "linkedin", str(tmp_path / "nothing.csv"))
 
 
 def test_options_reach_the_parser(workspace, tmp_path, fake_parser):
@@ -123,7 +125,7 @@ def test_options_reach_the_parser(workspace, tmp_path, fake_parser):
 def test_bad_options_are_refused(workspace, tmp_path, fake_parser, option, value, message):
     path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
     with pytest.raises(CommandError, match=message):
-        call_command("import", "csv", path, option, value)
+        call_command("import", "linkedin", path, option, value)
 
 
 def test_an_event_of_another_workspace_is_not_found(workspace, other_workspace, tmp_path):
@@ -284,3 +286,41 @@ def test_an_organizations_file_without_names_is_refused_naming_the_line(workspac
         "Nothing was imported."
     )
     assert not Organization.objects.filter(name="Literacy Now").exists()
+
+
+def test_csv_without_a_mapping_reads_the_columns_it_recognizes(workspace, tmp_path, capsys):
+    from followthrough.exchange.exporters.csv_export import people_csv
+    from tests.factories import make_person
+
+    make_person(workspace, first_name="Ada", last_name="Byron", emails=["a@x.org", "b@y.org"])
+    path = tmp_path / "people.csv"
+    path.write_text("".join(people_csv(workspace=workspace)), encoding="utf-8")
+    call_command("import", "csv", str(path))  # our own export, imported back as it is
+    captured = capsys.readouterr()
+    assert "Columns read as: First Name → First name; Last Name → Last name; E-mails" in (
+        captured.err
+    )
+    assert "read 1, created 0, updated 0, merged 0, skipped 1" in captured.out
+    assert Person.objects.count() == 1
+
+
+def test_csv_without_a_mapping_or_known_columns_says_how_to_give_one(workspace, tmp_path):
+    path = _file(tmp_path, "Foo,Bar\n1,2\n")
+    with pytest.raises(
+        CommandError, match=r"No column is mapped .* Give the columns with --mapping"
+    ):
+        call_command("import", "csv", path)
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_directory_is_not_a_file_to_import(workspace, tmp_path):
+    with pytest.raises(CommandError, match="is a directory; give the file to import"):
+        call_command("import", "linkedin", str(tmp_path))
+
+
+def test_a_question_in_the_error_gets_no_full_stop_after_it(workspace, tmp_path):
+    path = _file(tmp_path, "Foo,Bar,Baz\n1,2,3\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "google", path)
+    assert "?." not in str(refused.value)
+    assert str(refused.value).endswith("? Nothing was imported.")

@@ -14,9 +14,11 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
+from followthrough.exchange import formats, mapping
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ColumnMapping
+from followthrough.exchange.parsers import generic
+from followthrough.exchange.records import ParseError
 from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
 
@@ -121,15 +123,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        if path.is_dir():
+            raise CommandError(f"{path} is a directory; give the file to import.")
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         workspace = resolve_workspace(options["workspace"])
+        fmt = options["format"]
+        column_mapping = resolve_mapping(workspace, options["mapping"])
+        if fmt == "csv" and not column_mapping:
+            column_mapping = self._suggested_mapping(path)
         parse_options = formats.ParseOptions(
             time_zone=resolve_time_zone(workspace, options["time_zone"]),
-            mapping=resolve_mapping(workspace, options["mapping"]),
+            mapping=column_mapping,
         )
         event = resolve_event(workspace, options["event"])
-        fmt = options["format"]
         try:
             with path.open("rb") as stream, _Progress(stream, path) as progress:
                 result = import_records(
@@ -142,8 +149,28 @@ class Command(BaseCommand):
                 )
         except ImportFailed as error:
             message = str(error).rstrip(".")
-            raise CommandError(f"{path.name}: {message}. Nothing was imported.") from error
+            stop = "" if message.endswith(("?", "!")) else "."
+            raise CommandError(f"{path.name}: {message}{stop} Nothing was imported.") from error
         self._report(result, workspace, path)
+
+    def _suggested_mapping(self, path: Path) -> dict[str, str]:
+        """Without --mapping, the columns as the web import's column screen would start:
+        guessed from the header (and the values), said on standard error."""
+        try:
+            columns = mapping.read_columns(path)
+        except ParseError as error:
+            raise CommandError(f"{path.name}: {error}. Nothing was imported.") from error
+        suggested, _ = mapping.initial_mapping(columns, None)
+        problems = mapping.check_mapping(suggested)
+        if problems:
+            raise CommandError(
+                f"{path.name}: {problems[0].message} Give the columns with "
+                '--mapping \'{"Column": "field", …}\' (fields: '
+                f"{', '.join(generic.FIELDS)}) or the name of a saved mapping."
+            )
+        read = "; ".join(f"{column} → {label}" for column, label in mapping.describe(suggested))
+        self.stderr.write(f"Columns read as: {read} (--mapping to choose others).")
+        return suggested
 
     def _report(self, result: ImportResult, workspace: Workspace, path: Path) -> None:
         write = self.stdout.write
