@@ -68,3 +68,10 @@ def test_a_reader_that_goes_away_ends_the_export_quietly(tmp_path):
         errors = export.stderr.read().decode()
     assert export.returncode == 1
     assert errors == "", errors
+
+
+def test_version_is_the_apps(tmp_path):
+    from followthrough import __version__
+
+    done = _run(tmp_path, "--version")
+    assert done.stdout.strip() == f"followthrough {__version__}"

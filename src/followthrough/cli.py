@@ -46,6 +46,11 @@ def _quiet_broken_pipe() -> None:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args = [args[0], *_pop_data_dir(args[1:])]
+    if args[1:] == ["--version"]:  # ours, not Django's
+        from followthrough import __version__
+
+        print(f"followthrough {__version__}")
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError

@@ -324,3 +324,32 @@ def test_a_question_in_the_error_gets_no_full_stop_after_it(workspace, tmp_path)
         call_command("import", "google", path)
     assert "?." not in str(refused.value)
     assert str(refused.value).endswith("? Nothing was imported.")
+
+
+def test_imports_lists_the_numbers_undo_takes_and_events_their_ids(
+    workspace, tmp_path, fake_parser, capsys
+):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
+    call_command("import", "linkedin", path)
+    call_command("import", "linkedin", path)  # changes nothing: nothing to undo
+    out = capsys.readouterr().out
+    assert out.count("undo with: followthrough import_undo") == 1
+    first, second = ImportBatch.objects.order_by("pk")
+    call_command("imports")
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].startswith(f"#{second.pk} ") and "skipped 1 — imported" in listing[0]
+    assert listing[1].startswith(f"#{first.pk} ") and "contacts.csv (LinkedIn" in listing[1]
+    assert "created 1, updated 0, skipped 0 — imported" in listing[1]
+    event = make_event(workspace, title="Spring breakfast")
+    call_command("imports", "--events")
+    assert f"#{event.pk}" in capsys.readouterr().out
+    call_command("import_undo", str(first.pk))
+    assert f"(workspace “{workspace.name}”)" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="`followthrough imports` lists them"):
+        call_command("import_undo", "999999")
+
+
+def test_mapping_is_refused_for_formats_that_name_their_columns(workspace, tmp_path):
+    path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
+    with pytest.raises(CommandError, match="--mapping is for the csv format"):
+        call_command("import", "linkedin", path, "--mapping", '{"A": "email"}')

@@ -67,7 +67,10 @@ def resolve_event(workspace: Workspace, event_id: int | None) -> Event | None:
         return None
     event = Event.objects.for_workspace(workspace).filter(pk=event_id).first()
     if event is None:
-        raise CommandError(f"No event #{event_id} in workspace “{workspace.slug}”.")
+        raise CommandError(
+            f"No event #{event_id} in workspace “{workspace.slug}”. "
+            f"`followthrough imports --events --workspace {workspace.slug}` lists them."
+        )
     return event
 
 
@@ -130,6 +133,8 @@ class Command(BaseCommand):
         workspace = resolve_workspace(options["workspace"])
         fmt = options["format"]
         column_mapping = resolve_mapping(workspace, options["mapping"])
+        if column_mapping and fmt != "csv":
+            raise CommandError(f"--mapping is for the csv format; {fmt} files name their columns.")
         if fmt == "csv" and not column_mapping:
             column_mapping = self._suggested_mapping(path)
         parse_options = formats.ParseOptions(
@@ -198,7 +203,7 @@ class Command(BaseCommand):
             write(self.style.WARNING(f"  warning: {warning}"))
         if result.warnings_total > SHOWN_WARNINGS:
             write(f"  … and {result.warnings_total - SHOWN_WARNINGS:,} more warnings")
-        if not result.dry_run:
+        if not result.dry_run and result.changed_anything:
             write(f"  undo with: followthrough import_undo {result.batch_id}")
 
 

@@ -24,11 +24,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch = ImportBatch.objects.filter(pk=options["batch_id"]).first()
+        batch = (
+            ImportBatch.objects.select_related("workspace").filter(pk=options["batch_id"]).first()
+        )
         if batch is None:
-            raise CommandError(f"No import #{options['batch_id']}.")
+            raise CommandError(
+                f"No import #{options['batch_id']}. `followthrough imports` lists them."
+            )
         try:
             result = import_undo(batch=batch)
         except ImportUndoRefused as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(result.summary().capitalize()))
+        self.stdout.write(
+            self.style.SUCCESS(f"{result.plain_summary()} (workspace “{batch.workspace.name}”)")
+        )
