@@ -344,7 +344,9 @@ def test_imports_lists_the_numbers_undo_takes_and_events_their_ids(
     call_command("imports", "--events")
     assert f"#{event.pk}" in capsys.readouterr().out
     call_command("import_undo", str(first.pk))
-    assert f"(workspace “{workspace.name}”)" in capsys.readouterr().out
+    assert f"Import #{first.pk} of “{workspace.name}” undone: removed 1 person." in (
+        capsys.readouterr().out
+    )
     with pytest.raises(CommandError, match="`followthrough imports` lists them"):
         call_command("import_undo", "999999")
 

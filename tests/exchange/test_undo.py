@@ -149,7 +149,7 @@ def test_undo_deletes_the_photos_the_import_stored(workspace, django_capture_on_
 def test_the_command_undoes_an_import_once(workspace, capsys):
     result = load(workspace, people(2))
     call_command("import_undo", str(result.batch_id))
-    assert "rows deleted (2 people)" in capsys.readouterr().out
+    assert "undone: removed 2 people." in capsys.readouterr().out
     assert Person.objects.count() == 0
     with pytest.raises(CommandError, match="already undone"):
         call_command("import_undo", str(result.batch_id))

@@ -35,6 +35,6 @@ class Command(BaseCommand):
             result = import_undo(batch=batch)
         except ImportUndoRefused as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(
-            self.style.SUCCESS(f"{result.plain_summary()} (workspace “{batch.workspace.name}”)")
-        )
+        number = f"Import #{batch.pk}"
+        done = result.plain_summary().replace(number, f"{number} of “{batch.workspace.name}”", 1)
+        self.stdout.write(self.style.SUCCESS(done))
