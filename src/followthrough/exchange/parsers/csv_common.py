@@ -419,6 +419,39 @@ def open_table(
     return table
 
 
+# Columns only one platform's export has (normalized). A file with another platform's
+# and none of the chosen format's is refused rather than half read: a LinkedIn file read
+# as Google's would lose its profile links, companies and positions without a word.
+MARKERS: dict[str, tuple[str, frozenset[str]]] = {
+    "linkedin": ("a LinkedIn Connections.csv", frozenset({"connectedon"})),
+    "google": (
+        "a Google Contacts",
+        frozenset({"email1value", "phone1value", "groupmembership", "givenname"}),
+    ),
+    "outlook": (
+        "an Outlook",
+        frozenset({"businessphone", "email2address", "emaildisplayname", "givenyomi"}),
+    ),
+    "eventbrite": ("an Eventbrite attendee", frozenset({"attendee", "order", "tickettype"})),
+}
+
+
+def refuse_other_format(table: Table, fmt: str) -> None:
+    """`ParseError` when the header has another format's marker columns (`MARKERS`) and
+    none of `fmt`'s, naming the format to choose instead."""
+    names = set(table.normalized)
+    if names & MARKERS[fmt][1]:
+        return
+    for other, (label, markers) in MARKERS.items():
+        found = [table.header.names[i] for i, n in enumerate(table.normalized) if n in markers]
+        if other != fmt and found:
+            raise table.error(
+                f"This looks like {label} export (it has a “{found[0]}” column), not "
+                f"{MARKERS[fmt][0]} one: choose the {other} format.",
+                field=found[0],
+            )
+
+
 # --- Values ---------------------------------------------------------------------------
 
 

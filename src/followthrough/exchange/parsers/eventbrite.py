@@ -27,6 +27,7 @@ from followthrough.exchange.parsers.csv_common import (
     emails_of,
     join,
     open_table,
+    refuse_other_format,
     require_records,
 )
 from followthrough.exchange.records import AttendeeRecord
@@ -62,6 +63,7 @@ _NO = {"no", "n", "false", "0", "", "notcheckedin"}
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[AttendeeRecord]:
     """The attendees of an attendee export, one `AttendeeRecord` at a time."""
     table = open_table(stream, COLUMNS, min_known=3)
+    refuse_other_format(table, "eventbrite")
     if not any(key in table.index for key in ("first_name", "last_name", "name", "email")):
         raise table.error("The header has no attendee name or e-mail column.", "First Name")
     yield from require_records(_attendees(table), "attendees")

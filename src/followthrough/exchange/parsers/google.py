@@ -33,6 +33,7 @@ from followthrough.exchange.parsers.csv_common import (
     emails_of,
     join,
     open_table,
+    refuse_other_format,
     require_records,
     split_multi,
     unique,
@@ -87,6 +88,7 @@ def parse(
 ) -> Iterator[PersonRecord | OrganizationRecord]:
     """The contacts of a Google Contacts CSV, one record at a time."""
     table = open_table(stream, COLUMNS, min_known=2)
+    refuse_other_format(table, "google")
     if not any(key in table.index for key in (*NAME_KEYS, "organization")):
         raise table.error("The header has no name column (“First Name” or “Name”).", "First Name")
     numbered = _numbered_columns(table)

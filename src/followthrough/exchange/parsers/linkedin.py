@@ -23,6 +23,7 @@ from followthrough.exchange.parsers.csv_common import (
     clean_email,
     date_of,
     open_table,
+    refuse_other_format,
     require_records,
 )
 from followthrough.exchange.records import PersonRecord
@@ -72,6 +73,7 @@ def normalize_linkedin_url(value: str) -> str:
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[PersonRecord]:
     """The connections of a LinkedIn export, one `PersonRecord` at a time."""
     table = open_table(stream, COLUMNS, required=REQUIRED, min_known=3)
+    refuse_other_format(table, "linkedin")
     yield from require_records(_people(table), "contacts")
 
 

@@ -34,6 +34,7 @@ from followthrough.exchange.parsers.csv_common import (
     join,
     open_table,
     parse_partial_date,
+    refuse_other_format,
     require_records,
     unique,
 )
@@ -128,6 +129,7 @@ def parse(
 ) -> Iterator[PersonRecord | OrganizationRecord]:
     """The contacts of an Outlook CSV, one `PersonRecord` at a time."""
     table = open_table(stream, ALL_COLUMNS, min_known=2)
+    refuse_other_format(table, "outlook")
     if not any(key in table.index for key in ("first_name", "last_name", "company", "email1")):
         raise table.error("The header has no “First Name” or “Last Name” column.", "First Name")
     yield from require_records(_records(table), "contacts")
