@@ -227,3 +227,30 @@ def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_que
     people = Person.objects.filter(workspace=ws).count()
     assert text.count("BEGIN:VCARD") == Organization.objects.filter(workspace=ws).count() + people
     assert people == 2 + 5
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, version):
+    import io
+
+    from followthrough.exchange import formats
+    from followthrough.exchange.loader import import_records
+    from followthrough.exchange.result import ImportSource
+
+    workspace, elsewhere = make_workspace(), make_workspace()
+    org = make_org(workspace, name="Harbor Arts")
+    make_person(workspace, first_name="Dana", last_name="Lee", organization=org, role="Chair")
+    make_person(workspace, first_name="Noor", last_name="Haddad")  # no e-mail: found by UID
+    text = "".join(vcards(workspace=workspace, version=version))
+
+    def reimport(into):
+        records = formats.parse("vcard", io.BytesIO(text.encode()), formats.ParseOptions())
+        return import_records(workspace=into, records=records, source=ImportSource("vcard", "x"))
+
+    result = reimport(workspace)
+    assert (result.created, result.updated, result.skipped) == (0, 0, 4), result.warnings
+    assert not ExternalId.objects.filter(workspace=workspace).exists()
+    assert "".join(vcards(workspace=workspace, version=version)) == text
+    # Into another workspace the same file is someone else's: copies, with their UIDs kept.
+    assert reimport(elsewhere).created == 4  # the two people, Harbor Arts, the team
+    assert ExternalId.objects.filter(workspace=elsewhere).count() == 4

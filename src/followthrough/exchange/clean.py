@@ -72,6 +72,7 @@ class Incoming:
     event_slot: int | None = None
     action: str = ""
     person_id: int | None = None
+    own_id: int | None = None  # the person our own export's UID names (`own_uids`)
     keys: list[tuple[str, str, str]] | None = None  # dedupe.record_keys, once computed
 
     @property

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from followthrough.exchange.dedupe import OrgMembers, SuggestedPair
 from followthrough.exchange.models import ExternalId, ImportedObject
+from followthrough.exchange.own_uids import own_id
 from followthrough.exchange.records import Photo
 from followthrough.exchange.result import Action, ImportResult, SuggestedMerge
 from followthrough.exchange.rows import RowWriter
@@ -255,6 +256,15 @@ class OrganizationDirectory:
         missing = sorted({r for r in refs if r and r not in self.by_ref})
         if not missing:
             return
+        slug = self.run.workspace.slug
+        own = {ref: pk for ref in missing if (pk := own_id(ref, slug, kind="org"))}
+        if own:  # our own export's UIDs name organizations by id (`own_uids`)
+            found = Organization.objects.filter(
+                workspace_id=self.run.workspace_id, pk__in=own.values()
+            ).values_list("pk", flat=True)
+            exists = set(found)
+            self.by_ref.update({ref: pk for ref, pk in own.items() if pk in exists})
+            missing = [ref for ref in missing if ref not in self.by_ref]
         rows = (
             ExternalId.objects.filter(
                 workspace_id=self.run.workspace_id, organization__isnull=False, value__in=missing

@@ -2,6 +2,7 @@
 
 Keys, in order (the first that finds someone wins):
 
+0. the UID our own vCard export gave a person of this workspace (`own_uids`): that person;
 1. an external id (`ExternalId` system + value: a vCard UID, an event platform's id …);
 2. an e-mail address, case-insensitive (`ContactPoint.normalized`);
 3. a LinkedIn profile URL, in canonical form (a link whose `ContactPoint.normalized` is
@@ -40,7 +41,8 @@ FUZZY_CUTOFF = 90  # token_sort_ratio on folded names, as the duplicates page (p
 # People cached per organization for fuzzy matching, for the whole import.
 ORG_MEMBERS_CACHE = 200_000
 
-Key = tuple[str, str, str]  # ("x", system, value) | ("e", "", email) | ("l", "", profile)
+# ("i", "", id) | ("x", system, value) | ("e", "", email) | ("l", "", profile)
+Key = tuple[str, str, str]
 SuggestedPair = tuple[int, int]  # (smaller person id, larger)
 
 
@@ -57,9 +59,8 @@ def record_keys(incoming: Incoming) -> list[Key]:
     """The record's dedupe keys in priority order (computed once per record)."""
     if incoming.keys is not None:
         return incoming.keys
-    keys: list[Key] = [
-        ("x", system, value) for system, value in sorted(incoming.external_ids.items())
-    ]
+    keys: list[Key] = [("i", "", str(incoming.own_id))] if incoming.own_id else []
+    keys += [("x", system, value) for system, value in sorted(incoming.external_ids.items())]
     keys += [("e", "", normalized) for _, normalized in incoming.emails]
     if incoming.profile:
         keys.append(("l", "", incoming.profile))
@@ -84,18 +85,35 @@ class KeyIndex:
         systems: dict[str, set[str]] = {}
         emails: set[str] = set()
         profiles: set[str] = set()
+        own: set[int] = set()
         for incoming in incomings:
             for kind, system, value in record_keys(incoming):
-                if kind == "x":
+                if kind == "i":
+                    own.add(int(value))
+                elif kind == "x":
                     systems.setdefault(system, set()).add(value)
                 elif kind == "e":
                     emails.add(value)
                 else:
                     profiles.add(value)
+        index._load_own(workspace_id, own)
         index._load_external(workspace_id, systems)
         index._load_contacts(workspace_id, ContactKind.EMAIL, "e", emails)
         index._load_contacts(workspace_id, ContactKind.URL, "l", profiles)
         return index
+
+    def _load_own(self, workspace_id: int, ids: set[int]) -> None:
+        """The people of this workspace that our own export's UIDs name (`own_uids`)."""
+        if not ids:
+            return
+        rows = select_in(
+            connection,
+            "SELECT id FROM people_person WHERE workspace_id = %s AND id IN ({values})",
+            sorted(ids),
+            [workspace_id],
+        )
+        for (pk,) in rows:
+            self.owner[("i", "", str(pk))] = pk
 
     def _load_external(self, workspace_id: int, systems: dict[str, set[str]]) -> None:
         # No "person is not null" in SQL: with it SQLite walks the (workspace, person)
@@ -158,7 +176,12 @@ def _contact_owners(workspace_id: int, kind: str, keys: Iterable[str]) -> list[t
     )
 
 
-REASONS = {"x": "same external id", "e": "same e-mail", "l": "same LinkedIn profile"}
+REASONS = {
+    "i": "same record",
+    "x": "same external id",
+    "e": "same e-mail",
+    "l": "same LinkedIn profile",
+}
 NameKey = tuple[str, str, Any]  # ("p", full name, phone) | ("o", name, org) | ("v", name, event)
 
 

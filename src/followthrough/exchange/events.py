@@ -9,7 +9,6 @@ met. Cost per batch: a fixed number of queries.
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from django.db.models import Q
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
 from followthrough.exchange.clean import TEXT_MAX, Incoming
 from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.own_uids import own_id
 from followthrough.exchange.records import EventRecord, ParseError
 from followthrough.exchange.result import Action, PreviewRow
 from followthrough.people.models import Person
@@ -27,8 +27,6 @@ from followthrough.relationships.models import Interaction, InteractionKind, Rel
 from followthrough.relationships.services import relationship_cadence_days
 
 LABEL = "events.event"
-# The UID our iCalendar export gives an event that came with none of its own.
-OWN_UID = re.compile(r"followthrough-(?P<slug>[-\w]+)-event-(?P<pk>\d+)")
 # Times and recurrence follow the calendar (a moved meeting moves); text only fills gaps.
 FOLLOWED = ("starts_at", "ends_at", "all_day", "time_zone", "rrule")
 EVENT_COLUMNS = (
@@ -137,11 +135,7 @@ def _existing_events(
     uids = sorted({v["source_uid"] for v in cleaned if v["source_uid"]})
     titles = sorted({v["title"] for v in cleaned if not v["source_uid"]})
     # Our own export's UIDs name this workspace's events by id (`ics_export.event_uid`).
-    own = {}
-    for uid in uids:
-        match = OWN_UID.fullmatch(uid)
-        if match and match["slug"] == run.workspace.slug:
-            own[int(match["pk"])] = uid
+    own = {pk: uid for uid in uids if (pk := own_id(uid, run.workspace.slug, kind="event"))}
     condition = (
         Q(source_uid__in=uids) | Q(source_uid="", title__in=titles) | Q(source_uid="", pk__in=own)
     )

@@ -18,6 +18,7 @@ from django.db.models import Q
 from followthrough.exchange.clean import clean_organization
 from followthrough.exchange.context import ImportRun, jsonable
 from followthrough.exchange.models import ExternalId
+from followthrough.exchange.own_uids import UID_SYSTEM, pop_own_id
 from followthrough.exchange.records import OrganizationRecord
 from followthrough.exchange.result import PreviewRow
 from followthrough.people.models import Organization
@@ -76,6 +77,7 @@ def load_organization_records(
     cleaned = [clean_organization(r, run.warn) for r in records]
     if not cleaned:
         return []
+    own = _own_organizations(run, cleaned)
     owners = _external_owners(run, cleaned)
     run.orgs.find(r.name for r in cleaned)
     run.tags.ensure(t for r in cleaned for t in r.tags)
@@ -84,7 +86,9 @@ def load_organization_records(
     names: dict[int, str] = {}
     matched: list[tuple[OrganizationRecord, int, bool]] = []
     for record in cleaned:
-        pk = next((owners[k] for k in sorted(record.external_ids.items()) if k in owners), None)
+        pk = own.get(id(record))
+        if pk is None:
+            pk = next((owners[k] for k in sorted(record.external_ids.items()) if k in owners), None)
         if pk is None:
             pk = _by_name(run, record, ids_of)
         first = pk is None
@@ -106,6 +110,31 @@ def load_organization_records(
         rows.append(PreviewRow(record.line, "organization", record.name, action, pk))
     _flush(run, states, names)
     return rows
+
+
+def _own_organizations(run: ImportRun, records: list[OrganizationRecord]) -> dict[int, int]:
+    """id(record) → the organization of this workspace our own export's UID names
+    (`own_uids`), that UID taken out of the record's ids and kept as a reference for the
+    file's person cards (4.0 RELATED). One query, only when there are such UIDs."""
+    slug, named = run.workspace.slug, {}
+    for record in records:
+        uid = record.external_ids.get(UID_SYSTEM, "")
+        pk = pop_own_id(record.external_ids, slug, kind="org")
+        if pk is not None:
+            named[id(record)] = (pk, uid)
+    if not named:
+        return {}
+    exists = set(
+        Organization.objects.filter(
+            workspace_id=run.workspace_id, pk__in={pk for pk, _ in named.values()}
+        ).values_list("pk", flat=True)
+    )
+    own = {}
+    for key, (pk, uid) in named.items():
+        if pk in exists:
+            own[key] = pk
+            run.orgs.by_ref.setdefault(uid, pk)
+    return own
 
 
 def _ids_of_named(run: ImportRun, records: list[OrganizationRecord]) -> dict[int, dict[str, str]]:
