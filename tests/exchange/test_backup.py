@@ -402,3 +402,12 @@ def test_backup_db_on_postgresql_points_to_pg_dump(db, monkeypatch, tmp_path):
     with pytest.raises(CommandError, match="pg_dump"):
         call_command("backup", "--db", "-o", str(tmp_path / "x"))
     assert not (tmp_path / "x").exists()
+
+
+def test_a_cut_off_backup_says_where_it_stops(db):
+    text = backup_text(rich_workspace())
+    cut = text.index('"first_name":"María"') + len('"first_name":"Ma')
+    with pytest.raises(BackupError) as refused:
+        restore_text(text[:cut], "cut")
+    message = str(refused.value)
+    assert f"at character {cut - len('Ma'):,} (section “people”, item 1)" in message

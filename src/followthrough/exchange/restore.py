@@ -43,10 +43,13 @@ class BackupReader:
         self._pos = 0
         self._eof = False
         self._decoder = json.JSONDecoder()
+        self._dropped = 0  # characters read and dropped from the buffer before it
+        self._section, self._item = "", 0  # what is being read, for errors
 
     def _fill(self) -> bool:
         if self._eof:
             return False
+        self._dropped += self._pos
         self._buffer = self._buffer[self._pos :]
         self._pos = 0
         chunk = self._stream.read(READ_SIZE)
@@ -79,9 +82,14 @@ class BackupReader:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
             except json.JSONDecodeError as error:
+                position = self._dropped + error.pos + 1  # before _fill drops the buffer
                 if len(self._buffer) - self._pos > MAX_ITEM or not self._fill():
+                    at = f"character {position:,}"
+                    if self._section:
+                        item = f", item {self._item:,}" if self._item else ""
+                        at += f" (section “{self._section}”{item})"
                     raise BackupError(
-                        f"The backup is not valid JSON, or it ends too early: {error.msg}."
+                        f"The backup is not valid JSON, or it ends too early, at {at}: {error.msg}."
                     ) from None
                 continue
             if end == len(self._buffer) and self._fill():
@@ -94,9 +102,12 @@ class BackupReader:
         if self._peek() == "]":
             self._pos += 1
             return
+        self._item = 1
         while True:
             yield self._value()
+            self._item += 1
             if self._expect(",", "]") == "]":
+                self._item = 0
                 return
 
     def sections(self) -> Iterator[tuple[str, Any]]:
@@ -110,6 +121,7 @@ class BackupReader:
             if not isinstance(key, str):
                 raise BackupError("Not a Followthrough backup: a key is not a string.")
             self._expect(":")
+            self._section, self._item = key, 0
             if self._peek() == "[":
                 items = self._items()
                 yield key, items
