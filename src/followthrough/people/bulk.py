@@ -70,6 +70,13 @@ class BulkError(ValueError):
     """A bulk change that cannot be made, with a message for the user."""
 
 
+def people_names(*, workspace: Workspace, ids: Iterable[int], limit: int) -> list[str]:
+    """The full names of the first `limit` of these people of the workspace, by name
+    (to say whom a bulk change is about). One query."""
+    people = Person.objects.for_workspace(workspace).filter(pk__in=list(ids))
+    return list(people.order_by("full_name", "pk").values_list("full_name", flat=True)[:limit])
+
+
 def people_ids_in_workspace(*, workspace: Workspace, ids: Iterable[Any]) -> list[int]:
     """The ids among `ids` that are people of this workspace, in the given order;
     anything else is dropped. Raises `BulkError` for more than `BULK_MAX`. One query."""

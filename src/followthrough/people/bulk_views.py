@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from followthrough.people import bulk
 from followthrough.people.forms import PersonBulkForm
-from followthrough.people.models import PeopleDeletion, Person
+from followthrough.people.models import PeopleDeletion
 from followthrough.workspaces.access import (
     WorkspaceRequest,
     get_for_workspace,
@@ -68,17 +68,10 @@ def _choose_owner(request: WorkspaceRequest, person_ids: list[str]) -> HttpRespo
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = _list_url(request)
-    # Who is being changed, by name (the first ones; the count says how many in all).
-    names = (
-        Person.objects.for_workspace(request.workspace)
-        .filter(pk__in=ids)
-        .order_by("full_name", "pk")
-        .values_list("full_name", flat=True)[:NAMES_SHOWN]
-    )
     context = {
         "members": members,
         "person_ids": ids,
-        "names": list(names),
+        "names": bulk.people_names(workspace=request.workspace, ids=ids, limit=NAMES_SHOWN),
         "more": max(len(ids) - NAMES_SHOWN, 0),
         "next": back,
         "back": back,
