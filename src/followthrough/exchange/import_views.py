@@ -19,10 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from followthrough.exchange import formats, mapping, preview, tasks
 from followthrough.exchange.forms import ColumnMappingForm, ImportForm
-from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
+from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.records import ParseError
 from followthrough.exchange.result import ImportFailed
-from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
+from followthrough.exchange.undo import (
+    ImportUndoRefused,
+    import_touched_anything,
+    import_undo,
+    import_undo_plan,
+)
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 
 SHOWN_WARNINGS = preview.SHOWN_WARNINGS
@@ -336,8 +341,7 @@ def _status_context(batch: ImportBatch) -> dict:
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
         "format_name": formats.label(batch.format),
         # An import that added and changed nothing (every row skipped) has nothing to undo.
-        "can_undo": batch.status == ImportStatus.DONE
-        and ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch).exists(),
+        "can_undo": batch.status == ImportStatus.DONE and import_touched_anything(batch=batch),
     }
 
 

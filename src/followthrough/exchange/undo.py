@@ -146,6 +146,11 @@ class UndoPlan:
         return f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
 
 
+def import_touched_anything(*, batch: ImportBatch) -> bool:
+    """Whether the import created or changed any row (else there is nothing to undo)."""
+    return ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch).exists()
+
+
 def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
     """Count what `import_undo(batch=batch)` would remove and put back, scoped to the
     batch's workspace; changes nothing. Only the kinds the plain summaries name are
