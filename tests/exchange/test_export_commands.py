@@ -60,6 +60,7 @@ def test_json_export_is_the_backup(db):
         (("csv", "--what", "events"), "people, organizations, interactions"),
         (("ics", "--what", "people"), "events, follow-ups"),
         (("vcard", "--what", "people"), "does not apply to vcard"),
+        (("csv", "--version", "4.0"), "--version is the vCard version; csv has none"),
         (("csv", "--workspace", "nope"), "No workspace “nope”. Workspaces: riverside-literacy."),
     ],
 )

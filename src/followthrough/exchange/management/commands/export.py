@@ -63,7 +63,7 @@ class Command(BaseCommand):
             "ics: events (default) or follow-ups.",
         )
         parser.add_argument(
-            "--version", choices=VERSIONS, default="3.0", help="vCard version (default 3.0)."
+            "--version", choices=VERSIONS, help="vCard version (default 3.0); vcard only."
         )
         parser.add_argument(
             "--data-dir", help="Directory holding the database (applied by followthrough)."
@@ -72,9 +72,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
         what = options["what"] or DEFAULT_WHAT.get(fmt, "")
+        if options["version"] and fmt != "vcard":
+            raise CommandError(f"--version is the vCard version; {fmt} has none to choose.")
         try:
             workspace = workspace_for_cli(options["workspace"])
-            chunks = export_chunks(workspace, fmt, what, options["version"])
+            chunks = export_chunks(workspace, fmt, what, options["version"] or "3.0")
         except ExportError as error:
             raise CommandError(str(error)) from error
         written = write_output(snapshot_chunks(chunks), path=options["output"], stdout=self.stdout)
