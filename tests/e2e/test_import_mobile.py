@@ -67,9 +67,10 @@ def test_duplicates_and_merge_fit_a_phone(page, live_server, django_user_model):
         emails=["maria@example.org"],
         organization=org,
         role="Volunteer Coordinator",
+        headline="Coordinates the Saturday volunteers of the food bank",
     )
     make_person(workspace, first_name="Maria", last_name="Okafor", emails=["maria@example.org"],
-                organization=org)  # fmt: skip
+                organization=org, headline="Treasurer")  # fmt: skip
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("E-mail").fill("ana@example.org")
@@ -93,4 +94,16 @@ def test_duplicates_and_merge_fit_a_phone(page, live_server, django_user_model):
     page.get_by_role("button", name="Compare and merge").click()
     expect(page.get_by_role("heading", name=re.compile("Merge"))).to_be_visible()
     assert page.evaluate(PAGE_WIDTH) <= 375
+    radios = page.locator(".merge-table input[type=radio]").evaluate_all(
+        "rs => rs.map(r => { const b = r.getBoundingClientRect(); return [b.width, b.height]; })"
+    )
+    assert radios and all(abs(w - h) < 1 for w, h in radios), radios  # round, not squashed
+    # No word is broken to fit: each value is at least as wide as its longest word.
+    narrow = page.locator(".merge-table .note").evaluate_all(
+        r"""notes => notes.filter(n => {
+            const range = document.createRange(); range.selectNodeContents(n);
+            return range.getClientRects().length > n.textContent.trim().split(/\s+/).length;
+        }).map(n => n.textContent)"""
+    )
+    assert narrow == [], narrow
     assert_accessible(page)
