@@ -114,27 +114,15 @@ def load_organization_records(
 
 def _own_organizations(run: ImportRun, records: list[OrganizationRecord]) -> dict[int, int]:
     """id(record) → the organization of this workspace our own export's UID names
-    (`own_uids`), that UID taken out of the record's ids and kept as a reference for the
-    file's person cards (4.0 RELATED). One query, only when there are such UIDs."""
-    slug, named = run.workspace.slug, {}
+    (`own_uids`). The UID is taken out of the record's ids and stays a reference for the
+    file's person cards (4.0 RELATED): `resolve_refs` finds it, one query for all."""
+    uids = {}
     for record in records:
         uid = record.external_ids.get(UID_SYSTEM, "")
-        pk = pop_own_id(record.external_ids, slug, kind="org")
-        if pk is not None:
-            named[id(record)] = (pk, uid)
-    if not named:
-        return {}
-    exists = set(
-        Organization.objects.filter(
-            workspace_id=run.workspace_id, pk__in={pk for pk, _ in named.values()}
-        ).values_list("pk", flat=True)
-    )
-    own = {}
-    for key, (pk, uid) in named.items():
-        if pk in exists:
-            own[key] = pk
-            run.orgs.by_ref.setdefault(uid, pk)
-    return own
+        if pop_own_id(record.external_ids, run.workspace.slug, kind="org") is not None:
+            uids[id(record)] = uid
+    run.orgs.resolve_refs(uids.values())
+    return {key: run.orgs.by_ref[uid] for key, uid in uids.items() if uid in run.orgs.by_ref}
 
 
 def _ids_of_named(run: ImportRun, records: list[OrganizationRecord]) -> dict[int, dict[str, str]]:
