@@ -182,13 +182,9 @@ def _refuse_upload(
 
 
 def _located(error: ImportFailed | ParseError) -> str:
-    """The refusal with where it is: "Line 2, field “event”: …"."""
-    line = getattr(error, "line", None)
-    field = getattr(error, "field", "")
-    where = f"Line {line}" if line else ""
-    if field:
-        where += f", field “{field}”" if where else f"Field “{field}”"
-    return f"{where}: {error.message}" if where else str(error.message)
+    """The refusal with where it is, as the error says it: "Line 2, field “event”: …"."""
+    text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def _filled_form(request: WorkspaceRequest, options: dict) -> ImportForm:
