@@ -56,8 +56,8 @@ class Command(BaseCommand):
                 f"#{batch.pk:<6} {when}  {batch.filename} ({formats.label(batch.format)}): "
                 f"{did} — {batch.get_status_display().lower()}"
             )
-        if batches.count() > SHOWN:
-            self.stdout.write(f"… the latest {SHOWN} of {batches.count():,} imports.")
+        if len(shown) == SHOWN and (total := batches.count()) > SHOWN:
+            self.stdout.write(f"… the latest {SHOWN} of {total:,} imports.")
 
     def _events(self, workspace: Any) -> None:
         events = Event.objects.for_workspace(workspace).order_by("-starts_at", "-pk")[:SHOWN]
