@@ -12,26 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection, transaction
 
-from followthrough.exchange.clean import Incoming, clean_attendee, clean_person
 from followthrough.exchange.context import ImportRun
 from followthrough.exchange.events import load_attendances, load_events, refresh_relationships
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.organizations import load_organization_records
 from followthrough.exchange.persons import PeopleBatch
-from followthrough.exchange.records import (
-    AttendeeRecord,
-    EventRecord,
-    OrganizationRecord,
-    ParseError,
-    PersonRecord,
-    Record,
-)
+from followthrough.exchange.prepare import Prepared, prepared_batches
+from followthrough.exchange.records import ParseError, Record
 from followthrough.exchange.result import (
     PREVIEW_ROWS,
     Action,
@@ -82,10 +74,14 @@ def import_records(
         raise ImportFailed("That event is not in this workspace.", result=result)
     run: ImportRun | None = None
     try:
-        with transaction.atomic(), collector_paused():
+        with (
+            transaction.atomic(),
+            collector_paused(),
+            prepared_batches(records, batch_size, has_event=event is not None) as batches,
+        ):
             run = _start(workspace, source, actor, event, dry_run, result, batch)
-            for batch in _batches(records, batch_size):
-                _load_batch(run, batch)
+            for prepared in batches:
+                _load_batch(run, prepared)
                 if progress is not None:
                     progress(result)
             _finish(run)
@@ -93,6 +89,7 @@ def import_records(
                 transaction.set_rollback(True)
     except ParseError as error:
         _discard(run)
+        result.read += getattr(error, "read", 0)
         result.errors.append((error.line, error.field, error.message))
         raise ImportFailed(
             error.message, line=error.line, field=error.field, result=result
@@ -175,66 +172,33 @@ def _start(
     )
 
 
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    iterator = iter(records)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def _discard(run: ImportRun | None) -> None:
     if run is not None:
         run.discard_files()
 
 
-def _load_batch(run: ImportRun, records: list[Record]) -> None:
-    """Load one batch: organizations first (people may point at them), then events,
-    then people and attendees, then attendance and the relationships it moves."""
-    run.lines = (records[0].line, records[-1].line)
-    organizations: list[OrganizationRecord] = []
-    events: list[EventRecord] = []
-    incomings: list[Incoming] = []
-    for record in records:
-        run.result.read += 1
-        if isinstance(record, OrganizationRecord):
-            organizations.append(record)
-        elif isinstance(record, EventRecord):
-            events.append(record)
-            run.result.read += len(record.attendees)
-            slot = len(events) - 1
-            incomings += [clean_attendee(a, run.warn, event_slot=slot) for a in record.attendees]
-        elif isinstance(record, AttendeeRecord):
-            _require_event(run, record.line)
-            incomings.append(clean_attendee(record, run.warn, event_slot=-1))
-        elif isinstance(record, PersonRecord):
-            incoming = clean_person(record, run.warn)
-            if run.event is not None:
-                incoming.event_slot, incoming.rsvp = -1, "unknown"
-            incomings.append(incoming)
-        else:
-            raise ParseError(f"not a record the loader knows: {type(record).__name__}")
-    rows = load_organization_records(run, organizations)
-    event_ids, event_rows = load_events(run, events)
+def _load_batch(run: ImportRun, batch: Prepared) -> None:
+    """Load one prepared batch: organizations first (people may point at them), then
+    events, then people and attendees, then attendance and the relationships it moves."""
+    run.lines = batch.lines
+    result = run.result
+    result.read += batch.read
+    for line, message in batch.warnings:
+        run.warn(line, message)
+    incomings = batch.incomings
+    rows = load_organization_records(run, batch.organizations)
+    event_ids, event_rows = load_events(run, batch.events)
     rows += event_rows
     people = PeopleBatch(run, incomings, event_ids)
     people.load()
     met = load_attendances(run, [i for i in incomings if i.event_slot is not None], event_ids)
     refresh_relationships(run, met, people.retag)
-    result = run.result
     for action in [row.action for row in rows] + [i.action for i in incomings]:
         result.count(Action(action))
     if len(result.preview) < PREVIEW_ROWS:
         rows += [PreviewRow(i.line, i.kind, i.label, i.action, i.person_id) for i in incomings]
         result.preview += sorted(rows, key=lambda r: r.line)[: PREVIEW_ROWS - len(result.preview)]
     run.flush_provenance()
-
-
-def _require_event(run: ImportRun, line: int) -> None:
-    if run.event is None:
-        raise ParseError(
-            "attendee rows need an event to attend: choose one (--event ID)",
-            line=line,
-            field="event",
-        )
 
 
 def _finish(run: ImportRun) -> None:

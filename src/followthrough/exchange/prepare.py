@@ -1,0 +1,220 @@
+"""The half of an import that needs no database: records read and cleaned, in batches.
+
+`prepared_batches` turns the parser's records into `Prepared` batches — the records
+sorted by kind and each person or attendee cleaned into an `Incoming`, with the warnings
+cleaning gave. The loader (`exchange.loader`) writes them.
+
+A long file is read by a second process: the machine's other CPU parses and cleans the
+next batch while this one writes the current batch, which takes a third off a large
+import (bench/README.md). The first batch is always prepared here, so a file of up to one
+batch never starts a process; the rest moves to a forked reader only when
+
+- the platform forks (Linux) and this is the main thread, so no other thread's lock can
+  be caught mid-way in the copy (the web server's request threads prepare in-line), and
+- the first batch carried no events: an event's time zone may be one only its parser
+  knows, which cannot be sent between processes (calendars are read in-line).
+
+The reader only parses and cleans: it never touches the database connection it was
+forked with, and leaves with `os._exit`. Errors come back as they are: a `ParseError`
+with its line and field, anything else re-raised here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from followthrough.exchange.clean import Incoming, clean_attendee, clean_person
+from followthrough.exchange.records import (
+    AttendeeRecord,
+    EventRecord,
+    OrganizationRecord,
+    ParseError,
+    PersonRecord,
+    Record,
+)
+
+# Whether long imports may use a reader process at all (tests switch it off and on).
+READER_PROCESS = hasattr(os, "fork")
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One batch, cleaned: what the loader writes."""
+
+    read: int = 0  # records read, an event's attendees included
+    lines: tuple[int, int] | tuple[None, None] = (None, None)
+    organizations: list[OrganizationRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    incomings: list[Incoming] = field(default_factory=list)
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+class PrepareError(ParseError):
+    """A `ParseError` met while preparing a batch, with the records read before it."""
+
+    def __init__(self, error: ParseError, read: int) -> None:
+        super().__init__(error.message, line=error.line, field=error.field)
+        self.read = read
+
+
+def prepare(records: list[Record], *, has_event: bool) -> Prepared:
+    """Sort a batch's records by kind and clean its people and attendees. `has_event`:
+    the import was given an event (attendee rows need one; person rows attend it)."""
+    batch = Prepared(lines=(records[0].line, records[-1].line))
+    warn = _collector(batch.warnings)
+    try:
+        for record in records:
+            batch.read += 1
+            _sort(batch, record, warn, has_event)
+    except ParseError as error:
+        raise PrepareError(error, batch.read) from error
+    return batch
+
+
+def _collector(warnings: list[tuple[int | None, str]]) -> Any:
+    def warn(line: int | None, message: str) -> None:
+        warnings.append((line, message))
+
+    return warn
+
+
+def _sort(batch: Prepared, record: Record, warn: Any, has_event: bool) -> None:
+    if isinstance(record, PersonRecord):
+        incoming = clean_person(record, warn)
+        if has_event:
+            incoming.event_slot, incoming.rsvp = -1, "unknown"
+        batch.incomings.append(incoming)
+    elif isinstance(record, OrganizationRecord):
+        batch.organizations.append(record)
+    elif isinstance(record, EventRecord):
+        batch.events.append(record)
+        batch.read += len(record.attendees)
+        slot = len(batch.events) - 1
+        batch.incomings += [clean_attendee(a, warn, event_slot=slot) for a in record.attendees]
+    elif isinstance(record, AttendeeRecord):
+        if not has_event:
+            raise ParseError(
+                "attendee rows need an event to attend: choose one (--event ID)",
+                line=record.line,
+                field="event",
+            )
+        batch.incomings.append(clean_attendee(record, warn, event_slot=-1))
+    else:
+        raise ParseError(f"not a record the loader knows: {type(record).__name__}")
+
+
+@contextlib.contextmanager
+def prepared_batches(
+    records: Iterable[Record], size: int, *, has_event: bool
+) -> Iterator[Iterator[Prepared]]:
+    """The records as prepared batches of `size`; the first prepared here, the rest by a
+    reader process when worth it (see the module's docstring). Leaving the block stops
+    the reader, whatever happened."""
+    iterator = iter(records)
+    reader: _Reader | None = None
+
+    def batches() -> Iterator[Prepared]:
+        nonlocal reader
+        first = list(itertools.islice(iterator, size))
+        if not first:
+            return
+        batch = prepare(first, has_event=has_event)
+        yield batch
+        following = next(iterator, None)  # records are never None
+        if following is None:
+            return
+        rest = itertools.chain([following], iterator)
+        if _may_fork() and not batch.events:
+            reader = _Reader(rest, size, has_event)
+            yield from reader
+        else:
+            yield from _inline(rest, size, has_event)
+
+    try:
+        yield batches()
+    finally:
+        if reader is not None:
+            reader.stop()
+
+
+def _inline(iterator: Iterator[Record], size: int, has_event: bool) -> Iterator[Prepared]:
+    while records := list(itertools.islice(iterator, size)):
+        yield prepare(records, has_event=has_event)
+
+
+def _may_fork() -> bool:
+    return READER_PROCESS and threading.current_thread() is threading.main_thread()
+
+
+class _Reader:
+    """A forked process that prepares the batches after the first and sends them here.
+    The pipe holds about one batch, so the reader stays at most a batch or two ahead
+    and memory stays flat."""
+
+    def __init__(self, iterator: Iterator[Record], size: int, has_event: bool) -> None:
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_read, args=(iterator, size, has_event, send), daemon=True
+        )
+        self.process.start()
+        send.close()  # ours is the reading end only: EOF when the reader is gone
+
+    def __iter__(self) -> Iterator[Prepared]:
+        while True:
+            try:
+                kind, payload = self.receive.recv()
+            except EOFError:
+                raise RuntimeError("the process reading the file stopped unexpectedly") from None
+            if kind == "done":
+                return
+            if kind == "batch":
+                yield payload
+            elif kind == "parse-error":
+                message, line, field_name, read = payload
+                error = ParseError(message, line=line, field=field_name)
+                raise PrepareError(error, read)
+            else:
+                raise payload
+
+    def stop(self) -> None:
+        self.receive.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.process.close()
+
+
+def _read(iterator: Iterator[Record], size: int, has_event: bool, send: Connection) -> None:
+    """The reader process: prepare and send every batch, then "done" (or the error)."""
+    try:
+        for batch in _inline(iterator, size, has_event):
+            send.send(("batch", batch))
+        send.send(("done", None))
+    except PrepareError as error:
+        send.send(("parse-error", (error.message, error.line, error.field, error.read)))
+    except ParseError as error:  # raised by the parser, between batches
+        send.send(("parse-error", (error.message, error.line, error.field, 0)))
+    except BrokenPipeError:
+        pass  # the import stopped reading: nothing to tell
+    except Exception as error:  # any other failure is re-raised by the importing process
+        send.send(("error", _sendable(error)))
+
+
+def _sendable(error: Exception) -> Exception:
+    """The error itself when it survives pickling, else a RuntimeError naming it."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes, just made)
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
