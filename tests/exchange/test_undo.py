@@ -80,6 +80,42 @@ def test_undo_of_a_person_changed_by_several_batches_restores_the_first_values(w
     assert (ada.headline, ada.notes) == ("", "")
 
 
+def test_changed_people_are_recorded_once_per_batch_and_all_restored(workspace):
+    found = [
+        make_person(workspace, first_name=f"Found{n}", emails=[f"found{n}@example.org"])
+        for n in range(25)
+    ]
+    records = [
+        person(n + 2, f"Found{n}", emails=[f"found{n}@example.org"], headline=f"Role {n}")
+        for n in range(25)
+    ]
+    result = load(workspace, records, batch_size=10)
+    assert result.updated == 25
+    changed = ImportedObject.objects.filter(batch_id=result.batch_id, created=False)
+    assert changed.filter(model="people.person").count() == 3  # one per batch of 10
+    plan = import_undo_plan(batch=_batch(result))
+    assert plan.restored["people.person"] == 25
+    undone = import_undo(batch=_batch(result))
+    assert undone.restored["people.person"] == 25
+    for original in found:
+        original_stamp = original.updated_at
+        original.refresh_from_db()
+        assert (original.headline, original.updated_at) == ("", original_stamp)
+
+
+def test_undo_reads_changed_rows_recorded_one_per_row_by_older_imports(workspace):
+    dev = make_person(workspace, first_name="Dev", emails=["dev@example.org"], headline="Old")
+    result = load(workspace, [person(2, "Dev", emails=["dev@example.org"], notes="New")])
+    changed = ImportedObject.objects.get(batch_id=result.batch_id, created=False)
+    # How imports before per-batch entries kept it: the row's id and its old values.
+    changed.object_id, changed.before = dev.pk, changed.before["rows"][str(dev.pk)]
+    changed.save()
+    assert import_undo_plan(batch=_batch(result)).restored["people.person"] == 1
+    import_undo(batch=_batch(result))
+    dev.refresh_from_db()
+    assert (dev.headline, dev.notes) == ("Old", "")
+
+
 def test_undoing_twice_is_refused(workspace):
     result = load(workspace, people(2))
     import_undo(batch=_batch(result))

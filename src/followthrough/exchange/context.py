@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_SIDE = 10_000
+# The key of `ImportedObject.before` that holds a batch's changed rows of one table
+# ({"<id>": {field: old value}}); no model has a field of that name.
+CHANGED_ROWS = "rows"
 TRACKED = frozenset({"people.person", "people.organization", "events.event", "events.attendance"})
 PHOTO_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
@@ -64,6 +67,7 @@ class ImportRun:
     lines: tuple[int, int] | tuple[None, None] = (None, None)  # of the batch being loaded
     _new_ids: dict[str, list[int]] = field(default_factory=dict)
     _provenance: list[tuple[Any, ...]] = field(default_factory=list)
+    _before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.workspace_id: int = self.workspace.pk
@@ -105,9 +109,9 @@ class ImportRun:
         Undo applies these newest first, so a row changed by several batches ends with
         its values from before the import."""
         self.changed.setdefault(label, set()).add(pk)
-        self._provenance.append(
-            (self.workspace_id, self.batch_id, label, pk, False, self.writer.json(before))
-        )
+        kept = self._before.setdefault(label, {}).setdefault(pk, {})
+        for name, value in before.items():
+            kept.setdefault(name, value)  # changed twice in a batch: the first old value
 
     def suggest(self, person_id: int, other_id: int, reason: str, score: int, line: int) -> None:
         pair = (min(person_id, other_id), max(person_id, other_id))
@@ -122,6 +126,8 @@ class ImportRun:
         `object_id` the first id and `before["last_id"]` the last (see `undo`). Ids are
         handed out by this import alone (`rows.RowWriter`), so a batch's new rows of a
         table form one run or a few, and 100,000 new people cost a handful of rows.
+        Changed rows are written one row per table: `before[CHANGED_ROWS]` maps each
+        row's id to its old values, so 50,000 updated people cost 50 rows, not 50,000.
         """
         for label, ids in self._new_ids.items():
             for first, last in id_runs(ids):
@@ -129,10 +135,16 @@ class ImportRun:
                 self._provenance.append(
                     (self.workspace_id, self.batch_id, label, first, True, before)
                 )
+        for label, rows in self._before.items():
+            before = self.writer.json({CHANGED_ROWS: {str(pk): old for pk, old in rows.items()}})
+            self._provenance.append(
+                (self.workspace_id, self.batch_id, label, min(rows), False, before)
+            )
         columns = ("workspace_id", "batch_id", "model", "object_id", "created", "before")
         self.writer.insert(ImportedObject, columns, self._provenance)
         self._provenance = []
         self._new_ids = {}
+        self._before = {}
 
     def store_photo(self, photo: Photo, line: int) -> str:
         """Save a photo the file carried and return its storage name; "" (with a

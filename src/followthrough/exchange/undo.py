@@ -5,9 +5,11 @@ Provenance (`ImportedObject`, written by the loader) comes in two kinds:
 - created rows, as runs of consecutive ids: `object_id` is the first id of the run and
   `before["last_id"]` the last (absent for a run of one). The loader hands out ids
   itself, so every id in a run is a row that import made;
-- changed rows: `object_id` is the row, `before` the old values of the fields the
-  import changed. A row changed by several batches of one import has several entries;
-  the oldest value of each field is the one restored.
+- changed rows, one entry per table and batch: `before["rows"]` maps each row's id to
+  the old values of the fields the import changed (`object_id` is the lowest id).
+  Imports made before that wrote one entry per row: `object_id` the row, `before` its
+  old values (`changed_rows` reads both). A row changed by several batches of one
+  import has several entries; the oldest value of each field is the one restored.
 
 Undo runs in one transaction and marks the batch undone; a second undo is refused.
 Rows the import created are deleted through the ORM, so what members added to them
@@ -17,6 +19,7 @@ since (interactions, follow-ups…) goes with them, as when a person is deleted 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from followthrough.exchange import formats
+from followthrough.exchange.context import CHANGED_ROWS
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.rows import RowWriter
 
@@ -166,7 +170,7 @@ def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
         if created:
             runs[label].append((first, int(before.get("last_id", first))))
         else:
-            changed[label].add(first)
+            changed[label].update(pk for pk, _ in changed_rows(first, before))
     removed: Counter[str] = Counter()
     restored: Counter[str] = Counter()
     for label, spans in runs.items():
@@ -212,6 +216,17 @@ def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
     return result
 
 
+def changed_rows(object_id: int, before: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(id, old values) of the rows one `ImportedObject` entry of changed rows names: a
+    batch's rows of one table (`CHANGED_ROWS`), or one row (imports made before then)."""
+    rows = before.get(CHANGED_ROWS)
+    if isinstance(rows, dict):
+        for pk, values in rows.items():
+            yield int(pk), values
+    else:
+        yield object_id, before
+
+
 def _check(batch: ImportBatch) -> None:
     name = f"Import #{batch.pk} ({batch.filename}, {formats.label(batch.format)})"
     if batch.status == ImportStatus.UNDONE:
@@ -240,9 +255,10 @@ def _restore_changed(batch: ImportBatch, result: UndoResult) -> list[str]:
         .order_by("-id")
         .values_list("model", "object_id", "before")
     )
-    for label, pk, before in changed.iterator(chunk_size=2_000):
-        # Newest first: an older entry's value of a field wins.
-        oldest.setdefault((label, pk), {}).update(before)
+    for label, first, entry in changed.iterator(chunk_size=100):
+        for pk, before in changed_rows(first, entry):
+            # Newest first: an older entry's value of a field wins.
+            oldest.setdefault((label, pk), {}).update(before)
     photos = _photos_replaced(batch, oldest)
     writer = RowWriter(connection)
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = defaultdict(list)
