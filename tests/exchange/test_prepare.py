@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-
 from django.db import connection
 
 from followthrough.exchange import prepare
+from followthrough.exchange.clean import clean_person
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ImportBatch
 from followthrough.exchange.records import EventRecord, ParseError, PersonRecord
@@ -165,3 +166,16 @@ def test_calendars_are_read_in_line(workspace, readers):
     result = load(workspace, events, batch_size=10)
     assert readers == []
     assert result.created == 25
+
+
+def test_a_cleaned_record_travels_whole():
+    record = person(
+        7,
+        "Ana",
+        emails=["ana@example.org"],
+        tags=["Donor"],
+        external_ids={"linkedin": "https://www.linkedin.com/in/ana/", "vcard-uid": "u-1"},
+    )
+    incoming = clean_person(record, lambda line, message: None)
+    incoming.event_slot, incoming.person_id, incoming.keys = -1, 4, [("e", "", "ana@example.org")]
+    assert pickle.loads(pickle.dumps(incoming)) == incoming  # noqa: S301 (made just above)

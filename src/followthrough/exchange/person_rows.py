@@ -45,6 +45,7 @@ RELATIONSHIP_COLUMNS = (
     "next_touch_due",
     "created_at",
 )
+NOTICED = int(Stage.NOTICED)  # a plain int binds without sqlite3's adapter lookup
 ADDED: dict[str, tuple[type, str, tuple[str, ...]]] = {
     "contact": (
         ContactPoint,
@@ -110,7 +111,7 @@ def write_people(run: ImportRun, states: list[PersonState]) -> None:
                 state.id,
                 state.org_id,
                 run.actor_id,
-                Stage.NOTICED,
+                NOTICED,
                 next_touch_due(run, state.tag_ids),
                 now,
             )
