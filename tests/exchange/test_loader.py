@@ -22,6 +22,7 @@ from followthrough.exchange.records import (
     Photo,
 )
 from followthrough.exchange.result import ImportFailed, ImportSource
+from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Relationship, Stage
 from tests.exchange.helpers import load, people, person, png, totals
@@ -223,6 +224,39 @@ def test_a_found_person_gains_only_what_is_new(workspace):
     assert totals(again) == (1, 0, 0, 0, 1, 0)
     dev.refresh_from_db()
     assert dev.notes == "Knows everyone.\n\nMet at the fair."
+
+
+def test_a_found_person_gaining_only_an_e_mail_keeps_every_field(workspace):
+    # No record of the batch brings a headline, notes, birthday or photo, so those are
+    # neither read nor written; the person's own values must stay whole.
+    dev = make_person(
+        workspace,
+        first_name="Dev",
+        headline="Director",
+        notes="Knows everyone.",
+        emails=["dev@example.org"],
+        birthday_month=4,
+        birthday_day=15,
+        photo="photos/dev.jpg",
+    )
+    stamp = dev.updated_at
+    records = [
+        person(2, "Dev", emails=["dev@example.org", "dev@home.example"]),
+        person(3, "Ada", emails=["ada@example.org"]),
+    ]
+    result = load(workspace, records)
+    assert totals(result) == (2, 1, 1, 0, 0, 0)
+    dev.refresh_from_db()
+    assert (dev.headline, dev.notes, dev.photo.name) == (
+        "Director",
+        "Knows everyone.",
+        "photos/dev.jpg",
+    )
+    assert (dev.birthday_month, dev.birthday_day) == (4, 15)
+    assert dev.updated_at > stamp
+    import_undo(batch=ImportBatch.objects.get(pk=result.batch_id))
+    dev.refresh_from_db()
+    assert (dev.headline, dev.notes, dev.updated_at) == ("Director", "Knows everyone.", stamp)
 
 
 def test_a_role_fills_an_affiliation_that_had_none(workspace):

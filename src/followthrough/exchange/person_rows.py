@@ -127,8 +127,14 @@ def write_people(run: ImportRun, states: list[PersonState]) -> None:
 def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
     """Found people who gained anything: fields set, `updated_at` moved on, and the old
     values kept for undo (unless this import created them in an earlier batch)."""
-    rows = [(*(_text_or_none(n, s.fields[n]) for n in SCALARS), now, s.id) for s in changed]
-    run.writer.update(Person, (*SCALARS, "updated_at"), rows)
+    # Only the fields each person gained are written (most gain none: only a contact
+    # point, and so a new `updated_at`), one UPDATE per set of fields.
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for s in changed:
+        names = tuple(n for n in SCALARS if n in s.before)
+        groups[names].append((*(_text_or_none(n, s.fields[n]) for n in names), now, s.id))
+    for names, rows in groups.items():
+        run.writer.update(Person, (*names, "updated_at"), rows)
     roles = [(new, aff_id) for s in changed for aff_id, _, new in s.role_updates]
     run.writer.update(Affiliation, ("role",), roles)
     for state in changed:

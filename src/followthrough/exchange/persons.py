@@ -43,8 +43,11 @@ KINDS = tuple(
 SIMILAR_NAME = "similar name at the same organization"
 # What the batch's found people already have (`select_in` fills in the ids).
 READS = {
-    "people": "SELECT id, workspace_id, first_name, last_name, headline, notes, photo, "
-    "birthday_month, birthday_day, birthday_year, updated_at FROM people_person "
+    "people": "SELECT id, workspace_id, first_name, last_name, updated_at, headline, notes, "
+    "photo, birthday_month, birthday_day, birthday_year FROM people_person "
+    "WHERE id IN ({values})",
+    # When no record of the batch brings a headline, notes, birthday or photo.
+    "names": "SELECT id, workspace_id, first_name, last_name, updated_at FROM people_person "
     "WHERE id IN ({values})",
     "contacts": "SELECT person_id, kind, normalized, position FROM people_contactpoint "
     "WHERE workspace_id = %s AND person_id IN ({values})",
@@ -198,16 +201,20 @@ class PeopleBatch:
         brought = self._brought()
 
         def read(name: str) -> list[tuple[Any, ...]]:
-            params = [] if name in ("people", "tags") else [ws]
+            params = [] if name in ("people", "names", "tags") else [ws]
             return select_in(connection, READS[name], ids, params)
 
         # People by id alone (with the workspace in the WHERE, SQLite prefers the
         # workspace's name index); their ids come from this workspace's lookups, and
-        # the workspace is checked all the same.
-        for pk, workspace_id, first, last, *values, updated_at in read("people"):
+        # the workspace is checked all the same. Fields no record brings are not read:
+        # `fields` stays empty, and only the fields a person gains are written back.
+        for pk, workspace_id, first, last, updated_at, *values in read(
+            "people" if brought["fields"] else "names"
+        ):
             if workspace_id != ws:
                 raise ValueError(f"person {pk} is not in workspace {ws}")
-            state = PersonState(pk, False, first, last, dict(zip(SCALARS, values, strict=True)))
+            fields = dict(zip(SCALARS, values, strict=True)) if values else {}
+            state = PersonState(pk, False, first, last, fields)
             state.updated_at = updated_at
             self.states[pk] = state
         for pk, kind, normalized, position in read("contacts") if brought["contacts"] else ():
@@ -226,6 +233,7 @@ class PeopleBatch:
         """Which kinds of rows the batch's records bring to their people."""
         incomings = self.incomings
         return {
+            "fields": any(i.headline or i.notes or i.birthday or i.photo for i in incomings),
             "contacts": any(i.emails or i.phones or i.links or i.addresses for i in incomings),
             "tags": any(i.tags for i in incomings),
             "affiliations": any(org is not None for org in self.org_of.values()),
