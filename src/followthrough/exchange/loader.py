@@ -22,7 +22,7 @@ from followthrough.exchange.events import load_attendances, load_events, refresh
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.organizations import load_organization_records
 from followthrough.exchange.persons import PeopleBatch
-from followthrough.exchange.prepare import Prepared, prepared_batches
+from followthrough.exchange.prepare import Prepared, Target, prepared_batches
 from followthrough.exchange.records import ParseError, Record
 from followthrough.exchange.result import (
     PREVIEW_ROWS,
@@ -77,7 +77,9 @@ def import_records(
         with (
             transaction.atomic(),
             collector_paused(),
-            prepared_batches(records, batch_size, has_event=event is not None) as batches,
+            prepared_batches(
+                records, batch_size, Target(workspace.slug, event is not None)
+            ) as batches,
         ):
             run = _start(workspace, source, actor, event, dry_run, result, batch)
             for prepared in batches:

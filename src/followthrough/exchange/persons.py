@@ -26,7 +26,6 @@ from followthrough.exchange.dedupe import (
     keyless_keys,
 )
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.own_uids import pop_own_id
 from followthrough.exchange.person_rows import write_people
 from followthrough.exchange.result import Action
 from followthrough.exchange.rows import select_in
@@ -108,10 +107,6 @@ class PeopleBatch:
         """Match, create and update every incoming person; sets `person_id` and
         `action` on each (attendees may still turn "skipped" into "updated")."""
         self._resolve_names()
-        slug = self.run.workspace.slug
-        for incoming in self.incomings:
-            if incoming.external_ids:
-                incoming.own_id = pop_own_id(incoming.external_ids, slug)
         index = KeyIndex.load(workspace_id=self.run.workspace_id, incomings=self.incomings)
         firsts = self._match(index, self._keyless())
         self._load_existing()

@@ -1,8 +1,8 @@
 """The half of an import that needs no database: records read and cleaned, in batches.
 
 `prepared_batches` turns the parser's records into `Prepared` batches — the records
-sorted by kind and each person or attendee cleaned into an `Incoming`, with the warnings
-cleaning gave. The loader (`exchange.loader`) writes them.
+sorted by kind and each person or attendee cleaned into an `Incoming` with its dedupe
+keys, and the warnings cleaning gave. The loader (`exchange.loader`) writes them.
 
 A long file is read by a second process: the machine's other CPU parses and cleans the
 next batch while this one writes the current batch, which takes a third off a large
@@ -32,6 +32,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from followthrough.exchange.clean import Incoming, clean_attendee, clean_person
+from followthrough.exchange.dedupe import record_keys
+from followthrough.exchange.own_uids import pop_own_id
 from followthrough.exchange.records import (
     AttendeeRecord,
     EventRecord,
@@ -43,6 +45,16 @@ from followthrough.exchange.records import (
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
 READER_PROCESS = hasattr(os, "fork")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the batches are prepared for: the workspace's slug (its own export's UIDs
+    name rows by id, `own_uids`) and whether the import was given an event (attendee
+    rows need one; person rows attend it)."""
+
+    slug: str
+    has_event: bool = False
 
 
 @dataclass(slots=True)
@@ -65,17 +77,21 @@ class PrepareError(ParseError):
         self.read = read
 
 
-def prepare(records: list[Record], *, has_event: bool) -> Prepared:
-    """Sort a batch's records by kind and clean its people and attendees. `has_event`:
-    the import was given an event (attendee rows need one; person rows attend it)."""
+def prepare(records: list[Record], target: Target) -> Prepared:
+    """Sort a batch's records by kind, clean its people and attendees and work out
+    their dedupe keys (`dedupe.record_keys`)."""
     batch = Prepared(lines=(records[0].line, records[-1].line))
     warn = _collector(batch.warnings)
     try:
         for record in records:
             batch.read += 1
-            _sort(batch, record, warn, has_event)
+            _sort(batch, record, warn, target.has_event)
     except ParseError as error:
         raise PrepareError(error, batch.read) from error
+    for incoming in batch.incomings:
+        if incoming.external_ids:
+            incoming.own_id = pop_own_id(incoming.external_ids, target.slug)
+        record_keys(incoming)
     return batch
 
 
@@ -113,7 +129,7 @@ def _sort(batch: Prepared, record: Record, warn: Any, has_event: bool) -> None:
 
 @contextlib.contextmanager
 def prepared_batches(
-    records: Iterable[Record], size: int, *, has_event: bool
+    records: Iterable[Record], size: int, target: Target
 ) -> Iterator[Iterator[Prepared]]:
     """The records as prepared batches of `size`; the first prepared here, the rest by a
     reader process when worth it (see the module's docstring). Leaving the block stops
@@ -126,17 +142,17 @@ def prepared_batches(
         first = list(itertools.islice(iterator, size))
         if not first:
             return
-        batch = prepare(first, has_event=has_event)
+        batch = prepare(first, target)
         yield batch
         following = next(iterator, None)  # records are never None
         if following is None:
             return
         rest = itertools.chain([following], iterator)
         if _may_fork() and not batch.events:
-            reader = _Reader(rest, size, has_event)
+            reader = _Reader(rest, size, target)
             yield from reader
         else:
-            yield from _inline(rest, size, has_event)
+            yield from _inline(rest, size, target)
 
     try:
         yield batches()
@@ -145,9 +161,9 @@ def prepared_batches(
             reader.stop()
 
 
-def _inline(iterator: Iterator[Record], size: int, has_event: bool) -> Iterator[Prepared]:
+def _inline(iterator: Iterator[Record], size: int, target: Target) -> Iterator[Prepared]:
     while records := list(itertools.islice(iterator, size)):
-        yield prepare(records, has_event=has_event)
+        yield prepare(records, target)
 
 
 def _may_fork() -> bool:
@@ -159,11 +175,11 @@ class _Reader:
     The pipe holds about one batch, so the reader stays at most a batch or two ahead
     and memory stays flat."""
 
-    def __init__(self, iterator: Iterator[Record], size: int, has_event: bool) -> None:
+    def __init__(self, iterator: Iterator[Record], size: int, target: Target) -> None:
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_read, args=(iterator, size, has_event, send), daemon=True
+            target=_read, args=(iterator, size, target, send), daemon=True
         )
         self.process.start()
         send.close()  # ours is the reading end only: EOF when the reader is gone
@@ -193,10 +209,10 @@ class _Reader:
         self.process.close()
 
 
-def _read(iterator: Iterator[Record], size: int, has_event: bool, send: Connection) -> None:
+def _read(iterator: Iterator[Record], size: int, target: Target, send: Connection) -> None:
     """The reader process: prepare and send every batch, then "done" (or the error)."""
     try:
-        for batch in _inline(iterator, size, has_event):
+        for batch in _inline(iterator, size, target):
             send.send(("batch", batch))
         send.send(("done", None))
     except PrepareError as error:
