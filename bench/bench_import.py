@@ -265,6 +265,8 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
         "seconds": round(seconds, 2),
         "records_per_s": round(result.read / seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # The reader process that parses and cleans (exchange/prepare.py), once joined.
+        "reader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "peak_anon_mb": peak_anon[0],
         "anon_after_setup_mb": after_setup["RssAnon"],
         "totals": result.totals(),

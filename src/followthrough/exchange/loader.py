@@ -4,8 +4,9 @@
 command. It runs in one transaction — any bad record rolls everything back and the
 error names its line and field — and consumes the records in batches (`BATCH_SIZE`),
 each loaded with a fixed number of queries whatever its size, so a file of any length
-streams through in flat memory. See `result` for what the counts mean and `dedupe` for
-how records find existing rows.
+streams through in flat memory. The batches come cleaned from `prepare` (for a long
+file, by a reader process on the other CPU). See `result` for what the counts mean and
+`dedupe` for how records find existing rows.
 """
 
 from __future__ import annotations
