@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -179,3 +180,24 @@ def test_a_cleaned_record_travels_whole():
     incoming = clean_person(record, lambda line, message: None)
     incoming.event_slot, incoming.person_id, incoming.keys = -1, 4, [("e", "", "ana@example.org")]
     assert pickle.loads(pickle.dumps(incoming)) == incoming  # noqa: S301 (made just above)
+
+
+def test_the_reader_leaves_ctrl_c_to_the_import_and_stops_when_told(workspace, tmp_path):
+    # Forked from the worker, the reader inherits its graceful-shutdown handlers; they
+    # must not run there (the import stops the reader with SIGTERM).
+    seen = tmp_path / "signals"
+
+    def records() -> Iterator[PersonRecord]:
+        for n, record in enumerate(people(15)):
+            if n == 12:  # read in the reader process
+                handlers = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+                seen.write_text(repr(handlers == (signal.SIG_IGN, signal.SIG_DFL)))
+            yield record
+
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        _stream(workspace, records())
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen.read_text() == "True"
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # this process's own

@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -211,6 +212,10 @@ class _Reader:
 
 def _read(iterator: Iterator[Record], size: int, target: Target, send: Connection) -> None:
     """The reader process: prepare and send every batch, then "done" (or the error)."""
+    # The importing process answers Ctrl-C itself and stops the reader with SIGTERM; the
+    # handlers it was forked with (the worker's graceful shutdown) are not the reader's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         for batch in _inline(iterator, size, target):
             send.send(("batch", batch))
