@@ -109,7 +109,11 @@ class ImportRun:
         Undo applies these newest first, so a row changed by several batches ends with
         its values from before the import."""
         self.changed.setdefault(label, set()).add(pk)
-        kept = self._before.setdefault(label, {}).setdefault(pk, {})
+        rows = self._before.setdefault(label, {})
+        kept = rows.get(pk)
+        if kept is None:
+            rows[pk] = dict(before)
+            return
         for name, value in before.items():
             kept.setdefault(name, value)  # changed twice in a batch: the first old value
 

@@ -131,6 +131,9 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
     # point, and so a new `updated_at`), one UPDATE per set of fields.
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
     for s in changed:
+        if not s.before:
+            groups[()].append((now, s.id))
+            continue
         names = tuple(n for n in SCALARS if n in s.before)
         groups[names].append((*(_text_or_none(n, s.fields[n]) for n in names), now, s.id))
     for names, rows in groups.items():
