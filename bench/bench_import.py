@@ -298,6 +298,9 @@ def raw_insert_rate(scratch: Path, rows: int = 500_000) -> float:
 
 
 def run_phase(scratch: Path, fmt: str, path: Path, kind: str = "import") -> dict:
+    # Written files (the database copy, the generated inputs) are flushed first: else the
+    # import's checkpoint waits for the kernel to write back hundreds of MB it did not make.
+    os.sync()
     out = subprocess.run(  # noqa: S603 (our own script and `followthrough`)
         [
             sys.executable,
