@@ -144,15 +144,23 @@ def prepared_batches(
         if not first:
             return
         batch = prepare(first, target)
-        yield batch
-        following = next(iterator, None)  # records are never None
+        try:
+            following = next(iterator, None)  # records are never None
+        except Exception:
+            yield batch  # the parser's error after the first batch: raised once it loads
+            raise
         if following is None:
+            yield batch
             return
         rest = itertools.chain([following], iterator)
         if _may_fork() and not batch.events:
+            # Forked before the first batch loads: the reader starts on the second at
+            # once, and copies less of this process's memory (it grows as batches load).
             reader = _Reader(rest, size, target)
+            yield batch
             yield from reader
         else:
+            yield batch
             yield from _inline(rest, size, target)
 
     try:
