@@ -114,6 +114,15 @@ def test_a_parser_error_between_batches_comes_back_with_its_line(workspace, read
     assert not Person.objects.exists()
 
 
+def test_a_parser_error_just_after_the_first_batch_counts_that_batch(workspace, readers):
+    records = _then_failing(people(10), ParseError("unclosed quote", line=12, field="Notes"))
+    with pytest.raises(ImportFailed) as failure:
+        _stream(workspace, records)
+    assert (failure.value.line, failure.value.result.read) == (12, 10)
+    assert readers == []
+    assert not Person.objects.exists()
+
+
 def test_any_other_error_of_the_reader_is_raised_here(workspace, readers):
     with pytest.raises(UnicodeDecodeError):
         _stream(
