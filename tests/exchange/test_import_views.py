@@ -115,6 +115,23 @@ def test_a_running_import_polls_its_progress(owner_client, workspace):
     assert "Undo this import" not in page
 
 
+def test_large_counts_are_grouped_in_thousands(owner_client, workspace):
+    counts = {"read": 100000, "created": 50000, "updated": 49999, "merged": 1, "skipped": 0}
+    batch = ImportBatch.objects.create(
+        workspace=workspace,
+        format="linkedin",
+        filename="Connections.csv",
+        status=ImportStatus.DONE,
+        counts={**counts, "ignored": 0},
+    )
+    page = owner_client.get(
+        reverse("exchange:import-status", args=[workspace.slug, batch.pk])
+    ).content.decode()
+    assert "<td>100,000</td><td>50,000</td><td>49,999</td><td>1</td>" in page
+    listing = owner_client.get(reverse("exchange:import-list", args=[workspace.slug]))
+    assert "<td>100,000</td><td>50,000</td><td>49,999</td>" in listing.content.decode()
+
+
 def test_a_bad_file_names_its_line_and_saves_nothing(owner_client, workspace, media_root):
     content = b"Name,Email,Start\nAda Lovelace,ada@example.org,not a date\n"
     response = preview(owner_client, workspace, fmt="ics", name="bad.ics", content=content)
