@@ -335,7 +335,7 @@ def test_e6_web_import_runs_as_a_background_job_with_progress(
     assert run.status_code == 303
     assert len(pages) == 3
     for page, read in zip(pages, (1000, 2000, 2500), strict=True):
-        assert "<progress" in page and f"{read} records read, {read} new" in page
+        assert "<progress" in page and f"{read:,} records read, {read:,} new" in page
     assert ImportBatch.objects.get().status == ImportStatus.DONE
     assert Person.objects.filter(workspace=workspace).count() == 2_500
 

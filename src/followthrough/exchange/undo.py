@@ -1,15 +1,6 @@
 """Undoing an import as a unit: what it created goes, what it changed gets its old values.
 
-Provenance (`ImportedObject`, written by the loader) comes in two kinds:
-
-- created rows, as runs of consecutive ids: `object_id` is the first id of the run and
-  `before["last_id"]` the last (absent for a run of one). The loader hands out ids
-  itself, so every id in a run is a row that import made;
-- changed rows, one entry per table and batch: `before["rows"]` maps each row's id to
-  the old values of the fields the import changed (`object_id` is the lowest id).
-  Imports made before that wrote one entry per row: `object_id` the row, `before` its
-  old values (`changed_rows` reads both). A row changed by several batches of one
-  import has several entries; the oldest value of each field is the one restored.
+What the import created and changed is read from its provenance (`provenance`).
 
 Undo runs in one transaction and marks the batch undone; a second undo is refused.
 Rows the import created are deleted through the ORM, so what members added to them
@@ -19,7 +10,6 @@ since (interactions, follow-ups…) goes with them, as when a person is deleted 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from followthrough.exchange import formats
-from followthrough.exchange.context import CHANGED_ROWS
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
+from followthrough.exchange.provenance import changed_rows, created_runs
 from followthrough.exchange.rows import RowWriter
 
 if TYPE_CHECKING:
@@ -161,16 +151,13 @@ def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
     counted. Cost: one read of the batch's provenance, one count per kind of row and
     1,000 runs or ids."""
     kinds = set(_NOUNS) | set(_DETAILS)
-    runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    runs = created_runs(batch=batch, labels=kinds)
     changed: dict[str, set[int]] = defaultdict(set)
     touched = ImportedObject.objects.filter(
-        workspace_id=batch.workspace_id, batch=batch, model__in=kinds
-    ).values_list("model", "object_id", "created", "before")
-    for label, first, created, before in touched.iterator(chunk_size=2_000):
-        if created:
-            runs[label].append((first, int(before.get("last_id", first))))
-        else:
-            changed[label].update(pk for pk, _ in changed_rows(first, before))
+        workspace_id=batch.workspace_id, batch=batch, model__in=kinds, created=False
+    ).values_list("model", "object_id", "before")
+    for label, first, before in touched.iterator(chunk_size=100):
+        changed[label].update(pk for pk, _ in changed_rows(first, before))
     removed: Counter[str] = Counter()
     restored: Counter[str] = Counter()
     for label, spans in runs.items():
@@ -214,17 +201,6 @@ def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
         transaction.on_commit(lambda: _delete_files(photos))
     batch.refresh_from_db()
     return result
-
-
-def changed_rows(object_id: int, before: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(id, old values) of the rows one `ImportedObject` entry of changed rows names: a
-    batch's rows of one table (`CHANGED_ROWS`), or one row (imports made before then)."""
-    rows = before.get(CHANGED_ROWS)
-    if isinstance(rows, dict):
-        for pk, values in rows.items():
-            yield int(pk), values
-    else:
-        yield object_id, before
 
 
 def _check(batch: ImportBatch) -> None:
@@ -305,12 +281,7 @@ def _delete_created(batch: ImportBatch, result: UndoResult) -> list[str]:
     files of the people deleted."""
     from followthrough.people.models import Person
 
-    runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    created = ImportedObject.objects.filter(
-        workspace_id=batch.workspace_id, batch=batch, created=True
-    ).values_list("model", "object_id", "before")
-    for label, first, before in created.iterator(chunk_size=2_000):
-        runs[label].append((first, int(before.get("last_id", first))))
+    runs = created_runs(batch=batch)
     photos: list[str] = []
     order = [label for label in DELETE_ORDER if label in runs]
     order += sorted(set(runs) - set(order))
