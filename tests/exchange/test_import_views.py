@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from followthrough.exchange import forms as import_forms
 from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Person
-from tests.factories import make_event
+from tests.exchange.helpers import load, people, person
+from tests.factories import make_event, make_person
 
 DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -250,3 +252,44 @@ def test_viewers_see_imports_but_cannot_import_or_undo(viewer_client, workspace)
     assert response.status_code == 403
     undo = viewer_client.post(reverse("exchange:import-undo", args=[workspace.slug, batch.pk]))
     assert undo.status_code == 403
+
+
+def test_the_people_an_import_added_are_one_click_from_its_page(owner_client, workspace):
+    make_person(workspace, first_name="Already", last_name="Here", emails=["person0@example.org"])
+    earlier = load(workspace, [person(2, "Earlier", emails=["earlier@example.org"])])
+    result = load(workspace, people(12), batch_size=5)  # person0 is found, 11 are new
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+
+    status = owner_client.get(reverse("exchange:import-status", args=[workspace.slug, batch.pk]))
+    link = f"{reverse('people:person-list', args=[workspace.slug])}?imported={batch.pk}"
+    assert f'href="{link}">See the people it added' in status.content.decode()
+
+    page = owner_client.get(link).content.decode()
+    assert f"import #{batch.pk}</a> (Connections.csv," in page
+    assert "11 people found" in page
+    assert "Person1 Example" in page and "Person11 Example" in page
+    assert "Already Here" not in page and "Earlier Example" not in page
+    assert f'<input type="hidden" name="imported" value="{batch.pk}">' in page  # kept by search
+    searched = owner_client.get(link + "&q=Person11").content.decode()
+    assert "1 person found" in searched
+
+    nothing_new = load(workspace, people(3))
+    skipped = owner_client.get(
+        reverse("exchange:import-status", args=[workspace.slug, nothing_new.batch_id])
+    )
+    assert "See the people it added" not in skipped.content.decode()
+
+    import_undo(batch=batch)
+    undone = owner_client.get(link).content.decode()
+    assert "it was undone, so they are gone" in undone and "Nobody matches" in undone
+    status = owner_client.get(reverse("exchange:import-status", args=[workspace.slug, batch.pk]))
+    assert "See the people it added" not in status.content.decode()
+    assert earlier.batch_id != batch.pk
+
+
+def test_another_workspaces_import_is_not_a_filter(owner_client, workspace, other_workspace):
+    theirs = load(other_workspace, people(2))
+    response = owner_client.get(
+        reverse("people:person-list", args=[workspace.slug]), {"imported": theirs.batch_id}
+    )
+    assert response.status_code == 404

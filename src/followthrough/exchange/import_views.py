@@ -336,6 +336,7 @@ def _status_context(batch: ImportBatch) -> dict:
         "counts": counts,
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
         "format_name": formats.label(batch.format),
+        "added_people": (counts.get("rows_created") or {}).get("people.person", 0),
         # An import that added and changed nothing (every row skipped) has nothing to undo.
         "can_undo": batch.status == ImportStatus.DONE and import_touched_anything(batch=batch),
     }

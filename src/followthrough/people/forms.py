@@ -327,6 +327,8 @@ class PersonFilterForm(forms.Form):
         choices=[("", "Any stage"), *Stage.choices], coerce=int, required=False, empty_value=None
     )
     sort = forms.ChoiceField(label="Sort by", choices=list(PERSON_SORTS.items()), required=False)
+    # The people an import added (its number, as on the import's page).
+    imported = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ paginate; nothing here loads a whole table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,8 +46,12 @@ def person_list(
     tag: Tag | None = None,
     stage: int | None = None,
     sort: str = "name",
+    id_ranges: Sequence[tuple[int, int]] | None = None,
 ) -> QuerySet[Person]:
     """People of the workspace matching the search and filters, ready to paginate.
+
+    `id_ranges`: only people whose id is in one of these (first, last) ranges — the
+    people an import added (`exchange.provenance.people_added`); none when empty.
 
     `query`: every word must appear in the name, headline, a contact point (e-mail, phone,
     link) or the name of a current organization (case-insensitive).
@@ -71,6 +75,11 @@ def person_list(
             | Q(pk__in=by_contact.values("person_id"))
             | Q(pk__in=by_organization.values("person_id"))
         )
+    if id_ranges is not None:
+        within = Q(pk__in=[])
+        for first, last in id_ranges:
+            within |= Q(pk__range=(first, last))
+        people = people.filter(within)
     if tag is not None:
         people = people.filter(tags=tag)
     if stage is not None:

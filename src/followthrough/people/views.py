@@ -21,6 +21,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
+from followthrough.exchange.models import ImportBatch
+from followthrough.exchange.provenance import people_added
 from followthrough.people import selectors, services
 from followthrough.people.bulk_views import pending_undo
 from followthrough.people.forms import (
@@ -87,23 +89,33 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
     tags = selectors.tag_choices(workspace=request.workspace)
     filters = PersonFilterForm(request.GET, tags=tags)
     query = filters.value("q") or ""
+    imported = _imported_batch(request, filters.value("imported"))
     people = selectors.person_list(
         workspace=request.workspace,
         query=query,
         tag=filters.value("tag"),
         stage=filters.value("stage"),
         sort=filters.value("sort") or "name",
+        id_ranges=people_added(batch=imported) if imported is not None else None,
     )
     context = {
         "filters": filters,
+        "imported": imported,
         "page": _page(request, people, PEOPLE_PER_PAGE),
-        "filtered": any(filters.value(name) for name in ("q", "tag", "stage")),
+        "filtered": any(filters.value(name) for name in ("q", "tag", "stage", "imported")),
         "undo": pending_undo(request),
         "nav": "people",
     }
     return _page_or_fragment(
         request, "people/person_list.html", "people/_person_results.html", context
     )
+
+
+def _imported_batch(request: WorkspaceRequest, number: int | None) -> ImportBatch | None:
+    """The import whose people the list is narrowed to (404 when not this workspace's)."""
+    if number is None:
+        return None
+    return get_for_workspace(ImportBatch.objects.all(), request.workspace, pk=number)
 
 
 @workspace_view(write=True)
