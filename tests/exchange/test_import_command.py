@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import io
 import zoneinfo
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from rich.console import Console
 
 from followthrough.events.models import Event
 from followthrough.exchange import formats
 from followthrough.exchange.models import ColumnMapping, ImportBatch
 from followthrough.exchange.records import ParseError, PersonRecord
+from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from tests.factories import make_event
 
@@ -355,3 +359,23 @@ def test_mapping_is_refused_for_formats_that_name_their_columns(workspace, tmp_p
     path = _file(tmp_path, "Ada Lovelace ada@example.org\n")
     with pytest.raises(CommandError, match="--mapping is for the csv format"):
         call_command("import", "linkedin", path, "--mapping", '{"A": "email"}')
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_progress_bar_keeps_to_one_line_of_the_terminal(tmp_path, width):
+    # A line wider than the terminal wraps, and each redraw leaves the wrapped part behind.
+    command = importlib.import_module("followthrough.exchange.management.commands.import")
+    path = tmp_path / "Connections from the autumn fundraising gala.csv"
+    path.write_bytes(b"x" * 10_000)
+    with path.open("rb") as stream:
+        progress = command._Progress(stream, path)
+        result = ImportResult(source=ImportSource("linkedin", path.name))
+        result.read, result.created, result.updated = 123_456, 61_728, 61_728
+        stream.read(5_000)
+        progress.update(result)
+        screen = Console(file=io.StringIO(), width=width, color_system=None)
+        with screen.capture() as capture:
+            screen.print(progress.bar.make_tasks_table(progress.bar.tasks))
+    shown = [line for line in capture.get().splitlines() if line.strip()]
+    assert len(shown) == 1 and len(shown[0]) <= width
+    assert "50%" in shown[0] and "123,456 read" in shown[0]

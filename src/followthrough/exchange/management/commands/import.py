@@ -215,27 +215,35 @@ class _Progress:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            DownloadColumn,
             Progress,
+            TaskProgressColumn,
             TextColumn,
             TimeElapsedColumn,
         )
+        from rich.table import Column
 
         self.stream = stream
         console = Console(stderr=True)
+        # One line whatever the terminal's width: the texts are cut short, never wrapped
+        # (a wrapped line is left behind on screen each time the bar redraws).
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TextColumn("{task.fields[counts]}"),
+            TextColumn(
+                "[bold]{task.description}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1),
+            ),
+            BarColumn(bar_width=20),
+            TaskProgressColumn(),
+            TextColumn(
+                "{task.fields[counts]}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=2),
+            ),
             TimeElapsedColumn(),
             console=console,
             disable=not console.is_terminal,
             transient=True,
+            expand=True,
         )
-        self.task = self.bar.add_task(
-            f"importing {path.name}", total=path.stat().st_size, counts=""
-        )
+        self.task = self.bar.add_task(path.name, total=path.stat().st_size, counts="")
 
     def __enter__(self) -> _Progress:
         self.bar.start()
