@@ -347,7 +347,7 @@ def test_imports_lists_the_numbers_undo_takes_and_events_their_ids(
     event = make_event(workspace, title="Spring breakfast")
     call_command("imports", "--events")
     assert f"#{event.pk}" in capsys.readouterr().out
-    call_command("import_undo", str(first.pk))
+    call_command("import_undo", str(first.pk), yes=True)
     assert f"Import #{first.pk} of “{workspace.name}” undone: removed 1 person." in (
         capsys.readouterr().out
     )

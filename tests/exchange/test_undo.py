@@ -184,13 +184,37 @@ def test_undo_deletes_the_photos_the_import_stored(workspace, django_capture_on_
 
 def test_the_command_undoes_an_import_once(workspace, capsys):
     result = load(workspace, people(2))
-    call_command("import_undo", str(result.batch_id))
+    call_command("import_undo", str(result.batch_id), yes=True)
     assert "undone: removed 2 people." in capsys.readouterr().out
     assert Person.objects.count() == 0
     with pytest.raises(CommandError, match="already undone"):
-        call_command("import_undo", str(result.batch_id))
+        call_command("import_undo", str(result.batch_id), yes=True)
     with pytest.raises(CommandError, match="No import #999"):
         call_command("import_undo", "999")
+
+
+def test_the_command_says_what_it_will_undo_and_asks_first(workspace, capsys, monkeypatch):
+    result = load(workspace, people(2, organization="Harbor Arts"))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    call_command("import_undo", str(result.batch_id))
+    out = capsys.readouterr().out
+    assert "Remove the 2 people and 1 organization this import added." in out
+    assert f"Import #{result.batch_id} was not undone." in out
+    assert asked == ["Undo it? [y/N] "] and Person.objects.count() == 2
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    call_command("import_undo", str(result.batch_id))
+    assert "undone: removed 2 people and 1 organization." in capsys.readouterr().out
+    assert Person.objects.count() == 0
+
+
+def test_the_command_will_not_undo_unasked_without_a_terminal(workspace, monkeypatch):
+    result = load(workspace, people(1))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="add --yes to undo it"):
+        call_command("import_undo", str(result.batch_id))
+    assert Person.objects.count() == 1
 
 
 def test_staff_can_browse_imports_and_undo_them_in_the_admin(client, workspace):
