@@ -23,7 +23,11 @@ def _converter() -> markdown_lib.Markdown:
     # short note, so each thread keeps one and resets it between notes.
     converter = getattr(_local, "converter", None)
     if converter is None:
-        converter = markdown_lib.Markdown(extensions=["fenced_code", "tables", "sane_lists"])
+        # nl2br: a line break typed in a note (or brought by an imported card's NOTE)
+        # shows as one, as people expect of a notes box; blank lines still make paragraphs.
+        converter = markdown_lib.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", "nl2br"]
+        )
         _local.converter = converter
     return converter
 

@@ -194,6 +194,13 @@ def test_it_sanitizes_markdown_notes(owner_client, workspace):
     assert "<b>b</b>" in body
 
 
+def test_line_breaks_in_notes_show_as_line_breaks(owner_client, workspace):
+    # As a notes box is typed, and as an imported card's NOTE brings them.
+    person = make_person(workspace, notes="Met at the book fair.\nLikes tea.\n\nOwes us a call.")
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "<p>Met at the book fair.<br>\nLikes tea.</p>\n<p>Owes us a call.</p>" in body
+
+
 def test_it_serves_a_photo_with_its_detected_type_and_nosniff(owner_client, workspace):
     person = make_person(workspace)
     owner_client.post(
