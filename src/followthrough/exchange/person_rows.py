@@ -79,8 +79,11 @@ def _text(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_people(run: ImportRun, states: list[PersonState]) -> None:
-    """Insert the batch's new people and everything added, update found people."""
+def write_people(
+    run: ImportRun, states: list[PersonState], added: dict[str, list[tuple[Any, ...]]]
+) -> None:
+    """Insert the batch's new people and the rows `added` to people (by kind, as `ADDED`
+    names them), update found people."""
     writer, ws = run.writer, run.workspace_id
     now = writer.datetime(run.now)
     new = [s for s in states if s.new]
@@ -121,7 +124,7 @@ def write_people(run: ImportRun, states: list[PersonState]) -> None:
     run.record_created(LABEL, [s.id for s in new])
     run.result.rows_created["relationships.relationship"] += len(relationships)
     _update_found(run, [s for s in states if not s.new and s.dirty], now)
-    _insert_added(run, states)
+    _insert_added(run, added)
 
 
 def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
@@ -156,11 +159,7 @@ def _text_or_none(name: str, value: Any) -> Any:
     return value if name.startswith("birthday") else _text(value)
 
 
-def _insert_added(run: ImportRun, states: list[PersonState]) -> None:
-    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for state in states:
-        for kind, row in state.adds:
-            rows[kind].append(row)
+def _insert_added(run: ImportRun, rows: dict[str, list[tuple[Any, ...]]]) -> None:
     for kind, (model, label, columns) in ADDED.items():
         batch = rows.get(kind, [])
         run.writer.insert(model, columns, batch)

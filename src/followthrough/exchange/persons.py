@@ -26,7 +26,7 @@ from followthrough.exchange.dedupe import (
     keyless_keys,
 )
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.person_rows import write_people
+from followthrough.exchange.person_rows import ADDED, write_people
 from followthrough.exchange.result import Action
 from followthrough.exchange.rows import select_in
 from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
@@ -76,7 +76,7 @@ class PersonState:
     external: set[tuple[str, str]] = field(default_factory=set)
     org_id: int | None = None
     before: dict[str, Any] = field(default_factory=dict)
-    adds: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    added: int = 0  # rows this batch adds to them (`PeopleBatch.rows`)
     role_updates: list[tuple[int, str, str]] = field(default_factory=list)  # id, old, new
 
     def set(self, name: str, value: Any) -> None:
@@ -86,7 +86,7 @@ class PersonState:
 
     @property
     def dirty(self) -> bool:
-        return bool(self.before) or bool(self.adds) or bool(self.role_updates)
+        return bool(self.before) or bool(self.added) or bool(self.role_updates)
 
 
 class PeopleBatch:
@@ -102,6 +102,8 @@ class PeopleBatch:
         self.org_of: dict[int, int | None] = {}  # id(incoming) → organization id
         self.retag: set[int] = set()  # existing people given a tag with a cadence
         self.contact_ids = run.writer.ids(ContactPoint)
+        # The rows the batch adds to people, by kind (see `person_rows.ADDED`).
+        self.rows: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in ADDED}
 
     def load(self) -> None:
         """Match, create and update every incoming person; sets `person_id` and
@@ -242,7 +244,8 @@ class PeopleBatch:
         for tag_id in self.run.tags.ids(incoming.tags):
             if tag_id not in state.tag_ids:
                 state.tag_ids.add(tag_id)
-                state.adds.append(("tag", (self.run.writer.next_id(Tagging), state.id, tag_id)))
+                self.rows["tag"].append((self.run.writer.next_id(Tagging), state.id, tag_id))
+                state.added += 1
                 if not state.new and self.run.tags.cadence.get(tag_id):
                     self.retag.add(state.id)
                 changed = True
@@ -252,10 +255,10 @@ class PeopleBatch:
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
         # The hottest loop of an import (a row per e-mail, phone, link and address):
         # names are bound once, and ids drawn from the writer's iterator.
-        changed = False
         ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
         connected = self.run.writer.date(incoming.connected_on) if profile else None
-        ids, contacts, positions, adds = self.contact_ids, state.contacts, state.positions, []
+        ids, contacts, positions = self.contact_ids, state.contacts, state.positions
+        rows, before = self.rows["contact"], len(self.rows["contact"])
         lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses)
         for kind, values in zip(KINDS, lists, strict=True):
             if not values:
@@ -268,11 +271,9 @@ class PeopleBatch:
                 position = positions.get(kind, 0)
                 positions[kind] = position + 1
                 when = connected if normalized == profile else None
-                row = (next(ids), ws, pk, kind, value, normalized, position, when)
-                adds.append(("contact", row))
-                changed = True
-        state.adds += adds
-        return changed
+                rows.append((next(ids), ws, pk, kind, value, normalized, position, when))
+        state.added += len(rows) - before
+        return len(rows) > before
 
     def _absorb_external_ids(self, state: PersonState, incoming: Incoming, index: KeyIndex) -> bool:
         changed = False
@@ -283,7 +284,8 @@ class PeopleBatch:
                 continue  # already theirs, or someone else's (a suggested merge)
             state.external.add((system, value))
             row = (writer.next_id(ExternalId), self.run.workspace_id, system, value, state.id)
-            state.adds.append(("external", row))
+            self.rows["external"].append(row)
+            state.added += 1
             changed = True
         return changed
 
@@ -318,7 +320,8 @@ class PeopleBatch:
             row_id = self.run.writer.next_id(Affiliation)
             state.affiliations[org_id] = [row_id, incoming.role]
             row = (row_id, self.run.workspace_id, state.id, org_id, incoming.role)
-            state.adds.append(("affiliation", row))
+            self.rows["affiliation"].append(row)
+            state.added += 1
             return True
         if incoming.role and not current[1]:
             current[1] = incoming.role
@@ -327,7 +330,7 @@ class PeopleBatch:
         return False
 
     def _write(self) -> None:
-        write_people(self.run, list(self.states.values()))
+        write_people(self.run, list(self.states.values()), self.rows)
 
     def _suggest_similar(self) -> None:
         """A new person with a name close to someone's at the same organization: a
