@@ -298,15 +298,19 @@ class OrgMembers:
             self.add(org_id, person_id, first, last)
 
     def add(self, org_id: int, person_id: int, first: str, last: str) -> None:
+        self.add_key(org_id, person_id, name_key(first, last))
+
+    def add_key(self, org_id: int, person_id: int, key: str) -> None:
+        """`add` with the name already folded (`name_key`)."""
         people = self.members.get(org_id)
         if people is not None and person_id not in people:
-            people[person_id] = name_key(first, last)
+            people[person_id] = key
             self.size += 1
 
-    def similar(self, org_id: int, first: str, last: str, *, exclude: int) -> list[tuple[int, int]]:
-        """(person id, score) of people at `org_id` whose name is close to this one."""
+    def similar(self, org_id: int, key: str, *, exclude: int) -> list[tuple[int, int]]:
+        """(person id, score) of people at `org_id` whose folded name (`name_key`) is
+        close to `key`."""
         people = self.members.get(org_id)
-        key = name_key(first, last)
         if not people or not key:
             return []
         found = process.extract(

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.context import ImportRun
 from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Affiliation, ContactPoint, Person
 from followthrough.relationships.models import Relationship, Stage
@@ -149,7 +149,7 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
         run.record_changed(
             LABEL,
             state.id,
-            {**state.before, "updated_at": jsonable(run.writer.read_datetime(state.updated_at))},
+            {**state.before, "updated_at": run.writer.datetime_text(state.updated_at)},
         )
         for aff_id, old, _ in state.role_updates:
             run.record_changed("people.affiliation", aff_id, {"role": old})

@@ -24,6 +24,7 @@ from followthrough.exchange.dedupe import (
     KeylessIndex,
     NameKey,
     keyless_keys,
+    name_key,
 )
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.person_rows import ADDED, write_people
@@ -342,8 +343,7 @@ class PeopleBatch:
         line_of = {i.person_id: i.line for i in reversed(self.incomings)}
         for state in new:
             assert state.org_id is not None
-            for other, score in members.similar(
-                state.org_id, state.first_name, state.last_name, exclude=state.id
-            ):
+            key = name_key(state.first_name, state.last_name)
+            for other, score in members.similar(state.org_id, key, exclude=state.id):
                 self.run.suggest(state.id, other, SIMILAR_NAME, score, line_of[state.id])
-            members.add(state.org_id, state.id, state.first_name, state.last_name)
+            members.add_key(state.org_id, state.id, key)
