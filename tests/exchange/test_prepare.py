@@ -124,11 +124,14 @@ def test_a_parser_error_just_after_the_first_batch_counts_that_batch(workspace, 
 
 
 def test_any_other_error_of_the_reader_is_raised_here(workspace, readers):
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UnicodeDecodeError) as raised:
         _stream(
             workspace, _then_failing(people(15), UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"))
         )
     assert not Person.objects.exists()
+    # Where it happened travels with it, for the worker's log.
+    assert "reader process" in raised.value.__notes__[-1]
+    assert "_then_failing" in raised.value.__notes__[-1]
 
 
 class _Unpicklable(Exception):
@@ -137,8 +140,9 @@ class _Unpicklable(Exception):
 
 
 def test_an_error_that_cannot_travel_is_named(workspace):
-    with pytest.raises(RuntimeError, match="_Unpicklable: odd"):
+    with pytest.raises(RuntimeError, match="_Unpicklable: odd") as raised:
         _stream(workspace, _then_failing(people(15), _Unpicklable("odd")))
+    assert "_then_failing" in raised.value.__notes__[-1]
 
 
 def test_the_reader_stops_when_the_import_fails_while_it_reads(workspace, readers):

@@ -5,12 +5,14 @@ sorted by kind and each person or attendee cleaned into an `Incoming` with its d
 keys, and the warnings cleaning gave. The loader (`exchange.loader`) writes them.
 
 A long file is read by a second process: the machine's other CPU parses and cleans the
-next batch while this one writes the current batch, which takes a third off a large
-import (bench/README.md). The first batch is always prepared here, so a file of up to one
+next batch while this one writes the current batch, which takes about a fifth off a
+large import (bench/README.md). The first batch is always prepared here, so a file of up to one
 batch never starts a process; the rest moves to a forked reader only when
 
-- the platform forks (Linux) and this is the main thread, so no other thread's lock can
-  be caught mid-way in the copy (the web server's request threads prepare in-line), and
+- the platform forks (Linux) and this is the main thread, so no lock of another
+  thread's work can be caught mid-way in the copy: the web server's request threads
+  prepare in-line; the CLI and the worker (whose only other thread just watches its
+  parent) fork, and
 - the first batch carried no events: an event's time zone may be one only its parser
   knows, which cannot be sent between processes (calendars are read in-line).
 
@@ -25,8 +27,10 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -46,6 +50,7 @@ from followthrough.exchange.records import (
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
 READER_PROCESS = hasattr(os, "fork")
+_END = object()
 
 
 @dataclass(frozen=True)
@@ -145,11 +150,11 @@ def prepared_batches(
             return
         batch = prepare(first, target)
         try:
-            following = next(iterator, None)  # records are never None
+            following = next(iterator, _END)
         except Exception:
             yield batch  # the parser's error after the first batch: raised once it loads
             raise
-        if following is None:
+        if following is _END:
             yield batch
             return
         rest = itertools.chain([following], iterator)
@@ -239,11 +244,14 @@ def _read(iterator: Iterator[Record], size: int, target: Target, send: Connectio
 
 
 def _sendable(error: Exception) -> Exception:
-    """The error itself when it survives pickling, else a RuntimeError naming it."""
-    import pickle
-
+    """The error itself when it survives pickling, else a RuntimeError naming it; with
+    the reader's traceback as a note, since the importing process re-raises it."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    error.add_note(f"Raised in the import's reader process:\n{where.rstrip()}")
     try:
         pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes, just made)
     except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
+        plain = RuntimeError(f"{type(error).__name__}: {error}")
+        plain.add_note(error.__notes__[-1])
+        return plain
     return error
