@@ -208,6 +208,21 @@ def memory_mb() -> dict[str, int]:
     return fields
 
 
+def pss_mb() -> int:
+    """Proportional set size (MB) of this process and its child processes: memory they
+    share is split between them, so the sum is what the import holds of the machine."""
+    import multiprocessing
+
+    total = 0
+    for pid in ["self", *(str(child.pid) for child in multiprocessing.active_children())]:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
+    return total // 1024
+
+
 def records_of(fmt: str, path: Path, stream) -> tuple[Iterator, bool]:
     from followthrough.exchange import formats
 
@@ -245,9 +260,11 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
     workspace = Workspace.objects.get(slug="bench")
     after_setup = memory_mb()
     peak_anon = [after_setup["RssAnon"]]
+    peak_pss = [0]
 
     def sample(result) -> None:
         peak_anon[0] = max(peak_anon[0], memory_mb()["RssAnon"])
+        peak_pss[0] = max(peak_pss[0], pss_mb())
 
     started = time.perf_counter()
     with path.open("rb") as stream:
@@ -268,6 +285,9 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
         # The reader process that parses and cleans (exchange/prepare.py), once joined.
         "reader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "peak_anon_mb": peak_anon[0],
+        # This process and its reader together, pages they share counted once (after
+        # each batch; the reader's own peak may fall between two samples).
+        "peak_pss_both_mb": peak_pss[0],
         "anon_after_setup_mb": after_setup["RssAnon"],
         "totals": result.totals(),
         "suggestions": result.suggestions_total,
