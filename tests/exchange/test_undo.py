@@ -236,3 +236,30 @@ def test_staff_can_browse_imports_and_undo_them_in_the_admin(client, workspace):
     assert "rows deleted (2 people)" in response.content.decode()
     assert _batch(result).status == ImportStatus.UNDONE
     assert Person.objects.count() == 0
+
+
+def test_an_import_that_only_added_focus_areas_says_so_and_asks(workspace, capsys, monkeypatch):
+    from followthrough.exchange.records import OrganizationRecord
+
+    first = load(workspace, [OrganizationRecord(line=2, name="Harbor Arts", tags=["arts"])])
+    again = load(workspace, [OrganizationRecord(line=2, name="Harbor Arts", tags=["housing"])])
+    plan = import_undo_plan(batch=_batch(again))
+    assert plan.describe().startswith("Remove the 1 tag and 1 focus area this import added")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    call_command("import_undo", str(again.batch_id))
+    assert "was not undone" in capsys.readouterr().out
+    harbor = Organization.objects.get(name="Harbor Arts")
+    assert sorted(t.name for t in harbor.focus_areas.all()) == ["arts", "housing"]
+    assert first.batch_id != again.batch_id
+
+
+def test_undo_counts_only_the_changed_rows_still_there(workspace):
+    first = load(workspace, [person(2, "Ada", emails=["ada@example.org"])])
+    second = load(workspace, [person(2, "Ada", emails=["ada@example.org"], headline="Director")])
+    assert second.updated == 1
+    import_undo(batch=_batch(first))  # Ada goes, with what the second import gave her
+    assert import_undo_plan(batch=_batch(second)).empty
+    undone = import_undo(batch=_batch(second))
+    assert undone.restored["people.person"] == 0
+    assert undone.plain_summary().endswith("It had nothing left to remove or put back.")

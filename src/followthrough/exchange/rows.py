@@ -150,10 +150,11 @@ class RowWriter:
 
     def update(
         self, model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        """Set `columns` of existing rows: each row is (*values, id)."""
+    ) -> int:
+        """Set `columns` of existing rows: each row is (*values, id). Returns how many
+        rows the database changed (ids of rows gone since are skipped)."""
         if not rows:
-            return
+            return 0
         quote = self.connection.ops.quote_name
         key = (model._meta.db_table, tuple(columns), "update")
         if key not in self._sql:
@@ -162,12 +163,15 @@ class RowWriter:
             )
             table = quote(model._meta.db_table)
             self._sql[key] = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
-        self._run(self._sql[key], rows)
+        return self._run(self._sql[key], rows)
 
-    def _run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        changed = 0
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), CHUNK):
                 cursor.executemany(sql, rows[start : start + CHUNK])
+                changed += max(cursor.rowcount, 0)
+        return changed
 
 
 def select_in(

@@ -85,6 +85,9 @@ _DETAILS = {
     "relationships.relationship": ("relationship", "relationships"),
     "people.contactpoint": ("contact detail", "contact details"),
     "people.affiliation": ("role", "roles"),
+    "people.person_tags": ("tag on a person", "tags on people"),
+    "people.organization_focus_areas": ("focus area", "focus areas"),
+    "exchange.externalid": ("external id", "external ids"),
 }
 
 
@@ -161,14 +164,14 @@ def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
     removed: Counter[str] = Counter()
     restored: Counter[str] = Counter()
     for label, spans in runs.items():
-        rows = _model(label)._default_manager.filter(workspace_id=batch.workspace_id)
+        rows = _rows(label, batch)
         for start in range(0, len(spans), DELETE_CHUNK):
             within = Q()
             for first, last in spans[start : start + DELETE_CHUNK]:
                 within |= Q(pk__range=(first, last))
             removed[label] += rows.filter(within).count()
     for label, ids in changed.items():
-        rows = _model(label)._default_manager.filter(workspace_id=batch.workspace_id)
+        rows = _rows(label, batch)
         ordered = sorted(ids)
         for start in range(0, len(ordered), DELETE_CHUNK):
             restored[label] += rows.filter(pk__in=ordered[start : start + DELETE_CHUNK]).count()
@@ -222,6 +225,16 @@ def _model(label: str) -> type[models.Model]:
     return apps.get_model(label)
 
 
+def _rows(label: str, batch: ImportBatch) -> models.QuerySet:
+    """The rows of `label`, in the batch's workspace when they carry one (a tag on a
+    person or a focus area is a many-to-many row without: its ids are the import's own)."""
+    model = _model(label)
+    rows = model._default_manager.all()
+    if any(f.name == "workspace" for f in model._meta.concrete_fields):
+        rows = rows.filter(workspace_id=batch.workspace_id)
+    return rows
+
+
 def _restore_changed(batch: ImportBatch, result: UndoResult) -> list[str]:
     """Put back the old values of every row the import changed; returns the photos the
     import had given people (to delete once committed)."""
@@ -244,8 +257,8 @@ def _restore_changed(batch: ImportBatch, result: UndoResult) -> list[str]:
         row = tuple(_db_value(model, name, values[name]) for name in names)
         groups[(label, names)].append((*row, pk))
     for (label, names), rows in groups.items():
-        writer.update(_model(label), names, rows)
-        result.restored[label] += len(rows)
+        # Counted as the database updated them: rows deleted since are not put back.
+        result.restored[label] += writer.update(_model(label), names, rows)
     return photos
 
 
@@ -287,14 +300,11 @@ def _delete_created(batch: ImportBatch, result: UndoResult) -> list[str]:
     order += sorted(set(runs) - set(order))
     for label in order:
         model = _model(label)
-        scoped = any(f.name == "workspace" for f in model._meta.concrete_fields)
         for first, last in runs[label]:
             for start in range(first, last + 1, DELETE_CHUNK):
-                rows = model._default_manager.filter(
+                rows = _rows(label, batch).filter(
                     pk__range=(start, min(last, start + DELETE_CHUNK - 1))
                 )
-                if scoped:
-                    rows = rows.filter(workspace_id=batch.workspace_id)
                 if model is Person:
                     photos += [p for p in rows.exclude(photo="").values_list("photo", flat=True)]
                 _, by_model = rows.delete()

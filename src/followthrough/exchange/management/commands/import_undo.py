@@ -60,10 +60,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Import #{batch.pk} of “{batch.workspace.name}” ({batch.filename}): {plan.describe()}"
         )
-        if plan.empty:
-            return True  # nothing to lose: marking it undone needs no question
         try:
             answer = input("Undo it? [y/N] ")
         except EOFError:
             answer = ""
+        except KeyboardInterrupt:
+            self.stdout.write("")  # the prompt's line ends before the CLI says it stopped
+            raise
         return answer.strip().lower() in ("y", "yes")
