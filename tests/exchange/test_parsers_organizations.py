@@ -215,3 +215,25 @@ def test_a_file_that_is_not_csv_is_refused():
 def test_an_unclosed_quote_names_the_line_where_it_opens():
     error = error_of(export_file("A,,,,,,,,", 'B,,,"never closed,,,,,'))
     assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    ("sample", "column", "other"),
+    [
+        ("linkedin_Connections.csv", "a “Connected On”", "linkedin"),
+        ("google_contacts.csv", "an “E-mail 1 - Value”", "google"),
+        ("outlook_contacts_cp1252_semicolon.csv", "an “E-mail 2 Address”", "outlook"),
+        ("eventbrite_attendees.csv", "an “Order #”", "eventbrite"),
+    ],
+)
+def test_a_contacts_export_is_refused_naming_its_format(sample, column, other):
+    # They have a Company and a URL too: read as organizations, people's profiles would
+    # become websites and their notes the organizations' notes.
+    error = error_of((DATA / sample).read_bytes())
+    assert f"it has {column} column), not an organizations one" in error.message
+    assert error.message.endswith(f"choose the {other} format.")
+
+
+def test_a_partner_list_with_a_column_a_contacts_export_also_has_is_kept():
+    records = read(b"Name,Mission,Order\nHarbor Arts,Art for all,3\n")
+    assert [r.name for r in records] == ["Harbor Arts"]

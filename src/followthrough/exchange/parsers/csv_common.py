@@ -433,6 +433,11 @@ MARKERS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"businessphone", "email2address", "emaildisplayname", "givenyomi"}),
     ),
     "eventbrite": ("an Eventbrite attendee", frozenset({"attendee", "order", "tickettype"})),
+    # Our organizations export's own columns; a people export has none of them.
+    "organizations": (
+        "an organizations",
+        frozenset({"focusareas", "mission", "offers", "needs", "newsfeed"}),
+    ),
 }
 
 
@@ -445,8 +450,9 @@ def refuse_other_format(table: Table, fmt: str) -> None:
     for other, (label, markers) in MARKERS.items():
         found = [table.header.names[i] for i, n in enumerate(table.normalized) if n in markers]
         if other != fmt and found:
+            article = "an" if found[0][:1] in "AEIOaeio" else "a"
             raise table.error(
-                f"This looks like {label} export (it has a “{found[0]}” column), not "
+                f"This looks like {label} export (it has {article} “{found[0]}” column), not "
                 f"{MARKERS[fmt][0]} one: choose the {other} format.",
                 field=found[0],
             )

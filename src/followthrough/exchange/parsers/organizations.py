@@ -14,6 +14,8 @@ position), among these synonyms, the first being what the export writes:
 - News Feed: Feed, Feed URL, RSS, RSS Feed — a web address like Website.
 
 Other columns are ignored; a row with data in them only is skipped, as blank rows are.
+Another platform's contacts export (LinkedIn, Google, Outlook, Eventbrite: told by its
+own columns, `csv_common.MARKERS`) is refused, naming the format to choose.
 A leading `'` that guards a formula (`'=…`, `'-…`) is dropped, as for every CSV import
 (`formula.unneutralize`). A row with data but no name, or with a website or feed that is
 not an http(s) address, is a `ParseError` naming its line and column; so is a file with
@@ -33,6 +35,7 @@ from followthrough.exchange.parsers.csv_common import (
     clean_url,
     normalize_header,
     open_table,
+    refuse_other_format,
     require_records,
     split_multi,
 )
@@ -60,6 +63,9 @@ LIST_SEPARATORS = ";,"
 def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[OrganizationRecord]:
     """The organizations of a CSV file with a name column, one record at a time."""
     table = open_table(stream, COLUMNS, required=("name",), min_known=2)
+    # A contacts export has a company and a URL too: refused by its own columns, or its
+    # people's profiles would become websites and their notes the organizations'.
+    refuse_other_format(table, "organizations")
     yield from require_records(_records(table), "organizations")
 
 
