@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Subquery
 
 from followthrough.events.models import Attendance, Event, Rsvp
 from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.own_uids import person_address
 from followthrough.people.models import ContactPoint
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace
@@ -89,7 +90,7 @@ def _attendee(workspace: Workspace, attendee: Attendee) -> icalendar.vCalAddress
     address = (
         f"mailto:{attendee.email}"
         if attendee.email
-        else f"urn:x-followthrough:{workspace.slug}-{attendee.person_id}"
+        else person_address(workspace.slug, attendee.person_id)
     )
     line = icalendar.vCalAddress(address)
     line.params["CN"] = attendee.name

@@ -38,7 +38,9 @@ What `parse` promises:
 - Attendees: every ATTENDEE but rooms and resources (CUTYPE=ROOM/RESOURCE), with CN,
   the `mailto:` address and PARTSTAT as `rsvp` (ACCEPTED, DECLINED, TENTATIVE; anything
   else is "unknown"). ORGANIZER is not an attendee unless also listed. An attendee
-  whose address is not `mailto:` keeps it in `external_ids["calendar-address"]`.
+  whose address is not `mailto:` keeps it in `external_ids["calendar-address"]` — but
+  our own export's `urn:x-followthrough:` address stands for the person's UID
+  (`own_uids.uid_of_address`).
 - Errors: `ParseError` names the line of the component's BEGIN (the message names the
   property's own line) and the property. icalendar is lenient and lists what it could
   not read in `component.errors`; every such error in a property this parser reads is
@@ -75,6 +77,7 @@ from icalendar.parser.content_line import Contentline
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from followthrough.exchange.formats import ParseOptions
+from followthrough.exchange.own_uids import UID_SYSTEM, uid_of_address
 from followthrough.exchange.parsers.text import clean_text, read_lines
 from followthrough.exchange.records import AttendeeRecord, EventRecord, ParseError
 
@@ -827,6 +830,13 @@ def rrule(ctx: Context) -> str:
     return rules[0].value.strip()
 
 
+def _address_ids(address: str) -> dict[str, str]:
+    """An attendee's identity from a calendar address that is not an e-mail: ours stands
+    for the person's UID (`own_uids`), any other is kept as it is."""
+    uid = uid_of_address(address)
+    return {UID_SYSTEM: uid} if uid else {"calendar-address": address}
+
+
 def attendees(ctx: Context) -> list[AttendeeRecord]:
     """The event's ATTENDEEs but rooms and resources, each once (by e-mail)."""
     values = ctx.event.get("ATTENDEE", [])
@@ -854,7 +864,7 @@ def attendees(ctx: Context) -> list[AttendeeRecord]:
                 email=email,
                 rsvp=RSVP.get(str(params.get("PARTSTAT", "")).upper(), "unknown"),
                 checked_in=str(params.get("X-CHECKED-IN", "")).upper() == "TRUE",
-                external_ids={"calendar-address": address} if address and not email else {},
+                external_ids=_address_ids(address) if address and not email else {},
             )
         )
     return records
