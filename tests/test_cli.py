@@ -28,6 +28,10 @@ def test_a_command_on_a_database_not_set_up_says_what_to_run(tmp_path):
 
 
 def test_demo_sets_up_a_fresh_data_directory(tmp_path):
+    fresh = tmp_path / "data"
+    done = _run(fresh, "demo")
+    assert done.returncode == 0, done.stderr
+    assert fresh.stat().st_mode & 0o777 == 0o700  # the database and secret key are in it
     done = _run(tmp_path, "demo")
     assert done.returncode == 0, done.stderr
     assert "Demo workspace ready" in done.stdout

@@ -19,7 +19,9 @@ def data_dir() -> Path:
     configured = os.environ.get(DATA_DIR_ENV)
     path = Path(configured) if configured else Path(platformdirs.user_data_dir("followthrough"))
     path = path.expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    # The database, uploads and secret key live here: a new directory is the owner's
+    # alone (an existing one keeps the permissions its owner gave it).
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

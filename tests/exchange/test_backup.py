@@ -377,6 +377,7 @@ def test_database_backup_copies_a_live_wal_database_consistently(tmp_path, monke
     assert copy.execute("SELECT count(*) FROM t").fetchone() == (1000,)
     assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert not (tmp_path / "copy.sqlite3-wal").exists()
+    assert (tmp_path / "copy.sqlite3").stat().st_mode & 0o777 == 0o600  # every account in it
     with pytest.raises(BackupError, match="already exists"):
         database_backup(target=tmp_path / "copy.sqlite3")
 

@@ -474,6 +474,10 @@ def database_backup(*, target: Path) -> None:
         raise BackupError(f"There is no directory {target.parent} to write {target.name} in.")
     source_name = str(connection.settings_dict["NAME"])
     partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    # Every workspace and account is in the copy: readable by its owner only, as the
+    # JSON backups are (SQLite keeps the mode of the file it is given).
+    partial.touch(mode=0o600)
     source = sqlite3.connect(f"file:{source_name}?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(partial)
