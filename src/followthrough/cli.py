@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 from followthrough.config import DATA_DIR_ENV
 
@@ -57,9 +58,13 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         execute_from_command_line(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         # Ctrl-C. Imports and restores run in one transaction, so one cut short saved
-        # nothing; `serve` stops this way too.
+        # nothing; `serve` stops this way too. Django has closed the database by now,
+        # so a query generator the cut-short frames still hold (an export's, a
+        # backup's) fails to close its cursor: that is noise on the way out, not news.
+        sys.unraisablehook = lambda unraisable: None
+        traceback.clear_frames(interrupt.__traceback__)
         print("followthrough: interrupted", file=sys.stderr)
         sys.exit(130)
     except BrokenPipeError:
