@@ -317,6 +317,14 @@ def test_csv_without_a_mapping_or_known_columns_says_how_to_give_one(workspace, 
     assert not ImportBatch.objects.exists()
 
 
+def test_a_csv_that_cannot_be_read_gets_one_full_stop(workspace, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "csv", str(empty))
+    assert str(refused.value) == "empty.csv: The file is empty. Nothing was imported."
+
+
 def test_a_directory_is_not_a_file_to_import(workspace, tmp_path):
     with pytest.raises(CommandError, match="is a directory; give the file to import"):
         call_command("import", "linkedin", str(tmp_path))

@@ -153,9 +153,7 @@ class Command(BaseCommand):
                     progress=progress.update,
                 )
         except ImportFailed as error:
-            message = str(error).rstrip(".")
-            stop = "" if message.endswith(("?", "!")) else "."
-            raise CommandError(f"{path.name}: {message}{stop} Nothing was imported.") from error
+            raise _nothing_imported(path, error) from error
         self._report(result, workspace, path)
 
     def _suggested_mapping(self, path: Path) -> dict[str, str]:
@@ -164,7 +162,7 @@ class Command(BaseCommand):
         try:
             columns = mapping.read_columns(path)
         except ParseError as error:
-            raise CommandError(f"{path.name}: {error}. Nothing was imported.") from error
+            raise _nothing_imported(path, error) from error
         suggested, _ = mapping.initial_mapping(columns, None)
         problems = mapping.check_mapping(suggested)
         if problems:
@@ -205,6 +203,14 @@ class Command(BaseCommand):
             write(f"  … and {result.warnings_total - SHOWN_WARNINGS:,} more warnings")
         if not result.dry_run and result.changed_anything:
             write(f"  undo with: followthrough import_undo {result.batch_id}")
+
+
+def _nothing_imported(path: Path, error: Exception) -> CommandError:
+    """The file's error as one sentence (its own full stop, not a second), then the news
+    that nothing was saved."""
+    message = str(error).rstrip(".")
+    stop = "" if message.endswith(("?", "!")) else "."
+    return CommandError(f"{path.name}: {message}{stop} Nothing was imported.")
 
 
 class _Progress:
