@@ -490,6 +490,35 @@ def test_an_event_ending_before_it_starts_is_refused(workspace):
     assert (failure.value.line, failure.value.field) == (1, "ends_at")
 
 
+def test_a_name_given_last_name_first_is_split_at_its_comma(workspace):
+    # As calendars write a sortable name (CN="Raman, Dev"); other whole names stay whole.
+    record = _event_record(
+        attendees=[
+            AttendeeRecord(line=5, name="Raman, Dev", email="dev@example.org"),
+            AttendeeRecord(line=6, name="Maria de la Cruz", email="maria@example.org"),
+        ]
+    )
+    load(workspace, [record, person(9, "", "", full_name="Okafor, Ngozi A.")])
+    names = set(Person.objects.values_list("first_name", "last_name"))
+    assert names == {("Dev", "Raman"), ("Maria de la Cruz", ""), ("Ngozi A.", "Okafor")}
+
+
+def test_an_attendees_job_title_at_a_company_is_the_role_not_the_headline(workspace, owner):
+    event = make_event(workspace, title="Gala")
+    attendee = AttendeeRecord(
+        line=2,
+        name="Ada Obi",
+        email="ada@example.org",
+        organization="Harbor Arts",
+        role="Volunteer",
+    )
+    alone = AttendeeRecord(line=3, name="Bo Lin", email="bo@example.org", role="Freelance writer")
+    load(workspace, [attendee, alone], event=event)
+    ada = Person.objects.get(first_name="Ada Obi")
+    assert (ada.headline, ada.affiliations.get().role) == ("", "Volunteer")
+    assert Person.objects.get(first_name="Bo Lin").headline == "Freelance writer"
+
+
 def test_attendee_rows_need_an_event(workspace):
     with pytest.raises(ImportFailed) as failure:
         load(workspace, [AttendeeRecord(line=2, name="Kwame Mensah", email="k@example.org")])

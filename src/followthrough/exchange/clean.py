@@ -30,6 +30,8 @@ from followthrough.people.services import normalize_contact, normalize_link
 Warn = Callable[[int, str], None]
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
+# Words of a name: letters, joined by spaces, hyphens, apostrophes or full stops.
+NAME_WORDS = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
 MAX_EMAIL = 254
 CONTACT_MAX = 400
 EXTERNAL_SYSTEM_MAX = 40
@@ -187,6 +189,20 @@ def clean_tags(names: list[str], line: int, warn: Warn) -> list[str]:
     return list(tags.values())
 
 
+def _name_parts(full_name: str, line: int, warn: Warn) -> tuple[str, str]:
+    """First and last name of a name given whole: "Raman, Dev" (as calendars and
+    address books write a sortable name) is split at its comma; any other name is kept
+    whole as the first name, since where a family name starts is not knowable from the
+    words alone ("Maria de la Cruz", "Nguyễn Văn An")."""
+    last, comma, first = (full_name or "").partition(",")
+    if comma and NAME_WORDS.fullmatch(first.strip()) and NAME_WORDS.fullmatch(last.strip()):
+        return (
+            _text(first, NAME_MAX, line, "first name", warn),
+            _text(last, NAME_MAX, line, "last name", warn),
+        )
+    return _text(full_name, NAME_MAX, line, "name", warn), ""
+
+
 def _says_more(full_name: str, first: str, last: str) -> bool:
     """Whether a formatted name holds words its first and last name do not."""
     if not full_name or not full_name.strip():
@@ -207,7 +223,7 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     last = _text(record.last_name, NAME_MAX, line, "last name", warn)
     notes = (record.notes or "").strip()
     if not (first or last):
-        first = _text(record.full_name, NAME_MAX, line, "name", warn)
+        first, last = _name_parts(record.full_name, line, warn)
     elif _says_more(record.full_name, first, last):
         # "Иван Петров (Фонд)": the name as the file showed it says more than its parts.
         notes = "\n\n".join(filter(None, [notes, f"Name in the file: {record.full_name.strip()}"]))
@@ -254,15 +270,17 @@ def clean_attendee(record: AttendeeRecord, warn: Warn, *, event_slot: int) -> In
     first = _text(record.first_name, NAME_MAX, line, "first name", warn)
     last = _text(record.last_name, NAME_MAX, line, "last name", warn)
     if not (first or last):
-        first = _text(record.name, NAME_MAX, line, "name", warn)
+        first, last = _name_parts(record.name, line, warn)
     email = clean_email(record.email, line) if record.email and record.email.strip() else ""
     links, profile = profile_links(record.external_ids.get(LINKEDIN, ""), [], line, warn)
+    # As for a person row: a job title with a company is the affiliation's role only.
+    headline = "" if record.organization.strip() else record.role
     return Incoming(
         line=line,
         kind="attendee",
         first_name=first,
         last_name=last,
-        headline=_text(record.role, TEXT_MAX, line, "role", warn),
+        headline=_text(headline, TEXT_MAX, line, "role", warn),
         organization=_text(record.organization, TEXT_MAX, line, "organization", warn),
         role=_text(record.role, TEXT_MAX, line, "role", warn),
         emails=_contacts(ContactKind.EMAIL, [email] if email else [], line, warn),
