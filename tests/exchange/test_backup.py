@@ -277,6 +277,11 @@ def test_the_reader_reads_in_small_pieces():
         (lambda t: t.replace('"followthrough-backup"', '"something-else"'), "Not a Followthrough"),
         (lambda t: t.replace('"version":1', '"version":99'), "version 99"),
         (lambda t: t[: len(t) // 2], "ends too early"),
+        (
+            lambda t: t[: t.index('"María"') + 3],
+            r"it ends too early, at character [\d,]+ .*: "
+            "Unterminated string\\.$",
+        ),
         (lambda t: t.replace('"people":[', '"people":[{"id":7}, '), "“people”, item 1: its “id”"),
         (lambda t: t.replace('"first_name":"María"', '"given":"María"'), "item 1: lacks “first"),
         (lambda t: t.replace('"organization":1', '"organization":77', 1), "lacks"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,8 +89,11 @@ class BackupReader:
                     if self._section:
                         item = f", item {self._item:,}" if self._item else ""
                         at += f" (section “{self._section}”{item})"
+                    # json's messages lead into a position ("Unterminated string starting
+                    # at"); the position is said already.
+                    what = re.sub(r"\s+(starting\s+)?at$", "", error.msg)
                     raise BackupError(
-                        f"The backup is not valid JSON, or it ends too early, at {at}: {error.msg}."
+                        f"The backup is not valid JSON, or it ends too early, at {at}: {what}."
                     ) from None
                 continue
             if end == len(self._buffer) and self._fill():
