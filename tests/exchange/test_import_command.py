@@ -193,6 +193,15 @@ def test_outlook_contacts_in_windows_1252_with_semicolons(workspace):
     assert all(p.affiliations.exists() and p.tags.exists() for p in Person.objects.all())
 
 
+def test_eventbrite_attendees_without_an_event_are_refused_before_reading(workspace):
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "eventbrite", str(DATA / "eventbrite_attendees.csv"))
+    message = str(refused.value)
+    assert message.startswith("The eventbrite format reads the attendees of one event")
+    assert "--event ID" in message and "line" not in message
+    assert not ImportBatch.objects.exists()
+
+
 def test_eventbrite_attendees_into_an_event(workspace):
     event = make_event(workspace, title="Spring summit")
     _twice("eventbrite_attendees.csv", "eventbrite", "--event", str(event.pk))

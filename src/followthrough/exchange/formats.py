@@ -45,6 +45,10 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+# Formats whose rows are the attendees of one event, which the import must be given.
+ATTENDEE_FORMATS = frozenset({"eventbrite"})
+
+
 def label(name: str) -> str:
     """A format's name as people read it ("LinkedIn Connections.csv"); unknown names as
     they are."""

@@ -73,7 +73,7 @@ class ImportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # Attendee rows cannot be read without their event: refuse before reading the file.
-        wants_event = cleaned.get("format") == "eventbrite" and not cleaned.get("event")
+        wants_event = cleaned.get("format") in formats.ATTENDEE_FORMATS and not cleaned.get("event")
         if wants_event and "event" not in self.errors:
             self.add_error("event", ATTENDEES_NEED_AN_EVENT)
         return cleaned

@@ -142,6 +142,13 @@ class Command(BaseCommand):
             mapping=column_mapping,
         )
         event = resolve_event(workspace, options["event"])
+        if event is None and fmt in formats.ATTENDEE_FORMATS:
+            # Refused before the file is read: no row of it can be imported without.
+            raise CommandError(
+                f"The {fmt} format reads the attendees of one event: give the event with "
+                f"--event ID (`followthrough imports --events --workspace {workspace.slug}` "
+                "lists them)."
+            )
         try:
             with path.open("rb") as stream, _Progress(stream, path) as progress:
                 result = import_records(
