@@ -13,6 +13,7 @@ from followthrough.events.models import Attendance, Event
 from followthrough.exchange import formats
 from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.records import AttendeeRecord, EventRecord, Photo
+from followthrough.exchange.result import ImportSource
 from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Interaction, Relationship, Stage
@@ -263,3 +264,29 @@ def test_undo_counts_only_the_changed_rows_still_there(workspace):
     undone = import_undo(batch=_batch(second))
     assert undone.restored["people.person"] == 0
     assert undone.plain_summary().endswith("It had nothing left to remove or put back.")
+
+
+def test_the_plan_names_later_imports_that_changed_or_added_to_what_it_would_remove(workspace):
+    first = load(
+        workspace, [person(2, "Maria", emails=["maria@example.org"], organization="Harbor")]
+    )
+    changed = load(
+        workspace,
+        [person(2, "Maria", emails=["maria@example.org"], headline="Director")],
+        source=ImportSource("google", "google.csv"),
+    )
+    joined = load(
+        workspace,
+        [person(2, "Dev", emails=["dev@example.org"], organization="Harbor")],
+        source=ImportSource("csv", "members.csv"),
+    )
+    unrelated = load(workspace, [person(2, "Bo", emails=["bo@example.org"])])
+    plan = import_undo_plan(batch=_batch(first))
+    assert plan.later == ((changed.batch_id, "google.csv"), (joined.batch_id, "members.csv"))
+    assert plan.describe().endswith(
+        f"Imports #{changed.batch_id} (google.csv) and #{joined.batch_id} (members.csv), made "
+        "since, changed or added to some of them: what they did to them goes too."
+    )
+    import_undo(batch=_batch(changed))
+    assert import_undo_plan(batch=_batch(first)).later == ((joined.batch_id, "members.csv"),)
+    assert import_undo_plan(batch=_batch(unrelated)).later == ()

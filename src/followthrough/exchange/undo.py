@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from followthrough.exchange import formats
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.provenance import changed_rows, created_runs
+from followthrough.exchange.provenance import Run, changed_rows, created_runs, merged
 from followthrough.exchange.rows import RowWriter
 
 if TYPE_CHECKING:
@@ -130,6 +130,9 @@ class UndoPlan:
     batch_id: int
     removed: Counter[str]
     restored: Counter[str]
+    # Imports made since that changed or added to the people and organizations this
+    # one added (number, file name): what they did to those goes with them.
+    later: tuple[tuple[int, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -140,7 +143,15 @@ class UndoPlan:
         words = _plain_words(self.removed, self.restored, tense="plan")
         if not words:
             return "This import added or changed nothing that is still there: nothing to undo."
-        return f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
+        text = f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
+        if self.later:
+            named = _and([f"#{pk} ({name})" for pk, name in self.later])
+            imports = "Import" if len(self.later) == 1 else "Imports"
+            text += (
+                f" {imports} {named}, made since, changed or added to some of them: what "
+                f"{'it' if len(self.later) == 1 else 'they'} did to them goes too."
+            )
+        return text
 
 
 def import_touched_anything(*, batch: ImportBatch) -> bool:
@@ -175,7 +186,58 @@ def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
         ordered = sorted(ids)
         for start in range(0, len(ordered), DELETE_CHUNK):
             restored[label] += rows.filter(pk__in=ordered[start : start + DELETE_CHUNK]).count()
-    return UndoPlan(batch_id=batch.pk, removed=removed, restored=restored)
+    later = tuple((other.pk, other.filename) for other in _later_imports(batch, runs))
+    return UndoPlan(batch_id=batch.pk, removed=removed, restored=restored, later=later)
+
+
+# Rows an import may add to a person or an organization: the columns that point at them.
+_HANGING = {
+    "people.contactpoint": ("person_id",),
+    "people.affiliation": ("person_id", "organization_id"),
+    "events.attendance": ("person_id",),
+    "relationships.interaction": ("person_id",),
+    "exchange.externalid": ("person_id", "organization_id"),
+    "people.person_tags": ("person_id",),
+}
+_OWNERS = {"person_id": "people.person", "organization_id": "people.organization"}
+LATER_IMPORTS_CHECKED = 50
+
+
+def _later_imports(batch: ImportBatch, runs: dict[str, list[Run]]) -> list[ImportBatch]:
+    """The finished imports made since `batch` (the first 50) that changed people or
+    organizations it added, or added rows to them. Cost: per later import, one read of
+    its changed rows and one indexed query per kind of row it added."""
+    ours = {label: merged(runs.get(label, [])) for label in _OWNERS.values()}
+    if not any(ours.values()):
+        return []
+    later = ImportBatch.objects.filter(
+        workspace_id=batch.workspace_id, pk__gt=batch.pk, status=ImportStatus.DONE
+    ).order_by("pk")[:LATER_IMPORTS_CHECKED]
+    return [other for other in later if _touches(other, ours)]
+
+
+def _touches(other: ImportBatch, ours: dict[str, list[Run]]) -> bool:
+    changed = ImportedObject.objects.filter(
+        workspace_id=other.workspace_id, batch=other, created=False, model__in=list(ours)
+    ).values_list("model", "object_id", "before")
+    for label, first, before in changed.iterator(chunk_size=100):
+        if any(_within(pk, ours[label]) for pk, _ in changed_rows(first, before)):
+            return True
+    for label, spans in created_runs(batch=other, labels=_HANGING).items():
+        pointing = Q(pk__in=[])
+        for column in _HANGING[label]:
+            for first, last in ours[_OWNERS[column]]:
+                pointing |= Q(**{f"{column}__gte": first, f"{column}__lte": last})
+        added = Q(pk__in=[])
+        for first, last in merged(spans):
+            added |= Q(pk__range=(first, last))
+        if _rows(label, other).filter(added).filter(pointing).exists():
+            return True
+    return False
+
+
+def _within(pk: int, spans: list[Run]) -> bool:
+    return any(first <= pk <= last for first, last in spans)
 
 
 def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
