@@ -917,24 +917,26 @@ def test_memory_stays_flat_with_file_size():
 
 
 @pytest.mark.parametrize(
-    ("chosen", "sample", "named", "column"),
+    ("chosen", "sample", "other", "column"),
     [
-        ("google", "linkedin_Connections.csv", "choose the linkedin format", "Connected On"),
-        ("outlook", "linkedin_Connections.csv", "choose the linkedin format", "Connected On"),
-        ("eventbrite", "linkedin_Connections.csv", "choose the linkedin format", "Connected On"),
-        ("linkedin", "eventbrite_attendees.csv", "choose the eventbrite format", "Order #"),
-        ("google", "outlook_contacts_cp1252_semicolon.csv", "choose the outlook format", None),
-        ("outlook", "eventbrite_attendees.csv", "choose the eventbrite format", "Order #"),
+        ("google", "linkedin_Connections.csv", "linkedin", "Connected On"),
+        ("outlook", "linkedin_Connections.csv", "linkedin", "Connected On"),
+        ("eventbrite", "linkedin_Connections.csv", "linkedin", "Connected On"),
+        ("linkedin", "eventbrite_attendees.csv", "eventbrite", "Order #"),
+        ("google", "outlook_contacts_cp1252_semicolon.csv", "outlook", None),
+        ("outlook", "eventbrite_attendees.csv", "eventbrite", "Order #"),
     ],
 )
 def test_another_platforms_export_is_refused_naming_the_format_to_choose(
-    chosen, sample, named, column
+    chosen, sample, other, column
 ):
     from followthrough.exchange import formats
 
     data = (Path(__file__).parent / "data" / sample).read_bytes()
     with pytest.raises(ParseError) as refused:
         list(formats.parse(chosen, io.BytesIO(data), formats.ParseOptions()))
-    assert named in refused.value.message and "This looks like" in refused.value.message
+    # By its name on the form, and by the value the CLI takes.
+    named = f"choose the {formats.label(other)} format ({other})."
+    assert refused.value.message.endswith(named) and "This looks like" in refused.value.message
     if column:
         assert refused.value.field == column

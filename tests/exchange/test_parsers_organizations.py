@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from followthrough.exchange import formats
 from followthrough.exchange.exporters.csv_export import ORGANIZATION_COLUMNS
 from followthrough.exchange.formats import FORMATS, ParseOptions, get_parser, parse
 from followthrough.exchange.forms import ImportForm
@@ -231,7 +232,7 @@ def test_a_contacts_export_is_refused_naming_its_format(sample, column, other):
     # become websites and their notes the organizations' notes.
     error = error_of((DATA / sample).read_bytes())
     assert f"it has {column} column), not an organizations one" in error.message
-    assert error.message.endswith(f"choose the {other} format.")
+    assert error.message.endswith(f"choose the {formats.label(other)} format ({other}).")
 
 
 def test_a_partner_list_with_a_column_a_contacts_export_also_has_is_kept():

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from followthrough.exchange import formats
 from followthrough.exchange.records import ParseError, PartialDate
 
 FIELD_LIMIT = 1_000_000  # characters in one cell
@@ -453,7 +454,7 @@ def refuse_other_format(table: Table, fmt: str) -> None:
             article = "an" if found[0][:1] in "AEIOaeio" else "a"
             raise table.error(
                 f"This looks like {label} export (it has {article} “{found[0]}” column), not "
-                f"{MARKERS[fmt][0]} one: choose the {other} format.",
+                f"{MARKERS[fmt][0]} one: choose the {formats.label(other)} format ({other}).",
                 field=found[0],
             )
 
