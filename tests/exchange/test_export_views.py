@@ -4,6 +4,8 @@ workspace's download never holds another's rows (checklist C5)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from unittest.mock import patch
 
 import pytest
 from django.urls import include, path, reverse
@@ -52,6 +54,16 @@ def test_viewers_download_every_export_as_an_attachment(viewer_client, workspace
     assert disposition.startswith(f'attachment; filename="{workspace.slug}-')
     assert response["Cache-Control"] == "private, no-store"
     assert body(response)
+
+
+def test_a_download_is_named_for_the_workspaces_own_date(viewer_client, workspace):
+    # 23:30 on 28 November in Chicago is already the 29th in UTC, where the server runs.
+    workspace.timezone = "America/Chicago"
+    workspace.save()
+    late = datetime(2026, 11, 29, 5, 30, tzinfo=UTC)
+    with patch("django.utils.timezone.now", return_value=late):
+        response = viewer_client.get(reverse("exchange:export-people-csv", args=[workspace.slug]))
+    assert f'filename="{workspace.slug}-people-2026-11-28.csv"' in response["Content-Disposition"]
 
 
 @pytest.mark.parametrize("name", ["exchange:export", *sorted(DOWNLOADS)])

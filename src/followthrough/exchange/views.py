@@ -5,10 +5,10 @@ attachments that no browser renders or caches."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
 
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from followthrough.exchange.backup import backup_chunks
@@ -38,7 +38,8 @@ def download(chunks: Iterator[str], *, filename: str, content_type: str) -> Http
 
 
 def _name(workspace: Workspace, what: str, extension: str) -> str:
-    return f"{workspace.slug}-{what}-{date.today():%Y-%m-%d}.{extension}"
+    # Today in the workspace's time zone (the view runs in it), as its pages say.
+    return f"{workspace.slug}-{what}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 @require_GET
