@@ -568,3 +568,32 @@ def test_a_malformed_email_is_refused_at_its_own_line():
     error = failure.value
     assert (error.line, error.field) == (8, "EMAIL")
     assert error.message == "“not-an-address” is not a valid e-mail address."
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "message"),
+    [
+        (
+            "vcard",
+            b"\x89PNG\r\n\x1a\n" + bytes(200),
+            "This is not a vCard file: it looks like a PNG image.",
+        ),
+        ("vcard", b"%PDF-1.7\n...", "This is not a vCard file: it looks like a PDF document."),
+        (
+            "ics",
+            b"PK\x03\x04" + bytes(100),
+            "This is not an iCalendar file: it looks like an Excel",
+        ),
+        (
+            "ics",
+            b"\xff\xd8\xff\xe0" + bytes(100),
+            "This is not an iCalendar file: it looks like a JPEG",
+        ),
+    ],
+)
+def test_an_image_or_document_is_refused_for_what_it_is(fmt, data, message):
+    # Not "line 1: text outside a card": the user chose the wrong file, not a bad card.
+    with pytest.raises(ParseError) as refused:
+        list(get_parser(fmt)(io.BytesIO(data), options=ParseOptions()))
+    assert str(refused.value.message).startswith(message)
+    assert refused.value.line == 1

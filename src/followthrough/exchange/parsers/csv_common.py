@@ -38,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from followthrough.exchange import formats
+from followthrough.exchange.parsers.text import binary_kind
 from followthrough.exchange.records import ParseError, PartialDate
 
 FIELD_LIMIT = 1_000_000  # characters in one cell
@@ -48,15 +49,12 @@ MULTI_SEPARATOR = " ::: "  # Google's multi-value cells
 DELIMITERS = (",", ";", "\t", "|")
 
 _UTF8_OR_CP1252 = "utf-8, else windows-1252"
-_BINARY_MAGIC = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or a ZIP archive; save it as CSV first"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls); save it as CSV first"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive; unpack it first"),
-)
+# What to do with a file `text.binary_kind` recognizes, when there is something to do.
+_BINARY_ADVICE = {
+    b"PK\x03\x04": "save it as CSV first",
+    b"\xd0\xcf\x11\xe0": "save it as CSV first",
+    b"\x1f\x8b": "unpack it first",
+}
 _TEXT_LOOKALIKES = (
     (("<!doctype html", "<html", "<head", "<body"), "a web page (HTML), not a CSV export"),
     (("<?xml",), "an XML file, not a CSV export"),
@@ -110,9 +108,9 @@ def _sniff_encoding(head: bytes) -> tuple[str, int]:
 
 def _check_text(head: bytes, encoding: str) -> None:
     """Refuse what is plainly not a CSV file, saying what it seems to be."""
-    for magic, what in _BINARY_MAGIC:
-        if head.startswith(magic):
-            raise ParseError(f"This is not a CSV file: it looks like {what}.")
+    if what := binary_kind(head):
+        advice = next((f"; {a}" for m, a in _BINARY_ADVICE.items() if head.startswith(m)), "")
+        raise ParseError(f"This is not a CSV file: it looks like {what}{advice}.")
     codec = encoding if encoding.startswith("utf-16") else "latin-1"
     sample = head.decode(codec, errors="replace").lstrip("\ufeff")
     if not sample.strip():

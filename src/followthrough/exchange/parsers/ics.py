@@ -161,7 +161,8 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord]:
         raise ParseError(f"unknown time zone “{options.time_zone}” for floating times")
     count = 0
     reader = Reader()
-    for block, calendar in reader.events(read_lines(stream, max_line=MAX_COMPONENT)):
+    lines = read_lines(stream, max_line=MAX_COMPONENT, what="an iCalendar file")
+    for block, calendar in reader.events(lines):
         yield event_record(block, calendar, fallback, options)
         count += 1
     if not count:

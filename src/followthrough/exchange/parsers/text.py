@@ -24,6 +24,23 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 Decoder = Callable[[bytes], str]
 
+# The first bytes of files people upload by mistake, and what they are.
+BINARY_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+def binary_kind(head: bytes) -> str:
+    """What a file starting with `head` (its first 4 bytes suffice) plainly is when it
+    is not text at all ("a PNG image"), else ""."""
+    return next((what for magic, what in BINARY_MAGIC if head.startswith(magic)), "")
+
 
 def decode_utf8_or_cp1252(raw: bytes) -> str:
     """A line as UTF-8; a line that is not valid UTF-8 is a legacy Windows-1252 one.
@@ -82,7 +99,11 @@ def _too_long(number: int, max_line: int) -> ParseError:
 
 
 def read_lines(
-    stream: BinaryIO, *, max_line: int, decode: Decoder = decode_utf8_or_cp1252
+    stream: BinaryIO,
+    *,
+    max_line: int,
+    decode: Decoder = decode_utf8_or_cp1252,
+    what: str = "a text file",
 ) -> Iterator[tuple[int, str]]:
     """The physical lines of a file as `(line number, text)`, read in chunks.
 
@@ -90,6 +111,7 @@ def read_lines(
     caller's unfolding to treat as text). A byte order mark is dropped. Byte files are
     decoded line by line with `decode`; UTF-16/32 files with their codec. A line longer
     than `max_line` characters raises `ParseError` before it is held whole in memory.
+    An image, PDF or archive is refused at once, saying it is not `what` but that.
     """
     head = b""
     while len(head) < 4:
@@ -97,6 +119,8 @@ def read_lines(
         if not chunk:
             break
         head += chunk
+    if kind := binary_kind(head):
+        raise ParseError(f"This is not {what}: it looks like {kind}.", line=1)
     encoding, bom = _sniff(head)
     if encoding in ("", "utf-8"):
         yield from _byte_lines(head[bom:], stream, max_line, decode)

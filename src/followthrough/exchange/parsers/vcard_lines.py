@@ -77,7 +77,8 @@ class Prop:
 
 def file_cards(stream: BinaryIO) -> Iterator[Card]:
     """The cards of a .vcf stream, one at a time."""
-    return cards(logical_lines(read_lines(stream, max_line=MAX_CARD, decode=_decode_line)))
+    lines = read_lines(stream, max_line=MAX_CARD, decode=_decode_line, what="a vCard file")
+    return cards(logical_lines(lines))
 
 
 def _decode_line(raw: bytes) -> str:
