@@ -519,6 +519,40 @@ def test_an_attendees_job_title_at_a_company_is_the_role_not_the_headline(worksp
     assert Person.objects.get(first_name="Bo Lin").headline == "Freelance writer"
 
 
+def test_a_person_known_only_by_an_e_mail_takes_the_first_real_name_brought(workspace):
+    # A calendar invitation with CN=kwame@… made him; an attendee list then names him.
+    invited = _event_record(attendees=[AttendeeRecord(line=5, email="kwame@youthbuild.example")])
+    load(workspace, [invited])
+    kwame = Person.objects.get(workspace=workspace)
+    assert (kwame.first_name, kwame.last_name) == ("kwame@youthbuild.example", "")
+    named = person(2, "Kwame", "Mensah", emails=["Kwame@YouthBuild.example"])
+    result = load(workspace, [named, person(3, "Ada", "Obi", emails=["ada@example.org"])])
+    kwame.refresh_from_db()
+    assert (kwame.first_name, kwame.last_name, kwame.full_name) == (
+        "Kwame",
+        "Mensah",
+        "Kwame Mensah",
+    )
+    assert result.updated == 1
+    # A real name stays: a later record's other spelling does not replace it.
+    load(workspace, [person(2, "Kwame A.", "Mensah", emails=["kwame@youthbuild.example"])])
+    kwame.refresh_from_db()
+    assert kwame.first_name == "Kwame"
+    import_undo(batch=ImportBatch.objects.get(pk=result.batch_id))
+    kwame.refresh_from_db()
+    assert (kwame.first_name, kwame.full_name) == ("kwame@youthbuild.example",) * 2
+
+
+def test_a_nameless_record_and_a_named_one_in_one_batch_make_one_named_person(workspace):
+    records = [
+        person(2, "", "", emails=["lena@example.org"]),
+        person(3, "Lena", "Fischer", emails=["lena@example.org"]),
+    ]
+    load(workspace, records)
+    lena = Person.objects.get(workspace=workspace)
+    assert (lena.first_name, lena.last_name) == ("Lena", "Fischer")
+
+
 def test_attendee_rows_need_an_event(workspace):
     with pytest.raises(ImportFailed) as failure:
         load(workspace, [AttendeeRecord(line=2, name="Kwame Mensah", email="k@example.org")])

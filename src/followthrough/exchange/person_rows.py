@@ -36,6 +36,7 @@ PERSON_COLUMNS = (
     "updated_at",
 )
 SCALARS = ("headline", "notes", "photo", "birthday_month", "birthday_day", "birthday_year")
+NAMES = ("first_name", "last_name", "full_name")  # set on a person known only by an e-mail
 RELATIONSHIP_COLUMNS = (
     "workspace_id",
     "person_id",
@@ -137,8 +138,8 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
         if not s.before:
             groups[()].append((now, s.id))
             continue
-        names = tuple(n for n in SCALARS if n in s.before)
-        groups[names].append((*(_text_or_none(n, s.fields[n]) for n in names), now, s.id))
+        names = tuple(n for n in (*SCALARS, *NAMES) if n in s.before)
+        groups[names].append((*(_value(s, n) for n in names), now, s.id))
     for names, rows in groups.items():
         run.writer.update(Person, (*names, "updated_at"), rows)
     roles = [(new, aff_id) for s in changed for aff_id, _, new in s.role_updates]
@@ -155,7 +156,13 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
             run.record_changed("people.affiliation", aff_id, {"role": old})
 
 
-def _text_or_none(name: str, value: Any) -> Any:
+def _value(state: PersonState, name: str) -> Any:
+    """The value a found person's column takes: a field, or their (new) name."""
+    if name == "full_name":
+        return f"{state.first_name} {state.last_name}".strip()
+    if name in NAMES:
+        return getattr(state, name)
+    value = state.fields[name]
     return value if name.startswith("birthday") else _text(value)
 
 

@@ -251,7 +251,27 @@ class PeopleBatch:
                     self.retag.add(state.id)
                 changed = True
         changed |= self._absorb_affiliation(state, incoming)
+        changed |= self._absorb_name(state, incoming)
         return self._absorb_external_ids(state, incoming, index) or changed
+
+    def _absorb_name(self, state: PersonState, incoming: Incoming) -> bool:
+        """A person known only by an e-mail address of theirs (a record without a name
+        made them: a calendar invitation, say) takes the first real name a record
+        brings; a person with a name keeps it."""
+        placeholder = state.first_name.strip().lower()
+        if state.last_name or "@" not in placeholder or not incoming.has_name:
+            return False
+        if placeholder not in state.contacts.get(ContactKind.EMAIL, ()):
+            return False
+        if "@" in incoming.first_name and not incoming.last_name:
+            return False  # this record's name is an address too
+        if not state.new:
+            full_name = f"{state.first_name} {state.last_name}".strip()
+            state.before.setdefault("first_name", state.first_name)
+            state.before.setdefault("last_name", state.last_name)
+            state.before.setdefault("full_name", full_name)
+        state.first_name, state.last_name = incoming.first_name, incoming.last_name
+        return True
 
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
         # The hottest loop of an import (a row per e-mail, phone, link and address):
