@@ -258,10 +258,9 @@ class PeopleBatch:
         """A person known only by an e-mail address of theirs (a record without a name
         made them: a calendar invitation, say) takes the first real name a record
         brings; a person with a name keeps it."""
-        placeholder = state.first_name.strip().lower()
-        if state.last_name or "@" not in placeholder or not incoming.has_name:
-            return False
-        if placeholder not in state.contacts.get(ContactKind.EMAIL, ()):
+        if state.last_name or "@" not in state.first_name or not incoming.has_name:
+            return False  # the common case, decided cheaply
+        if state.first_name.strip().lower() not in state.contacts.get(ContactKind.EMAIL, ()):
             return False
         if "@" in incoming.first_name and not incoming.last_name:
             return False  # this record's name is an address too
