@@ -86,7 +86,8 @@ def test_a_large_file_is_previewed_in_the_background_then_imported(
     assert page.context["result"] == expected  # the counts, warnings and first rows
     html = page.content.decode()
     assert "Import preview" in html and "linkedin_Connections.csv" in html
-    assert f"<td>{expected.read}</td><td>{expected.created}</td>" in html
+    assert f"<dt>Read</dt><dd>{expected.read}</dd>" in html
+    assert f"<dt>New</dt><dd>{expected.created}</dd>" in html
     for row in expected.preview[:3]:
         assert f"<td>{row.line}</td><td>{row.kind}</td><td>{row.label}</td>" in html
     assert f'name="token" value="{token}"' in html and "hx-get" not in html
