@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from followthrough.exchange.loader import import_records
-from followthrough.exchange.records import PersonRecord
+from followthrough.exchange.records import ParseError, PersonRecord, RowProblem
 from followthrough.exchange.result import ImportResult, ImportSource
 
 
@@ -55,3 +55,13 @@ def mutated(data: bytes, changes: list[tuple[float, int, bytes]]) -> io.BytesIO:
         position = int(where * len(buffer))
         buffer[position : position + cut % 4] = token
     return io.BytesIO(bytes(buffer))
+
+
+def strictly(records) -> list:
+    """A parser's records as a list, its first bad row raised as the `ParseError` it is
+    (parsers yield a `RowProblem` in its place and read on; the loader collects them)."""
+    out = list(records)
+    problem = next((r for r in out if isinstance(r, RowProblem)), None)
+    if problem is not None:
+        raise ParseError(problem.message, line=problem.line, field=problem.field)
+    return out

@@ -284,13 +284,14 @@ def test_e3_checklist_b_samples_give_a_summary_and_never_zero_created(workspace,
     assert {name: batch.counts[name] for name in TOTALS} == counts
 
 
-def test_e3_a_failure_carries_the_counts_so_far_and_its_one_error(workspace):
-    """The summary's "failed": an import stops at its first bad record, so a failure is
-    that one error (line, field, message) with the counts up to it."""
+def test_e3_a_failure_carries_the_counts_so_far_and_every_error(workspace):
+    """The summary's "failed": the import stops writing at its first bad record but
+    reads the file on, so a failure is every bad record's error (line, field, message),
+    with the records read and the counts of the batches written before the first."""
     with pytest.raises(ImportFailed) as failure:
         import_bytes(workspace, "linkedin", linkedin_csv(30, bad=(25, 3, "x@")), batch_size=10)
     result = failure.value.result
-    assert result.totals() == dict.fromkeys(TOTALS, 0) | {"read": 20, "created": 20}
+    assert result.totals() == dict.fromkeys(TOTALS, 0) | {"read": 30, "created": 20}
     assert result.errors == [(25, "Email Address", "“x@” is not a valid e-mail address.")]
 
 

@@ -131,6 +131,37 @@ def test_a_bad_record_in_the_middle_saves_nothing_and_names_its_line(workspace):
     assert failure.value.result.errors == [(58, "email", failure.value.message)]
 
 
+def test_every_bad_record_of_the_file_is_named_not_only_the_first(workspace):
+    records = people(30)
+    for n in (3, 14, 15, 16, 17, 18, 29):
+        records[n].emails = [f"bad-{n}"]
+    with pytest.raises(ImportFailed) as failure:
+        load(workspace, records, batch_size=10)
+    error = failure.value
+    assert (error.line, error.field) == (5, "email")
+    assert error.message == (
+        "“bad-3” is not a valid e-mail address. 6 more records have problems too: "
+        "line 16, “email”: “bad-14” is not a valid e-mail address; "
+        "line 17, “email”: “bad-15” is not a valid e-mail address; "
+        "line 18, “email”: “bad-16” is not a valid e-mail address; "
+        "line 19, “email”: “bad-17” is not a valid e-mail address; "
+        "line 20, “email”: “bad-18” is not a valid e-mail address; and 1 more."
+    )
+    assert [line for line, _, _ in error.result.errors] == [5, 16, 17, 18, 19, 20, 31]
+    assert error.result.errors_total == 7
+    assert not Person.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_one_more_bad_record_is_named_in_the_singular(workspace):
+    records = people(3)
+    records[0].emails, records[2].emails = ["x"], ["y"]
+    with pytest.raises(ImportFailed) as failure:
+        load(workspace, records)
+    assert failure.value.message.endswith(
+        "1 more record has a problem too: line 4, “email”: “y” is not a valid e-mail address."
+    )
+
+
 def test_a_parse_error_mid_stream_saves_nothing(workspace):
     def records():
         yield from people(57)

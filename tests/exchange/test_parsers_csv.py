@@ -26,13 +26,14 @@ from followthrough.exchange.records import (
     PartialDate,
     PersonRecord,
 )
+from tests.exchange.helpers import strictly
 
 DATA = Path(__file__).parent / "data"
 LINKEDIN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
 
 
 def read(fmt: str, data: bytes, mapping: dict[str, str] | None = None) -> list:
-    return list(parse(fmt, io.BytesIO(data), ParseOptions(mapping=mapping or {})))
+    return strictly(parse(fmt, io.BytesIO(data), ParseOptions(mapping=mapping or {})))
 
 
 def sample(name: str) -> bytes:
@@ -940,3 +941,22 @@ def test_another_platforms_export_is_refused_naming_the_format_to_choose(
     assert refused.value.message.endswith(named) and "This looks like" in refused.value.message
     if column:
         assert refused.value.field == column
+
+
+def test_a_bad_row_is_yielded_as_a_problem_and_the_rows_after_it_are_read():
+    from followthrough.exchange.records import PersonRecord, RowProblem
+
+    data = linkedin_file(
+        "Ada,Obi,,ada@example.org,,,",
+        "Bo,Lin,,not-an-address,,,",
+        "Cy,Ray,,cy@example.org,,,31 Feb 2024",
+        "Dee,Fox,,dee@example.org,,,",
+    )
+    records = list(parse("linkedin", io.BytesIO(data), ParseOptions()))
+    assert [type(r).__name__ for r in records] == [
+        "PersonRecord", "RowProblem", "RowProblem", "PersonRecord"
+    ]  # fmt: skip
+    bo, cy = records[1], records[2]
+    assert isinstance(bo, RowProblem) and (bo.line, bo.field) == (6, "Email Address")
+    assert isinstance(cy, RowProblem) and (cy.line, cy.field) == (7, "Connected On")
+    assert isinstance(records[3], PersonRecord) and records[3].first_name == "Dee"

@@ -13,13 +13,14 @@ from followthrough.exchange.exporters.csv_export import ORGANIZATION_COLUMNS
 from followthrough.exchange.formats import FORMATS, ParseOptions, get_parser, parse
 from followthrough.exchange.forms import ImportForm
 from followthrough.exchange.records import OrganizationRecord, ParseError
+from tests.exchange.helpers import strictly
 
 DATA = Path(__file__).parent / "data"
 HEADER = ",".join(ORGANIZATION_COLUMNS)
 
 
 def read(data: bytes) -> list[OrganizationRecord]:
-    return list(parse("organizations", io.BytesIO(data), ParseOptions()))
+    return strictly(parse("organizations", io.BytesIO(data), ParseOptions()))
 
 
 def error_of(data: bytes) -> ParseError:

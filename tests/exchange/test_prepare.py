@@ -88,7 +88,7 @@ def test_a_bad_record_in_a_later_batch_names_its_line_and_saves_nothing(workspac
     error = failure.value
     assert (error.line, error.field) == (29, "email")
     assert "not a valid e-mail address" in error.message
-    assert error.result.read == 28  # the three batches before it, and its own 8 rows
+    assert error.result.read == 35  # the rest of the file is read for more problems
     assert not Person.objects.exists()
     assert not ImportBatch.objects.exists()
     assert not multiprocessing.active_children()
@@ -214,3 +214,16 @@ def test_the_reader_leaves_ctrl_c_to_the_import_and_stops_when_told(workspace, t
         signal.signal(signal.SIGTERM, previous)
     assert seen.read_text() == "True"
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # this process's own
+
+
+def test_problems_found_before_the_parser_gives_up_are_named_with_its_error(workspace):
+    records = people(25)
+    records[12].emails = ["not-an-address"]
+    stream = _then_failing(records, ParseError("unclosed quote", line=40, field="Notes"))
+    with pytest.raises(ImportFailed) as failure:
+        _stream(workspace, stream)
+    error = failure.value
+    assert (error.line, error.field) == (14, "email")
+    assert error.message.endswith(
+        "1 more record has a problem too: line 40, “Notes”: unclosed quote."
+    )

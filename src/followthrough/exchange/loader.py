@@ -23,7 +23,7 @@ from followthrough.exchange.events import load_attendances, load_events, refresh
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.organizations import load_organization_records
 from followthrough.exchange.persons import PeopleBatch
-from followthrough.exchange.prepare import Prepared, Target, prepared_batches
+from followthrough.exchange.prepare import Prepared, Problem, Target, prepared_batches
 from followthrough.exchange.records import ParseError, Record
 from followthrough.exchange.result import (
     PREVIEW_ROWS,
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from followthrough.workspaces.models import Workspace
 
 BATCH_SIZE = 1_000
+KEPT_PROBLEMS = 50  # problems of a failed import kept in its result (all are counted)
+SHOWN_PROBLEMS = 5  # named in its message after the first
 IMPORT_LOCK = 0x1F0E  # the advisory lock class of imports on PostgreSQL
 Progress = Callable[[ImportResult], None]
 
@@ -87,16 +89,15 @@ def import_records(
                 _load_batch(run, prepared)
                 if progress is not None:
                     progress(result)
+            if result.errors:
+                raise _refused(result)
             _finish(run)
             if dry_run:
                 transaction.set_rollback(True)
-    except ParseError as error:
+    except ParseError as error:  # the parser's: the rest of the file cannot be read
         _discard(run)
-        result.read += getattr(error, "read", 0)
-        result.errors.append((error.line, error.field, error.message))
-        raise ImportFailed(
-            error.message, line=error.line, field=error.field, result=result
-        ) from error
+        _note_problems(result, [(error.line, error.field, error.message)])
+        raise _refused(result) from error
     except DatabaseError as error:
         _discard(run)
         first, last = run.lines if run is not None else (None, None)
@@ -107,7 +108,8 @@ def import_records(
         ) from error
     except ImportFailed as error:
         _discard(run)
-        result.errors.append((error.line, error.field, error.message))
+        if not result.errors:
+            result.errors.append((error.line, error.field, error.message))
         raise
     except BaseException:
         _discard(run)
@@ -186,6 +188,11 @@ def _load_batch(run: ImportRun, batch: Prepared) -> None:
     run.lines = batch.lines
     result = run.result
     result.read += batch.read
+    if batch.problems or result.errors:
+        # The import will fail: nothing more is written, the rest of the file is only
+        # read for its problems, so the failure names them all.
+        _note_problems(result, batch.problems)
+        return
     for line, message in batch.warnings:
         run.warn(line, message)
     incomings = batch.incomings
@@ -202,6 +209,34 @@ def _load_batch(run: ImportRun, batch: Prepared) -> None:
         rows += [PreviewRow(i.line, i.kind, i.label, i.action, i.person_id) for i in incomings]
         result.preview += sorted(rows, key=lambda r: r.line)[: PREVIEW_ROWS - len(result.preview)]
     run.flush_provenance()
+
+
+def _note_problems(result: ImportResult, problems: list[Problem]) -> None:
+    """Keep the first `KEPT_PROBLEMS` problems of the file, and count them all."""
+    result.errors_total += len(problems)
+    result.errors += problems[: max(KEPT_PROBLEMS - len(result.errors), 0)]
+
+
+def _refused(result: ImportResult) -> ImportFailed:
+    """The failure of an import whose records had problems: the first one, with its
+    line and field, then how many more there are and where (the first few)."""
+    line, field, message = result.errors[0]
+    more = result.errors_total - 1
+    if more:
+        shown = "; ".join(_located(*problem) for problem in result.errors[1 : SHOWN_PROBLEMS + 1])
+        rest = more - min(SHOWN_PROBLEMS, len(result.errors) - 1)
+        records = "record has a problem" if more == 1 else "records have problems"
+        tail = f"; and {rest:,} more" if rest else ""
+        message = f"{message.rstrip('.')}. {more:,} more {records} too: {shown}{tail}."
+    return ImportFailed(message, line=line, field=field, result=result)
+
+
+def _located(line: int | None, field: str, message: str) -> str:
+    where = ", ".join(
+        part for part in (f"line {line:,}" if line else "", f"“{field}”" if field else "") if part
+    )
+    message = message.rstrip(".")
+    return f"{where}: {message}" if where else message
 
 
 def _finish(run: ImportRun) -> None:

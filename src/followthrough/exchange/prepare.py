@@ -18,7 +18,8 @@ batch never starts a process; the rest moves to a forked reader only when
 
 The reader only parses and cleans: it never touches the database connection it was
 forked with, and leaves with `os._exit`. Errors come back as they are: a `ParseError`
-with its line and field, anything else re-raised here.
+with its line and field (the parser's: a record's own problems travel in its batch),
+anything else re-raised here.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from followthrough.exchange.records import (
     ParseError,
     PersonRecord,
     Record,
+    RowProblem,
 )
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
@@ -63,9 +65,14 @@ class Target:
     has_event: bool = False
 
 
+# A record's problem: (line, field, message), as `ParseError` has them.
+Problem = tuple[int | None, str, str]
+
+
 @dataclass(slots=True)
 class Prepared:
-    """One batch, cleaned: what the loader writes."""
+    """One batch, cleaned: what the loader writes — unless a record of it could not be
+    read (`problems`), when the import will fail and the loader only collects them."""
 
     read: int = 0  # records read, an event's attendees included
     lines: tuple[int, int] | tuple[None, None] = (None, None)
@@ -73,27 +80,25 @@ class Prepared:
     events: list[EventRecord] = field(default_factory=list)
     incomings: list[Incoming] = field(default_factory=list)
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
-
-
-class PrepareError(ParseError):
-    """A `ParseError` met while preparing a batch, with the records read before it."""
-
-    def __init__(self, error: ParseError, read: int) -> None:
-        super().__init__(error.message, line=error.line, field=error.field)
-        self.read = read
+    problems: list[Problem] = field(default_factory=list)
 
 
 def prepare(records: list[Record], target: Target) -> Prepared:
     """Sort a batch's records by kind, clean its people and attendees and work out
-    their dedupe keys (`dedupe.record_keys`)."""
+    their dedupe keys (`dedupe.record_keys`). A record that cannot be imported (a bad
+    e-mail address, say) is a problem of the batch, and the rest are still read, so one
+    failed import names every bad record of the file, not only the first."""
     batch = Prepared(lines=(records[0].line, records[-1].line))
     warn = _collector(batch.warnings)
-    try:
-        for record in records:
-            batch.read += 1
+    for record in records:
+        batch.read += 1
+        if isinstance(record, RowProblem):  # a row the parser could not read
+            batch.problems.append((record.line, record.field, record.message))
+            continue
+        try:
             _sort(batch, record, warn, target.has_event)
-    except ParseError as error:
-        raise PrepareError(error, batch.read) from error
+        except ParseError as error:
+            batch.problems.append((error.line, error.field, error.message))
     for incoming in batch.incomings:
         if incoming.external_ids:
             incoming.own_id = pop_own_id(incoming.external_ids, target.slug)
@@ -209,9 +214,8 @@ class _Reader:
             if kind == "batch":
                 yield payload
             elif kind == "parse-error":
-                message, line, field_name, read = payload
-                error = ParseError(message, line=line, field=field_name)
-                raise PrepareError(error, read)
+                message, line, field_name = payload
+                raise ParseError(message, line=line, field=field_name)
             else:
                 raise payload
 
@@ -233,10 +237,8 @@ def _read(iterator: Iterator[Record], size: int, target: Target, send: Connectio
         for batch in _inline(iterator, size, target):
             send.send(("batch", batch))
         send.send(("done", None))
-    except PrepareError as error:
-        send.send(("parse-error", (error.message, error.line, error.field, error.read)))
-    except ParseError as error:  # raised by the parser, between batches
-        send.send(("parse-error", (error.message, error.line, error.field, 0)))
+    except ParseError as error:  # raised by the parser: the file cannot be read on
+        send.send(("parse-error", (error.message, error.line, error.field)))
     except BrokenPipeError:
         pass  # the import stopped reading: nothing to tell
     except Exception as error:  # any other failure is re-raised by the importing process

@@ -1,8 +1,10 @@
 """Plain records that parsers yield and the loader saves: no database in here.
 
-Every parser turns bytes into these records (streaming, one at a time) and raises
-`ParseError` naming the line and field of bad input; the loader (`exchange.loader`) is
-the only code that turns records into rows.
+Every parser turns bytes into these records (streaming, one at a time). Bad input is a
+`ParseError` naming its line and field: raised when the file cannot be read on, and
+yielded as a `RowProblem` in place of one row that cannot be read (the rows after it
+are read, so a failed import names every bad row). The loader (`exchange.loader`) is the
+only code that turns records into rows.
 """
 
 from __future__ import annotations
@@ -123,4 +125,15 @@ class EventRecord:
     warnings: list[str] = field(default_factory=list)
 
 
-Record = PersonRecord | OrganizationRecord | EventRecord | AttendeeRecord
+@dataclass
+class RowProblem:
+    """A row of the file that could not be read into a record (`ParseError`'s line,
+    field and message). Yielded in its place, so the rows after it are still read and a
+    failed import names every bad row; the loader fails the import on any."""
+
+    line: int | None
+    field: str
+    message: str
+
+
+Record = PersonRecord | OrganizationRecord | EventRecord | AttendeeRecord | RowProblem

@@ -79,8 +79,10 @@ class ImportResult:
     suggestions_total: int = 0
     warnings: list[str] = field(default_factory=list)
     warnings_total: int = 0
-    # (line, field, message); an import stops at its first error, so there is at most one.
+    # (line, field, message) of each record that could not be imported, in file order
+    # (the first 50; `errors_total` counts them all): any one fails the whole import.
     errors: list[tuple[int | None, str, str]] = field(default_factory=list)
+    errors_total: int = 0
     preview: list[PreviewRow] = field(default_factory=list)
 
     def count(self, action: Action) -> None:

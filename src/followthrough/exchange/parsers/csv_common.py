@@ -39,7 +39,7 @@ from django.core.validators import validate_email
 
 from followthrough.exchange import formats
 from followthrough.exchange.parsers.text import binary_kind
-from followthrough.exchange.records import ParseError, PartialDate
+from followthrough.exchange.records import ParseError, PartialDate, RowProblem
 
 FIELD_LIMIT = 1_000_000  # characters in one cell
 LINE_LIMIT = 8_000_000  # characters in one physical line
@@ -630,6 +630,20 @@ def date_of(row: Row, key: str, value: str | None = None) -> date | None:
 
 def join(*parts: str, separator: str = " ") -> str:
     return separator.join(part for part in parts if part)
+
+
+def rows_of(table: Table, make: Callable[[Row], T | None]) -> Iterator[T | RowProblem]:
+    """`make(row)` for every row of `table` (None: a row with nothing to import). A row
+    it refuses with a `ParseError` becomes a `RowProblem` and the rows after it are
+    still read, so a failed import names every bad row, not only the first."""
+    for row in table:
+        try:
+            record = make(row)
+        except ParseError as error:
+            yield RowProblem(error.line, error.field, error.message)
+            continue
+        if record is not None:
+            yield record
 
 
 def require_records(records: Iterable[T], what: str) -> Iterator[T]:

@@ -29,8 +29,9 @@ from followthrough.exchange.parsers.csv_common import (
     open_table,
     refuse_other_format,
     require_records,
+    rows_of,
 )
-from followthrough.exchange.records import AttendeeRecord
+from followthrough.exchange.records import AttendeeRecord, RowProblem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Attendee First Name"),
@@ -69,9 +70,8 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[AttendeeRecord
     yield from require_records(_attendees(table), "attendees")
 
 
-def _attendees(table: Table) -> Iterator[AttendeeRecord]:
-    for row in table:
-        yield _attendee(row)
+def _attendees(table: Table) -> Iterator[AttendeeRecord | RowProblem]:
+    return rows_of(table, _attendee)
 
 
 def _attendee(row: Row) -> AttendeeRecord:

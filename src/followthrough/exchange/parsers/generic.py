@@ -37,11 +37,12 @@ from followthrough.exchange.parsers.csv_common import (
     normalize_header,
     open_table,
     require_records,
+    rows_of,
     split_multi,
     unique,
 )
 from followthrough.exchange.parsers.linkedin import normalize_linkedin_url
-from followthrough.exchange.records import OrganizationRecord, ParseError, PersonRecord
+from followthrough.exchange.records import OrganizationRecord, ParseError, PersonRecord, RowProblem
 
 FIELDS: dict[str, str] = {
     "first_name": "First (given) name",
@@ -153,11 +154,14 @@ def _checked_mapping(mapping: dict[str, str]) -> dict[str, str]:
     return checked
 
 
-def _records(table: Table, mapping: dict[str, str]) -> Iterator[PersonRecord | OrganizationRecord]:
-    for row in table:
+def _records(
+    table: Table, mapping: dict[str, str]
+) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
+    def make(row: Row) -> PersonRecord | OrganizationRecord | None:
         values = _values(row, mapping)
-        if values:
-            yield _record(row, mapping, values)
+        return _record(row, mapping, values) if values else None
+
+    return rows_of(table, make)
 
 
 def _values(row: Row, mapping: dict[str, str]) -> dict[str, list[str]]:

@@ -35,10 +35,11 @@ from followthrough.exchange.parsers.csv_common import (
     open_table,
     refuse_other_format,
     require_records,
+    rows_of,
     split_multi,
     unique,
 )
-from followthrough.exchange.records import OrganizationRecord, PersonRecord
+from followthrough.exchange.records import OrganizationRecord, PersonRecord, RowProblem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Given Name"),
@@ -107,11 +108,8 @@ def _numbered_columns(table: Table) -> dict[str, list[int]]:
 
 def _records(
     table: Table, numbered: dict[str, list[int]]
-) -> Iterator[PersonRecord | OrganizationRecord]:
-    for row in table:
-        record = _record(row, numbered)
-        if record is not None:
-            yield record
+) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
+    return rows_of(table, lambda row: _record(row, numbered))
 
 
 def _record(row: Row, numbered: dict[str, list[int]]) -> PersonRecord | OrganizationRecord | None:

@@ -25,8 +25,9 @@ from followthrough.exchange.parsers.csv_common import (
     open_table,
     refuse_other_format,
     require_records,
+    rows_of,
 )
-from followthrough.exchange.records import PersonRecord
+from followthrough.exchange.records import PersonRecord, RowProblem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name",),
@@ -77,12 +78,9 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[PersonRecord]:
     yield from require_records(_people(table), "contacts")
 
 
-def _people(table: Table) -> Iterator[PersonRecord]:
+def _people(table: Table) -> Iterator[PersonRecord | RowProblem]:
     fields = table.fields(*COLUMNS)
-    for row in table:
-        record = _person(row, fields)
-        if record is not None:
-            yield record
+    return rows_of(table, lambda row: _person(row, fields))
 
 
 def _person(row: Row, fields: Callable[[Row], list[str]]) -> PersonRecord | None:

@@ -37,6 +37,7 @@ from followthrough.exchange.parsers.csv_common import (
     open_table,
     refuse_other_format,
     require_records,
+    rows_of,
     split_multi,
 )
 from followthrough.exchange.records import OrganizationRecord
@@ -75,11 +76,14 @@ def _records(table: Table) -> Iterator[OrganizationRecord]:
     separators = (
         "" if focus is None or table.normalized[focus] == EXPORT_FOCUS_AREAS else LIST_SEPARATORS
     )
-    for row in table:
+
+    def make(row: Row) -> OrganizationRecord | None:
         values = dict(zip(COLUMNS, map(unneutralize, read(row)), strict=True))
         if not any(values.values()):
-            continue  # data only in columns nobody reads: as blank as a blank row
-        yield _record(row, values, separators)
+            return None  # data only in columns nobody reads: as blank as a blank row
+        return _record(row, values, separators)
+
+    return rows_of(table, make)
 
 
 def _record(row: Row, values: dict[str, str], separators: str) -> OrganizationRecord:

@@ -36,9 +36,10 @@ from followthrough.exchange.parsers.csv_common import (
     parse_partial_date,
     refuse_other_format,
     require_records,
+    rows_of,
     unique,
 )
-from followthrough.exchange.records import OrganizationRecord, PartialDate, PersonRecord
+from followthrough.exchange.records import OrganizationRecord, PartialDate, PersonRecord, RowProblem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Vorname", "Prénom"),
@@ -135,12 +136,9 @@ def parse(
     yield from require_records(_records(table), "contacts")
 
 
-def _records(table: Table) -> Iterator[PersonRecord | OrganizationRecord]:
+def _records(table: Table) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
     us_dates = table.name_of("birthday").strip().lower() == "birthday"
-    for row in table:
-        record = _record(row, us_dates)
-        if record is not None:
-            yield record
+    return rows_of(table, lambda row: _record(row, us_dates))
 
 
 def _record(row: Row, us_dates: bool) -> PersonRecord | OrganizationRecord | None:
