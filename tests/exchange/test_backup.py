@@ -342,7 +342,11 @@ def test_restore_command_restores_and_reports(db, tmp_path):
     call_command("restore", str(path), "--workspace", "new-home", stdout=out)
     assert "Restored “Alpha Literacy” as /w/new-home/: " in out.getvalue()
     assert "2 people" in out.getvalue()
-    for bad, message in (("Bad Slug!", "not a valid slug"), ("new-home", "already exists")):
+    for bad, message in (
+        ("Bad Slug!", "not a valid slug"),
+        ("New-Home", "has capitals: slugs are lower case"),
+        ("new-home", "already exists"),
+    ):
         with pytest.raises(CommandError, match=message):
             call_command("restore", str(path), "--workspace", bad)
     with pytest.raises(CommandError, match="Cannot read"):

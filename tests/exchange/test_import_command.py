@@ -193,6 +193,16 @@ def test_outlook_contacts_in_windows_1252_with_semicolons(workspace):
     assert all(p.affiliations.exists() and p.tags.exists() for p in Person.objects.all())
 
 
+@pytest.mark.parametrize("fmt", ["ics", "organizations"])
+def test_event_is_refused_for_files_that_hold_no_attendees_of_it(workspace, tmp_path, fmt):
+    event = make_event(workspace, title="Spring summit")
+    path = _file(tmp_path, "Name\nHarbor Arts\n")
+    with pytest.raises(
+        CommandError, match=f"--event is for files of people who attended it; {fmt}"
+    ):
+        call_command("import", fmt, path, "--event", str(event.pk))
+
+
 def test_eventbrite_attendees_without_an_event_are_refused_before_reading(workspace):
     with pytest.raises(CommandError) as refused:
         call_command("import", "eventbrite", str(DATA / "eventbrite_attendees.csv"))

@@ -142,6 +142,11 @@ class Command(BaseCommand):
             mapping=column_mapping,
         )
         event = resolve_event(workspace, options["event"])
+        if event is not None and fmt in EVENTLESS_FORMATS:
+            raise CommandError(
+                f"--event is for files of people who attended it; {fmt} files hold "
+                f"{EVENTLESS_FORMATS[fmt]}."
+            )
         if event is None and fmt in formats.ATTENDEE_FORMATS:
             # Refused before the file is read: no row of it can be imported without.
             raise CommandError(
@@ -210,6 +215,13 @@ class Command(BaseCommand):
             write(f"  … and {result.warnings_total - SHOWN_WARNINGS:,} more warnings")
         if not result.dry_run and result.changed_anything:
             write(f"  undo with: followthrough import_undo {result.batch_id}")
+
+
+# Formats that --event has no meaning for, and what their files hold instead.
+EVENTLESS_FORMATS = {
+    "ics": "events with their own attendees",
+    "organizations": "organizations, not people",
+}
 
 
 def _nothing_imported(path: Path, error: Exception) -> CommandError:

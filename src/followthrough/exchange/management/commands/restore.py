@@ -41,8 +41,12 @@ class Command(BaseCommand):
             validate_slug(slug)
         except ValidationError:
             raise CommandError(
-                f"“{slug}” is not a valid slug: use letters, digits, - and _."
+                f"“{slug}” is not a valid slug: use lower-case letters, digits, - and _."
             ) from None
+        if slug != slug.lower():
+            # The app makes lower-case slugs: "Gala" beside "gala" would be two workspaces
+            # whose addresses differ only in case.
+            raise CommandError(f"“{slug}” has capitals: slugs are lower case (“{slug.lower()}”).")
         if len(slug) > 60:
             raise CommandError("A workspace slug has at most 60 characters.")
         try:
