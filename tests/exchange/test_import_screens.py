@@ -267,6 +267,18 @@ def test_undo_asks_first_saying_what_it_will_do(owner_client, workspace, importe
     assert "already undone" in again and f'action="{undo_url}"' not in again
 
 
+def test_undo_links_the_later_imports_that_touched_what_it_removes(
+    owner_client, workspace, imported
+):
+    later = load(workspace, [person(2, "Person0", emails=["person0@example.org"], notes="Hi")])
+    confirm = owner_client.get(reverse("exchange:import-undo", args=[workspace.slug, imported.pk]))
+    link = reverse("exchange:import-status", args=[workspace.slug, later.batch_id])
+    assert (
+        f'<p>Import <a href="{link}">#{later.batch_id}</a> (Connections.csv), made since, '
+        "changed or added to some of them: what it did to them goes too.</p>"
+    ) in confirm.content.decode()
+
+
 def test_the_undo_plan_counts_what_is_still_there_in_its_workspace(workspace, imported):
     from followthrough.exchange.undo import import_undo_plan
 

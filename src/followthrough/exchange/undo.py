@@ -138,20 +138,32 @@ class UndoPlan:
     def empty(self) -> bool:
         return not (+self.removed or +self.restored)
 
-    def describe(self) -> str:
-        """The plan in plain words, for the confirmation page."""
+    def describe(self, *, later: bool = True) -> str:
+        """The plan in plain words, for the confirmation page (and the CLI); without the
+        later imports when `later` is False (the page links them on their own)."""
         words = _plain_words(self.removed, self.restored, tense="plan")
         if not words:
             return "This import added or changed nothing that is still there: nothing to undo."
         text = f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
-        if self.later:
+        if self.later and later:
             named = _and([f"#{pk} ({name})" for pk, name in self.later])
-            imports = "Import" if len(self.later) == 1 else "Imports"
-            text += (
-                f" {imports} {named}, made since, changed or added to some of them: what "
-                f"{'it' if len(self.later) == 1 else 'they'} did to them goes too."
-            )
+            text += f" {self.later_lead} {named}, {self.later_tail}"
         return text
+
+    @property
+    def described(self) -> str:
+        """`describe` without the later imports, for a template."""
+        return self.describe(later=False)
+
+    @property
+    def later_lead(self) -> str:
+        return "Import" if len(self.later) == 1 else "Imports"
+
+    @property
+    def later_tail(self) -> str:
+        """The words after the later imports' names."""
+        pronoun = "it" if len(self.later) == 1 else "they"
+        return f"made since, changed or added to some of them: what {pronoun} did to them goes too."
 
 
 def import_touched_anything(*, batch: ImportBatch) -> bool:
