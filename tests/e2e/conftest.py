@@ -69,6 +69,14 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    """Log in through the log-in page, as a person would."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 def assert_accessible(page) -> None:
     """Run axe-core (vendored) on the page; serious or critical violations fail."""
     page.add_script_tag(path=str(AXE))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -21,10 +23,7 @@ def test_tick_everyone_on_the_page_then_tag_them(page, live_server, django_user_
     for first in ("Ada", "Bo", "Cy"):
         make_person(workspace, first_name=first, last_name="Gala")
     make_person(workspace, first_name="Dee", last_name="Other")
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("ines@example.org")
-    page.get_by_label("Password").fill("pw-ines-123456")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "ines@example.org", "pw-ines-123456")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/people/")
     page.get_by_label("Search people").fill("Gala")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,10 +111,7 @@ def test_quick_capture_fits_a_phone(browser, live_server, django_user_model):
         viewport={"width": 375, "height": 740}, bypass_csp=True, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("sam@example.org")
-    page.get_by_label("Password").fill("pw-sam-123456")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "sam@example.org", "pw-sam-123456")
     page.goto(f"{live_server.url}/w/{workspace.slug}/capture/")
     expect(page).to_have_url(re.compile(rf"/events/{event.pk}/capture/"))
     page.get_by_label("First name").fill("Ana")
@@ -143,10 +140,7 @@ def test_today_actions_swap_the_list_in_place(page, live_server, django_user_mod
     follow_up_create(person=ana, title="Thank Ana", due_at=timezone.now())
     follow_up_create(person=ben, title="Call Ben", due_at=timezone.now())
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("kim@example.org")
-    page.get_by_label("Password").fill("pw-kim-123456")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "kim@example.org", "pw-kim-123456")
     page.evaluate("window.__marker = 'still the same page'")
 
     due = page.locator("#due-heading").locator("..")

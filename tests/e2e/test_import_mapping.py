@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ODD_HEADERS = Path(__file__).resolve().parents[1] / "exchange" / "data" / "mapping_odd_headers.csv"
@@ -29,10 +29,7 @@ def test_choose_the_columns_of_a_csv_then_import_it(page, live_server, django_us
         "ines@example.org", "ines@example.org", "pw-ines-123456"
     )
     workspace = workspace_create(name="Ines Org", owner=user)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("ines@example.org")
-    page.get_by_label("Password").fill("pw-ines-123456")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "ines@example.org", "pw-ines-123456")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/import/")
     page.get_by_label("Format").select_option("csv")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ODD_HEADERS = Path(__file__).resolve().parents[1] / "exchange" / "data" / "mapping_odd_headers.csv"
@@ -26,10 +26,7 @@ def test_the_mapping_and_preview_fit_a_phone(page, live_server, django_user_mode
     )
     workspace = workspace_create(name="Noor Org", owner=user)
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("noor@example.org")
-    page.get_by_label("Password").fill("pw-noor-123456")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "noor@example.org", "pw-noor-123456")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/import/")
     assert page.evaluate(PAGE_WIDTH) <= 375
@@ -72,10 +69,7 @@ def test_duplicates_and_merge_fit_a_phone(page, live_server, django_user_model):
     make_person(workspace, first_name="Maria", last_name="Okafor", emails=["maria@example.org"],
                 organization=org, headline="Treasurer")  # fmt: skip
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("ana@example.org")
-    page.get_by_label("Password").fill("pw-ana-12345678")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "ana@example.org", "pw-ana-12345678")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/people/duplicates/")
     pair = page.locator("ul.duplicates > li").first

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import zoneinfo
 from datetime import date, datetime, timedelta
 
 import icalendar
 
-from followthrough.events.models import Event
+from followthrough.events.models import Attendance, Event
+from followthrough.exchange import formats
 from followthrough.exchange.exporters.ics_export import events_ics, follow_ups_ics
+from followthrough.exchange.loader import import_records
+from followthrough.exchange.models import ExternalId
+from followthrough.exchange.result import ImportSource
+from followthrough.people.models import Person
 from tests.exchange.test_backup import T0, media_root, rich_workspace  # noqa: F401
-from tests.factories import make_event
+from tests.factories import make_event, make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 T0S = T0.replace(microsecond=0)  # iCalendar counts whole seconds
@@ -87,61 +93,36 @@ def test_open_follow_ups_are_tasks_with_due_dates(db):
     assert str(call_back["UID"]).startswith(f"followthrough-{ws.slug}-follow-up-")
 
 
+def _reimport(text: str, into):
+    """Import an exported calendar's text into a workspace, as `followthrough import` does."""
+    options = formats.ParseOptions(time_zone="UTC", mapping={})
+    records = formats.parse("ics", io.BytesIO(text.encode()), options)
+    return import_records(workspace=into, records=records, source=ImportSource("ics", "events.ics"))
+
+
 def test_reimporting_our_own_export_matches_its_events(workspace, other_workspace):
-    import io
-
-    from followthrough.exchange import formats
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.result import ImportSource
-
     gala = make_event(workspace, title="Annual Literacy Gala", location="Town hall")
     text = "".join(events_ics(workspace=workspace))
     assert f"UID:followthrough-{workspace.slug}-event-{gala.pk}" in text
-
-    def reimport(into):
-        options = formats.ParseOptions(time_zone="UTC", mapping={})
-        records = formats.parse("ics", io.BytesIO(text.encode()), options)
-        return import_records(
-            workspace=into, records=records, source=ImportSource("ics", "events.ics")
-        )
-
-    result = reimport(workspace)
+    result = _reimport(text, workspace)
     assert (result.created, result.updated, result.skipped) == (0, 0, 1)
     assert list(Event.objects.filter(workspace=workspace)) == [gala]
     # Another workspace gets a copy: the id in the UID is not one of its events.
-    assert reimport(other_workspace).created == 1
+    assert _reimport(text, other_workspace).created == 1
 
 
 def test_reimporting_our_own_export_finds_attendees_without_an_e_mail(workspace, other_workspace):
-    import io
-
-    from followthrough.events.models import Attendance
-    from followthrough.exchange import formats
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.models import ExternalId
-    from followthrough.exchange.result import ImportSource
-    from followthrough.people.models import Person
-    from tests.factories import make_person
-
     gala = make_event(workspace, title="Annual Literacy Gala")
     lena = make_person(workspace, first_name="Lena", last_name="Fischer")  # no e-mail
     Attendance.objects.create(workspace=workspace, event=gala, person=lena, rsvp="accepted")
     text = "".join(events_ics(workspace=workspace))
     assert f"urn:x-followthrough:{workspace.slug}-{lena.pk}" in text.replace("\r\n ", "")
-
-    def reimport(into):
-        options = formats.ParseOptions(time_zone="UTC", mapping={})
-        records = formats.parse("ics", io.BytesIO(text.encode()), options)
-        return import_records(
-            workspace=into, records=records, source=ImportSource("ics", "events.ics")
-        )
-
-    again = reimport(workspace)
+    again = _reimport(text, workspace)
     assert (again.created, again.updated) == (0, 0)
     assert Person.objects.filter(workspace=workspace, first_name="Lena").count() == 1
     assert not ExternalId.objects.filter(workspace=workspace).exists()  # lena is that card
     # Into another workspace: a copy, found again by the same UID her vCard has.
-    assert reimport(other_workspace).created == 2  # the gala and Lena
+    assert _reimport(text, other_workspace).created == 2  # the gala and Lena
     copy = ExternalId.objects.get(workspace=other_workspace)
     assert (copy.system, copy.value) == ("vcard-uid", f"followthrough-{workspace.slug}-{lena.pk}")
-    assert reimport(other_workspace).created == 0
+    assert _reimport(text, other_workspace).created == 0
