@@ -141,11 +141,11 @@ def test_every_bad_record_of_the_file_is_named_not_only_the_first(workspace):
     assert (error.line, error.field) == (5, "email")
     assert error.message == (
         "“bad-3” is not a valid e-mail address. 6 more records have problems too: "
-        "line 16, “email”: “bad-14” is not a valid e-mail address; "
-        "line 17, “email”: “bad-15” is not a valid e-mail address; "
-        "line 18, “email”: “bad-16” is not a valid e-mail address; "
-        "line 19, “email”: “bad-17” is not a valid e-mail address; "
-        "line 20, “email”: “bad-18” is not a valid e-mail address; and 1 more."
+        "line 16, field “email”: “bad-14” is not a valid e-mail address; "
+        "line 17, field “email”: “bad-15” is not a valid e-mail address; "
+        "line 18, field “email”: “bad-16” is not a valid e-mail address; "
+        "line 19, field “email”: “bad-17” is not a valid e-mail address; "
+        "line 20, field “email”: “bad-18” is not a valid e-mail address; and 1 more."
     )
     assert [line for line, _, _ in error.result.errors] == [5, 16, 17, 18, 19, 20, 31]
     assert error.result.errors_total == 7
@@ -158,7 +158,7 @@ def test_one_more_bad_record_is_named_in_the_singular(workspace):
     with pytest.raises(ImportFailed) as failure:
         load(workspace, records)
     assert failure.value.message.endswith(
-        "1 more record has a problem too: line 4, “email”: “y” is not a valid e-mail address."
+        "1 more record has a problem too: line 4, field “email”: “y” is not a valid e-mail address."
     )
 
 

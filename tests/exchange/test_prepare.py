@@ -225,5 +225,5 @@ def test_problems_found_before_the_parser_gives_up_are_named_with_its_error(work
     error = failure.value
     assert (error.line, error.field) == (14, "email")
     assert error.message.endswith(
-        "1 more record has a problem too: line 40, “Notes”: unclosed quote."
+        "1 more record has a problem too: line 40, field “Notes”: unclosed quote."
     )

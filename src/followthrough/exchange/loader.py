@@ -232,11 +232,8 @@ def _refused(result: ImportResult) -> ImportFailed:
 
 
 def _located(line: int | None, field: str, message: str) -> str:
-    where = ", ".join(
-        part for part in (f"line {line:,}" if line else "", f"“{field}”" if field else "") if part
-    )
-    message = message.rstrip(".")
-    return f"{where}: {message}" if where else message
+    """A problem in the words a `ParseError` uses ("line 9, field “Email”: …")."""
+    return str(ParseError(message, line=line, field=field)).rstrip(".")
 
 
 def _finish(run: ImportRun) -> None:
