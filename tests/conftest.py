@@ -64,3 +64,10 @@ def viewer_client(viewer) -> Client:
 @pytest.fixture
 def outsider_client(outsider, other_workspace) -> Client:
     return _client_for(outsider)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Photos and web uploads go to a folder of this test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -18,9 +18,9 @@ from tests.factories import make_person
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def uploads_kept_a_day(media_root, settings):
     settings.IMPORT_UPLOAD_TTL_HOURS = 24
+    return media_root
 
 
 def _upload(workspace, hours_old: float) -> str:

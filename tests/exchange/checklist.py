@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.apps import apps
 from django.core.management import call_command
 
@@ -34,13 +33,6 @@ SUMMARY = re.compile(
     r"skipped ([\d,]+), ignored ([\d,]+)"
 )
 TOTALS = ("read", "created", "updated", "merged", "skipped", "ignored")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Photos and web uploads go to a folder of this test."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 # --- Helpers ---------------------------------------------------------------------------

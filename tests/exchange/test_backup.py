@@ -47,10 +47,7 @@ from tests.people.helpers import image_bytes
 T0 = datetime(2025, 3, 12, 13, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 
 def backup_text(workspace: Workspace) -> str:

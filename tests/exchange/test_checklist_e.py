@@ -32,13 +32,14 @@ from tests.exchange.checklist import (
     ics_file,
     import_bytes,
     linkedin_csv,
-    media_root,  # noqa: F401 (an autouse fixture)
     snapshot,
     vcard_file,
     write,
 )
 from tests.exchange.helpers import load
 from tests.factories import make_event
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 # --- E1: all or nothing ----------------------------------------------------------------
 

@@ -39,13 +39,14 @@ from tests.exchange.checklist import (
     ics_file,
     import_bytes,
     linkedin_csv,
-    media_root,  # noqa: F401 (an autouse fixture)
     stored,
     vcard_file,
     write,
 )
 from tests.exchange.helpers import png
 from tests.factories import make_workspace
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 # --- E4: encodings ---------------------------------------------------------------------
 

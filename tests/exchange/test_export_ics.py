@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 
 import icalendar
+import pytest
 
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange import formats
@@ -15,8 +16,10 @@ from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.result import ImportSource
 from followthrough.people.models import Person
-from tests.exchange.test_backup import T0, media_root, rich_workspace  # noqa: F401
+from tests.exchange.test_backup import T0, rich_workspace
 from tests.factories import make_event, make_person
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 T0S = T0.replace(microsecond=0)  # iCalendar counts whole seconds

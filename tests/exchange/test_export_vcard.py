@@ -17,9 +17,11 @@ from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Organization, Person
 from followthrough.people.selectors import person_profile
 from followthrough.people.services import affiliation_add
-from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
+from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_org, make_person, make_workspace
 from tests.people.helpers import image_bytes
+
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 
 def cards(workspace, version: str) -> list:
@@ -119,7 +121,7 @@ def test_a_4_0_person_card_points_at_its_organization_card_by_uid(db):
     assert values(by_fn(cards(ws, "3.0"), "Ada Example"), "org") == [["ACME"]]
 
 
-def test_a_missing_photo_file_leaves_the_photo_out(db, media_root):  # noqa: F811
+def test_a_missing_photo_file_leaves_the_photo_out(db, media_root):
     ws = rich_workspace()
     for path in media_root.rglob("*.png"):
         path.unlink()

@@ -11,14 +11,14 @@ import pytest
 from django.urls import include, path, reverse
 
 from followthrough import urls as project_urls
-from tests.exchange.test_backup import media_root, rich_workspace  # noqa: F401
+from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_user
 
 # Until the project's urls include the exchange room, these tests add it themselves.
 urlpatterns = list(project_urls.urlpatterns)
 if not any(getattr(p, "namespace", None) == "exchange" for p in urlpatterns):
     urlpatterns.append(path("w/<slug:workspace_slug>/", include("followthrough.exchange.urls")))
-pytestmark = pytest.mark.urls(__name__)
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.usefixtures("media_root")]
 
 DOWNLOADS = {
     "exchange:export-people-csv": "text/csv; charset=utf-8",

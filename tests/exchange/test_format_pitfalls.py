@@ -24,9 +24,7 @@ SAMPLES = Path(__file__).parent / "data" / "checklist_b"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a folder per test
 
 
 def parse(fmt: str, data: str | bytes, **options: Any) -> list:

@@ -20,10 +20,9 @@ HOUR = 3600
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def uploads_kept_a_day(media_root, settings):
     settings.IMPORT_UPLOAD_TTL_HOURS = 24
-    return settings.MEDIA_ROOT
+    return media_root
 
 
 def keep(workspace, *, progress: bool = False) -> str:

@@ -23,12 +23,6 @@ VORNAME, FAMILIENNAME, MAIL, TELEFON, GEBURTSTAG, BEMERKUNG = (f"column_{i}" for
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def upload(client, workspace, name=CP1252, content=None, **fields):
     content = (DATA / name).read_bytes() if content is None else content
     data = {"format": "csv", "time_zone": "Europe/Berlin", **fields}

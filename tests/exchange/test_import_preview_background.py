@@ -29,12 +29,6 @@ pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def large(settings):
     """Every sample file counts as large: its preview goes to the background."""
     settings.IMPORT_PREVIEW_INLINE_BYTES = 10

@@ -24,12 +24,6 @@ DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def uploads(media_root) -> list[Path]:
     folder = Path(media_root) / "imports"
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []

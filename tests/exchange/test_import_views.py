@@ -20,12 +20,6 @@ DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def upload(name: str, content: bytes | None = None) -> SimpleUploadedFile:
     if content is None:
         content = (DATA / name).read_bytes()
