@@ -34,8 +34,9 @@ from followthrough.people.models import (
 )
 from followthrough.people.services import organization_update
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.site.services import workspace_open
 from followthrough.workspaces.models import Role, Workspace
-from followthrough.workspaces.services import Invitation, invitation_accept, workspace_create
+from followthrough.workspaces.services import Invitation, invitation_accept
 
 BENCH_SLUG = "bench"
 BENCH_NAME = "Bench Literacy Network"
@@ -148,7 +149,7 @@ def _setup_workspace(
             },
         )
         users.append(user)
-    workspace = workspace_create(name=BENCH_NAME, owner=users[0], slug=BENCH_SLUG)
+    workspace = workspace_open(name=BENCH_NAME, owner=users[0], slug=BENCH_SLUG)
     for user in users[1:]:
         invitation = Invitation(workspace_id=workspace.pk, role=Role.MEMBER, email=user.email)
         invitation_accept(invitation=invitation, user=user)

@@ -13,8 +13,8 @@ from followthrough.events.models import Event
 from followthrough.events.services import event_create
 from followthrough.people.models import Organization, Person
 from followthrough.people.services import organization_create, person_create
+from followthrough.site.services import workspace_open
 from followthrough.workspaces.models import Membership, Role, Workspace
-from followthrough.workspaces.services import workspace_create
 
 _seq = itertools.count(1)
 
@@ -30,7 +30,7 @@ def make_user(email: str | None = None, **kwargs: Any):
 
 def make_workspace(name: str | None = None, owner=None, **kwargs: Any) -> Workspace:
     owner = owner or make_user()
-    return workspace_create(name=name or f"Workspace {next(_seq)}", owner=owner, **kwargs)
+    return workspace_open(name=name or f"Workspace {next(_seq)}", owner=owner, **kwargs)
 
 
 def add_member(workspace: Workspace, user=None, role: str = Role.MEMBER):

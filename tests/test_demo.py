@@ -12,10 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from followthrough.agenda.selectors import today_items
-from followthrough.demo import DEMO_SLUG, STAFF, demo_counts, demo_load
 from followthrough.events.models import FocusPick
 from followthrough.people.models import Person
 from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction, Stage
+from followthrough.site.demo import DEMO_SLUG, STAFF, demo_counts, demo_load
 from followthrough.workspaces.models import Membership, Role, Workspace
 from tests.factories import make_workspace
 

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from followthrough.exchange import tasks
-from followthrough.housekeeping import housekeeping
 from followthrough.people import bulk
 from followthrough.people.models import PeopleDeletion
+from followthrough.site.housekeeping import housekeeping
 from tests.factories import make_person
 
 

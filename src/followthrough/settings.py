@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "followthrough.relationships",
     "followthrough.agenda",
     "followthrough.exchange",
+    "followthrough.site",
 ]
 
 MIDDLEWARE = [

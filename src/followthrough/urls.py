@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from followthrough.workspaces import views as workspace_views
+from followthrough.site import views as site_views
 
 W = "w/<slug:workspace_slug>/"
 
 urlpatterns = [
-    path("", workspace_views.home, name="home"),
-    path("accounts/", include("followthrough.workspaces.account_urls")),
+    path("", site_views.home, name="home"),
+    path("accounts/", include("followthrough.site.account_urls")),
     path("admin/", admin.site.urls),
     path(W, include("followthrough.agenda.urls")),
     path(W + "settings/", include("followthrough.workspaces.urls")),

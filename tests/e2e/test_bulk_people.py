@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_tick_everyone_on_the_page_then_tag_them(page, live_server, django_user_model):
     from followthrough.people.models import Person
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
     from tests.factories import make_person
 
     user = django_user_model.objects.create_user(
         "ines@example.org", "ines@example.org", "pw-ines-123456"
     )
-    workspace = workspace_create(name="Ines Org", owner=user)
+    workspace = workspace_open(name="Ines Org", owner=user)
     for first in ("Ada", "Bo", "Cy"):
         make_person(workspace, first_name=first, last_name="Gala")
     make_person(workspace, first_name="Dee", last_name="Other")

@@ -96,12 +96,12 @@ def test_the_core_networking_loop(page, live_server):
 
 def test_quick_capture_fits_a_phone(browser, live_server, django_user_model):
     from followthrough.events.services import event_create
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
 
     user = django_user_model.objects.create_user(
         "sam@example.org", "sam@example.org", "pw-sam-123456"
     )
-    workspace = workspace_create(name="Phone Org", owner=user)
+    workspace = workspace_open(name="Phone Org", owner=user)
     event = event_create(
         workspace=workspace,
         title="Coalition mixer",
@@ -129,12 +129,12 @@ def test_today_actions_swap_the_list_in_place(page, live_server, django_user_mod
     from followthrough.people.services import person_create
     from followthrough.relationships.models import FollowUp, FollowUpStatus
     from followthrough.relationships.services import follow_up_create
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
 
     user = django_user_model.objects.create_user(
         "kim@example.org", "kim@example.org", "pw-kim-123456"
     )
-    workspace = workspace_create(name="Kim Org", owner=user)
+    workspace = workspace_open(name="Kim Org", owner=user)
     ana = person_create(workspace=workspace, first_name="Ana", last_name="Ruiz")
     ben = person_create(workspace=workspace, first_name="Ben", last_name="Okafor")
     follow_up_create(person=ana, title="Thank Ana", due_at=timezone.now())

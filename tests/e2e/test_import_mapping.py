@@ -22,13 +22,13 @@ ODD_HEADERS = Path(__file__).resolve().parents[1] / "exchange" / "data" / "mappi
 def test_choose_the_columns_of_a_csv_then_import_it(page, live_server, django_user_model, settings):
     from followthrough.exchange.models import ColumnMapping, ImportBatch, ImportStatus
     from followthrough.people.models import Person
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
 
     settings.MEDIA_ROOT = settings.DATA_DIR / "e2e-media"
     user = django_user_model.objects.create_user(
         "ines@example.org", "ines@example.org", "pw-ines-123456"
     )
-    workspace = workspace_create(name="Ines Org", owner=user)
+    workspace = workspace_open(name="Ines Org", owner=user)
     log_in(page, live_server.url, "ines@example.org", "pw-ines-123456")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/import/")

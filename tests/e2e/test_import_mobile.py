@@ -18,13 +18,13 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 def test_the_mapping_and_preview_fit_a_phone(page, live_server, django_user_model, settings):
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
 
     settings.MEDIA_ROOT = settings.DATA_DIR / "e2e-media"
     user = django_user_model.objects.create_user(
         "noor@example.org", "noor@example.org", "pw-noor-123456"
     )
-    workspace = workspace_create(name="Noor Org", owner=user)
+    workspace = workspace_open(name="Noor Org", owner=user)
     page.set_viewport_size({"width": 375, "height": 800})
     log_in(page, live_server.url, "noor@example.org", "pw-noor-123456")
 
@@ -49,13 +49,13 @@ def test_the_mapping_and_preview_fit_a_phone(page, live_server, django_user_mode
 
 
 def test_duplicates_and_merge_fit_a_phone(page, live_server, django_user_model):
-    from followthrough.workspaces.services import workspace_create
+    from followthrough.site.services import workspace_open
     from tests.factories import make_org, make_person
 
     user = django_user_model.objects.create_user(
         "ana@example.org", "ana@example.org", "pw-ana-12345678"
     )
-    workspace = workspace_create(name="Ana Org", owner=user)
+    workspace = workspace_open(name="Ana Org", owner=user)
     org = make_org(workspace, name="Riverside Food Bank")
     make_person(
         workspace,

@@ -1,4 +1,4 @@
-"""Writes for users, workspaces and memberships: sign-up, invitations, settings."""
+"""Writes for users, workspaces and memberships: accounts, invitations, roles."""
 
 from __future__ import annotations
 
@@ -32,32 +32,26 @@ def _unique_slug(name: str) -> str:
 def workspace_create(
     *, name: str, owner: User, slug: str | None = None, timezone: str = "UTC"
 ) -> Workspace:
-    """Create a workspace with `owner` as its owner, and its own organization profile."""
-    from followthrough.people.models import Organization
-
+    """Create a workspace with `owner` as its owner. Its own organization is the
+    directory's to make: see `followthrough.site.services.workspace_open`."""
     workspace = Workspace.objects.create(
         name=name, slug=slug or _unique_slug(name), timezone=timezone
     )
-    workspace.organization = Organization.objects.create(workspace=workspace, name=name)
-    workspace.save(update_fields=["organization"])
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     return workspace
 
 
-@transaction.atomic
-def user_sign_up(
-    *, email: str, password: str, name: str, workspace_name: str
-) -> tuple[User, Workspace]:
-    """Create an account (its e-mail is its login) and the workspace it owns."""
+def user_create(*, email: str, password: str, name: str) -> User:
+    """An account whose e-mail (lower-cased) is its login; `name` is split at its first
+    space into first and last name."""
     first, _, last = name.strip().partition(" ")
-    user = get_user_model().objects.create_user(
+    return get_user_model().objects.create_user(
         username=email.lower(),
         email=email.lower(),
         password=password,
         first_name=first,
         last_name=last,
     )
-    return user, workspace_create(name=workspace_name, owner=user)
 
 
 @dataclass(frozen=True)

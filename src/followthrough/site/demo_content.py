@@ -1,6 +1,6 @@
 """What the demo workspace says: its organizations, people and the stories between them.
 
-Plain data only (no database), read by `followthrough.demo`. The nonprofit is fictional;
+Plain data only (no database), read by `followthrough.site.demo`. The nonprofit is fictional;
 every address uses the reserved `.test` / `.example` domains.
 """
 

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from followthrough import demo_content as content
 from followthrough.events.models import Event, FocusPick, Rsvp
 from followthrough.events.services import attendance_add, event_create, focus_pick
 from followthrough.people.models import Organization, Person
@@ -50,8 +49,10 @@ from followthrough.relationships.services import (
     relationship_log_interaction,
     relationship_update,
 )
+from followthrough.site import demo_content as content
+from followthrough.site.services import workspace_open
 from followthrough.workspaces.models import Role, Workspace
-from followthrough.workspaces.services import Invitation, invitation_accept, workspace_create
+from followthrough.workspaces.services import Invitation, invitation_accept
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -158,7 +159,7 @@ def demo_load(*, now: datetime | None = None, password: str | None = None) -> De
     password = password or secrets.token_urlsafe(12)
     _remove_old_demo()
     staff = [_staff_user(spec, password) for spec in STAFF]
-    workspace = workspace_create(
+    workspace = workspace_open(
         name=content.HOME.name, owner=staff[0], slug=DEMO_SLUG, timezone=DEMO_TIMEZONE
     )
     for user, spec in zip(staff[1:], STAFF[1:], strict=True):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from followthrough.demo import STAFF, DemoError, demo_load
+from followthrough.site.demo import STAFF, DemoError, demo_load
 
 
 def _aware(value: str) -> datetime:

@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from followthrough.markup import render_markdown
+from followthrough.site.markup import render_markdown
 
 register = template.Library()
 

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from followthrough.housekeeping import housekeeping
-from followthrough.workspaces.management.commands.worker import PARENT_PID_ENV
+from followthrough.site.housekeeping import housekeeping
+from followthrough.site.management.commands.worker import PARENT_PID_ENV
 
 MAX_REQUEST_BODY = 64 * 1024 * 1024
 
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         if done.uploads or done.deletions:
             self.stdout.write(f"Housekeeping: {done.summary()}.")
         if options["demo"]:
-            from followthrough.demo import demo_load
+            from followthrough.site.demo import demo_load
 
             result = demo_load()
             self.stdout.write(

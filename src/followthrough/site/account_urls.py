@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from followthrough.workspaces import views
+from followthrough.site import views
 from followthrough.workspaces.forms import LoginForm
 
 urlpatterns = [
