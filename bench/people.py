@@ -17,8 +17,9 @@ from bench import vocab
 from bench.scales import STAGE_MIN_INTERACTIONS, STAGE_RECENCY_DAYS, STAGE_SHARES
 from bench.world import DAY, HOUR, YEAR, World
 from bench.writer import date_text
+from followthrough.relationships.cadence import cadence_days
 from followthrough.relationships.models import Stage
-from followthrough.relationships.services import OUTREACH_KINDS, STAGE_CADENCE_DAYS
+from followthrough.relationships.services import OUTREACH_KINDS
 
 PERSON = (
     "workspace_id",
@@ -351,11 +352,11 @@ def _relationship(
     out: dict[str, list[tuple]],
 ) -> None:
     """The cadence in force is the relationship's own, else its tags' shortest, else the
-    stage's (relationships.services.relationship_cadence_days); the next touch is due
+    stage's (relationships.cadence.cadence_days); the next touch is due
     that long after the last interaction (or the start)."""
     own = rng.choice((7, 14, 30, 45, 90)) if rng.random() < 0.03 else None
     tag_days = [world.tag_cadence[t] for t in tags if t in world.tag_cadence]
-    days = own or (min(tag_days) if tag_days else None) or STAGE_CADENCE_DAYS[person.stage]
+    days = cadence_days(own=own, tag_cadences=tag_days, stage=person.stage)
     since = last_at if last_at is not None else person.created
     due = world.ts(since + days * DAY) if days else None
     ts = world.ts

@@ -58,11 +58,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "followthrough.workspaces",
+    # In the order of the layers (docs/architecture.md): each app imports only those above
+    # it here, and hooks registered in `ready()` run in this order.
     "followthrough.people",
-    "followthrough.events",
     "followthrough.relationships",
+    "followthrough.events",
     "followthrough.agenda",
     "followthrough.exchange",
+    "followthrough.directory",
     "followthrough.site",
 ]
 

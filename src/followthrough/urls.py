@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(W, include("followthrough.agenda.urls")),
     path(W + "settings/", include("followthrough.workspaces.urls")),
-    path(W, include("followthrough.people.urls")),
+    path(W, include("followthrough.directory.urls")),
     path(W, include("followthrough.events.urls")),
     path(W, include("followthrough.relationships.urls")),
     path(W, include("followthrough.exchange.urls")),

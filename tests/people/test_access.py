@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from followthrough.people import urls as people_urls
+from followthrough.directory import urls as people_urls
 from followthrough.people.models import Affiliation, Organization, Person
 from followthrough.relationships.models import Interaction
 from tests.factories import make_org, make_person

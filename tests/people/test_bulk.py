@@ -26,7 +26,11 @@ from followthrough.people.models import (
 )
 from followthrough.people.services import tags_resolve
 from followthrough.relationships.models import FollowUp, Interaction, InteractionKind, Relationship
-from followthrough.relationships.services import follow_up_create, relationship_log_interaction
+from followthrough.relationships.services import (
+    follow_up_create,
+    relationship_log_interaction,
+    relationships_set_owner,
+)
 from tests.factories import make_event, make_org, make_person
 from tests.people.helpers import XSS, XSS_ESCAPED, image_bytes, url
 
@@ -152,7 +156,7 @@ def test_set_owner_refuses_someone_outside_the_team(owner_client, workspace, out
     _post(owner_client, workspace, "owner", [ada], owner=str(outsider.pk))
     assert Relationship.objects.get(person=ada).owner is None
     with pytest.raises(bulk.BulkError):
-        bulk.people_set_owner(workspace=workspace, person_ids=[ada.pk], owner=outsider)
+        relationships_set_owner(workspace=workspace, person_ids=[ada.pk], owner=outsider)
 
 
 # --- Delete and undo ------------------------------------------------------------------------
@@ -201,7 +205,7 @@ def test_the_undo_snapshot_covers_every_model_that_points_at_a_person():
         for field in model._meta.concrete_fields
         if field.is_relation and field.related_model is Person
     }
-    assert pointing <= {model for model, _ in bulk.SNAPSHOT_MODELS}
+    assert pointing <= {model for model, _ in bulk.snapshot_models()}
 
 
 def test_delete_then_undo_brings_everything_back_as_it_was(owner_client, workspace, owner):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from followthrough.people.forms import PersonForm, clean_photo_upload, split_commas
+from followthrough.directory.forms import PersonForm, clean_photo_upload, split_commas
 from tests.people.helpers import image_bytes, upload
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from followthrough.events.models import Attendance, FocusPick, Rsvp
 from followthrough.events.services import attendance_add, focus_pick
 from followthrough.exchange.models import ExternalId
+from followthrough.people import registry
 from followthrough.people.merge import (
-    MOVED_MODELS,
     MergeError,
     affiliations_moving,
     duplicate_dismiss,
@@ -55,7 +55,26 @@ def test_it_covers_every_model_that_points_at_a_person():
         for field in model._meta.concrete_fields
         if field.is_relation and field.related_model is Person
     }
-    assert pointing <= set(MOVED_MODELS), "teach person_merge about the new model"
+    found = {relation.model for relation in registry.person_relations()}
+    assert pointing == found
+    # `related_objects` alone would miss these two: a "+" relation and the tags' table.
+    assert {DismissedDuplicate, Person.tags.through} <= found
+
+
+def test_a_unique_relation_without_a_merge_policy_stops_start_up(monkeypatch):
+    assert registry.check_person_relations() == []
+    policies = dict(registry.merge_policies())
+    del policies[Attendance]
+    monkeypatch.setattr(registry, "_merge_policies", policies)
+    errors = registry.check_person_relations()
+    assert [(e.id, e.obj) for e in errors] == [("people.E001", Attendance)]
+    assert "events.attendance" in errors[0].msg
+
+
+def test_plain_relations_need_no_policy_and_pairs_do():
+    needs = {r.model: r.needs_policy for r in registry.person_relations()}
+    assert needs[Attendance] and needs[FocusPick] and needs[DismissedDuplicate]
+    assert not needs[ExternalId]
 
 
 def test_it_moves_every_kind_of_row_to_the_kept_person(workspace, owner):

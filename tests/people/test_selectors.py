@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from followthrough.people import selectors
 from followthrough.people.services import affiliation_add, affiliation_end
+from followthrough.relationships import selectors as relationship_selectors
 from followthrough.relationships.models import InteractionKind, Stage
 from followthrough.relationships.services import relationship_log_interaction
 from tests.factories import make_org, make_person
@@ -62,7 +63,7 @@ def test_it_orders_the_timeline_newest_first_with_stable_ties(workspace):
         person=person, kind=InteractionKind.NOTE, occurred_at=when
     )
     newest = relationship_log_interaction(person=person, kind=InteractionKind.CALL)
-    assert list(selectors.person_timeline(person=person)) == [newest, second, first]
+    assert list(relationship_selectors.person_timeline(person=person)) == [newest, second, first]
 
 
 def test_it_finds_organizations_by_name_case_insensitively(workspace, other_workspace):

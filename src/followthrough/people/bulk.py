@@ -5,7 +5,7 @@ a foreign id changes nothing; each does a fixed number of queries whatever the n
 people (no per-person loops against the database).
 
 Undoing a delete: before deleting, the people's rows and every row that goes with them
-(`SNAPSHOT_MODELS`) are copied into a `PeopleDeletion`; undoing inserts them back with
+(`snapshot_models()`) are copied into a `PeopleDeletion`; undoing inserts them back with
 their original ids, so links and URLs keep working. Ids are never reused (SQLite's
 AUTOINCREMENT, PostgreSQL's sequences), so the old ids are free. A row whose reference
 vanished meanwhile (an event or tag deleted since) loses that reference when it is
@@ -15,7 +15,6 @@ optional, and is left out when it is not. After `UNDO_WINDOW` the snapshot is pu
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,20 +23,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from followthrough.events.models import Attendance, FocusPick
-from followthrough.exchange.models import ExternalId
-from followthrough.people.models import (
-    Affiliation,
-    ContactPoint,
-    DismissedDuplicate,
-    PeopleDeletion,
-    Person,
-    Tag,
-)
+from followthrough.people import registry
+from followthrough.people.models import PeopleDeletion, Person, Tag
 from followthrough.people.services import tags_resolve
-from followthrough.relationships.models import FollowUp, Interaction, Relationship
-from followthrough.relationships.services import relationship_cadence_days
-from followthrough.workspaces.models import Membership, Workspace
+from followthrough.workspaces.models import Workspace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -45,25 +34,25 @@ if TYPE_CHECKING:
 BULK_MAX = 200  # people per request; the list shows 50 a page
 UNDO_WINDOW = timedelta(minutes=30)
 
-# What deleting a person takes with it, in the order it is put back (what a row refers
-# to comes before it), with the columns that point at the person. A test fails when a
-# model referring to Person is missing here.
-SNAPSHOT_MODELS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
-    (Person, ("id",)),
-    (Person.tags.through, ("person_id",)),
-    (ContactPoint, ("person_id",)),
-    (Affiliation, ("person_id",)),
-    (Relationship, ("person_id",)),
-    (ExternalId, ("person_id",)),
-    (Attendance, ("person_id",)),
-    (FocusPick, ("person_id",)),
-    (Interaction, ("person_id",)),
-    (FollowUp, ("person_id",)),
-    (DismissedDuplicate, ("person_a_id", "person_b_id")),
-)
-# Rows whose unique key may have been taken meanwhile (a re-import recorded the same
-# identity for someone else): those are skipped rather than failing the undo.
-SKIP_CONFLICTS = (ExternalId,)
+
+def snapshot_models() -> tuple[tuple[type[models.Model], tuple[str, ...]], ...]:
+    """What deleting a person takes with it, in the order it is put back (what a row
+    refers to comes before it), with the columns that point at the person: the person,
+    then every model that refers to one (`registry.person_relations`)."""
+    relations = registry.person_relations()
+    return ((Person, ("id",)), *((relation.model, relation.columns) for relation in relations))
+
+
+def _may_conflict(model: type[models.Model], columns: tuple[str, ...]) -> bool:
+    """Whether a row put back may find its unique key taken meanwhile: a key that does
+    not include the person (a re-import recorded the same identity for someone else).
+    Such rows are skipped rather than failing the undo."""
+    names = {f.name for f in model._meta.concrete_fields if f.attname in columns}
+    keys = [set(fields) for fields in model._meta.unique_together]
+    keys += [
+        set(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)
+    ]
+    return any(not key & names for key in keys)
 
 
 class BulkError(ValueError):
@@ -95,26 +84,6 @@ def people_ids_in_workspace(*, workspace: Workspace, ids: Iterable[Any]) -> list
     return [pk for pk in wanted if pk in found]
 
 
-def _recompute_due(workspace: Workspace, person_ids: list[int]) -> None:
-    """Next touch for these people after their tags changed (tags can set a cadence):
-    three queries for any number of people."""
-    relationships = list(Relationship.objects.filter(workspace=workspace, person_id__in=person_ids))
-    cadences: dict[int, list[int]] = defaultdict(list)
-    tagged = Person.tags.through.objects.filter(
-        person_id__in=person_ids, tag__cadence_days__isnull=False
-    ).values_list("person_id", "tag__cadence_days")
-    for person_id, days in tagged:
-        cadences[person_id].append(days)
-    now = timezone.now()
-    for relationship in relationships:
-        days = relationship_cadence_days(
-            relationship=relationship, tag_cadences=cadences[relationship.person_id]
-        )
-        since = relationship.last_interaction_at or relationship.created_at or now
-        relationship.next_touch_due = since + timedelta(days=days) if days else None
-    Relationship.objects.bulk_update(relationships, ["next_touch_due"], batch_size=500)
-
-
 @transaction.atomic
 def people_tag(
     *, workspace: Workspace, person_ids: Iterable[Any], tag_name: str
@@ -132,7 +101,7 @@ def people_tag(
     new = [through(person_id=pk, tag_id=tag.pk) for pk in ids if pk not in has_it]
     through.objects.bulk_create(new, ignore_conflicts=True)
     if new and tag.cadence_days:
-        _recompute_due(workspace, [row.person_id for row in new])
+        registry.tags_changed(workspace, [row.person_id for row in new])
     return tag, len(new)
 
 
@@ -147,20 +116,8 @@ def people_untag(*, workspace: Workspace, person_ids: Iterable[Any], tag_name: s
     affected = list(rows.values_list("person_id", flat=True))
     rows.delete()
     if affected and tag.cadence_days:
-        _recompute_due(workspace, affected)
+        registry.tags_changed(workspace, affected)
     return len(affected)
-
-
-def people_set_owner(*, workspace: Workspace, person_ids: Iterable[Any], owner: User | None) -> int:
-    """Make `owner` (a member of the workspace; None: nobody) the owner of these people's
-    relationships. One update; returns how many relationships changed hands."""
-    if (
-        owner is not None
-        and not Membership.objects.filter(workspace=workspace, user=owner).exists()
-    ):
-        raise BulkError("The owner must be a member of this workspace.")
-    ids = people_ids_in_workspace(workspace=workspace, ids=person_ids)
-    return Relationship.objects.filter(workspace=workspace, person_id__in=ids).update(owner=owner)
 
 
 def _encode(value: Any) -> Any:
@@ -176,7 +133,7 @@ def _snapshot(ids: list[int]) -> dict[str, dict[str, list]]:
     (without ANALYZE) may prefer a workspace-led index and read the whole workspace.
     """
     snapshot = {}
-    for model, columns in SNAPSHOT_MODELS:
+    for model, columns in snapshot_models():
         rows = model._base_manager.filter(
             Q.create([(f"{column}__in", ids) for column in columns], connector=Q.OR)
         )
@@ -298,13 +255,13 @@ def people_restore(*, deletion: PeopleDeletion, now: datetime | None = None) -> 
     if not undo_available(deletion=deletion, now=now):
         raise BulkError("This deletion can no longer be undone.")
     restored: dict[type, set[int]] = {}
-    for model, _ in SNAPSHOT_MODELS:
+    for model, columns in snapshot_models():
         data = deletion.snapshot.get(model._meta.label_lower)
         if not data or not data["rows"]:
             continue
         objects = _without_dangling(model, _decode(model, data), restored)
         model._base_manager.bulk_create(
-            objects, batch_size=500, ignore_conflicts=model in SKIP_CONFLICTS
+            objects, batch_size=500, ignore_conflicts=_may_conflict(model, columns)
         )
         restored[model] = {o.pk for o in objects}
     deletion.restored_at = now or timezone.now()

@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from rapidfuzz import fuzz, process
 
-from followthrough.events.models import Attendance, FocusPick
-from followthrough.exchange.models import ExternalId
 from followthrough.people.linkedin import PREFIX as LINKEDIN_PREFIX
 from followthrough.people.models import (
     NEWEST_STARTED,
@@ -32,9 +30,7 @@ from followthrough.people.models import (
     DismissedDuplicate,
     Organization,
     Person,
-    Tag,
 )
-from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction
 from followthrough.workspaces.models import Workspace
 
 NAME_SCORE_CUTOFF = 90  # rapidfuzz token_sort_ratio, from 0 to 100
@@ -293,46 +289,3 @@ def duplicate_page(*, workspace: Workspace, number: object, per_page: int = 25) 
     for pair in page:
         pair.first, pair.second = people.get(pair.first_id), people.get(pair.second_id)
     return page
-
-
-@dataclass(frozen=True)
-class MergePreview:
-    """What merging `other` into the kept person brings over: the contact points, tags
-    and roles the kept person lacks, and counts of the rows that move."""
-
-    contact_points: list[ContactPoint]
-    tags: list[Tag]
-    affiliations: list[Affiliation]
-    interactions: int
-    follow_ups: int
-    open_follow_ups: int
-    attendances: int
-    focus_picks: int
-    external_ids: int
-
-
-def merge_preview(*, keep: Person, other: Person) -> MergePreview:
-    """The preview of merging `other` into `keep`, both fetched with
-    `selectors.person_profile` (their tags, contact points and affiliations prefetched).
-    Cost: four small indexed counts."""
-    from followthrough.people.merge import affiliations_moving  # merge imports this module
-
-    taken = {(c.kind, c.normalized) for c in keep.contact_points.all()}
-    keep_tags = {tag.pk for tag in keep.tags.all()}
-    scope = Q(workspace_id=other.workspace_id, person=other)
-    follow_ups = FollowUp.objects.filter(scope).aggregate(
-        total=Count("pk"), open=Count("pk", filter=Q(status=FollowUpStatus.OPEN))
-    )
-    return MergePreview(
-        contact_points=[
-            c for c in other.contact_points.all() if (c.kind, c.normalized) not in taken
-        ],
-        tags=[tag for tag in other.tags.all() if tag.pk not in keep_tags],
-        affiliations=affiliations_moving(keep=keep, other=other),
-        interactions=Interaction.objects.filter(scope).count(),
-        follow_ups=follow_ups["total"],
-        open_follow_ups=follow_ups["open"],
-        attendances=Attendance.objects.filter(scope).count(),
-        focus_picks=FocusPick.objects.filter(scope).count(),
-        external_ids=ExternalId.objects.filter(scope).count(),
-    )

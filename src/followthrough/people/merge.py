@@ -1,7 +1,8 @@
 """Writes for duplicates: merging two people into one, and dismissing a suggested pair.
 
 A merge keeps one person (`keep`) and deletes the other after moving everything of
-theirs over: contact points, tags, affiliations, identities in other systems,
+theirs over: every row that refers to a person, found from the model metadata
+(`people.registry`) — contact points, tags, affiliations, identities in other systems,
 interactions, follow-ups, focus picks, event attendance and the relationship. Nothing is
 duplicated on the way (the same e-mail twice, the same organization twice for one period,
 two attendances of one event), and field values the member chose not to keep are written
@@ -17,19 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from followthrough.events.models import Attendance, FocusPick, Rsvp
-from followthrough.exchange.models import ExternalId
+from followthrough.people import registry
 from followthrough.people.duplicates import pair_key
 from followthrough.people.models import Affiliation, ContactPoint, DismissedDuplicate, Person
-from followthrough.relationships.models import (
-    FollowUp,
-    Interaction,
-    InteractionKind,
-    Relationship,
-)
-from followthrough.relationships.services import relationship_recompute_due
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -45,22 +37,6 @@ MERGE_FIELDS = {
 }
 BIRTHDAY_PARTS = ("birthday_month", "birthday_day", "birthday_year")
 KEEP, OTHER = "keep", "other"
-# Every model with a reference to a person, and so handled by a merge (a test fails when
-# a new one is missing).
-MOVED_MODELS = (
-    Person.tags.through,
-    ContactPoint,
-    Affiliation,
-    Relationship,
-    ExternalId,
-    Attendance,
-    FocusPick,
-    Interaction,
-    FollowUp,
-    DismissedDuplicate,
-)
-# Which of two attendances of one event says more: checked in, then the best answer.
-RSVP_RANK = {Rsvp.DECLINED: 0, Rsvp.UNKNOWN: 1, Rsvp.TENTATIVE: 2, Rsvp.ACCEPTED: 3}
 
 
 class MergeError(ValueError):
@@ -159,7 +135,7 @@ def _apply_fields(keep: Person, other: Person, choices: Mapping[str, str]) -> di
     return dropped
 
 
-def _move_contact_points(keep: Person, other: Person) -> None:
+def merge_contact_points(keep: Person, other: Person) -> None:
     """The other's e-mails, phones and links the kept person lacks (by normalized value),
     after the kept person's own; the rest go with the other person."""
     taken = {(c.kind, c.normalized) for c in keep.contact_points.all()}
@@ -240,7 +216,7 @@ def affiliations_moving(*, keep: Person, other: Person) -> list[Affiliation]:
     return _plan_affiliations(mine, list(other.affiliations.all()))[0]
 
 
-def _move_affiliations(keep: Person, other: Person) -> None:
+def merge_affiliations(keep: Person, other: Person) -> None:
     """One affiliation per organization and period, so a person never shows twice at one
     organization for the same time.
 
@@ -263,40 +239,12 @@ def _move_affiliations(keep: Person, other: Person) -> None:
     Affiliation.objects.bulk_update(combined, ["role", "started_on", "ended_on"])
 
 
-def _move_attendances(keep: Person, other: Person) -> None:
-    """One attendance per event: where both attended, the kept row takes the fuller
-    answer (checked in if either was, the best RSVP, the earliest added)."""
-    kept = {a.event_id: a for a in Attendance.objects.filter(person=keep)}
-    moving, combined = [], []
-    for attendance in Attendance.objects.filter(person=other):
-        mine = kept.get(attendance.event_id)
-        if mine is None:
-            attendance.person = keep
-            moving.append(attendance)
-            continue
-        mine.checked_in = mine.checked_in or attendance.checked_in
-        mine.rsvp = max(mine.rsvp, attendance.rsvp, key=lambda r: RSVP_RANK.get(r, 1))
-        mine.added_at = min(mine.added_at, attendance.added_at)
-        combined.append(mine)
-    Attendance.objects.bulk_update(moving, ["person"])
-    Attendance.objects.bulk_update(combined, ["checked_in", "rsvp", "added_at"])
+def merge_tags(keep: Person, other: Person) -> None:
+    """The kept person has the tags of both."""
+    keep.tags.add(*other.tags.values_list("pk", flat=True))
 
 
-def _move_focus_picks(keep: Person, other: Person) -> None:
-    """One focus pick per event: where both were picked, the kept pick stays and the
-    other's follow-ups point to it."""
-    kept = dict(FocusPick.objects.filter(person=keep).values_list("event_id", "pk"))
-    moving = []
-    for pick in FocusPick.objects.filter(person=other):
-        if pick.event_id in kept:
-            FollowUp.objects.filter(focus_pick=pick).update(focus_pick_id=kept[pick.event_id])
-        else:
-            pick.person = keep
-            moving.append(pick)
-    FocusPick.objects.bulk_update(moving, ["person"])
-
-
-def _move_dismissals(keep: Person, other: Person) -> None:
+def merge_dismissals(keep: Person, other: Person) -> None:
     """What was said of the other ("not the same person as X") holds for the kept one."""
     rows = DismissedDuplicate.objects.filter(workspace_id=keep.workspace_id)
     existing = set(rows.filter(person_a=keep).values_list("person_b_id", flat=True))
@@ -319,79 +267,6 @@ def _move_dismissals(keep: Person, other: Person) -> None:
     DismissedDuplicate.objects.bulk_create(new)
 
 
-def _merge_relationships(keep: Person, other: Person) -> None:
-    """The furthest stage, the latest interaction, and the kept person's owner, cadence
-    and organization (the other's where the kept one has none); next touch recomputed."""
-    mine = Relationship.objects.filter(person=keep).first()
-    theirs = Relationship.objects.filter(person=other).first()
-    if theirs is None:
-        if mine is not None:
-            relationship_recompute_due(relationship=mine)
-        return
-    if mine is None:
-        theirs.person = keep
-        theirs.save(update_fields=["person"])
-        relationship_recompute_due(relationship=theirs)
-        return
-    mine.stage = max(mine.stage, theirs.stage)
-    times = [t for t in (mine.last_interaction_at, theirs.last_interaction_at) if t]
-    mine.last_interaction_at = max(times, default=None)
-    mine.owner_id = mine.owner_id or theirs.owner_id
-    mine.organization_id = mine.organization_id or theirs.organization_id
-    mine.cadence_days = mine.cadence_days or theirs.cadence_days
-    mine.created_at = min(mine.created_at, theirs.created_at)
-    mine.save()
-    relationship_recompute_due(relationship=mine)
-
-
-def _move_rows(keep: Person, other: Person) -> None:
-    """Rows that may simply change hands: tags (union), identities, interactions and
-    follow-ups. One or two queries each."""
-    scope = {"workspace_id": keep.workspace_id, "person": other}
-    for model in (ExternalId, Interaction, FollowUp):
-        model.objects.filter(**scope).update(person=keep)
-    keep.tags.add(*other.tags.values_list("pk", flat=True))
-    _move_contact_points(keep, other)
-    _move_affiliations(keep, other)
-    _move_attendances(keep, other)
-    _move_focus_picks(keep, other)
-    _move_dismissals(keep, other)
-
-
-def _log_merge(
-    keep: Person,
-    other_full_name: str,
-    other_pk: int,
-    dropped: Mapping[str, list[str]],
-    actor: User | None,
-) -> None:
-    """A note on the kept person's timeline: the merged record's values not kept, then
-    this record's own values replaced (each heading only when it has lines). Written
-    directly, not through `relationship_log_interaction`: a merge is not a touch, so the
-    cadence stays."""
-    other_name = other_full_name or f"person #{other_pk}"
-    # The id tells apart two records of one name, as duplicates usually are.
-    other_label = f"{other_full_name} (#{other_pk})" if other_full_name else other_name
-    headings = {
-        OTHER: f"Not kept from the merged record, {other_label}:",
-        KEEP: "Replaced on this record by the merged record's values:",
-    }
-    note = "\n\n".join(
-        f"{headings[whose]}\n\n" + "\n".join(f"- {line}" for line in dropped[whose])
-        for whose in (OTHER, KEEP)
-        if dropped[whose]
-    )
-    Interaction.objects.create(
-        workspace_id=keep.workspace_id,
-        person=keep,
-        kind=InteractionKind.NOTE,
-        occurred_at=timezone.now(),
-        summary=f"Merged with {other_name}"[:200],
-        note=note,
-        logged_by=actor,
-    )
-
-
 @transaction.atomic
 def person_merge(
     *,
@@ -411,11 +286,31 @@ def person_merge(
     keep, other = _lock_pair(keep, other)
     dropped = _apply_fields(keep, other, _resolve_choices(keep, other, choices or {}))
     _move_rows(keep, other)
-    _merge_relationships(keep, other)
     other_full_name, other_pk = other.full_name, other.pk  # `delete()` clears the pk
     other.delete()
-    _log_merge(keep, other_full_name, other_pk, dropped, actor)
+    registry.merged(
+        registry.MergeRecord(
+            keep=keep, other_name=other_full_name, other_pk=other_pk, dropped=dropped, actor=actor
+        )
+    )
     return keep
+
+
+def _move_rows(keep: Person, other: Person) -> None:
+    """Every row pointing at `other` goes to `keep`: plain foreign keys re-pointed in one
+    query each, then each relation with a policy (`registry.register_merge_policy`)
+    through its policy, in the order they were registered."""
+    policies = registry.merge_policies()
+    for relation in registry.person_relations():
+        if relation.model in policies:
+            continue
+        (column,) = relation.columns  # a relation with two keys to people needs a policy
+        rows = relation.model._base_manager.filter(**{column: other.pk})
+        if any(f.name == "workspace" for f in relation.model._meta.concrete_fields):
+            rows = rows.filter(workspace_id=keep.workspace_id)  # the (workspace, person) index
+        rows.update(**{column: keep.pk})
+    for policy in policies.values():
+        policy(keep, other)
 
 
 def duplicate_dismiss(

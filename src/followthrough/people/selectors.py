@@ -22,7 +22,6 @@ from followthrough.people.models import (
     Person,
     Tag,
 )
-from followthrough.relationships.models import Interaction
 from followthrough.workspaces.models import Workspace
 
 PERSON_SORTS = {"name": "Name", "last": "Last interaction", "due": "Most overdue first"}
@@ -132,17 +131,6 @@ def person_profile(*, workspace: Workspace) -> QuerySet[Person]:
     )
 
 
-def person_timeline(*, person: Person) -> QuerySet[Interaction]:
-    """The person's interactions, newest first (ties by newest id), with their event and
-    who logged them. Served by the (workspace, person, occurred_at) index; paginate it."""
-    return (
-        Interaction.objects.filter(workspace_id=person.workspace_id)
-        .filter(person=person)
-        .select_related("event", "logged_by")
-        .order_by("-occurred_at", "-id")
-    )
-
-
 def organization_list(
     *, workspace: Workspace, query: str = "", focus_area: Tag | None = None
 ) -> QuerySet[Organization]:
@@ -178,17 +166,6 @@ def organization_people(*, organization: Organization, limit: int = 100) -> list
         .filter(organization=organization)
         .select_related("person")
         .order_by(F("ended_on").desc(nulls_first=True), "person__full_name", "pk")[:limit]
-    )
-
-
-def organization_noticed(*, organization: Organization) -> QuerySet[Interaction]:
-    """What was noticed about the organization (its interactions), newest first, with who
-    logged them. Served by the (workspace, organization, occurred_at) index; paginate it."""
-    return (
-        Interaction.objects.filter(workspace_id=organization.workspace_id)
-        .filter(organization=organization)
-        .select_related("logged_by")
-        .order_by("-occurred_at", "-id")
     )
 
 
@@ -268,11 +245,4 @@ def timeline_page(items: QuerySet, *, number: int, per_page: int) -> TimelinePag
     rows = list(items[offset : offset + per_page + 1])
     return TimelinePage(
         object_list=rows[:per_page], number=max(number, 1), has_next=len(rows) > per_page
-    )
-
-
-def person_with_relationship(*, workspace: Workspace) -> QuerySet[Person]:
-    """People with their relationship and its owner joined: one query for one person."""
-    return Person.objects.for_workspace(workspace).select_related(
-        "relationship", "relationship__owner"
     )

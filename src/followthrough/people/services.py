@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.dates import MONTHS
 
+from followthrough.people import registry
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import (
     Affiliation,
@@ -126,9 +127,8 @@ def person_create(
     birthday_day: int | None = None,
     birthday_year: int | None = None,
 ) -> Person:
-    """Add a person to the directory with their relationship (stage Noticed)."""
-    from followthrough.relationships.services import relationship_start
-
+    """Add a person to the directory; the rooms that keep something for every person
+    (their relationship, at stage Noticed) add it through `registry.on_person_added`."""
     if not (first_name.strip() or last_name.strip()):
         raise ValueError("A person needs a first or last name.")
     birthday_check(birthday_month, birthday_day, birthday_year)
@@ -153,7 +153,7 @@ def person_create(
         person.tags.set(tags_resolve(workspace=workspace, names=tags))
     if organization is not None:
         affiliation_add(person=person, organization=organization, role=role)
-    relationship_start(person=person, organization=organization, owner=owner)
+    registry.person_added(person, organization, owner)
     return person
 
 
@@ -192,9 +192,7 @@ def person_update(
             _set_contact_points(person, kind, values)
     if tags is not None:
         person.tags.set(tags_resolve(workspace=person.workspace, names=tags))
-        from followthrough.relationships.services import relationship_recompute_due
-
-        relationship_recompute_due(relationship=person.relationship)
+        registry.tags_changed(person.workspace, [person.pk])
     return person
 
 

@@ -6,14 +6,18 @@ where the interaction implies it; stages never move backward on their own.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Model
 from django.utils import timezone
 
+from followthrough.people.bulk import BulkError, people_ids_in_workspace
+from followthrough.people.models import Organization, Person
+from followthrough.relationships.cadence import cadence_days, next_touch_due
 from followthrough.relationships.models import (
     FollowUp,
     FollowUpStatus,
@@ -22,22 +26,13 @@ from followthrough.relationships.models import (
     Relationship,
     Stage,
 )
+from followthrough.workspaces.models import Membership, Workspace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from followthrough.events.models import Event, FocusPick
-    from followthrough.people.models import Organization, Person
-
-# Keep-in-touch defaults by stage, in days. Budding relationships need the shortest gaps.
-STAGE_CADENCE_DAYS: dict[int, int | None] = {
-    Stage.NOTICED: None,  # nothing to keep alive yet
-    Stage.MET: 14,
-    Stage.FOLLOWED_UP: 21,
-    Stage.MET_ONE_TO_ONE: 30,
-    Stage.ONGOING: 60,
-    Stage.PARTNER: 90,
-}
+# Interactions and follow-ups may refer to an event and a focus pick, whose room (events)
+# sits above this one and is never imported here: they are typed as plain models.
 
 # The stage an interaction of each kind implies (at least); missing kinds imply none.
 STAGE_IMPLIED_BY: dict[str, int] = {
@@ -61,30 +56,27 @@ class RelationshipError(ValueError):
 def relationship_cadence_days(
     *, relationship: Relationship, tag_cadences: Iterable[int | None] | None = None
 ) -> int | None:
-    """The cadence in force: the relationship's own, else the shortest of its person's tag
-    defaults, else the stage default (None: no touch is due).
+    """The cadence in force (`cadence.cadence_days`) for this relationship.
 
     `tag_cadences`, when the caller has the person's tags at hand, saves a query.
     """
-    if relationship.cadence_days:
-        return relationship.cadence_days
-    if tag_cadences is not None:
-        tag_days = min((days for days in tag_cadences if days), default=None)
-    else:
-        tag_days = relationship.person.tags.filter(cadence_days__isnull=False).aggregate(
-            days=Min("cadence_days")
-        )["days"]
-    if tag_days:
-        return tag_days
-    return STAGE_CADENCE_DAYS.get(relationship.stage)
+    if tag_cadences is None and not relationship.cadence_days:
+        tag_cadences = [
+            relationship.person.tags.filter(cadence_days__isnull=False).aggregate(
+                days=Min("cadence_days")
+            )["days"]
+        ]
+    return cadence_days(
+        own=relationship.cadence_days, tag_cadences=tag_cadences or (), stage=relationship.stage
+    )
 
 
 def _next_touch_due(relationship: Relationship) -> datetime | None:
-    days = relationship_cadence_days(relationship=relationship)
-    if days is None:
-        return None
-    since = relationship.last_interaction_at or relationship.created_at or timezone.now()
-    return since + timedelta(days=days)
+    return next_touch_due(
+        cadence_days=relationship_cadence_days(relationship=relationship),
+        last_interaction_at=relationship.last_interaction_at,
+        created_at=relationship.created_at,
+    )
 
 
 def relationship_start(
@@ -105,6 +97,44 @@ def relationship_recompute_due(*, relationship: Relationship) -> Relationship:
     return relationship
 
 
+def relationships_recompute_due(*, workspace: Workspace, person_ids: list[int]) -> None:
+    """Next touch for these people of the workspace after their tags changed (tags can
+    set a cadence): three queries for any number of people."""
+    relationships = list(Relationship.objects.filter(workspace=workspace, person_id__in=person_ids))
+    cadences: dict[int, list[int]] = defaultdict(list)
+    tagged = Person.tags.through.objects.filter(
+        person_id__in=person_ids, tag__cadence_days__isnull=False
+    ).values_list("person_id", "tag__cadence_days")
+    for person_id, days in tagged:
+        cadences[person_id].append(days)
+    now = timezone.now()
+    for relationship in relationships:
+        relationship.next_touch_due = next_touch_due(
+            cadence_days=relationship_cadence_days(
+                relationship=relationship, tag_cadences=cadences[relationship.person_id]
+            ),
+            last_interaction_at=relationship.last_interaction_at,
+            created_at=relationship.created_at,
+            now=now,
+        )
+    Relationship.objects.bulk_update(relationships, ["next_touch_due"], batch_size=500)
+
+
+def relationships_set_owner(
+    *, workspace: Workspace, person_ids: Iterable[Any], owner: User | None
+) -> int:
+    """Make `owner` (a member of the workspace; None: nobody) the owner of these people's
+    relationships; ids of other workspaces are ignored. One update; returns how many
+    relationships changed hands. Raises `BulkError` for an owner who is not a member."""
+    if (
+        owner is not None
+        and not Membership.objects.filter(workspace=workspace, user=owner).exists()
+    ):
+        raise BulkError("The owner must be a member of this workspace.")
+    ids = people_ids_in_workspace(workspace=workspace, ids=person_ids)
+    return Relationship.objects.filter(workspace=workspace, person_id__in=ids).update(owner=owner)
+
+
 @transaction.atomic
 def relationship_update(
     *,
@@ -117,8 +147,6 @@ def relationship_update(
     organization: Organization | None = None,
 ) -> Relationship:
     """Set stage, cadence, owner or organization by hand; next-touch-due follows."""
-    from followthrough.workspaces.models import Membership
-
     if stage is not None:
         relationship.stage = Stage(stage)
     if clear_cadence:
@@ -150,7 +178,7 @@ def relationship_log_interaction(
     occurred_at: datetime | None = None,
     summary: str = "",
     note: str = "",
-    event: Event | None = None,
+    event: Model | None = None,
     actor: User | None = None,
 ) -> Interaction:
     """Log an interaction with a person: it resets the cadence, advances the stage where
@@ -213,8 +241,8 @@ def follow_up_create(
     person: Person,
     title: str,
     due_at: datetime,
-    event: Event | None = None,
-    focus_pick: FocusPick | None = None,
+    event: Model | None = None,
+    focus_pick: Model | None = None,
     assigned_to: User | None = None,
 ) -> FollowUp:
     return FollowUp.objects.create(

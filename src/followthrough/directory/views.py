@@ -21,11 +21,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
-from followthrough.exchange.models import ImportBatch
-from followthrough.exchange.provenance import people_added
-from followthrough.people import selectors, services
-from followthrough.people.bulk_views import pending_undo
-from followthrough.people.forms import (
+from followthrough.directory.bulk_views import pending_undo
+from followthrough.directory.forms import (
     PHOTO_FORMATS,
     AffiliationEndForm,
     AffiliationForm,
@@ -35,8 +32,12 @@ from followthrough.people.forms import (
     PersonFilterForm,
     PersonForm,
 )
+from followthrough.directory.person_page import person_page
+from followthrough.exchange.models import ImportBatch
+from followthrough.exchange.provenance import people_added
+from followthrough.people import selectors, services
 from followthrough.people.models import Affiliation, ContactKind, Organization, Person
-from followthrough.people.person_page import person_page
+from followthrough.relationships import selectors as relationship_selectors
 from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
@@ -227,7 +228,9 @@ def _render_person_form(
 @workspace_view
 def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     person = get_for_workspace(
-        selectors.person_with_relationship(workspace=request.workspace), request.workspace, pk=pk
+        relationship_selectors.person_with_relationship(workspace=request.workspace),
+        request.workspace,
+        pk=pk,
     )
     page = person_page(
         person=person, timeline_number=_page_number(request), timeline_per_page=TIMELINE_PER_PAGE
@@ -432,7 +435,7 @@ def _render_organization_detail(
         "current_affiliations": [a for a in affiliations if a.is_current],
         "past_affiliations": [a for a in affiliations if not a.is_current],
         "noticed": selectors.timeline_page(
-            selectors.organization_noticed(organization=organization),
+            relationship_selectors.organization_noticed(organization=organization),
             number=_page_number(request),
             per_page=NOTICED_PER_PAGE,
         ),

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from followthrough.directory.forms import PersonBulkForm
 from followthrough.people import bulk
-from followthrough.people.forms import PersonBulkForm
 from followthrough.people.models import PeopleDeletion
+from followthrough.relationships.services import relationships_set_owner
 from followthrough.workspaces.access import (
     WorkspaceRequest,
     get_for_workspace,
@@ -86,7 +87,7 @@ def _set_owner(request: WorkspaceRequest, ids: list[str], owner_value: str) -> N
         owner = get_user_model().objects.filter(pk=int(owner_value)).first()
         if owner is None:
             raise bulk.BulkError("Choose a member of the team.")
-    changed = bulk.people_set_owner(workspace=request.workspace, person_ids=ids, owner=owner)
+    changed = relationships_set_owner(workspace=request.workspace, person_ids=ids, owner=owner)
     if owner is None:
         messages.success(request, f"{_people(changed)} now have no owner.")
     else:

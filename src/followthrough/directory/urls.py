@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followthrough.people import bulk_views, merge_views, views
+from followthrough.directory import bulk_views, merge_views, views
 
 app_name = "people"
 

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_POST
 
+from followthrough.directory.forms import MergeForm
+from followthrough.directory.merge_preview import merge_preview
 from followthrough.people import duplicates, merge, selectors
-from followthrough.people.forms import MergeForm
 from followthrough.people.models import Person
 from followthrough.workspaces.access import (
     WorkspaceRequest,
@@ -103,7 +104,7 @@ def _merge_context(form: MergeForm, keep: Person, other: Person) -> dict[str, An
         "keep": keep,
         "other": other,
         "rows": _field_rows(form, keep, other),
-        "preview": duplicates.merge_preview(keep=keep, other=other),
+        "preview": merge_preview(keep=keep, other=other),
         "keep_relationship": getattr(keep, "relationship", None),
         "other_relationship": getattr(other, "relationship", None),
         "nav": "people",
