@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from followthrough.people.duplicates import (
     MAX_GROUP,
     duplicate_pairs,
-    name_key,
 )
 from followthrough.people.merge import duplicate_dismiss
+from followthrough.people.names import name_key
 from followthrough.people.services import affiliation_add, affiliation_end
 from followthrough.relationships.models import Stage
 from followthrough.relationships.services import relationship_update

@@ -10,12 +10,9 @@ Pairs a member dismissed ("not the same person") never come back.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch
@@ -31,13 +28,12 @@ from followthrough.people.models import (
     Organization,
     Person,
 )
+from followthrough.people.names import NAME_MATCH_CUTOFF, name_key
 from followthrough.workspaces.models import Workspace
 
-NAME_SCORE_CUTOFF = 90  # rapidfuzz token_sort_ratio, from 0 to 100
 # A key shared by more people than this is a shared mailbox or a placeholder
 # ("info@…"), not one person entered several times: it suggests no pairs.
 MAX_GROUP = 10
-_NOT_WORD = re.compile(r"[\W_]+")
 REASON_ORDER = {"email": 0, "linkedin": 1, "name": 2}
 
 
@@ -99,17 +95,6 @@ def _keep_rank(person: Person) -> tuple[int, int]:
 
 def pair_key(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """A name folded for comparison: no accents, lower case, punctuation as spaces,
-    words sorted (so comparing keys with `fuzz.ratio` is `token_sort_ratio`)."""
-    folded = name.lower()
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded)
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(sorted(_NOT_WORD.sub(" ", folded).split()))
 
 
 def dismissed_pairs(*, workspace: Workspace) -> set[tuple[int, int]]:
@@ -232,7 +217,7 @@ def _name_pairs(
 
 
 def duplicate_pairs(
-    *, workspace: Workspace, name_cutoff: int = NAME_SCORE_CUTOFF
+    *, workspace: Workspace, name_cutoff: int = NAME_MATCH_CUTOFF
 ) -> list[DuplicatePair]:
     """Every suggested pair of the workspace, strongest first: a shared e-mail, then a
     shared LinkedIn profile, then similar names (best score first); ties by ids.

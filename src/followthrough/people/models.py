@@ -12,6 +12,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from followthrough.people.names import full_name
 from followthrough.workspaces.models import WorkspaceScoped
 
 
@@ -88,7 +89,7 @@ class Person(WorkspaceScoped):
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:
-        self.full_name = f"{self.first_name} {self.last_name}".strip()
+        self.full_name = full_name(self.first_name, self.last_name)
         super().save(*args, **kwargs)
 
 
