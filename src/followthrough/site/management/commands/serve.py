@@ -68,7 +68,9 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         done = housekeeping()
         # Only now: WhiteNoise indexes the collected files when the application loads.
-        from followthrough.wsgi import application
+        from django.core.wsgi import get_wsgi_application
+
+        application = get_wsgi_application()
 
         host, port = options["host"], options["port"]
         if host not in ("0.0.0.0", "::") and host not in settings.ALLOWED_HOSTS:  # noqa: S104
