@@ -17,6 +17,7 @@ from bench import vocab
 from bench.scales import STAGE_MIN_INTERACTIONS, STAGE_RECENCY_DAYS, STAGE_SHARES
 from bench.world import DAY, HOUR, YEAR, World
 from bench.writer import date_text
+from followthrough.people.names import full_name
 from followthrough.relationships.cadence import cadence_days
 from followthrough.relationships.models import Stage
 from followthrough.relationships.services import OUTREACH_KINDS
@@ -163,7 +164,9 @@ def _one_person(
     else:
         touches = _timeline(world, rng, stage, n)
         created = touches[0].at - rng.randrange(60 * DAY)
-    person = Person(pid, stage, owner, owner or rng.choice(world.users), f"{first} {last}", created)
+    person = Person(
+        pid, stage, owner, owner or rng.choice(world.users), full_name(first, last), created
+    )
     org_id, headline = _affiliations(world, rng, person, out)
     ts = world.ts
     out["person"].append(

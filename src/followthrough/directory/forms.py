@@ -16,8 +16,9 @@ from django.utils.dates import MONTHS
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
+from followthrough.people.models import BIRTHDAY_FIELDS
 from followthrough.people.selectors import PERSON_SORTS
-from followthrough.people.services import BIRTHDAY_FIELDS, birthday_check
+from followthrough.people.services import birthday_check
 from followthrough.relationships.models import Stage
 
 # --- Photos -------------------------------------------------------------------------------

@@ -36,7 +36,14 @@ from followthrough.directory.person_page import person_page
 from followthrough.exchange.models import ImportBatch
 from followthrough.exchange.provenance import people_added
 from followthrough.people import selectors, services
-from followthrough.people.models import Affiliation, ContactKind, Organization, Person
+from followthrough.people.models import (
+    BIRTHDAY_FIELDS,
+    ORGANIZATION_FIELDS,
+    Affiliation,
+    ContactKind,
+    Organization,
+    Person,
+)
 from followthrough.relationships import selectors as relationship_selectors
 from followthrough.relationships.services import (
     RelationshipError,
@@ -157,7 +164,7 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "links": "\n".join(c.value for c in contacts[ContactKind.URL]),
         "addresses": "\n\n".join(c.value for c in contacts[ContactKind.ADDRESS]),
         "tags": ", ".join(tag.name for tag in person.tags.all()),
-        **{name: getattr(person, name) for name in services.BIRTHDAY_FIELDS},
+        **{name: getattr(person, name) for name in BIRTHDAY_FIELDS},
     }
     form = PersonForm(
         request.POST or None,
@@ -187,7 +194,7 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _render_person_form(request, form, person=person)
 
 
-PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes", *services.BIRTHDAY_FIELDS)
+PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes", *BIRTHDAY_FIELDS)
 PERSON_FORM_LISTS = ("emails", "phones", "links", "addresses", "tags")
 
 
@@ -393,7 +400,7 @@ def organization_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     organization = get_for_workspace(
         selectors.organization_profile(workspace=request.workspace), request.workspace, pk=pk
     )
-    initial = {name: getattr(organization, name) for name in services.ORGANIZATION_FIELDS}
+    initial = {name: getattr(organization, name) for name in ORGANIZATION_FIELDS}
     initial["focus_areas"] = ", ".join(tag.name for tag in organization.focus_areas.all())
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

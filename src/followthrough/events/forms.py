@@ -10,8 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from followthrough.events.days import all_day_bounds, day_span
-from followthrough.events.models import Event, EventKind, Rsvp
-from followthrough.events.services import EVENT_FIELDS
+from followthrough.events.models import EVENT_FIELDS, Event, EventKind, Rsvp
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -14,6 +14,10 @@ class EventKind(models.TextChoices):
     HOSTED = "hosted", "Hosted"
 
 
+# The fields a member edits, one list for the services, forms, backup, restore and exports.
+EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "all_day", "location", "notes")
+
+
 class Event(WorkspaceScoped):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.ATTENDED)

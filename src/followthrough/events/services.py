@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from followthrough.events.models import Attendance, Event, EventKind, FocusPick, Rsvp
+from followthrough.events.models import (
+    EVENT_FIELDS,
+    Attendance,
+    Event,
+    EventKind,
+    FocusPick,
+    Rsvp,
+)
 from followthrough.relationships.models import FollowUpStatus, InteractionKind
 from followthrough.relationships.services import follow_up_create, relationship_log_interaction
 
@@ -21,8 +28,6 @@ if TYPE_CHECKING:
 
     from followthrough.people.models import Person
     from followthrough.workspaces.models import Workspace
-
-EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "all_day", "location", "notes")
 
 
 class EventError(ValueError):

@@ -21,7 +21,13 @@ from django.db.models import Max
 
 from followthrough.people import registry
 from followthrough.people.duplicates import pair_key
-from followthrough.people.models import Affiliation, ContactPoint, DismissedDuplicate, Person
+from followthrough.people.models import (
+    BIRTHDAY_FIELDS,
+    Affiliation,
+    ContactPoint,
+    DismissedDuplicate,
+    Person,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -35,7 +41,6 @@ MERGE_FIELDS = {
     "photo": "Photo",
     "birthday": "Birthday",
 }
-BIRTHDAY_PARTS = ("birthday_month", "birthday_day", "birthday_year")
 KEEP, OTHER = "keep", "other"
 
 
@@ -47,7 +52,7 @@ def field_value(person: Person, name: str) -> Any:
     """The value of a merge field: a tuple of parts for the birthday, the file name for
     the photo ("" when none)."""
     if name == "birthday":
-        return tuple(getattr(person, part) for part in BIRTHDAY_PARTS)
+        return tuple(getattr(person, part) for part in BIRTHDAY_FIELDS)
     if name == "photo":
         return person.photo.name or ""
     return getattr(person, name)
@@ -125,7 +130,7 @@ def _apply_fields(keep: Person, other: Person, choices: Mapping[str, str]) -> di
             whose = OTHER if lost is other else KEEP
             dropped[whose].append(f"{label}: {_describe(name, lost_value)}")
         if name == "birthday":
-            for part, part_value in zip(BIRTHDAY_PARTS, value, strict=True):
+            for part, part_value in zip(BIRTHDAY_FIELDS, value, strict=True):
                 setattr(keep, part, part_value)
         elif name == "photo":
             keep.photo = value or ""

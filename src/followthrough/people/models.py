@@ -15,6 +15,21 @@ from django.utils import timezone
 from followthrough.people.names import full_name
 from followthrough.workspaces.models import WorkspaceScoped
 
+# The fields a member edits, one list per model for the services, forms, backup, restore
+# and exports (tags, contact points and affiliations are rows of their own).
+BIRTHDAY_FIELDS = ("birthday_month", "birthday_day", "birthday_year")
+PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo", *BIRTHDAY_FIELDS)
+ORGANIZATION_FIELDS = (
+    "name",
+    "mission",
+    "offers",
+    "needs",
+    "website",
+    "feed_url",
+    "location",
+    "notes",
+)
+
 
 class Tag(WorkspaceScoped):
     name = models.CharField(max_length=60)

@@ -13,6 +13,9 @@ from django.utils.dates import MONTHS
 from followthrough.people import registry
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import (
+    BIRTHDAY_FIELDS,
+    ORGANIZATION_FIELDS,
+    PERSON_FIELDS,
     Affiliation,
     ContactKind,
     ContactPoint,
@@ -83,10 +86,6 @@ def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> Non
             )
         )
     ContactPoint.objects.bulk_create(rows)
-
-
-BIRTHDAY_FIELDS = ("birthday_month", "birthday_day", "birthday_year")
-PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo", *BIRTHDAY_FIELDS)
 
 
 def birthday_check(month: int | None, day: int | None, year: int | None) -> None:
@@ -194,18 +193,6 @@ def person_update(
         person.tags.set(tags_resolve(workspace=person.workspace, names=tags))
         registry.tags_changed(person.workspace, [person.pk])
     return person
-
-
-ORGANIZATION_FIELDS = (
-    "name",
-    "mission",
-    "offers",
-    "needs",
-    "website",
-    "feed_url",
-    "location",
-    "notes",
-)
 
 
 @transaction.atomic
