@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"followthrough {__version__}")
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError
 
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except ImproperlyConfigured as error:  # a setting's value: the message says which
+        sys.exit(f"followthrough: {error}")
     except OSError as error:
         if error.filename is None:
             raise

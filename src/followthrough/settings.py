@@ -12,8 +12,13 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from followthrough.config import data_dir, secret_key
+
+# The words a yes/no setting accepts (lower-case names: not Django settings themselves).
+_true_words = ("1", "true", "yes", "on")
+_false_words = ("0", "false", "no", "off")
 
 
 def env_str(name: str, default: str) -> str:
@@ -21,15 +26,35 @@ def env_str(name: str, default: str) -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting: only the documented words (any case); empty means the default.
+
+    Anything else stops start-up: a typo such as `FOLLOWTHROUGH_HTTPS=ture` must not
+    quietly turn off secure cookies and HSTS."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _true_words:
+        return True
+    if value in _false_words:
+        return False
+    accepted = ", ".join(f"{yes}/{no}" for yes, no in zip(_true_words, _false_words, strict=True))
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use one of {accepted} "
+        "(any case), or leave it empty for the default."
+    )
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    """A whole-number setting; empty means the default, anything else stops start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a whole number (e.g. {name}={default})."
+        ) from None
 
 
 def env_list(name: str, default: str) -> list[str]:
