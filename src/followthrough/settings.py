@@ -65,9 +65,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 # Only the path: importing the settings creates nothing. The `followthrough` command, the
-# WSGI module and the tests' settings create the directory (`config.make_data_dir`).
+# WSGI module and the tests' settings create the directory (`config.make_data_dir`), and
+# the `followthrough.E001`/`E002` checks say when it is missing or not writable.
 DATA_DIR = data_dir()
-# Set when the key comes from the file (no SECRET_KEY in the environment).
+# Set when the key comes from the file (no SECRET_KEY in the environment); see checks.
 SECRET_KEY_FILE = None if os.environ.get("SECRET_KEY") else DATA_DIR / "secret_key"
 
 
