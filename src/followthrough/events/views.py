@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from followthrough.events.models import Event
 from followthrough.events.services import EventError, FocusLimitReached
 from followthrough.people.models import Person
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
+from followthrough.workspaces.responses import see_other
 
 PAGE_SIZE = 25
 
@@ -41,12 +42,6 @@ def _event(request: WorkspaceRequest, pk: int) -> Event:
 
 def _person(request: WorkspaceRequest, person_id: int) -> Person:
     return get_for_workspace(Person, request.workspace, pk=person_id)
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _detail_url(event: Event) -> str:
@@ -97,11 +92,9 @@ def event_new(request: WorkspaceRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if then == "capture":
-                return _see_other(
-                    reverse("events:capture-event", args=[request.workspace.slug, event.pk])
-                )
+                return see_other("events:capture-event", request.workspace.slug, event.pk)
             messages.success(request, f"Added {event.title}.")
-            return _see_other(_detail_url(event))
+            return see_other(_detail_url(event))
     return _event_form_page(request, form, None, then)
 
 
@@ -122,7 +115,7 @@ def event_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Saved {event.title}.")
-            return _see_other(_detail_url(event))
+            return see_other(_detail_url(event))
     return _event_form_page(request, form, event, "")
 
 
@@ -151,7 +144,7 @@ def _people_done(request: WorkspaceRequest, event: Event, notice: str) -> HttpRe
     if request.htmx:
         return _people_page(request, event, notice=notice)
     messages.success(request, notice)
-    return _see_other(_detail_url(event))
+    return see_other(_detail_url(event))
 
 
 @require_safe
@@ -322,7 +315,7 @@ def capture_event(request: WorkspaceRequest, pk: int) -> HttpResponse:
             if request.htmx:
                 return _capture_page(request, event, CaptureForm(), added=person, added_picked=pick)
             url = reverse("events:capture-event", args=[request.workspace.slug, event.pk])
-            return _see_other(f"{url}?added={person.pk}")
+            return see_other(f"{url}?added={person.pk}")
     elif form.is_valid():
         return _capture_page(
             request,

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from followthrough.workspaces.models import Membership, Workspace
+from followthrough.workspaces.responses import see_other
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -89,7 +90,6 @@ def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
 
     Off-site and scheme-relative targets (`//evil.example`) are ignored.
     """
-    from django.shortcuts import redirect
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -97,6 +97,4 @@ def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
-    response = redirect(target)
-    response.status_code = 303
-    return response
+    return see_other(target)
