@@ -26,3 +26,10 @@ def test_redirect_back_sees_other_to_a_local_next_else_to_the_default():
     assert (back.status_code, back["Location"]) == (303, "/w/demo/today/?who=mine")
     away = redirect_back(factory.post("/x/", {"next": "https://evil.example/"}), "/d/")
     assert (away.status_code, away["Location"]) == (303, "/d/")
+
+
+def test_redirect_back_ignores_a_next_that_is_not_a_path():
+    # Once a 500: a bare word was reversed as a view name.
+    for junk in ("nonsense", "home", "people:person-list", "javascript:alert(1)"):
+        response = redirect_back(RequestFactory().post("/x/", {"next": junk}), "/d/")
+        assert (response.status_code, response["Location"]) == (303, "/d/"), junk

@@ -86,14 +86,15 @@ def get_for_workspace(
 
 
 def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
-    """Redirect (303) to the form's `next` when it is a local URL, else to `default`.
+    """Redirect (303) to the form's `next` when it is a path of this site, else to `default`.
 
-    Off-site and scheme-relative targets (`//evil.example`) are ignored.
+    Off-site and scheme-relative targets (`//evil.example`) are ignored, and so is a bare
+    word, which `see_other` would take for a view name (and fail on: a 500).
     """
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
