@@ -3,11 +3,15 @@ page or its HTMX fragment (`is_partial`, `render_page_or_partial`)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
+import followthrough
 from followthrough.workspaces import responses
 from followthrough.workspaces.access import redirect_back
 from followthrough.workspaces.responses import is_partial, render_page_or_partial, see_other
@@ -95,3 +99,17 @@ def test_an_answer_that_depends_on_the_target_varies_on_it():
     request = _request(**HTMX, **{"HX-Target": "t"})
     assert "HX-Target" in render_page_or_partial(request, "p", "f", {}, target="t")["Vary"]
     assert "HX-Target" not in render_page_or_partial(request, "p", "f", {})["Vary"]
+
+
+def test_views_leave_telling_htmx_requests_apart_to_the_helper():
+    package = Path(followthrough.__file__).parent
+    own = package / "workspaces" / "responses.py"
+    pattern = re.compile(r"request\.htmx|HX-Request|HTTP_HX_|HX-History-Restore")
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path != own
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []

@@ -29,7 +29,7 @@ from followthrough.events.models import Event
 from followthrough.events.services import EventError, FocusLimitReached
 from followthrough.people.models import Person
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
-from followthrough.workspaces.responses import see_other
+from followthrough.workspaces.responses import is_partial, render_page_or_partial, see_other
 
 PAGE_SIZE = 25
 
@@ -134,14 +134,14 @@ def _people_page(
         "results": selectors.attendee_search(event=event, query=query) if query else [],
         **extra,
     }
-    if request.htmx:
-        return render(request, "events/_event_people.html", context)
-    return render(request, "events/event_detail.html", context, status=status)
+    return render_page_or_partial(
+        request, "events/event_detail.html", "events/_event_people.html", context, status=status
+    )
 
 
 def _people_done(request: WorkspaceRequest, event: Event, notice: str) -> HttpResponse:
     """After a successful write: the fresh region (HTMX), or a redirect to the page."""
-    if request.htmx:
+    if is_partial(request):
         return _people_page(request, event, notice=notice)
     messages.success(request, notice)
     return see_other(_detail_url(event))
@@ -277,9 +277,9 @@ def _capture_page(
     added = extra.get("added")
     if added is not None and "added_picked" not in extra:
         context["added_picked"] = any(a.is_picked for a in recent if a.person_id == added.pk)
-    if request.htmx:
-        return render(request, "events/_capture_form.html", context)
-    return render(request, "events/capture.html", context, status=status)
+    return render_page_or_partial(
+        request, "events/capture.html", "events/_capture_form.html", context, status=status
+    )
 
 
 @workspace_view(write=True)
@@ -312,7 +312,7 @@ def capture_event(request: WorkspaceRequest, pk: int) -> HttpResponse:
         except ValueError as error:  # EventError, or person_create's missing name
             form.add_error(None, str(error))
         else:
-            if request.htmx:
+            if is_partial(request):
                 return _capture_page(request, event, CaptureForm(), added=person, added_picked=pick)
             url = reverse("events:capture-event", args=[request.workspace.slug, event.pk])
             return see_other(f"{url}?added={person.pk}")

@@ -29,7 +29,12 @@ from followthrough.exchange.undo import (
     import_undo_plan,
 )
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
-from followthrough.workspaces.responses import see_other
+from followthrough.workspaces.responses import (
+    is_partial,
+    render_page_or_partial,
+    see_other,
+    vary_on_htmx,
+)
 
 SHOWN_WARNINGS = preview.SHOWN_WARNINGS
 UPLOAD_GONE = "That upload is no longer there; please choose the file again."
@@ -203,6 +208,7 @@ def _filled_form(request: WorkspaceRequest, options: dict) -> ImportForm:
 
 
 @require_GET
+@vary_on_htmx
 @workspace_view(write=True)
 def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     """A large upload's preview, running in the background: a progress bar (the fragment
@@ -210,8 +216,7 @@ def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     upload would have shown it."""
     token = request.GET.get("token", "")
     outcome = preview.upload_preview_state(workspace=request.workspace, token=token)
-    fragment = bool(request.headers.get("HX-Request"))
-    if fragment and (outcome is None or not outcome.pending):
+    if is_partial(request) and (outcome is None or not outcome.pending):
         return HttpResponse(headers={"HX-Refresh": "true"})  # the whole page changes
     if outcome is None:
         messages.error(request, UPLOAD_GONE)
@@ -219,9 +224,12 @@ def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     if not outcome.pending:
         return _preview_response(request, token, outcome)
     context = {"nav": "import", **_waiting(request, token, outcome)}
-    if fragment:
-        return render(request, "exchange/_import_preview_status.html", context)
-    return render(request, "exchange/import_preview_wait.html", context)
+    return render_page_or_partial(
+        request,
+        "exchange/import_preview_wait.html",
+        "exchange/_import_preview_status.html",
+        context,
+    )
 
 
 def _waiting(request: WorkspaceRequest, token: str, outcome: preview.PreviewOutcome) -> dict:
@@ -343,9 +351,9 @@ def import_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
         ImportBatch.objects.select_related("created_by"), request.workspace, pk=pk
     )
     context = {"nav": "import", **_status_context(batch)}
-    if request.headers.get("HX-Request"):
-        return render(request, "exchange/_import_status.html", context)
-    return render(request, "exchange/import_progress.html", context)
+    return render_page_or_partial(
+        request, "exchange/import_progress.html", "exchange/_import_status.html", context
+    )
 
 
 @require_http_methods(["GET", "POST"])
