@@ -13,6 +13,9 @@ def setup_django(data_dir: str, *, extra_hosts: Sequence[str] = ()) -> None:
     `extra_hosts` are added to the allowed hosts (e.g. the test client's `testserver`).
     """
     os.environ["FOLLOWTHROUGH_DATA_DIR"] = data_dir
+    from followthrough.config import make_data_dir
+
+    make_data_dir()  # as the `followthrough` command does: the settings only name it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
     if extra_hosts:
         hosts = os.environ.get("FOLLOWTHROUGH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")

@@ -11,8 +11,12 @@ if "FOLLOWTHROUGH_DATA_DIR" not in os.environ:
     os.environ["FOLLOWTHROUGH_DATA_DIR"] = tempfile.mkdtemp(prefix="followthrough-tests-")
     atexit.register(shutil.rmtree, os.environ["FOLLOWTHROUGH_DATA_DIR"], ignore_errors=True)
 
-from followthrough.settings import *  # noqa: F403
-from followthrough.settings import DATA_DIR, DATABASES
+from followthrough.config import make_data_dir
+
+make_data_dir()  # the settings only name it (as the `followthrough` command, we make it)
+
+from followthrough.settings import *  # noqa: E402, F403
+from followthrough.settings import DATA_DIR, DATABASES  # noqa: E402
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 
-from followthrough.config import DATA_DIR_ENV
+from followthrough.config import DATA_DIR_ENV, make_data_dir
 
 
 def _pop_data_dir(argv: list[str]) -> list[str]:
@@ -52,7 +52,13 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"followthrough {__version__}")
         return
+    try:
+        make_data_dir()  # every command reads or writes the database or files there
+    except OSError as error:
+        reason = error.strerror or error
+        sys.exit(f"followthrough: cannot create the data directory {error.filename}: {reason}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError
 
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except ImproperlyConfigured as error:  # a setting's value: the message says which
+        sys.exit(f"followthrough: {error}")
     except OSError as error:
         if error.filename is None:
             raise

@@ -9,11 +9,18 @@ on 127.0.0.1; HTTPS deployments set `FOLLOWTHROUGH_HTTPS=true`.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 
 from followthrough.config import data_dir, secret_key
+
+# The words a yes/no setting accepts (lower-case names: not Django settings themselves).
+_true_words = ("1", "true", "yes", "on")
+_false_words = ("0", "false", "no", "off")
 
 
 def env_str(name: str, default: str) -> str:
@@ -21,15 +28,35 @@ def env_str(name: str, default: str) -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting: only the documented words (any case); empty means the default.
+
+    Anything else stops start-up: a typo such as `FOLLOWTHROUGH_HTTPS=ture` must not
+    quietly turn off secure cookies and HSTS."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _true_words:
+        return True
+    if value in _false_words:
+        return False
+    accepted = ", ".join(f"{yes}/{no}" for yes, no in zip(_true_words, _false_words, strict=True))
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use one of {accepted} "
+        "(any case), or leave it empty for the default."
+    )
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    """A whole-number setting; empty means the default, anything else stops start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a whole number (e.g. {name}={default})."
+        ) from None
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -37,9 +64,40 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parent
+# Only the path: importing the settings creates nothing. The `followthrough` command, the
+# WSGI module and the tests' settings create the directory (`config.make_data_dir`), and
+# the `followthrough.E001`/`E002` checks say when it is missing or not writable.
 DATA_DIR = data_dir()
+# Set when the key comes from the file (no SECRET_KEY in the environment); see checks.
+SECRET_KEY_FILE = None if os.environ.get("SECRET_KEY") else DATA_DIR / "secret_key"
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key(DATA_DIR)
+
+@cache
+def _file_secret_key() -> str:
+    assert SECRET_KEY_FILE is not None
+    try:
+        key = secret_key(SECRET_KEY_FILE)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot read or create the secret key file {SECRET_KEY_FILE}: "
+            f"{error.strerror or error}. Set SECRET_KEY, or fix the file's permissions."
+        ) from error
+    if not key:
+        raise ImproperlyConfigured(
+            f"The secret key file {SECRET_KEY_FILE} is empty: delete it to have a new key "
+            "made, or set SECRET_KEY."
+        )
+    return key
+
+
+# The key file is read (or made) when Django first uses the key (signing a session or a
+# link, `check --deploy`), not on import. A lazy string rather than "the CLI makes it
+# first": every way in (the CLI, a WSGI server, `django-admin`, the tests) gets a key
+# without each having to remember to make one, and importing the settings stays pure.
+# Django reads SECRET_KEY only through `str()`/`force_bytes()` and str methods, which
+# the lazy proxy forwards; `followthrough serve` asks for it at start so a key file that
+# cannot be written is an error then, not at the first log-in.
+SECRET_KEY = os.environ.get("SECRET_KEY") or lazy(_file_secret_key, str)()
 DEBUG = env_bool("FOLLOWTHROUGH_DEBUG", False)
 ALLOWED_HOSTS = env_list("FOLLOWTHROUGH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("FOLLOWTHROUGH_CSRF_TRUSTED_ORIGINS", "")
@@ -159,8 +217,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 # The package's own static folder (vendored htmx and Pico, our stylesheet).
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = DATA_DIR / "static"  # made with the data directory (config.make_data_dir)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 STORAGES = {

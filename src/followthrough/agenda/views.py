@@ -3,10 +3,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from django.shortcuts import render
 
 from followthrough.agenda.selectors import today_items
 from followthrough.workspaces.access import WorkspaceRequest, workspace_view
+from followthrough.workspaces.responses import render_page_or_partial
 
 
 @workspace_view
@@ -16,5 +16,4 @@ def today(request: WorkspaceRequest) -> HttpResponse:
     items = today_items(workspace=request.workspace, owner=request.user if mine else None)
     here = request.get_full_path()
     context = {"today": items, "mine": mine, "nav": "today", "here": here, "here_q": quote(here)}
-    template = "agenda/_today_list.html" if request.htmx else "agenda/today.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "agenda/today.html", "agenda/_today_list.html", context)

@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
@@ -51,6 +50,7 @@ from followthrough.relationships.services import (
 )
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 from followthrough.workspaces.models import Workspace
+from followthrough.workspaces.responses import render_page_or_partial
 
 PEOPLE_PER_PAGE = 50
 ORGANIZATIONS_PER_PAGE = 50
@@ -67,18 +67,6 @@ def _page_number(request: WorkspaceRequest) -> int:
         return max(1, int(request.GET.get("page", 1)))
     except (TypeError, ValueError):
         return 1
-
-
-def _page_or_fragment(
-    request: WorkspaceRequest, page: str, fragment: str, context: dict[str, Any]
-) -> HttpResponse:
-    """The whole page, or only the swappable fragment for HTMX (but not for a history
-    restore, which needs the page)."""
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request
-    response = render(request, fragment if partial else page, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _person_url(workspace: Workspace, person: Person) -> str:
@@ -114,7 +102,7 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
         "undo": pending_undo(request),
         "nav": "people",
     }
-    return _page_or_fragment(
+    return render_page_or_partial(
         request, "people/person_list.html", "people/_person_results.html", context
     )
 
@@ -370,7 +358,7 @@ def organization_list(request: WorkspaceRequest) -> HttpResponse:
         "filtered": any(filters.value(name) for name in ("q", "focus_area")),
         "nav": "organizations",
     }
-    return _page_or_fragment(
+    return render_page_or_partial(
         request, "people/organization_list.html", "people/_organization_results.html", context
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from followthrough.events.models import Event
 from followthrough.events.services import EventError, FocusLimitReached
 from followthrough.people.models import Person
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
+from followthrough.workspaces.responses import is_partial, render_page_or_partial, see_other
 
 PAGE_SIZE = 25
 
@@ -41,12 +42,6 @@ def _event(request: WorkspaceRequest, pk: int) -> Event:
 
 def _person(request: WorkspaceRequest, person_id: int) -> Person:
     return get_for_workspace(Person, request.workspace, pk=person_id)
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _detail_url(event: Event) -> str:
@@ -97,11 +92,9 @@ def event_new(request: WorkspaceRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if then == "capture":
-                return _see_other(
-                    reverse("events:capture-event", args=[request.workspace.slug, event.pk])
-                )
+                return see_other("events:capture-event", request.workspace.slug, event.pk)
             messages.success(request, f"Added {event.title}.")
-            return _see_other(_detail_url(event))
+            return see_other(_detail_url(event))
     return _event_form_page(request, form, None, then)
 
 
@@ -122,7 +115,7 @@ def event_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Saved {event.title}.")
-            return _see_other(_detail_url(event))
+            return see_other(_detail_url(event))
     return _event_form_page(request, form, event, "")
 
 
@@ -141,17 +134,17 @@ def _people_page(
         "results": selectors.attendee_search(event=event, query=query) if query else [],
         **extra,
     }
-    if request.htmx:
-        return render(request, "events/_event_people.html", context)
-    return render(request, "events/event_detail.html", context, status=status)
+    return render_page_or_partial(
+        request, "events/event_detail.html", "events/_event_people.html", context, status=status
+    )
 
 
 def _people_done(request: WorkspaceRequest, event: Event, notice: str) -> HttpResponse:
     """After a successful write: the fresh region (HTMX), or a redirect to the page."""
-    if request.htmx:
+    if is_partial(request):
         return _people_page(request, event, notice=notice)
     messages.success(request, notice)
-    return _see_other(_detail_url(event))
+    return see_other(_detail_url(event))
 
 
 @require_safe
@@ -284,9 +277,9 @@ def _capture_page(
     added = extra.get("added")
     if added is not None and "added_picked" not in extra:
         context["added_picked"] = any(a.is_picked for a in recent if a.person_id == added.pk)
-    if request.htmx:
-        return render(request, "events/_capture_form.html", context)
-    return render(request, "events/capture.html", context, status=status)
+    return render_page_or_partial(
+        request, "events/capture.html", "events/_capture_form.html", context, status=status
+    )
 
 
 @workspace_view(write=True)
@@ -319,10 +312,10 @@ def capture_event(request: WorkspaceRequest, pk: int) -> HttpResponse:
         except ValueError as error:  # EventError, or person_create's missing name
             form.add_error(None, str(error))
         else:
-            if request.htmx:
+            if is_partial(request):
                 return _capture_page(request, event, CaptureForm(), added=person, added_picked=pick)
             url = reverse("events:capture-event", args=[request.workspace.slug, event.pk])
-            return _see_other(f"{url}?added={person.pk}")
+            return see_other(f"{url}?added={person.pk}")
     elif form.is_valid():
         return _capture_page(
             request,

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +29,12 @@ from followthrough.exchange.undo import (
     import_undo_plan,
 )
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
+from followthrough.workspaces.responses import (
+    is_partial,
+    render_page_or_partial,
+    see_other,
+    vary_on_htmx,
+)
 
 SHOWN_WARNINGS = preview.SHOWN_WARNINGS
 UPLOAD_GONE = "That upload is no longer there; please choose the file again."
@@ -62,7 +68,7 @@ def import_page(request: WorkspaceRequest) -> HttpResponse:
         loaded = _upload_columns(request, token, form)
         if isinstance(loaded, HttpResponse):
             return loaded
-        return _see_other(_columns_url(request, token))
+        return see_other(_columns_url(request, token))
     outcome = preview.upload_preview(workspace=workspace, token=token)
     return _preview_response(request, token, outcome, form)
 
@@ -202,6 +208,7 @@ def _filled_form(request: WorkspaceRequest, options: dict) -> ImportForm:
 
 
 @require_GET
+@vary_on_htmx
 @workspace_view(write=True)
 def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     """A large upload's preview, running in the background: a progress bar (the fragment
@@ -209,8 +216,7 @@ def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     upload would have shown it."""
     token = request.GET.get("token", "")
     outcome = preview.upload_preview_state(workspace=request.workspace, token=token)
-    fragment = bool(request.headers.get("HX-Request"))
-    if fragment and (outcome is None or not outcome.pending):
+    if is_partial(request) and (outcome is None or not outcome.pending):
         return HttpResponse(headers={"HX-Refresh": "true"})  # the whole page changes
     if outcome is None:
         messages.error(request, UPLOAD_GONE)
@@ -218,9 +224,12 @@ def import_preview_status(request: WorkspaceRequest) -> HttpResponse:
     if not outcome.pending:
         return _preview_response(request, token, outcome)
     context = {"nav": "import", **_waiting(request, token, outcome)}
-    if fragment:
-        return render(request, "exchange/_import_preview_status.html", context)
-    return render(request, "exchange/import_preview_wait.html", context)
+    return render_page_or_partial(
+        request,
+        "exchange/import_preview_wait.html",
+        "exchange/_import_preview_status.html",
+        context,
+    )
 
 
 def _waiting(request: WorkspaceRequest, token: str, outcome: preview.PreviewOutcome) -> dict:
@@ -249,7 +258,7 @@ def _preview_response(
     else the import form (and the upload dropped)."""
     if outcome.pending:
         url = reverse("exchange:import-preview", args=[request.workspace.slug])
-        return _see_other(f"{url}?{urlencode({'token': token})}")
+        return see_other(f"{url}?{urlencode({'token': token})}")
     options = tasks.upload_options(request.workspace, token) or {}
     if outcome.error is not None and options.get("format") == "csv":
         return _columns_screen(request, token, import_error=outcome.error, form=form)
@@ -293,12 +302,6 @@ def _columns_url(request: WorkspaceRequest, token: str) -> str:
     return f"{url}?{urlencode({'token': token})}"
 
 
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
-
-
 @require_POST
 @workspace_view(write=True)
 def import_run(request: WorkspaceRequest) -> HttpResponse:
@@ -318,9 +321,7 @@ def import_run(request: WorkspaceRequest) -> HttpResponse:
         counts={"job": {"token": token, "size": options.get("size", 0)}},
     )
     transaction.on_commit(lambda: tasks.import_file_task.enqueue(batch.pk))
-    response = redirect("exchange:import-status", workspace.slug, batch.pk)
-    response.status_code = 303
-    return response
+    return see_other("exchange:import-status", workspace.slug, batch.pk)
 
 
 def _status_context(batch: ImportBatch) -> dict:
@@ -350,9 +351,9 @@ def import_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
         ImportBatch.objects.select_related("created_by"), request.workspace, pk=pk
     )
     context = {"nav": "import", **_status_context(batch)}
-    if request.headers.get("HX-Request"):
-        return render(request, "exchange/_import_status.html", context)
-    return render(request, "exchange/import_progress.html", context)
+    return render_page_or_partial(
+        request, "exchange/import_progress.html", "exchange/_import_status.html", context
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -380,7 +381,7 @@ def import_undo_view(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, undone.plain_summary())
-    return _see_other(status_url)
+    return see_other(status_url)
 
 
 @require_GET

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from followthrough.workspaces.models import Membership, Workspace
+from followthrough.workspaces.responses import see_other
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -85,18 +86,16 @@ def get_for_workspace(
 
 
 def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
-    """Redirect (303) to the form's `next` when it is a local URL, else to `default`.
+    """Redirect (303) to the form's `next` when it is a path of this site, else to `default`.
 
-    Off-site and scheme-relative targets (`//evil.example`) are ignored.
+    Off-site and scheme-relative targets (`//evil.example`) are ignored, and so is a bare
+    word, which `see_other` would take for a view name (and fail on: a 500).
     """
-    from django.shortcuts import redirect
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
-    response = redirect(target)
-    response.status_code = 303
-    return response
+    return see_other(target)

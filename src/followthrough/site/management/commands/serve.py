@@ -64,6 +64,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
+        # The key is read (or made) at its first use: make that now, before the worker
+        # starts, so a key file that cannot be written stops the start, not a log-in.
+        str(settings.SECRET_KEY)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         done = housekeeping()
