@@ -87,7 +87,7 @@ def test_it_lists_organizations_in_a_constant_number_of_queries(
 def test_it_creates_an_organization(owner_client, workspace):
     response = owner_client.post(url("organization-new", workspace), VALID)
     org = Organization.objects.get(workspace=workspace, name="Riverside Food Bank")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == url("organization-detail", workspace, org.pk)
     assert org.website == "https://riverside-food.org"
     assert org.needs == "Tutors"
@@ -113,7 +113,7 @@ def test_it_edits_an_organization(owner_client, workspace):
         url("organization-edit", workspace, org.pk),
         {**VALID, "name": "Harbor Arts Collective", "focus_areas": ""},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     org.refresh_from_db()
     assert org.name == "Harbor Arts Collective"
     assert not org.focus_areas.exists()
@@ -159,7 +159,7 @@ def test_it_records_and_pages_what_was_noticed(owner_client, owner, workspace):
         url("organization-noticed", workspace, org.pk),
         {"summary": "Opened a second pantry", "note": "In *Eastside*."},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     noticed = Interaction.objects.get(organization=org)
     assert noticed.kind == InteractionKind.NOTICED
     assert noticed.logged_by == owner

@@ -239,7 +239,7 @@ def test_it_adds_an_affiliation_creating_the_organization(owner_client, workspac
             "started_on": "2024-01-01",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     affiliation = person.affiliations.get()
     assert affiliation.organization.name == "New Coalition"
     assert affiliation.organization.workspace == workspace
@@ -268,7 +268,7 @@ def test_it_ends_an_affiliation_today(owner_client, workspace):
     person = make_person(workspace, organization=org)
     affiliation = person.affiliations.get()
     response = owner_client.post(url("affiliation-end", workspace, person.pk, affiliation.pk))
-    assert response.status_code == 302
+    assert response.status_code == 303
     affiliation.refresh_from_db()
     assert affiliation.ended_on == timezone.localdate()
     again = owner_client.post(

@@ -20,7 +20,7 @@ VALID = {
 def test_it_creates_a_person_with_contacts_tags_and_organization(owner_client, owner, workspace):
     response = owner_client.post(url("person-new", workspace), VALID)
     person = Person.objects.get(workspace=workspace, full_name="Dana Lee")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == url("person-detail", workspace, person.pk)
     assert person.headline == "Runs the youth literacy program"
     assert [c.value for c in person.contact_points.filter(kind=ContactKind.EMAIL)] == [
@@ -97,7 +97,7 @@ def test_it_needs_a_first_or_last_name(owner_client, workspace):
         "Give at least a first or a last name."
     ]
     only_last = owner_client.post(url("person-new", workspace), {"last_name": "Solo"})
-    assert only_last.status_code == 302
+    assert only_last.status_code == 303
 
 
 def test_it_rejects_overlong_tags(owner_client, workspace):
@@ -163,7 +163,7 @@ def test_it_stores_a_reencoded_photo_under_a_random_name(owner_client, workspace
             "photo": upload("../../My Photo.jpeg", image_bytes("JPEG", (2000, 1000)), "image/jpeg"),
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     person = Person.objects.get(workspace=workspace)
     assert person.photo.name.startswith(f"photos/{workspace.pk}/")
     assert person.photo.name.endswith(".jpg")
@@ -195,7 +195,7 @@ def test_it_edits_a_person(owner_client, workspace):
             "role": "Board member",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     person.refresh_from_db()
     assert person.full_name == "Dana Lee-Park"
     assert [c.value for c in person.contact_points.filter(kind=ContactKind.EMAIL)] == ["new@x.org"]
@@ -257,7 +257,7 @@ def test_it_edits_addresses_and_a_birthday_with_or_without_its_year(owner_client
             "birthday_year": "",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     person.refresh_from_db()
     addresses = person.contact_points.filter(kind=ContactKind.ADDRESS).order_by("position")
     assert [a.value for a in addresses] == ["12 River St\nSpringfield", "PO Box 7\nShelbyville"]
@@ -291,7 +291,7 @@ def test_a_new_person_gets_their_birthday_and_address(owner_client, workspace):
         {**VALID, "first_name": "Kenji", "addresses": "1 Main St", "birthday_day": "2",
          "birthday_month": "7", "birthday_year": "1990"},
     )  # fmt: skip
-    assert response.status_code == 302
+    assert response.status_code == 303
     person = Person.objects.get(first_name="Kenji")
     assert person.contact_points.get(kind=ContactKind.ADDRESS).value == "1 Main St"
     assert (person.birthday_month, person.birthday_day, person.birthday_year) == (7, 2, 1990)

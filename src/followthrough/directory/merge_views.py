@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from followthrough.workspaces.access import (
     redirect_back,
     workspace_view,
 )
+from followthrough.workspaces.responses import see_other
 
 DUPLICATES_PER_PAGE = 25
 
@@ -128,13 +129,13 @@ def person_merge(request: WorkspaceRequest, pk: int, person_id: int) -> HttpResp
             )
         except merge.MergeError as error:
             messages.error(request, str(error))
-            return redirect(_duplicates_url(request))
+            return see_other(_duplicates_url(request))
         if other_name == kept.full_name:  # duplicates usually share a name: say which
             other_name, kept_name = f"{other_name} (#{other_pk})", f"{kept.full_name} (#{kept.pk})"
         else:
             kept_name = kept.full_name
         messages.success(request, f"Merged {other_name} into {kept_name}.")
-        return redirect("people:person-detail", request.workspace.slug, kept.pk)
+        return see_other("people:person-detail", request.workspace.slug, kept.pk)
     return render(
         request,
         "people/merge.html",

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -50,7 +50,7 @@ from followthrough.relationships.services import (
 )
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 from followthrough.workspaces.models import Workspace
-from followthrough.workspaces.responses import render_page_or_partial
+from followthrough.workspaces.responses import render_page_or_partial, see_other
 
 PEOPLE_PER_PAGE = 50
 ORGANIZATIONS_PER_PAGE = 50
@@ -132,7 +132,7 @@ def person_new(request: WorkspaceRequest) -> HttpResponse:
                 **_person_fields(data),
             )
         messages.success(request, f"Added {person.full_name}.")
-        return redirect(_person_url(request.workspace, person))
+        return see_other(_person_url(request.workspace, person))
     return _render_person_form(request, form, person=None)
 
 
@@ -178,7 +178,7 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
                     person=person, organization=organization, role=data["role"]
                 )
         messages.success(request, f"Saved {person.full_name}.")
-        return redirect(_person_url(request.workspace, person))
+        return see_other(_person_url(request.workspace, person))
     return _render_person_form(request, form, person=person)
 
 
@@ -298,7 +298,7 @@ def affiliation_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 ended_on=data["ended_on"],
             )
         messages.success(request, f"Added {organization.name} to {person.full_name}'s profile.")
-        return redirect(_person_url(request.workspace, person))
+        return see_other(_person_url(request.workspace, person))
     return render(
         request,
         "people/affiliation_form.html",
@@ -337,7 +337,7 @@ def affiliation_end(request: WorkspaceRequest, pk: int, affiliation_id: int) -> 
             )
         except ValueError as error:
             messages.error(request, str(error))
-    return redirect(_person_url(request.workspace, person))
+    return see_other(_person_url(request.workspace, person))
 
 
 # --- Organizations ------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def organization_new(request: WorkspaceRequest) -> HttpResponse:
             workspace=request.workspace, **form.cleaned_data
         )
         messages.success(request, f"Added {organization.name}.")
-        return redirect(_organization_url(request.workspace, organization))
+        return see_other(_organization_url(request.workspace, organization))
     return _render_organization_form(request, form, organization=None)
 
 
@@ -394,7 +394,7 @@ def organization_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.organization_update(organization=organization, **form.cleaned_data)
         messages.success(request, f"Saved {organization.name}.")
-        return redirect(_organization_url(request.workspace, organization))
+        return see_other(_organization_url(request.workspace, organization))
     return _render_organization_form(request, form, organization=organization)
 
 
@@ -462,7 +462,7 @@ def organization_noticed(request: WorkspaceRequest, pk: int) -> HttpResponse:
             form.add_error("summary", str(error))
         else:
             messages.success(request, "Noted.")
-            return redirect(_organization_url(request.workspace, organization))
+            return see_other(_organization_url(request.workspace, organization))
     return _render_organization_detail(request, organization, form, status=400)
 
 

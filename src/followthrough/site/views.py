@@ -13,6 +13,7 @@ from followthrough.site.services import user_sign_up, workspace_open
 from followthrough.workspaces import services
 from followthrough.workspaces.forms import SignUpForm, WorkspaceNewForm
 from followthrough.workspaces.models import Workspace
+from followthrough.workspaces.responses import see_other
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -49,7 +50,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 workspace_name=data["workspace_name"],
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("agenda:today", workspace_slug=workspace.slug)
+        return see_other("agenda:today", workspace_slug=workspace.slug)
     return render(request, "workspaces/signup.html", {"form": form, "invitation": invitation})
 
 
@@ -77,7 +78,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.invitation_accept(invitation=invitation, user=request.user)
         messages.success(request, f"Welcome to {workspace.name}.")
-        return redirect("agenda:today", workspace_slug=workspace.slug)
+        return see_other("agenda:today", workspace_slug=workspace.slug)
     return render(
         request,
         "workspaces/invite.html",
@@ -90,5 +91,5 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     form = WorkspaceNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         workspace = workspace_open(name=form.cleaned_data["name"], owner=request.user)
-        return redirect("agenda:today", workspace_slug=workspace.slug)
+        return see_other("agenda:today", workspace_slug=workspace.slug)
     return render(request, "workspaces/workspace_new.html", {"form": form})

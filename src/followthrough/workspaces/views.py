@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from followthrough.workspaces.forms import (
     WorkspaceSettingsForm,
 )
 from followthrough.workspaces.models import Membership
+from followthrough.workspaces.responses import see_other
 
 
 @workspace_view(owner=True)
@@ -22,7 +23,7 @@ def settings_edit(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Settings saved.")
-        return redirect("workspaces:settings", workspace_slug=request.workspace.slug)
+        return see_other("workspaces:settings", workspace_slug=request.workspace.slug)
     return render(request, "workspaces/settings.html", {"form": form})
 
 
@@ -83,4 +84,4 @@ def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
             messages.success(request, f"{who} is now {membership.get_role_display().lower()}.")
         except ValueError as error:
             messages.error(request, str(error))
-    return redirect("workspaces:members", workspace_slug=request.workspace.slug)
+    return see_other("workspaces:members", workspace_slug=request.workspace.slug)
