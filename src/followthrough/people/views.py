@@ -67,7 +67,7 @@ def _page_or_fragment(
     """The whole page, or only the swappable fragment for HTMX (but not for a history
     restore, which needs the page)."""
     htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request
+    partial = bool(htmx and not htmx.history_restore_request)
     response = render(request, fragment if partial else page, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -292,6 +292,7 @@ def affiliation_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
             organization = services.organization_get_or_create(
                 workspace=request.workspace, name=data["organization"]
             )
+            assert organization is not None  # the form refuses a blank name
             services.affiliation_add(
                 person=person,
                 organization=organization,
