@@ -104,6 +104,7 @@ def _recompute_due(workspace: Workspace, person_ids: list[int]) -> None:
         person_id__in=person_ids, tag__cadence_days__isnull=False
     ).values_list("person_id", "tag__cadence_days")
     for person_id, days in tagged:
+        assert days is not None  # tag__cadence_days__isnull=False
         cadences[person_id].append(days)
     now = timezone.now()
     for relationship in relationships:
@@ -175,7 +176,7 @@ def _snapshot(ids: list[int]) -> dict[str, dict[str, list]]:
     person's workspace, so no workspace filter is added: with one, SQLite's planner
     (without ANALYZE) may prefer a workspace-led index and read the whole workspace.
     """
-    snapshot = {}
+    snapshot: dict[str, dict[str, list]] = {}
     for model, columns in SNAPSHOT_MODELS:
         rows = model._base_manager.filter(
             Q.create([(f"{column}__in", ids) for column in columns], connector=Q.OR)
@@ -271,6 +272,7 @@ def _without_dangling(
         if not field.is_relation or field.name == "workspace":
             continue
         target = field.related_model
+        assert isinstance(target, type)  # a relation's model, resolved when apps are ready
         wanted = {getattr(o, field.attname) for o in objects} - {None}
         wanted -= restored.get(target, set())
         if not wanted:
