@@ -162,6 +162,7 @@ class ImportRun:
             return ""
         if self.dry_run:
             return f"photos/{self.workspace_id}/dry-run{suffix}"
+        # A stand-in for the person, not yet created: photo_path reads only its workspace_id.
         name = photo_path(SimpleNamespace(workspace_id=self.workspace_id), f"photo{suffix}")  # type: ignore[arg-type]
         name = default_storage.save(name, ContentFile(photo.data))
         self.files.append(name)
