@@ -13,7 +13,7 @@ e2e:
 	FOLLOWTHROUGH_REQUIRE_BROWSER=1 $(PY) -m pytest tests/e2e
 
 lint:
-	ruff check . && ruff format --check .
+	ruff check . && ruff format --check . && mypy src
 
 format:
 	ruff check --fix . && ruff format .

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
 
@@ -25,6 +25,10 @@ def db_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+@overload
+def aware(value: datetime | str) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: datetime | str | None) -> datetime | None:
     """A datetime read back from raw SQL, made aware (SQLite returns naive UTC)."""
     if value is None:

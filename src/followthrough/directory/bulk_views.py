@@ -111,7 +111,7 @@ def person_bulk(request: WorkspaceRequest) -> HttpResponse:
     form = PersonBulkForm(request.POST)
     ids = request.POST.getlist("person")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect_back(request, _list_url(request))
     if not ids:
         messages.error(request, "Tick the people to change first.")

@@ -16,7 +16,7 @@ from django.utils.dates import MONTHS
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
-from followthrough.people.models import BIRTHDAY_FIELDS
+from followthrough.people.models import BIRTHDAY_FIELDS, Tag
 from followthrough.people.selectors import PERSON_SORTS
 from followthrough.people.services import birthday_check
 from followthrough.relationships.models import Stage
@@ -306,6 +306,7 @@ class PersonForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
             self.add_error("first_name", "Give at least a first or a last name.")
         if cleaned.get("role") and not cleaned.get("organization", "").strip():
@@ -323,7 +324,9 @@ class PersonFilterForm(forms.Form):
     """The directory's search box and filters (all optional; invalid ones are ignored)."""
 
     q = forms.CharField(label="Search people", required=False, max_length=200)
-    tag = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any tag")
+    tag: forms.ModelChoiceField[Tag] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any tag"
+    )
     stage = forms.TypedChoiceField(
         choices=[("", "Any stage"), *Stage.choices], coerce=int, required=False, empty_value=None
     )
@@ -333,9 +336,11 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = tags
+        field = self.fields["tag"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = tags
 
-    def value(self, name: str) -> Any:
+    def value(self: forms.Form, name: str) -> Any:
         """The cleaned value of a filter, or None when it is missing or invalid."""
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
@@ -372,6 +377,7 @@ class AffiliationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", "The end date is before the start date.")
@@ -424,11 +430,15 @@ class OrganizationForm(forms.Form):
 
 class OrganizationFilterForm(forms.Form):
     q = forms.CharField(label="Search organizations", required=False, max_length=200)
-    focus_area = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any focus area")
+    focus_area: forms.ModelChoiceField[Tag] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any focus area"
+    )
 
     def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = tags
+        field = self.fields["focus_area"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = tags
 
     value = PersonFilterForm.value
 
@@ -470,7 +480,9 @@ class MergeForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        return {name: value for name, value in super().clean().items() if value}
+        cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
+        return {name: value for name, value in cleaned.items() if value}
 
 
 BULK_ACTIONS = [
@@ -492,6 +504,7 @@ class PersonBulkForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         action, tag = cleaned.get("action"), (cleaned.get("tag") or "").strip()
         if action in ("tag", "untag") and not tag:
             self.add_error("tag", "Type the tag to add or remove.")

@@ -92,7 +92,7 @@ def _field_rows(form: MergeForm, keep: Person, other: Person) -> list[FieldRow]:
         if name in form.fields:
             bound = form[name]
             choice = str(bound.value() or form.fields[name].initial)
-        error = " ".join(form.errors.get(name, []))
+        error = " ".join(map(str, form.errors.get(name, [])))
         rows.append(
             FieldRow(name, label, _display(keep, name), _display(other, name), choice, error)
         )

@@ -290,6 +290,7 @@ def affiliation_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
             organization = services.organization_get_or_create(
                 workspace=request.workspace, name=data["organization"]
             )
+            assert organization is not None  # the form refuses a blank name
             services.affiliation_add(
                 person=person,
                 organization=organization,

@@ -60,6 +60,7 @@ class EventForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at < starts_at:
             self.add_error("ends_at", "An event cannot end before it starts.")
@@ -118,6 +119,7 @@ class AttendeeAddForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         named = (cleaned.get("first_name") or "").strip() or (cleaned.get("last_name") or "")
         if not cleaned.get("person_id") and not named and "first_name" not in self.errors:
             self.add_error("first_name", "Type a first or last name, or find someone above.")
@@ -186,6 +188,7 @@ class CaptureForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         first, last = cleaned.get("first_name") or "", cleaned.get("last_name") or ""
         if not first.strip() and not last.strip() and "first_name" not in self.errors:
             self.add_error("first_name", "Type a first or last name.")

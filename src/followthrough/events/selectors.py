@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -31,6 +32,9 @@ from followthrough.events.models import Attendance, Event, FocusPick, Rsvp
 from followthrough.people.models import Person
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Quick capture offers the event that started most recently, if it began this long ago.
 CAPTURE_LOOKBACK = timedelta(days=2)
@@ -180,7 +184,13 @@ def capture_recent_events(*, workspace: Workspace, now: datetime, limit: int = 5
     return upcoming + past
 
 
-def capture_recent_people(*, event: Event, limit: int = 5) -> list[Attendance]:
+class _Picked(TypedDict):
+    is_picked: bool
+
+
+def capture_recent_people(
+    *, event: Event, limit: int = 5
+) -> list[WithAnnotations[Attendance, _Picked]]:
     """The people most recently added to an event (newest first), each with `is_picked`.
     Cost: one query."""
     return list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -34,9 +35,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.action(description="Undo the selected imports")
     def undo_imports(self, request: HttpRequest, queryset: QuerySet[ImportBatch]) -> None:
+        assert isinstance(request.user, User)  # the admin's views require a staff user
         for batch in queryset.order_by("-created_at"):
             try:
-                result = import_undo(batch=batch, actor=request.user)  # type: ignore[arg-type]
+                result = import_undo(batch=batch, actor=request.user)
             except ImportUndoRefused as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:

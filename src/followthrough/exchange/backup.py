@@ -93,7 +93,7 @@ class _Writer:
         self.emails: dict[int, str] = {}
 
     def scoped(self, model: type[Model]) -> QuerySet:
-        return model.objects.filter(workspace=self.workspace).order_by("pk")
+        return model._default_manager.filter(workspace=self.workspace).order_by("pk")
 
     def user(self, pk: int | None) -> str | None:
         return self.emails.get(pk) if pk is not None else None

@@ -64,7 +64,7 @@ class ImportRun:
     changed: dict[str, set[int]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     pairs: set[SuggestedPair] = field(default_factory=set)
-    lines: tuple[int, int] | tuple[None, None] = (None, None)  # of the batch being loaded
+    lines: tuple[int | None, int | None] = (None, None)  # of the batch being loaded
     _new_ids: dict[str, list[int]] = field(default_factory=dict)
     _provenance: list[tuple[Any, ...]] = field(default_factory=list)
     _before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
@@ -162,6 +162,7 @@ class ImportRun:
             return ""
         if self.dry_run:
             return f"photos/{self.workspace_id}/dry-run{suffix}"
+        # A stand-in for the person, not yet created: photo_path reads only its workspace_id.
         name = photo_path(SimpleNamespace(workspace_id=self.workspace_id), f"photo{suffix}")  # type: ignore[arg-type]
         name = default_storage.save(name, ContentFile(photo.data))
         self.files.append(name)

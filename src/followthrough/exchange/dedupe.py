@@ -167,7 +167,7 @@ class KeyIndex:
 def _contact_owners(workspace_id: int, kind: str, keys: Iterable[str]) -> list[tuple[str, int]]:
     """(normalized, person id) of the contact points of `kind` with these keys. No ORDER
     BY: with one, SQLite walks another index over the whole workspace."""
-    return select_in(  # type: ignore[return-value]
+    return select_in(
         connection,
         "SELECT normalized, person_id FROM people_contactpoint "
         "WHERE workspace_id = %s AND kind = %s AND normalized IN ({values})",

@@ -50,13 +50,13 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-        self.fields["event"].queryset = Event.objects.for_workspace(workspace).order_by(
-            "-starts_at"
-        )
+        event = self.fields["event"]
+        assert isinstance(event, forms.ModelChoiceField)
+        event.queryset = Event.objects.for_workspace(workspace).order_by("-starts_at")
         names = ColumnMapping.objects.for_workspace(workspace).values_list("name", flat=True)
-        self.fields["mapping"].choices = [("", "(none: choose the columns)")] + [
-            (n, n) for n in names
-        ]
+        mapping_field = self.fields["mapping"]
+        assert isinstance(mapping_field, forms.ChoiceField)
+        mapping_field.choices = [("", "(none: choose the columns)")] + [(n, n) for n in names]
         self.fields["time_zone"].initial = workspace.timezone or "UTC"
 
     def clean_file(self) -> Any:
@@ -72,6 +72,7 @@ class ImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         # Attendee rows cannot be read without their event: refuse before reading the file.
         wants_event = cleaned.get("format") in formats.ATTENDEE_FORMATS and not cleaned.get("event")
         if wants_event and "event" not in self.errors:
@@ -148,6 +149,7 @@ class ColumnMappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         for problem in mapping.check_mapping(self.mapping()):
             self.add_error(self._field_of(problem.column), problem.message)
         if cleaned.get("save") and not cleaned.get("name"):

@@ -117,7 +117,7 @@ def _columns_screen(
     options, columns = loaded
     start, missing = mapping.initial_mapping(columns, options.get("mapping"))
     save_as = options.get("save_mapping_as", "")  # asked for by a refused background preview
-    form = ColumnMappingForm(
+    columns_form = ColumnMappingForm(
         columns=columns,
         start=start,
         saved_name=save_as or options.get("mapping_name", ""),
@@ -125,7 +125,13 @@ def _columns_screen(
     )
     status = 422 if import_error else 200
     return _render_columns(
-        request, form, token, options, import_error=import_error, missing=missing, status=status
+        request,
+        columns_form,
+        token,
+        options,
+        import_error=import_error,
+        missing=missing,
+        status=status,
     )
 
 

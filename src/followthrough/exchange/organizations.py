@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Field, Q
 
 from followthrough.exchange.clean import clean_organization
 from followthrough.exchange.context import ImportRun, jsonable
@@ -241,7 +241,9 @@ def _given(record: OrganizationRecord, name: str) -> str:
     value: str = getattr(record, name)
     if name == "location" and not value and record.addresses:
         first = record.addresses[0]
-        return first if len(first) <= Organization._meta.get_field(name).max_length else ""
+        column = Organization._meta.get_field(name)
+        assert isinstance(column, Field) and column.max_length is not None
+        return first if len(first) <= column.max_length else ""
     return value
 
 

@@ -176,6 +176,6 @@ def _insert_added(run: ImportRun, rows: dict[str, list[tuple[Any, ...]]]) -> Non
 def next_touch_due(run: ImportRun, tag_ids: set[int]) -> Any:
     """A new relationship's next touch: the shortest cadence of the person's tags from
     now, else none (stage Noticed has no cadence) — as `relationship_start` computes."""
-    cadences = [run.tags.cadence.get(t) for t in tag_ids if run.tags.cadence.get(t)]
+    cadences = [cadence for cadence in map(run.tags.cadence.get, tag_ids) if cadence]
     days = min(cadences, default=None)
     return run.writer.datetime(run.now + timedelta(days=days)) if days else None

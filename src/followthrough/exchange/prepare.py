@@ -52,7 +52,6 @@ from followthrough.exchange.records import (
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
 READER_PROCESS = hasattr(os, "fork")
-_END = object()
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class Prepared:
     read (`problems`), when the import will fail and the loader only collects them."""
 
     read: int = 0  # records read, an event's attendees included
-    lines: tuple[int, int] | tuple[None, None] = (None, None)
+    lines: tuple[int | None, int | None] = (None, None)
     organizations: list[OrganizationRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     incomings: list[Incoming] = field(default_factory=list)
@@ -155,14 +154,14 @@ def prepared_batches(
             return
         batch = prepare(first, target)
         try:
-            following = next(iterator, _END)
+            following = list(itertools.islice(iterator, 1))
         except Exception:
             yield batch  # the parser's error after the first batch: raised once it loads
             raise
-        if following is _END:
+        if not following:
             yield batch
             return
-        rest = itertools.chain([following], iterator)
+        rest = itertools.chain(following, iterator)
         if _may_fork() and not batch.events:
             # Forked before the first batch loads: the reader starts on the second at
             # once, and copies less of this process's memory (it grows as batches load).

@@ -145,7 +145,7 @@ def upload_preview_state(*, workspace: Workspace, token: str) -> PreviewOutcome 
     preview was started for it. Reads two small files; no query."""
     options = tasks.upload_options(workspace, token)
     run = (options or {}).get("preview_run")
-    if not run:
+    if options is None or not run:
         return None
     stored = tasks.read_json(tasks.preview_path(workspace.pk, token))
     if stored.get("run") != run:  # not done yet
@@ -175,7 +175,7 @@ def preview_file_task(workspace_id: int, token: str, run: str) -> None:
     upload was started (`run` is no longer the upload's)."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     options = tasks.upload_options(workspace, token) if workspace is not None else None
-    if options is None or options.get("preview_run") != run:
+    if workspace is None or options is None or options.get("preview_run") != run:
         return
     outcome = _dry_run(workspace, token, str(options.get("save_mapping_as") or ""))
     try:

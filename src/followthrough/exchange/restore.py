@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
@@ -144,6 +144,10 @@ class RestoreResult:
     created_users: list[str] = field(default_factory=list)
 
 
+@overload
+def parse_datetime(value: str) -> datetime: ...
+@overload
+def parse_datetime(value: None) -> None: ...
 def parse_datetime(value: str | None) -> datetime | None:
     if value is None:
         return None

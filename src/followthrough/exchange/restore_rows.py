@@ -480,5 +480,5 @@ def _bulk(name: str, start: int, batch: list[Any], make: Callable[[dict], Model]
 def restore_updated_at(model: type[Model], rows: list[tuple[Model, Any]]) -> None:
     """Put back `updated_at` (an auto_now field, which bulk_create set to now)."""
     for obj, updated_at in rows:
-        obj.updated_at = updated_at  # type: ignore[attr-defined]
+        obj.updated_at = updated_at  # type: ignore[attr-defined]  # every model given has one
     model._default_manager.bulk_update([obj for obj, _ in rows], ["updated_at"], batch_size=500)

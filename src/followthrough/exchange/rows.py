@@ -138,7 +138,7 @@ class RowWriter:
             f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key
         ]
         extra = tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in missing)
-        names = [model._meta.get_field(c).column if c != "id" else "id" for c in columns]
+        names = [_column(model, c) if c != "id" else "id" for c in columns]
         names += [f.column for f in missing]
         key = (model._meta.db_table, columns, "insert")
         if key not in self._sql:
@@ -158,9 +158,7 @@ class RowWriter:
         quote = self.connection.ops.quote_name
         key = (model._meta.db_table, tuple(columns), "update")
         if key not in self._sql:
-            assignments = ", ".join(
-                f"{quote(model._meta.get_field(c).column)} = %s" for c in columns
-            )
+            assignments = ", ".join(f"{quote(_column(model, c))} = %s" for c in columns)
             table = quote(model._meta.db_table)
             self._sql[key] = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
         return self._run(self._sql[key], rows)
@@ -192,3 +190,10 @@ def select_in(
             cursor.execute(sql.format(values=", ".join(["%s"] * len(chunk))), [*params, *chunk])
             rows += cursor.fetchall()
     return rows
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The table column of `model`'s concrete field `name` (a field name or attname)."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field.column

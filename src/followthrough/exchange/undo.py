@@ -360,6 +360,7 @@ def _photos_replaced(
 
 def _db_value(model: type[models.Model], name: str, value: Any) -> Any:
     model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
     return model_field.get_db_prep_save(model_field.to_python(value), connection)
 
 

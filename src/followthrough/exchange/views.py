@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -29,7 +34,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 JSON = "application/json"
 
 
-def download(chunks: Iterator[str], *, filename: str, content_type: str) -> HttpResponse:
+def download(chunks: Iterator[str], *, filename: str, content_type: str) -> StreamingHttpResponse:
     """Stream `chunks` as an attachment, read from one database snapshot."""
     response = StreamingHttpResponse(snapshot_chunks(chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -48,10 +53,10 @@ def export_page(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "exchange/export.html", {"nav": "export", "versions": VERSIONS})
 
 
-def _csv_view(what: str, export: Callable[..., Iterator[str]]) -> Callable[..., HttpResponse]:
+def _csv_view(what: str, export: Callable[..., Iterator[str]]) -> Callable[..., HttpResponseBase]:
     @require_GET
     @workspace_view
-    def view(request: WorkspaceRequest) -> HttpResponse:
+    def view(request: WorkspaceRequest) -> HttpResponseBase:
         workspace = request.workspace
         return download(
             export(workspace=workspace), filename=_name(workspace, what, "csv"), content_type=CSV
@@ -69,7 +74,7 @@ export_interactions_csv = _csv_view("interactions", interactions_csv)
 
 @require_GET
 @workspace_view
-def export_vcard(request: WorkspaceRequest) -> HttpResponse:
+def export_vcard(request: WorkspaceRequest) -> HttpResponseBase:
     """All organizations and people as one .vcf; `?version=3.0` (the default, as on the
     command line: read by almost every address book) or `4.0`."""
     version = request.GET.get("version", "3.0")
@@ -85,7 +90,7 @@ def export_vcard(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def export_events_ics(request: WorkspaceRequest) -> HttpResponse:
+def export_events_ics(request: WorkspaceRequest) -> HttpResponseBase:
     workspace = request.workspace
     return download(
         events_ics(workspace=workspace),
@@ -96,7 +101,7 @@ def export_events_ics(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def export_follow_ups_ics(request: WorkspaceRequest) -> HttpResponse:
+def export_follow_ups_ics(request: WorkspaceRequest) -> HttpResponseBase:
     workspace = request.workspace
     return download(
         follow_ups_ics(workspace=workspace),
@@ -107,7 +112,7 @@ def export_follow_ups_ics(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def export_backup(request: WorkspaceRequest) -> HttpResponse:
+def export_backup(request: WorkspaceRequest) -> HttpResponseBase:
     """The workspace's full JSON backup (restore it with `followthrough restore`)."""
     workspace = request.workspace
     return download(

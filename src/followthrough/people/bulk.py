@@ -132,7 +132,7 @@ def _snapshot(ids: list[int]) -> dict[str, dict[str, list]]:
     person's workspace, so no workspace filter is added: with one, SQLite's planner
     (without ANALYZE) may prefer a workspace-led index and read the whole workspace.
     """
-    snapshot = {}
+    snapshot: dict[str, dict[str, list]] = {}
     for model, columns in snapshot_models():
         rows = model._base_manager.filter(
             Q.create([(f"{column}__in", ids) for column in columns], connector=Q.OR)
@@ -228,6 +228,7 @@ def _without_dangling(
         if not field.is_relation or field.name == "workspace":
             continue
         target = field.related_model
+        assert isinstance(target, type)  # a relation's model, resolved when apps are ready
         wanted = {getattr(o, field.attname) for o in objects} - {None}
         wanted -= restored.get(target, set())
         if not wanted:

@@ -264,7 +264,7 @@ def _people_for_page(workspace: Workspace, ids: set[int]) -> dict[int, Person]:
     return {person.pk: person for person in people}
 
 
-def duplicate_page(*, workspace: Workspace, number: object, per_page: int = 25) -> Page:
+def duplicate_page(*, workspace: Workspace, number: int | str | None, per_page: int = 25) -> Page:
     """One page of `duplicate_pairs`, each pair with both people loaded (their
     relationship, current organizations and e-mail addresses): 3 queries more."""
     page = Paginator(duplicate_pairs(workspace=workspace), per_page).get_page(number)

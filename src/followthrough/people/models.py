@@ -90,7 +90,7 @@ class Person(WorkspaceScoped):
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    organizations = models.ManyToManyField(
+    organizations: models.ManyToManyField[Organization, Affiliation] = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people"
     )
     created_at = models.DateTimeField(default=timezone.now)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core import checks
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 from followthrough.people.models import Person
 
@@ -68,10 +69,10 @@ class PersonRelation:
 def _relation_models() -> dict[type[models.Model], list[str]]:
     found: dict[type[models.Model], list[str]] = {}
     for relation in Person._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
-            continue  # forward fields of Person itself (its tags are found through the table)
-        if relation.many_to_many:
-            continue  # the through table's own foreign key is found as its own relation
+        # Reverse relations only: Person's own fields point elsewhere (its tags are found
+        # through their table's key), and a many-to-many's through table has its own key.
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
+            continue
         field = relation.field
         found.setdefault(field.model, []).append(field.attname)
     return found
@@ -89,7 +90,9 @@ def person_relations() -> tuple[PersonRelation, ...]:
             *(
                 f.related_model
                 for f in model._meta.concrete_fields
-                if f.is_relation and f.related_model in found and f.related_model is not model
+                if isinstance(f.related_model, type)
+                and f.related_model in found
+                and f.related_model is not model
             ),
         )
     return tuple(PersonRelation(model, tuple(found[model])) for model in graph.static_order())
@@ -124,9 +127,10 @@ class MergeRecord:
     actor: User | None
 
 
-PersonAdded = Callable[[Person, "Organization | None", "User | None"], None]
-TagsChanged = Callable[["Workspace", list[int]], None]
-Merged = Callable[[MergeRecord], None]
+# What a hook returns is ignored.
+PersonAdded = Callable[[Person, "Organization | None", "User | None"], object]
+TagsChanged = Callable[["Workspace", list[int]], object]
+Merged = Callable[[MergeRecord], object]
 _person_added: list[PersonAdded] = []
 _tags_changed: list[TagsChanged] = []
 _merged: list[Merged] = []
@@ -187,7 +191,7 @@ def check_person_relations(app_configs: Any = None, **kwargs: Any) -> list[check
             )
         for column in relation.columns:
             field = next(f for f in relation.model._meta.concrete_fields if f.attname == column)
-            if field.remote_field.on_delete is not models.CASCADE:
+            if getattr(field.remote_field, "on_delete", None) is not models.CASCADE:
                 errors.append(
                     checks.Error(
                         f"{relation.label}.{field.name} does not cascade when its person is "

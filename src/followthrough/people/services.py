@@ -68,7 +68,7 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
 def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> None:
     person.contact_points.filter(kind=kind).delete()
     seen: set[str] = set()
-    rows = []
+    rows: list[ContactPoint] = []
     for value in values:
         value = value.strip()
         key = normalize_contact(kind, value)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ class InteractionForm(forms.Form):
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
+        if value > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(
                 "An interaction cannot be in the future — add a follow-up instead."
             )
@@ -45,7 +47,9 @@ class RelationshipForm(forms.Form):
 
     def __init__(self, *args, members, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Nobody yet")] + [
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Nobody yet")] + [
             (user.pk, user.get_full_name() or user.email) for user in members
         ]
 

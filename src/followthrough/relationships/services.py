@@ -31,8 +31,6 @@ from followthrough.workspaces.models import Membership, Workspace
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# Interactions and follow-ups may refer to an event and a focus pick, whose room (events)
-# sits above this one and is never imported here: they are typed as plain models.
 
 # The stage an interaction of each kind implies (at least); missing kinds imply none.
 STAGE_IMPLIED_BY: dict[str, int] = {
@@ -47,6 +45,13 @@ STAGE_IMPLIED_BY: dict[str, int] = {
 OUTREACH_KINDS = frozenset(
     {InteractionKind.EMAIL_SENT, InteractionKind.CALL, InteractionKind.COFFEE}
 )
+
+
+def _pk(row: Model | None) -> int | None:
+    """The id of an event or focus pick an interaction or follow-up refers to: their room
+    (events) sits above this one and is never imported here, so they come as plain models
+    and are stored by id."""
+    return row.pk if row is not None else None
 
 
 class RelationshipError(ValueError):
@@ -106,6 +111,7 @@ def relationships_recompute_due(*, workspace: Workspace, person_ids: list[int]) 
         person_id__in=person_ids, tag__cadence_days__isnull=False
     ).values_list("person_id", "tag__cadence_days")
     for person_id, days in tagged:
+        assert days is not None  # tag__cadence_days__isnull=False
         cadences[person_id].append(days)
     now = timezone.now()
     for relationship in relationships:
@@ -192,7 +198,7 @@ def relationship_log_interaction(
         occurred_at=occurred_at,
         summary=summary,
         note=note,
-        event=event,
+        event_id=_pk(event),
         logged_by=actor,
     )
     relationship = Relationship.objects.select_for_update().get(person=person)
@@ -250,8 +256,8 @@ def follow_up_create(
         person=person,
         title=title,
         due_at=due_at,
-        event=event,
-        focus_pick=focus_pick,
+        event_id=_pk(event),
+        focus_pick_id=_pk(focus_pick),
         assigned_to=assigned_to,
     )
 

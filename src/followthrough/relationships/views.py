@@ -6,6 +6,8 @@ redirect is followed and only the list is swapped).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -122,7 +124,7 @@ def follow_up_new(request: WorkspaceRequest, person_id: int) -> HttpResponse:
         request.POST or None,
         initial={
             "title": f"Check in with {person.full_name}",
-            "due_at": (timezone.localtime() + timezone.timedelta(days=7)).replace(
+            "due_at": (timezone.localtime() + timedelta(days=7)).replace(
                 hour=9, minute=0, second=0, microsecond=0
             ),
         },

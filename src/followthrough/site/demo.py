@@ -103,7 +103,11 @@ STAGE_STEPS: dict[int, tuple[str, ...]] = {
     ),
 }
 # For people met outside any recorded event: how long before the last touch they met.
-MET_ELSEWHERE_DAYS = {Stage.FOLLOWED_UP: 9, Stage.MET_ONE_TO_ONE: 40, Stage.ONGOING: 240}
+MET_ELSEWHERE_DAYS: dict[int, int] = {
+    Stage.FOLLOWED_UP: 9,
+    Stage.MET_ONE_TO_ONE: 40,
+    Stage.ONGOING: 240,
+}
 
 
 class DemoError(RuntimeError):
@@ -226,6 +230,7 @@ def _staff_user(spec: StaffSpec, password: str) -> User:
 def _load_directory(demo: _Demo) -> None:
     """Our own profile, the organizations around us, and the people who work there."""
     home = content.HOME
+    assert demo.workspace.organization is not None  # workspace_create made it
     organization_update(
         organization=demo.workspace.organization,
         mission=home.mission,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -90,6 +91,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 def workspace_new(request: HttpRequest) -> HttpResponse:
     form = WorkspaceNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)  # login_required
         workspace = workspace_open(name=form.cleaned_data["name"], owner=request.user)
         return see_other("agenda:today", workspace_slug=workspace.slug)
     return render(request, "workspaces/workspace_new.html", {"form": form})

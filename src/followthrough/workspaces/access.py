@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from followthrough.workspaces.responses import see_other
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
 
 M = TypeVar("M", bound=models.Model)
 
@@ -32,6 +33,7 @@ class WorkspaceRequest(HttpRequest):
     user: User
     workspace: Workspace
     membership: Membership
+    htmx: HtmxDetails  # set by django-htmx's middleware
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -45,7 +47,10 @@ def membership_for(user: Any, slug: str) -> Membership:
 
 
 def workspace_view(
-    view: Callable[..., HttpResponse] | None = None, *, write: bool = False, owner: bool = False
+    view: Callable[..., HttpResponseBase] | None = None,
+    *,
+    write: bool = False,
+    owner: bool = False,
 ) -> Any:
     """Guard a view under `/w/<workspace_slug>/`: login, membership, role, time zone.
 
@@ -53,15 +58,18 @@ def workspace_view(
     `owner=True` refuses everyone but owners.
     """
 
-    def decorator(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(func)
-        def wrapper(request: HttpRequest, workspace_slug: str, *args: Any, **kwargs: Any):
+        def wrapper(
+            request: HttpRequest, workspace_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             membership = membership_for(request.user, workspace_slug)
             if owner and not membership.is_owner:
                 raise PermissionDenied("Only the workspace's owners can do this.")
             if write and not membership.can_write:
                 raise PermissionDenied("Viewers can look but not change.")
+            # The request becomes a WorkspaceRequest: Django requests take any attribute.
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             with timezone.override(zoneinfo.ZoneInfo(membership.workspace.timezone)):

@@ -50,6 +50,7 @@ class SignUpForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean() returns cleaned_data
         password = cleaned.get("password")
         if password:
             user = get_user_model()(

@@ -31,7 +31,7 @@ from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace
 
 PRODID = "-//Followthrough//Followthrough//EN"
-PARTSTAT = {
+PARTSTAT: dict[str, str] = {
     Rsvp.UNKNOWN: "NEEDS-ACTION",
     Rsvp.ACCEPTED: "ACCEPTED",
     Rsvp.TENTATIVE: "TENTATIVE",
@@ -64,7 +64,7 @@ def _calendar_header(name: str) -> str:
 
 
 def _times(event: Event, workspace_zone: tzinfo) -> tuple[date | datetime, date | datetime | None]:
-    zone = _zone(event.time_zone)
+    zone: tzinfo | None = _zone(event.time_zone)
     if event.all_day:
         day_zone = zone or workspace_zone
         start = event.starts_at.astimezone(day_zone).date()

@@ -55,7 +55,11 @@ VERSIONS = ("3.0", "4.0")
 UID_SYSTEM = "vcard-uid"
 PRODID = "-//Followthrough//Followthrough//EN"
 _TYPE_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_CONTACT_NAMES = {ContactKind.EMAIL: "EMAIL", ContactKind.PHONE: "TEL", ContactKind.URL: "URL"}
+_CONTACT_NAMES: dict[str, str] = {
+    ContactKind.EMAIL: "EMAIL",
+    ContactKind.PHONE: "TEL",
+    ContactKind.URL: "URL",
+}
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ _YES = {"yes", "y", "true", "1", "x", "checkedin"}
 _NO = {"no", "n", "false", "0", "", "notcheckedin"}
 
 
-def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[AttendeeRecord]:
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[AttendeeRecord | RowProblem]:
     """The attendees of an attendee export, one `AttendeeRecord` at a time."""
     table = open_table(stream, COLUMNS, min_known=3)
     refuse_other_format(table, "eventbrite")

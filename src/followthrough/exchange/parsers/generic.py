@@ -126,7 +126,7 @@ def _suggest(name: str) -> str | None:
 
 def parse(
     stream: BinaryIO, *, options: ParseOptions
-) -> Iterator[PersonRecord | OrganizationRecord]:
+) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
     """The people of any CSV, read through `options.mapping`."""
     mapping = _checked_mapping(options.mapping)
     columns = {header: (header,) for header in mapping}

@@ -86,7 +86,7 @@ def labels_to_tags(value: str) -> list[str]:
 
 def parse(
     stream: BinaryIO, *, options: ParseOptions
-) -> Iterator[PersonRecord | OrganizationRecord]:
+) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
     """The contacts of a Google Contacts CSV, one record at a time."""
     table = open_table(stream, COLUMNS, min_known=2)
     refuse_other_format(table, "google")

@@ -270,7 +270,12 @@ class YearlyRule:
         seconds = [int(v) for v in rule.get("BYSECOND", [start.second])]
         if len(seconds) != 1 or not 0 <= seconds[0] <= 59:
             raise ValueError("BYSECOND must be one value")
-        return cls(months, days or ([] if weekdays else [start.day]), weekdays, (*time, seconds[0]))
+        return cls(
+            months,
+            days or ([] if weekdays else [start.day]),
+            weekdays,
+            (time[0], time[1], seconds[0]),
+        )
 
 
 def _days_in_month(
@@ -788,7 +793,7 @@ def end(ctx: Context, start: date | datetime) -> date | datetime | None:
         return None
     if isinstance(start, datetime) != isinstance(ends_at, datetime):
         raise ctx.error("DTSTART and the end must both be dates or both date-times", name)
-    if ends_at < start:  # type: ignore[operator]
+    if ends_at < start:
         raise ctx.error(f"the event ends ({ends_at}) before it starts ({start})", name)
     return ends_at
 

@@ -71,7 +71,7 @@ def normalize_linkedin_url(value: str) -> str:
     return "https://www.linkedin.com/in/" + segments[1].lower()
 
 
-def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[PersonRecord]:
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[PersonRecord | RowProblem]:
     """The connections of a LinkedIn export, one `PersonRecord` at a time."""
     table = open_table(stream, COLUMNS, required=REQUIRED, min_known=3)
     refuse_other_format(table, "linkedin")

@@ -40,7 +40,7 @@ from followthrough.exchange.parsers.csv_common import (
     rows_of,
     split_multi,
 )
-from followthrough.exchange.records import OrganizationRecord
+from followthrough.exchange.records import OrganizationRecord, RowProblem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": (
@@ -61,7 +61,9 @@ EXPORT_FOCUS_AREAS = normalize_header(COLUMNS["focus_areas"][0])
 LIST_SEPARATORS = ";,"
 
 
-def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[OrganizationRecord]:
+def parse(
+    stream: BinaryIO, *, options: ParseOptions | None = None
+) -> Iterator[OrganizationRecord | RowProblem]:
     """The organizations of a CSV file with a name column, one record at a time."""
     table = open_table(stream, COLUMNS, required=("name",), min_known=2)
     # A contacts export has a company and a URL too: refused by its own columns, or its
@@ -70,7 +72,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[
     yield from require_records(_records(table), "organizations")
 
 
-def _records(table: Table) -> Iterator[OrganizationRecord]:
+def _records(table: Table) -> Iterator[OrganizationRecord | RowProblem]:
     read = table.fields(*COLUMNS)
     focus = table.index.get("focus_areas")
     separators = (

@@ -86,7 +86,7 @@ PHONES: dict[str, tuple[str, ...]] = {
     "phone_mobile2": ("Mobile Phone 2", "Mobiltelefon 2"),
 }
 _ADDRESS_PARTS = ("street", "street2", "street3", "city", "state", "postal_code", "country")
-ADDRESSES: dict[str, tuple[str, ...]] = {
+ADDRESSES: dict[str, tuple[str, str, str]] = {
     f"business_{part}": names
     for part, names in zip(
         _ADDRESS_PARTS,
@@ -127,7 +127,7 @@ _NUMERIC_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})[./](\d{2}|\d{4})")
 
 def parse(
     stream: BinaryIO, *, options: ParseOptions
-) -> Iterator[PersonRecord | OrganizationRecord]:
+) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
     """The contacts of an Outlook CSV, one `PersonRecord` at a time."""
     table = open_table(stream, ALL_COLUMNS, min_known=2)
     refuse_other_format(table, "outlook")

@@ -106,7 +106,8 @@ def logical_lines(physical: Iterator[tuple[int, str]]) -> Iterator[Line]:
     keeps that whitespace, 3.0 and 4.0 drop one character of it); a quoted-printable
     value ending in `=` (a soft line break) goes on in the next line whatever it starts
     with. A logical line longer than a card may be is refused as it grows."""
-    start, parts, size = 0, [], 0
+    start, size = 0, 0
+    parts: list[str] = []
     quoted_printable = keep_space = False
     for number, text in physical:
         if parts:
@@ -177,7 +178,7 @@ def _ends_with_agent(card: Card) -> bool:
     if not card.lines:
         return False
     match = _NAME.match(card.lines[-1].text)
-    return bool(match) and match.group(2).upper() == "AGENT"
+    return match is not None and match.group(2).upper() == "AGENT"
 
 
 def split_line(line: Line) -> Prop | None:

@@ -37,7 +37,9 @@ def wurl(context: template.Context, viewname: str, pk: Any) -> str:
 
     Same result as `{% url viewname workspace.slug pk %}`, reversed once per template.
     """
-    builders = context.render_context.setdefault("wurl", {})
+    # django-stubs allows setdefault only the values Django itself stores (list[Origin], int).
+    builders: dict[str, Callable[[Any], str]]
+    builders = context.render_context.setdefault("wurl", {})  # type: ignore[arg-type, assignment]
     builder = builders.get(viewname)
     if builder is None:
         builder = builders[viewname] = url_builder(viewname, context["workspace"].slug)
