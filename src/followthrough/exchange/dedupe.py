@@ -22,21 +22,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from followthrough.exchange.incoming import Incoming
 from followthrough.exchange.rows import select_in
-from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import ContactKind
 
-if TYPE_CHECKING:
-    from followthrough.exchange.clean import Incoming
-
-LINKEDIN = "linkedin"  # the record field (`PersonRecord.external_ids`) a profile comes in
-__all__ = ["LINKEDIN", "linkedin_canonical"]
 FUZZY_CUTOFF = 90  # token_sort_ratio on folded names, as the duplicates page (people.duplicates)
 # People cached per organization for fuzzy matching, for the whole import.
 ORG_MEMBERS_CACHE = 200_000

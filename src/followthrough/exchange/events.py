@@ -17,8 +17,9 @@ from typing import Any
 from django.db.models import Q
 
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
-from followthrough.exchange.clean import TEXT_MAX, Incoming
+from followthrough.exchange.clean import TEXT_MAX
 from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.incoming import Incoming
 from followthrough.exchange.own_uids import own_id
 from followthrough.exchange.records import EventRecord, ParseError
 from followthrough.exchange.result import Action, PreviewRow

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import connection
 
-from followthrough.exchange.clean import Incoming
 from followthrough.exchange.context import ImportRun, jsonable
 from followthrough.exchange.dedupe import (
     REASONS,
@@ -26,6 +25,7 @@ from followthrough.exchange.dedupe import (
     keyless_keys,
     name_key,
 )
+from followthrough.exchange.incoming import Incoming
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.person_rows import ADDED, write_people
 from followthrough.exchange.result import Action

@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from followthrough.exchange.clean import Incoming, clean_attendee, clean_person
+from followthrough.exchange.clean import clean_attendee, clean_person
 from followthrough.exchange.dedupe import record_keys
+from followthrough.exchange.incoming import Incoming
 from followthrough.exchange.own_uids import pop_own_id
 from followthrough.exchange.records import (
     AttendeeRecord,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+LINKEDIN = "linkedin"  # the record field (`PersonRecord.external_ids`) a profile comes in
+
 
 class ParseError(ValueError):
     """Bad input, with where it is: `line` (1-based, in the file), `field` and `message`."""

@@ -47,7 +47,7 @@ def normalize_linkedin_url(value: str) -> str:
     """The canonical form of a LinkedIn profile URL, for dedupe:
     `https://www.linkedin.com/in/<slug>`, the slug lower-cased and percent-decoded, from any
     spelling (no scheme, http, country or mobile host, `/pub/`, trailing slash or path,
-    query, fragment). The same form as `exchange.dedupe.linkedin_canonical`. `ValueError`
+    query, fragment). The same form as `people.linkedin.linkedin_canonical`. `ValueError`
     when it is not an http(s) LinkedIn profile address.
 
     >>> normalize_linkedin_url("http://de.linkedin.com/in/Ada-L/?trk=x")
