@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from followthrough.exchange.context import ImportRun
 from followthrough.exchange.models import ExternalId
+from followthrough.exchange.person_state import LABEL, SCALARS, PersonState
 from followthrough.people.models import Affiliation, ContactPoint, Person
 from followthrough.relationships.models import Relationship, Stage
 
-if TYPE_CHECKING:
-    from followthrough.exchange.persons import PersonState
-
-LABEL = "people.person"
 PERSON_COLUMNS = (
     "id",
     "workspace_id",
@@ -35,7 +32,6 @@ PERSON_COLUMNS = (
     "created_at",
     "updated_at",
 )
-SCALARS = ("headline", "notes", "photo", "birthday_month", "birthday_day", "birthday_year")
 NAMES = ("first_name", "last_name", "full_name")  # set on a person known only by an e-mail
 RELATIONSHIP_COLUMNS = (
     "workspace_id",

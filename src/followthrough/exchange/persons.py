@@ -11,12 +11,11 @@ five reads, then one statement per table written), whatever the batch's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
-from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.context import ImportRun
 from followthrough.exchange.dedupe import (
     REASONS,
     KeyIndex,
@@ -28,13 +27,12 @@ from followthrough.exchange.dedupe import (
 from followthrough.exchange.incoming import Incoming
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.person_rows import ADDED, write_people
+from followthrough.exchange.person_state import LABEL, SCALARS, PersonState
 from followthrough.exchange.result import Action
 from followthrough.exchange.rows import select_in
 from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
 
-LABEL = "people.person"
 Tagging = Person.tags.through
-SCALARS = ("headline", "notes", "photo", "birthday_month", "birthday_day", "birthday_year")
 # Plain strings (the enum's values): rows of them bind without the adapter lookup.
 KINDS = tuple(
     str(kind.value)
@@ -57,37 +55,6 @@ READS = {
     "external": "SELECT person_id, system, value FROM exchange_externalid "
     "WHERE workspace_id = %s AND person_id IN ({values})",
 }
-
-
-@dataclass
-class PersonState:
-    """A person as the batch sees them: their fields and what they already have, plus
-    the rows this batch adds."""
-
-    id: int
-    new: bool
-    first_name: str = ""
-    last_name: str = ""
-    fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(SCALARS, None))
-    updated_at: Any = None  # as the database returned it (read back only for undo)
-    contacts: dict[str, set[str]] = field(default_factory=dict)
-    positions: dict[str, int] = field(default_factory=dict)
-    tag_ids: set[int] = field(default_factory=set)
-    affiliations: dict[int, list[Any]] = field(default_factory=dict)  # org → [id, role]
-    external: set[tuple[str, str]] = field(default_factory=set)
-    org_id: int | None = None
-    before: dict[str, Any] = field(default_factory=dict)
-    added: int = 0  # rows this batch adds to them (`PeopleBatch.rows`)
-    role_updates: list[tuple[int, str, str]] = field(default_factory=list)  # id, old, new
-
-    def set(self, name: str, value: Any) -> None:
-        if not self.new:
-            self.before.setdefault(name, jsonable(self.fields[name]))
-        self.fields[name] = value
-
-    @property
-    def dirty(self) -> bool:
-        return bool(self.before) or bool(self.added) or bool(self.role_updates)
 
 
 class PeopleBatch:
