@@ -21,7 +21,7 @@ from django.db.models import Model
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.backup import BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
-from followthrough.exchange.restore import (
+from followthrough.exchange.restore_values import (
     BATCH,
     IdMap,
     RestoreResult,
