@@ -14,7 +14,7 @@ LinkedIn URL they do not have yet), half new — and a vCard 3.0 file of `--vcar
 3. importing the vCards.
 
 Each run prints the wall time, records per second and the process's peak RSS. Uses
-the real parsers when they exist (`exchange/parsers/linkedin.py`, `vcard.py`), else a
+the real parsers when they exist (`exchange/formats/csv/linkedin.py`, `vcard/parser.py`), else a
 minimal stand-in that yields the same records (flagged in the output).
 """
 
@@ -156,7 +156,7 @@ def write_vcards(path: Path, count: int, seed: int = 11) -> None:
 
 def stand_in_records(fmt: str, path: Path) -> Iterator:
     """Records for a format whose parser has not landed yet (same fields it yields)."""
-    from followthrough.exchange.records import PersonRecord, Photo
+    from followthrough.exchange.formats.records import PersonRecord, Photo
 
     if fmt == "linkedin":
         with path.open(encoding="utf-8", newline="") as handle:
@@ -224,13 +224,13 @@ def pss_mb() -> int:
 
 
 def records_of(fmt: str, path: Path, stream) -> tuple[Iterator, bool]:
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
 
     try:
-        formats.get_parser(fmt)
+        registry.get_parser(fmt)
     except ImportError:
         return stand_in_records(fmt, path), False
-    return formats.parse(fmt, stream, formats.ParseOptions()), True
+    return registry.parse(fmt, stream, registry.ParseOptions()), True
 
 
 def timed_parse(scratch: Path, fmt: str, path: Path) -> dict:

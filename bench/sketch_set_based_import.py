@@ -129,12 +129,12 @@ STEPS = [
 
 
 def parsed_rows(path: Path) -> list[tuple]:
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
     from followthrough.people.linkedin import linkedin_canonical
 
     rows = []
     with path.open("rb") as stream:
-        for record in formats.parse("linkedin", stream, formats.ParseOptions()):
+        for record in registry.parse("linkedin", stream, registry.ParseOptions()):
             email = record.emails[0].strip() if record.emails else ""
             url = record.external_ids.get("linkedin", "")
             org = record.organization.strip()

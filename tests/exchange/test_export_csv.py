@@ -20,7 +20,7 @@ from followthrough.exchange.exporters.csv_export import (
     organizations_csv,
     people_csv,
 )
-from followthrough.exchange.formula import neutralize, unneutralize
+from followthrough.exchange.formats.formula import neutralize, unneutralize
 from followthrough.people.models import Person
 from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_person

@@ -235,7 +235,7 @@ def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_que
 def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, version):
     import io
 
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
     from followthrough.exchange.loader import import_records
     from followthrough.exchange.result import ImportSource
 
@@ -246,7 +246,7 @@ def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, versio
     text = "".join(vcards(workspace=workspace, version=version))
 
     def reimport(into):
-        records = formats.parse("vcard", io.BytesIO(text.encode()), formats.ParseOptions())
+        records = registry.parse("vcard", io.BytesIO(text.encode()), registry.ParseOptions())
         return import_records(workspace=into, records=records, source=ImportSource("vcard", "x"))
 
     result = reimport(workspace)

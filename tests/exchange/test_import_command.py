@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from rich.console import Console
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import ParseError, PersonRecord
 from followthrough.exchange.models import ColumnMapping, ImportBatch
-from followthrough.exchange.records import ParseError, PersonRecord
 from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from tests.factories import make_event
@@ -37,7 +37,7 @@ def fake_parser(monkeypatch):
             first, last, email = raw.split()
             yield PersonRecord(line=number, first_name=first, last_name=last, emails=[email])
 
-    monkeypatch.setattr(formats, "get_parser", lambda name: parse)
+    monkeypatch.setattr(registry, "get_parser", lambda name: parse)
     return seen
 
 

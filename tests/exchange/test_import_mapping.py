@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from followthrough.exchange import mapping
-from followthrough.exchange.formats import ParseOptions
+from followthrough.exchange.formats.csv import generic
+from followthrough.exchange.formats.records import ParseError
+from followthrough.exchange.formats.registry import ParseOptions
 from followthrough.exchange.models import ColumnMapping
-from followthrough.exchange.parsers import generic
-from followthrough.exchange.records import ParseError
 
 DATA = Path(__file__).parent / "data"
 

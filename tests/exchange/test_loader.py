@@ -10,9 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.records import (
     AttendeeRecord,
     EventRecord,
     OrganizationRecord,
@@ -21,6 +19,8 @@ from followthrough.exchange.records import (
     PersonRecord,
     Photo,
 )
+from followthrough.exchange.loader import import_records
+from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.result import ImportFailed, ImportSource
 from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag

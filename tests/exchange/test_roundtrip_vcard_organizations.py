@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
 from followthrough.exchange.exporters.vcard_export import vcards
+from followthrough.exchange.formats import registry
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ExternalId
 from followthrough.exchange.result import ImportSource
@@ -103,7 +103,7 @@ def _export(workspace, version: str) -> str:
 
 
 def _import(workspace, exported: str) -> None:
-    records = formats.parse("vcard", io.BytesIO(exported.encode()), formats.ParseOptions())
+    records = registry.parse("vcard", io.BytesIO(exported.encode()), registry.ParseOptions())
     import_records(workspace=workspace, records=records, source=ImportSource("vcard", "o.vcf"))
 
 

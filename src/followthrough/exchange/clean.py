@@ -12,14 +12,14 @@ import re
 from collections.abc import Callable
 
 from followthrough.events.models import Rsvp
-from followthrough.exchange.incoming import Incoming
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.records import (
     LINKEDIN,
     AttendeeRecord,
     OrganizationRecord,
     ParseError,
     PersonRecord,
 )
+from followthrough.exchange.incoming import Incoming
 from followthrough.people.linkedin import PREFIX, is_profile, linkedin_canonical
 from followthrough.people.models import ContactKind
 from followthrough.people.services import normalize_contact, normalize_link

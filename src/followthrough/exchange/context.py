@@ -20,9 +20,9 @@ from django.db import connection
 from django.utils import timezone
 
 from followthrough.exchange.dedupe import OrgMembers, SuggestedPair
+from followthrough.exchange.formats.own_uids import own_id
+from followthrough.exchange.formats.records import Photo
 from followthrough.exchange.models import ExternalId, ImportedObject
-from followthrough.exchange.own_uids import own_id
-from followthrough.exchange.records import Photo
 from followthrough.exchange.result import Action, ImportResult, SuggestedMerge
 from followthrough.exchange.rows import RowWriter
 from followthrough.people.models import Organization, Tag, photo_path

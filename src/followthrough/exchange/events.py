@@ -19,9 +19,9 @@ from django.db.models import Q
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
 from followthrough.exchange.clean import TEXT_MAX
 from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.formats.own_uids import own_id
+from followthrough.exchange.formats.records import EventRecord, ParseError
 from followthrough.exchange.incoming import Incoming
-from followthrough.exchange.own_uids import own_id
-from followthrough.exchange.records import EventRecord, ParseError
 from followthrough.exchange.result import Action, PreviewRow
 from followthrough.people.models import Person
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage

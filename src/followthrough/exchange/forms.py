@@ -11,9 +11,10 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats, mapping
+from followthrough.exchange import mapping
+from followthrough.exchange.formats.csv import generic
+from followthrough.exchange.formats.registry import ATTENDEE_FORMATS, FORMATS
 from followthrough.exchange.models import ColumnMapping
-from followthrough.exchange.parsers import generic
 from followthrough.workspaces.models import Workspace
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 50 MB
@@ -22,7 +23,7 @@ ATTENDEES_NEED_AN_EVENT = "Choose the event these attendees came to."
 
 class ImportForm(forms.Form):
     format = forms.ChoiceField(
-        choices=[(name, desc) for name, (_, desc) in formats.FORMATS.items()],
+        choices=[(name, desc) for name, (_, desc) in FORMATS.items()],
         help_text="What kind of file this is.",
     )
     file = forms.FileField(help_text="Up to 50 MB.")
@@ -73,7 +74,7 @@ class ImportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # Attendee rows cannot be read without their event: refuse before reading the file.
-        wants_event = cleaned.get("format") in formats.ATTENDEE_FORMATS and not cleaned.get("event")
+        wants_event = cleaned.get("format") in ATTENDEE_FORMATS and not cleaned.get("event")
         if wants_event and "event" not in self.errors:
             self.add_error("event", ATTENDEES_NEED_AN_EVENT)
         return cleaned

@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from followthrough.exchange import formats, mapping, preview, tasks
+from followthrough.exchange import mapping, preview, tasks
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import ParseError
 from followthrough.exchange.forms import ColumnMappingForm, ImportForm
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.records import ParseError
 from followthrough.exchange.result import ImportFailed
 from followthrough.exchange.undo import (
     ImportUndoRefused,
@@ -281,7 +282,7 @@ def _preview_page(
 
 
 def _format_name(options: dict) -> str:
-    return formats.label(options.get("format", ""))
+    return registry.label(options.get("format", ""))
 
 
 def _percent(done: int, total: int | None) -> int:
@@ -335,7 +336,7 @@ def _status_context(batch: ImportBatch) -> dict:
         "percent": _percent(progress.get("done", 0), total),
         "counts": counts,
         "warnings": (counts.get("warnings") or [])[:SHOWN_WARNINGS],
-        "format_name": formats.label(batch.format),
+        "format_name": registry.label(batch.format),
         "added_people": (counts.get("rows_created") or {}).get("people.person", 0),
         # An import that added and changed nothing (every row skipped) has nothing to undo.
         "can_undo": batch.status == ImportStatus.DONE and import_touched_anything(batch=batch),
@@ -369,7 +370,7 @@ def import_undo_view(request: WorkspaceRequest, pk: int) -> HttpResponse:
         context = {
             "nav": "import",
             "batch": batch,
-            "format_name": formats.label(batch.format),
+            "format_name": registry.label(batch.format),
             "plan": plan,
             "status_url": status_url,
         }
@@ -392,5 +393,5 @@ def import_list(request: WorkspaceRequest) -> HttpResponse:
         .order_by("-created_at")[:200]
     )
     for batch in batches:
-        batch.format_name = formats.label(batch.format)
+        batch.format_name = registry.label(batch.format)
     return render(request, "exchange/import_list.html", {"nav": "import", "batches": batches})

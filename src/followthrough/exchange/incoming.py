@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from followthrough.exchange.records import PartialDate, Photo
+from followthrough.exchange.formats.records import PartialDate, Photo
 
 
 @dataclass(slots=True)

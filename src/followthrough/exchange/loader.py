@@ -20,11 +20,11 @@ from django.db import DatabaseError, connection, transaction
 
 from followthrough.exchange.context import ImportRun
 from followthrough.exchange.events import load_attendances, load_events, refresh_relationships
+from followthrough.exchange.formats.records import ParseError, Record
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.organizations import load_organization_records
 from followthrough.exchange.persons import PeopleBatch
 from followthrough.exchange.prepare import Prepared, Problem, Target, prepared_batches
-from followthrough.exchange.records import ParseError, Record
 from followthrough.exchange.result import (
     PREVIEW_ROWS,
     Action,

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from followthrough.exchange import clean
+from followthrough.exchange.formats.csv import generic
+from followthrough.exchange.formats.csv import reader as csv_reader
+from followthrough.exchange.formats.records import ParseError
 from followthrough.exchange.models import ColumnMapping
-from followthrough.exchange.parsers import csv_common, generic
-from followthrough.exchange.records import ParseError
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.workspaces.models import Workspace
 
@@ -129,7 +130,7 @@ def read_columns(path: Path, *, samples: int = SAMPLE_ROWS) -> FileColumns:
         # `find_header` takes the first line holding `min_known` of these names, with the
         # delimiter under which it holds the most: the parser's own header search.
         aliases = {name: (name,) for name in names}
-        table = csv_common.open_table(stream, aliases, min_known=min_known)
+        table = csv_reader.open_table(stream, aliases, min_known=min_known)
         rows = _sample_rows(table, samples)
     header = table.header
     columns = tuple(
@@ -147,7 +148,7 @@ def read_columns(path: Path, *, samples: int = SAMPLE_ROWS) -> FileColumns:
 def _header_names(stream: BinaryIO) -> tuple[frozenset[str], int]:
     """The names the header line holds (its cells under every delimiter, since which
     one the file uses is for `find_header` to decide), and how many a line must hold."""
-    lines = (line for line in csv_common.decoded_lines(stream) if line.strip())
+    lines = (line for line in csv_reader.decoded_lines(stream) if line.strip())
     first: frozenset[str] = frozenset()
     for line in itertools.islice(lines, PREAMBLE_LINES):
         names = _names_in(line.rstrip("\r\n"))
@@ -161,16 +162,16 @@ def _header_names(stream: BinaryIO) -> tuple[frozenset[str], int]:
 
 def _names_in(line: str) -> frozenset[str]:
     names: set[str] = set()
-    for delimiter in csv_common.DELIMITERS:
+    for delimiter in csv_reader.DELIMITERS:
         try:
             cells = next(csv.reader([line], delimiter=delimiter), [])
         except csv.Error:
             continue
-        names.update(cell.strip() for cell in cells if csv_common.normalize_header(cell))
+        names.update(cell.strip() for cell in cells if csv_reader.normalize_header(cell))
     return frozenset(names)
 
 
-def _sample_rows(table: csv_common.Table, count: int) -> list[list[str]]:
+def _sample_rows(table: csv_reader.Table, count: int) -> list[list[str]]:
     rows: list[list[str]] = []
     try:
         for row in itertools.islice(table, count):
@@ -184,8 +185,8 @@ def _short(value: str) -> str:
     return value if len(value) <= SAMPLE_CHARS else value[: SAMPLE_CHARS - 1] + "…"
 
 
-def _unreadable(table: csv_common.Table, index: int, name: str) -> str:
-    key = csv_common.normalize_header(name)
+def _unreadable(table: csv_reader.Table, index: int, name: str) -> str:
+    key = csv_reader.normalize_header(name)
     if not key:
         return "it has no name"
     first = table.positions[key]
@@ -234,16 +235,16 @@ def initial_mapping(
         suggested = generic.suggest_mapping(columns.headers())
         start = {name: suggested.get(name, generic.IGNORE) for name in columns.headers()}
         return _suggest_by_values(columns, start), []
-    by_key = {csv_common.normalize_header(header): field for header, field in mapping.items()}
+    by_key = {csv_reader.normalize_header(header): field for header, field in mapping.items()}
     start = {
-        name: by_key.get(csv_common.normalize_header(name), generic.IGNORE)
+        name: by_key.get(csv_reader.normalize_header(name), generic.IGNORE)
         for name in columns.headers()
     }
-    present = {csv_common.normalize_header(name) for name in columns.headers()}
+    present = {csv_reader.normalize_header(name) for name in columns.headers()}
     missing = [
         header
         for header, field in mapping.items()
-        if field != generic.IGNORE and csv_common.normalize_header(header) not in present
+        if field != generic.IGNORE and csv_reader.normalize_header(header) not in present
     ]
     return start, missing
 

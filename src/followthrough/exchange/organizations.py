@@ -17,9 +17,9 @@ from django.db.models import Q
 
 from followthrough.exchange.clean import clean_organization
 from followthrough.exchange.context import ImportRun, jsonable
+from followthrough.exchange.formats.own_uids import UID_SYSTEM, pop_own_id
+from followthrough.exchange.formats.records import OrganizationRecord
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.own_uids import UID_SYSTEM, pop_own_id
-from followthrough.exchange.records import OrganizationRecord
 from followthrough.exchange.result import PreviewRow
 from followthrough.people.models import Organization
 

@@ -39,9 +39,8 @@ from typing import Any
 
 from followthrough.exchange.clean import clean_attendee, clean_person
 from followthrough.exchange.dedupe import record_keys
-from followthrough.exchange.incoming import Incoming
-from followthrough.exchange.own_uids import pop_own_id
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.own_uids import pop_own_id
+from followthrough.exchange.formats.records import (
     AttendeeRecord,
     EventRecord,
     OrganizationRecord,
@@ -50,6 +49,7 @@ from followthrough.exchange.records import (
     Record,
     RowProblem,
 )
+from followthrough.exchange.incoming import Incoming
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
 READER_PROCESS = hasattr(os, "fork")

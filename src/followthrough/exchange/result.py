@@ -34,7 +34,7 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class ImportSource:
-    """Where the records came from: the format's name (see `formats.FORMATS`) and the
+    """Where the records came from: the format's name (see `formats.registry.FORMATS`) and the
     file's name as the user gave it (kept for provenance, never used as a path)."""
 
     format: str

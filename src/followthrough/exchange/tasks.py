@@ -35,7 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django_tasks import task
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
@@ -262,7 +262,7 @@ def run_import(
         event = Event.objects.for_workspace(workspace).filter(pk=options["event_id"]).first()
         if event is None:
             raise ImportFailed("The event chosen for this import no longer exists.")
-    parse_options = formats.ParseOptions(
+    parse_options = registry.ParseOptions(
         time_zone=options.get("time_zone") or workspace.timezone or "UTC",
         mapping=options.get("mapping") or {},
     )
@@ -280,7 +280,7 @@ def run_import(
 
         return import_records(
             workspace=workspace,
-            records=formats.parse(options["format"], stream, parse_options),
+            records=registry.parse(options["format"], stream, parse_options),
             source=ImportSource(options["format"], options["filename"]),
             actor=actor,
             event=event,

@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
 from followthrough.exchange.provenance import Run, changed_rows, created_runs, merged
 from followthrough.exchange.rows import RowWriter
@@ -281,7 +281,7 @@ def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
 
 
 def _check(batch: ImportBatch) -> None:
-    name = f"Import #{batch.pk} ({batch.filename}, {formats.label(batch.format)})"
+    name = f"Import #{batch.pk} ({batch.filename}, {registry.label(batch.format)})"
     if batch.status == ImportStatus.UNDONE:
         when = (
             timezone.localtime(batch.undone_at).strftime("%Y-%m-%d %H:%M")

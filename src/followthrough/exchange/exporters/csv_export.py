@@ -30,7 +30,7 @@ from followthrough.exchange.exporters import (
     grouped,
     local_text,
 )
-from followthrough.exchange.formula import neutralize
+from followthrough.exchange.formats.formula import neutralize
 from followthrough.people.models import (
     NEWEST_STARTED,
     Affiliation,

@@ -25,7 +25,7 @@ from django.db.models import OuterRef, Subquery
 
 from followthrough.events.models import Attendance, Event, Rsvp
 from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
-from followthrough.exchange.own_uids import person_address
+from followthrough.exchange.formats.own_uids import person_address
 from followthrough.people.models import ContactPoint
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace

@@ -15,7 +15,7 @@ whole into ADR's street component.
 
 Cost: rows are read as plain values, one streamed query per table plus one query per
 2,000 rows for each related table (as the CSV export does), and the cards are written by
-`vcard_writer` (vobject's writer was most of the export's time: see that module).
+`formats.vcard.writer` (vobject's writer was most of the export's time: see that module).
 Memory holds one chunk of rows.
 """
 
@@ -31,7 +31,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
-from followthrough.exchange.exporters.vcard_writer import (
+from followthrough.exchange.formats.vcard.writer import (
     Line,
     card,
     compound,

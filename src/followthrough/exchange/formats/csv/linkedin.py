@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     clean_email,
@@ -27,7 +26,8 @@ from followthrough.exchange.parsers.csv_common import (
     require_records,
     rows_of,
 )
-from followthrough.exchange.records import PersonRecord, RowProblem
+from followthrough.exchange.formats.records import PersonRecord, RowProblem
+from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name",),

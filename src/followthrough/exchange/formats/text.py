@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.records import ParseError
+from followthrough.exchange.formats.records import ParseError
 
 CHUNK = 64 * 1024
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     emails_of,
@@ -31,7 +30,8 @@ from followthrough.exchange.parsers.csv_common import (
     require_records,
     rows_of,
 )
-from followthrough.exchange.records import AttendeeRecord, RowProblem
+from followthrough.exchange.formats.records import AttendeeRecord, RowProblem
+from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Attendee First Name"),

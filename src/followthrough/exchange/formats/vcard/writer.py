@@ -7,7 +7,7 @@ twice the budget for the whole export. vobject makes an object per property, tur
 structured value from its native form to text and back, and escapes each value only to
 unescape it again. The exporter writes a small fixed set of properties, so this module
 writes them directly, at about 0.04 ms a card. Reading stays with vobject
-(`parsers/vcard.py`).
+(`formats/vcard/parser.py`).
 
 It writes what vobject's writer wrote for those properties, byte for byte
 (`tests/exchange/test_vcard_writer.py` compares the two over generated people):

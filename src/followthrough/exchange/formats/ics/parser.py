@@ -76,10 +76,10 @@ from icalendar.cal.component import Component
 from icalendar.parser.content_line import Contentline
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.own_uids import UID_SYSTEM, uid_of_address
-from followthrough.exchange.parsers.text import clean_text, read_lines
-from followthrough.exchange.records import AttendeeRecord, EventRecord, ParseError
+from followthrough.exchange.formats.own_uids import UID_SYSTEM, uid_of_address
+from followthrough.exchange.formats.records import AttendeeRecord, EventRecord, ParseError
+from followthrough.exchange.formats.registry import ParseOptions
+from followthrough.exchange.formats.text import clean_text, read_lines
 
 MAX_COMPONENT = 10 * 1024 * 1024  # characters in one VEVENT or VTIMEZONE
 MAX_DEPTH = 16  # components inside components

@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from followthrough.exchange import formats
-from followthrough.exchange.parsers.text import binary_kind
-from followthrough.exchange.records import ParseError, PartialDate, RowProblem
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import ParseError, PartialDate, RowProblem
+from followthrough.exchange.formats.text import binary_kind
 
 FIELD_LIMIT = 1_000_000  # characters in one cell
 LINE_LIMIT = 8_000_000  # characters in one physical line
@@ -452,7 +452,7 @@ def refuse_other_format(table: Table, fmt: str) -> None:
             article = "an" if found[0][:1] in "AEIOaeio" else "a"
             raise table.error(
                 f"This looks like {label} export (it has {article} “{found[0]}” column), not "
-                f"{MARKERS[fmt][0]} one: choose the {formats.label(other)} format ({other}).",
+                f"{MARKERS[fmt][0]} one: choose the {registry.label(other)} format ({other}).",
                 field=found[0],
             )
 

@@ -15,7 +15,7 @@ position), among these synonyms, the first being what the export writes:
 
 Other columns are ignored; a row with data in them only is skipped, as blank rows are.
 Another platform's contacts export (LinkedIn, Google, Outlook, Eventbrite: told by its
-own columns, `csv_common.MARKERS`) is refused, naming the format to choose.
+own columns, `reader.MARKERS`) is refused, naming the format to choose.
 A leading `'` that guards a formula (`'=…`, `'-…`) is dropped, as for every CSV import
 (`formula.unneutralize`). A row with data but no name, or with a website or feed that is
 not an http(s) address, is a `ParseError` naming its line and column; so is a file with
@@ -27,9 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.formula import unneutralize
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     clean_url,
@@ -40,7 +38,9 @@ from followthrough.exchange.parsers.csv_common import (
     rows_of,
     split_multi,
 )
-from followthrough.exchange.records import OrganizationRecord
+from followthrough.exchange.formats.formula import unneutralize
+from followthrough.exchange.formats.records import OrganizationRecord
+from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": (

@@ -25,8 +25,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     clean_email,
@@ -39,7 +38,13 @@ from followthrough.exchange.parsers.csv_common import (
     rows_of,
     unique,
 )
-from followthrough.exchange.records import OrganizationRecord, PartialDate, PersonRecord, RowProblem
+from followthrough.exchange.formats.records import (
+    OrganizationRecord,
+    PartialDate,
+    PersonRecord,
+    RowProblem,
+)
+from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Vorname", "Prénom"),

@@ -24,8 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     birthday_of,
@@ -39,7 +38,8 @@ from followthrough.exchange.parsers.csv_common import (
     split_multi,
     unique,
 )
-from followthrough.exchange.records import OrganizationRecord, PersonRecord, RowProblem
+from followthrough.exchange.formats.records import OrganizationRecord, PersonRecord, RowProblem
+from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Given Name"),

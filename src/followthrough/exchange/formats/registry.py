@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import BinaryIO
 
-from followthrough.exchange.records import Record
+from followthrough.exchange.formats.records import Record
 
 # Expanding a recurring event beyond this many occurrences is refused (recurrence bombs).
 MAX_OCCURRENCES = 1000
@@ -22,7 +22,7 @@ MAX_OCCURRENCES = 1000
 class ParseOptions:
     # The zone for floating times and zones a file names but does not define.
     time_zone: str = "UTC"
-    # Generic CSV: {"CSV header": "person field"}; see parsers.generic.FIELDS.
+    # Generic CSV: {"CSV header": "person field"}; see formats.csv.generic.FIELDS.
     mapping: dict[str, str] = field(default_factory=dict)
     max_occurrences: int = MAX_OCCURRENCES
 
@@ -31,17 +31,17 @@ Parser = Callable[..., Iterator[Record]]
 
 FORMATS: dict[str, tuple[str, str]] = {
     # name: (module, description)
-    "linkedin": ("followthrough.exchange.parsers.linkedin", "LinkedIn Connections.csv"),
-    "google": ("followthrough.exchange.parsers.google", "Google Contacts CSV"),
-    "outlook": ("followthrough.exchange.parsers.outlook", "Outlook contacts CSV"),
-    "csv": ("followthrough.exchange.parsers.generic", "any CSV, with a column mapping"),
+    "linkedin": ("followthrough.exchange.formats.csv.linkedin", "LinkedIn Connections.csv"),
+    "google": ("followthrough.exchange.formats.csv.google", "Google Contacts CSV"),
+    "outlook": ("followthrough.exchange.formats.csv.outlook", "Outlook contacts CSV"),
+    "csv": ("followthrough.exchange.formats.csv.generic", "any CSV, with a column mapping"),
     "organizations": (
-        "followthrough.exchange.parsers.organizations",
+        "followthrough.exchange.formats.csv.organization_list",
         "Organizations CSV (a Followthrough export, or any list)",
     ),
-    "vcard": ("followthrough.exchange.parsers.vcard", "vCard 2.1, 3.0 or 4.0 (.vcf)"),
-    "ics": ("followthrough.exchange.parsers.ics", "iCalendar events (.ics)"),
-    "eventbrite": ("followthrough.exchange.parsers.eventbrite", "event attendee CSV export"),
+    "vcard": ("followthrough.exchange.formats.vcard.parser", "vCard 2.1, 3.0 or 4.0 (.vcf)"),
+    "ics": ("followthrough.exchange.formats.ics.parser", "iCalendar events (.ics)"),
+    "eventbrite": ("followthrough.exchange.formats.csv.eventbrite", "event attendee CSV export"),
 }
 
 

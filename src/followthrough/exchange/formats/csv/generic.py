@@ -26,9 +26,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.formula import unneutralize
-from followthrough.exchange.parsers.csv_common import (
+from followthrough.exchange.formats.csv.linkedin import normalize_linkedin_url
+from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
     birthday_of,
@@ -41,8 +40,14 @@ from followthrough.exchange.parsers.csv_common import (
     split_multi,
     unique,
 )
-from followthrough.exchange.parsers.linkedin import normalize_linkedin_url
-from followthrough.exchange.records import OrganizationRecord, ParseError, PersonRecord, RowProblem
+from followthrough.exchange.formats.formula import unneutralize
+from followthrough.exchange.formats.records import (
+    OrganizationRecord,
+    ParseError,
+    PersonRecord,
+    RowProblem,
+)
+from followthrough.exchange.formats.registry import ParseOptions
 
 FIELDS: dict[str, str] = {
     "first_name": "First (given) name",

@@ -50,12 +50,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from followthrough.exchange.formats import ParseOptions
-from followthrough.exchange.parsers.csv_common import invalid_email, valid_email
-from followthrough.exchange.parsers.text import clean_text
-from followthrough.exchange.parsers.vcard_lines import MAX_CARD as MAX_CARD  # a limit, as MAX_PHOTO
-from followthrough.exchange.parsers.vcard_lines import Card, Prop, card_props, file_cards, read_card
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.csv.reader import invalid_email, valid_email
+from followthrough.exchange.formats.records import (
     OrganizationRecord,
     ParseError,
     PartialDate,
@@ -63,6 +59,10 @@ from followthrough.exchange.records import (
     Photo,
     Record,
 )
+from followthrough.exchange.formats.registry import ParseOptions
+from followthrough.exchange.formats.text import clean_text
+from followthrough.exchange.formats.vcard.lines import MAX_CARD as MAX_CARD  # a limit, as MAX_PHOTO
+from followthrough.exchange.formats.vcard.lines import Card, Prop, card_props, file_cards, read_card
 
 MAX_PHOTO = 5 * 1024 * 1024  # bytes of one decoded photo
 

@@ -16,12 +16,12 @@ from typing import Any, BinaryIO
 
 import vobject
 
-from followthrough.exchange.parsers.text import (
+from followthrough.exchange.formats.records import ParseError
+from followthrough.exchange.formats.text import (
     decode_utf8_or_cp1252,
     decode_with_charset,
     read_lines,
 )
-from followthrough.exchange.records import ParseError
 
 MAX_CARD = 10 * 1024 * 1024  # characters in one card
 

@@ -1,0 +1,1 @@
+"""iCalendar (.ics): the parser of calendar events and their attendees into records."""
