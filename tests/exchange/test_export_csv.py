@@ -13,12 +13,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from followthrough.exchange.exporters.csv_export import (
-    INTERACTION_COLUMNS,
-    ORGANIZATION_COLUMNS,
-    PEOPLE_COLUMNS,
     interactions_csv,
     organizations_csv,
     people_csv,
+)
+from followthrough.exchange.formats.csv.writer import (
+    INTERACTION_COLUMNS,
+    ORGANIZATION_COLUMNS,
+    PEOPLE_COLUMNS,
 )
 from followthrough.exchange.formats.formula import neutralize, unneutralize
 from followthrough.people.models import Person

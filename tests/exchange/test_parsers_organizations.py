@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.exchange.exporters.csv_export import ORGANIZATION_COLUMNS
 from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv.writer import ORGANIZATION_COLUMNS
 from followthrough.exchange.formats.records import OrganizationRecord, ParseError
 from followthrough.exchange.formats.registry import FORMATS, ParseOptions, get_parser, parse
 from followthrough.exchange.forms import ImportForm

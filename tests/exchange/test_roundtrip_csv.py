@@ -10,8 +10,9 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.csv_export import PEOPLE_COLUMNS, people_csv
+from followthrough.exchange.exporters.csv_export import people_csv
 from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv.writer import PEOPLE_COLUMNS
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.result import ImportSource
 from tests.factories import make_org, make_person, make_workspace

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -104,11 +104,6 @@ def snapshot_chunks(chunks: Iterable[str]) -> Iterator[str]:
     """`chunks`, produced inside one `read_snapshot` (ended when the stream is closed)."""
     with read_snapshot():
         yield from chunks
-
-
-def local_text(value: datetime | None, zone: tzinfo) -> str:
-    """A date-time as spreadsheet users read it: `2024-05-01 14:30` in `zone`."""
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def utc_text(value: datetime | None) -> str | None:

@@ -1,1 +1,1 @@
-"""CSV: the reader every CSV parser shares, and the parsers of each platform and of any CSV."""
+"""CSV: the reader all CSV parsers share, the parsers (each platform's, any CSV), the writer."""

@@ -66,7 +66,7 @@ FIELDS: dict[str, str] = {
     "address": "Postal address",
 }
 # The plural names Followthrough's own CSV export maps its columns to
-# (`exporters.csv_export.PEOPLE_COLUMNS`): cells of these are split on ` ::: ` only, the
+# (`writer.PEOPLE_COLUMNS`): cells of these are split on ` ::: ` only, the
 # exact inverse of how the export joins them.
 ALIASES = {"emails": "email", "phones": "phone", "links": "link", "addresses": "address"}
 IGNORE = ""  # the mapping value of a column to leave out
