@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange.exporters.ics_export import events_ics, follow_ups_ics
+from followthrough.exchange.exports.ics_export import events_ics, follow_ups_ics
 from followthrough.exchange.formats import registry
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ExternalId

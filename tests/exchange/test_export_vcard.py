@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.vcard_export import PersonCard, person_cards, vcards
+from followthrough.exchange.exports.vcard_export import PersonCard, person_cards, vcards
 from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Organization, Person
 from followthrough.people.selectors import person_profile

@@ -312,7 +312,7 @@ def test_an_organizations_file_without_names_is_refused_naming_the_line(workspac
 
 
 def test_csv_without_a_mapping_reads_the_columns_it_recognizes(workspace, tmp_path, capsys):
-    from followthrough.exchange.exporters.csv_export import people_csv
+    from followthrough.exchange.exports.csv_export import people_csv
     from tests.factories import make_person
 
     make_person(workspace, first_name="Ada", last_name="Byron", emails=["a@x.org", "b@y.org"])

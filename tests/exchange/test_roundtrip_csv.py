@@ -10,7 +10,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.csv_export import people_csv
+from followthrough.exchange.exports.csv_export import people_csv
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv.writer import PEOPLE_COLUMNS
 from followthrough.exchange.loader import import_records

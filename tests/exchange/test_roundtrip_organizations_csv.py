@@ -16,7 +16,7 @@ import operator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.csv_export import organizations_csv
+from followthrough.exchange.exports.csv_export import organizations_csv
 from followthrough.exchange.formats import registry
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.result import ImportSource

@@ -30,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.vcard_export import vcards
+from followthrough.exchange.exports.vcard_export import vcards
 from followthrough.exchange.formats import registry
 from followthrough.exchange.loader import import_records
 from followthrough.exchange.models import ExternalId

@@ -17,7 +17,7 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.vcard_export import (
+from followthrough.exchange.exports.vcard_export import (
     PRODID,
     OrganizationCard,
     PersonCard,

@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.exporters import CHUNK_SIZE, buffered, utc_text
+from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, utc_text
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
     Affiliation,

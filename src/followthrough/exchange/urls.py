@@ -1,6 +1,7 @@
 from django.urls import path
 
-from followthrough.exchange import import_views, views
+from followthrough.exchange import import_views
+from followthrough.exchange.exports import views
 
 app_name = "exchange"
 

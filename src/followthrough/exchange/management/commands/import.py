@@ -35,7 +35,7 @@ LABELS = {
 
 def resolve_workspace(slug: str | None) -> Workspace:
     """The workspace named, or the only one the data directory holds."""
-    from followthrough.exchange.exporters import ExportError, workspace_for_cli
+    from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 
     try:
         return workspace_for_cli(slug)

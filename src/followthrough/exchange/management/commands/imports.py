@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from followthrough.events.models import Event
-from followthrough.exchange.exporters import ExportError, workspace_for_cli
+from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 from followthrough.exchange.formats import registry
 from followthrough.exchange.models import ImportBatch
 

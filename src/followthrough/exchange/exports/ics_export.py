@@ -24,7 +24,7 @@ import icalendar
 from django.db.models import OuterRef, Subquery
 
 from followthrough.events.models import Attendance, Event, Rsvp
-from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, chunked, grouped
 from followthrough.exchange.formats.own_uids import person_address
 from followthrough.people.models import ContactPoint
 from followthrough.relationships.models import FollowUp, FollowUpStatus

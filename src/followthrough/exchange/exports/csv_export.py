@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
 
-from followthrough.exchange.exporters import (
+from followthrough.exchange.exports.streaming import (
     CHUNK_SIZE,
     buffered,
     chunked,

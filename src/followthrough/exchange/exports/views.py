@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from followthrough.exchange.backup import backup_chunks
-from followthrough.exchange.exporters import snapshot_chunks
-from followthrough.exchange.exporters.csv_export import (
+from followthrough.exchange.exports.csv_export import (
     interactions_csv,
     organizations_csv,
     people_csv,
 )
-from followthrough.exchange.exporters.ics_export import events_ics, follow_ups_ics
-from followthrough.exchange.exporters.vcard_export import VERSIONS, vcards
+from followthrough.exchange.exports.ics_export import events_ics, follow_ups_ics
+from followthrough.exchange.exports.streaming import snapshot_chunks
+from followthrough.exchange.exports.vcard_export import VERSIONS, vcards
 from followthrough.workspaces.access import WorkspaceRequest, workspace_view
 from followthrough.workspaces.models import Workspace
 

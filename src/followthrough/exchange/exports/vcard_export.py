@@ -30,7 +30,7 @@ from pathlib import PurePath
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from followthrough.exchange.exporters import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, chunked, grouped
 from followthrough.exchange.formats.vcard.writer import (
     Line,
     card,
