@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -93,8 +92,3 @@ def snapshot_chunks(chunks: Iterable[str]) -> Iterator[str]:
     """`chunks`, produced inside one `read_snapshot` (ended when the stream is closed)."""
     with read_snapshot():
         yield from chunks
-
-
-def utc_text(value: datetime | None) -> str | None:
-    """A date-time as exact, zone-free text for backups: ISO 8601 in UTC."""
-    return value.astimezone(UTC).isoformat() if value else None

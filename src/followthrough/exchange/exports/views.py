@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from followthrough.exchange.backup import backup_chunks
+from followthrough.exchange.backup.writer import backup_chunks
 from followthrough.exchange.exports.csv_export import (
     interactions_csv,
     organizations_csv,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.backup import backup_chunks
+from followthrough.exchange.backup.writer import backup_chunks
 from followthrough.exchange.exports.csv_export import CSV_EXPORTS
 from followthrough.exchange.exports.ics_export import ICS_EXPORTS
 from followthrough.exchange.exports.output import ExportError, workspace_for_cli, write_output

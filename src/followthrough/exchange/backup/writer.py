@@ -1,4 +1,4 @@
-"""The JSON backup of one workspace, and the consistent copy of a whole SQLite database.
+"""The JSON backup of one workspace.
 
 A backup is one JSON object of sections, streamed with one record per line:
 
@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from datetime import date
-from pathlib import Path, PurePath
+from datetime import UTC, date, datetime
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, utc_text
+from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
     Affiliation,
@@ -425,6 +423,11 @@ EVENT_FIELDS = (
 )
 
 
+def utc_text(value: datetime | None) -> str | None:
+    """A date-time as exact, zone-free text for backups: ISO 8601 in UTC."""
+    return value.astimezone(UTC).isoformat() if value else None
+
+
 def date_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -452,44 +455,3 @@ def backup_chunks(*, workspace: Workspace) -> Iterator[str]:
     `read_snapshot` (as the views and commands do) for a consistent copy.
     """
     return buffered(_Writer(workspace).chunks())
-
-
-def database_backup(*, target: Path) -> None:
-    """Copy the whole SQLite database to `target` with SQLite's online backup API.
-
-    Consistent while the app keeps writing (the copy is one read transaction of a
-    WAL-mode database, not a file copy that could catch a half-written page). The copy
-    is switched to a plain rollback journal, so it is one self-contained file. Raises
-    `BackupError` on PostgreSQL (use pg_dump) and when the target exists.
-    """
-    if connection.vendor != "sqlite":
-        raise BackupError(
-            f"backup --db copies SQLite databases; this installation runs on "
-            f"{connection.vendor}. Use its own tool: pg_dump --format=custom --file "
-            f"followthrough.dump DATABASE_URL (restore with pg_restore)."
-        )
-    if target.exists():
-        raise BackupError(f"{target} already exists; choose a new file name.")
-    if not target.parent.is_dir():
-        raise BackupError(f"There is no directory {target.parent} to write {target.name} in.")
-    source_name = str(connection.settings_dict["NAME"])
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    # Every workspace and account is in the copy: readable by its owner only, as the
-    # JSON backups are (SQLite keeps the mode of the file it is given).
-    partial.touch(mode=0o600)
-    source = sqlite3.connect(f"file:{source_name}?mode=ro", uri=True)
-    try:
-        destination = sqlite3.connect(partial)
-        try:
-            source.backup(destination)
-            destination.execute("PRAGMA journal_mode=DELETE")
-            (check,) = destination.execute("PRAGMA quick_check").fetchone()
-        finally:
-            destination.close()
-    finally:
-        source.close()
-    if check != "ok":
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"The copy failed SQLite's check: {check}")
-    partial.replace(target)

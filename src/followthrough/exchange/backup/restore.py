@@ -1,4 +1,4 @@
-"""Restore a JSON backup (see `exchange.backup`) into a new workspace.
+"""Restore a JSON backup (see `writer`) into a new workspace.
 
 The file is read as a stream (`BackupReader`: one section, one row at a time, whatever
 its layout), rows are written in batches, and everything happens in one transaction: a
@@ -16,9 +16,9 @@ from typing import IO, Any
 
 from django.db import DatabaseError, transaction
 
-from followthrough.exchange.backup import FORMAT, VERSION, BackupError
-from followthrough.exchange.restore_rows import Restorer
-from followthrough.exchange.restore_values import RestoreResult
+from followthrough.exchange.backup.restore_values import RestoreResult
+from followthrough.exchange.backup.restorer import Restorer
+from followthrough.exchange.backup.writer import FORMAT, VERSION, BackupError
 from followthrough.workspaces.models import Workspace
 
 READ_SIZE = 1 << 20

@@ -19,9 +19,7 @@ from django.db import models
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.backup import BackupError
-from followthrough.exchange.models import ColumnMapping, ExternalId
-from followthrough.exchange.restore_values import (
+from followthrough.exchange.backup.restore_values import (
     BATCH,
     IdMap,
     RestoreResult,
@@ -30,6 +28,8 @@ from followthrough.exchange.restore_values import (
     parse_datetime,
     users_for_restore,
 )
+from followthrough.exchange.backup.writer import BackupError
+from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
     Affiliation,
     ContactKind,

@@ -1,6 +1,6 @@
 """What a restore reads a backup's values as (dates, photos), how it maps backup-local ids
 to new ones (`IdMap`) and finds its users, and what it returns (`RestoreResult`): shared
-by `restore` and the section handlers of `restore_rows`."""
+by `restore` and the section handlers of `restorer`."""
 
 from __future__ import annotations
 
