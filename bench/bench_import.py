@@ -253,8 +253,8 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
     from bench.env import setup_django
 
     setup_django(str(scratch))
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.result import ImportSource
+    from followthrough.exchange.imports.loader import import_records
+    from followthrough.exchange.imports.result import ImportSource
     from followthrough.workspaces.models import Workspace
 
     workspace = Workspace.objects.get(slug="bench")
@@ -286,7 +286,7 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
         "seconds": round(seconds, 2),
         "records_per_s": round(result.read / seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        # The reader process that parses and cleans (exchange/prepare.py), once joined.
+        # The reader process that parses and cleans (exchange/imports/prepare.py), once joined.
         "reader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "peak_anon_mb": peak_anon[0],
         # This process and its reader together, pages they share counted once (after

@@ -3,7 +3,7 @@
     python bench/bench_import.py --data-dir /tmp/ftbench          # makes the scratch copy
     python bench/sketch_set_based_import.py [--scratch /tmp/ftbench-import]
 
-`exchange.loader` builds every row in Python and sends it with `executemany`; on the
+`exchange.imports.loader` builds every row in Python and sends it with `executemany`; on the
 100,000-row bench file that is ≈ 10.7 s, of which SQLite's own work is ≈ 4.9 s (see
 bench/README.md). This sketch asks how fast the same writes can be when Python only
 parses: the parsed rows go to a temporary table, and matching (e-mail, then LinkedIn

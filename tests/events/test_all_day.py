@@ -14,8 +14,8 @@ from django.urls import reverse
 from followthrough.events.days import DaySpan, day_span
 from followthrough.events.models import Event
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from tests.events.helpers import url
 from tests.factories import make_event
 

@@ -17,9 +17,9 @@ from django.core.management import call_command
 
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import BATCH_SIZE, import_records
+from followthrough.exchange.imports.loader import BATCH_SIZE, import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.exchange.models import ImportBatch, ImportedObject
-from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from followthrough.workspaces.models import WorkspaceScoped
 

@@ -23,14 +23,14 @@ from packaging.version import Version
 from PIL import Image
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange import forms, tasks
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv import reader as csv_reader
 from followthrough.exchange.formats.ics import parser as ics_parser
 from followthrough.exchange.formats.vcard import parser as vcard_parser
-from followthrough.exchange.loader import BATCH_SIZE
+from followthrough.exchange.imports import forms, tasks
+from followthrough.exchange.imports.loader import BATCH_SIZE
+from followthrough.exchange.imports.result import ImportFailed, ImportResult
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.result import ImportFailed, ImportResult
 from followthrough.people.models import Organization, Person
 from tests.exchange.checklist import (
     INDEX,

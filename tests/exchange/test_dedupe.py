@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from followthrough.exchange.dedupe import name_key
+from followthrough.exchange.imports.dedupe import name_key
 from followthrough.exchange.models import ExternalId, ImportBatch
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import ContactKind, ContactPoint, Person

@@ -12,9 +12,9 @@ import pytest
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange.exports.ics_export import events_ics, follow_ups_ics
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.result import ImportSource
 from followthrough.people.models import Person
 from tests.exchange.test_backup import T0, rich_workspace
 from tests.factories import make_event, make_person

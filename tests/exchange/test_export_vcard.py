@@ -236,8 +236,8 @@ def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, versio
     import io
 
     from followthrough.exchange.formats import registry
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.result import ImportSource
+    from followthrough.exchange.imports.loader import import_records
+    from followthrough.exchange.imports.result import ImportSource
 
     workspace, elsewhere = make_workspace(), make_workspace()
     org = make_org(workspace, name="Harbor Arts")

@@ -16,8 +16,8 @@ import pytest
 from followthrough.events.models import Event
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import EventRecord, PersonRecord
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportResult, ImportSource
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Person
 
 SAMPLES = Path(__file__).parent / "data" / "checklist_b"

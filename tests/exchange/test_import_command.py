@@ -15,8 +15,8 @@ from rich.console import Console
 from followthrough.events.models import Event
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import ParseError, PersonRecord
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.exchange.models import ColumnMapping, ImportBatch
-from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from tests.factories import make_event
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import OrganizationRecord
+from followthrough.exchange.imports.result import ImportSource
+from followthrough.exchange.imports.undo import import_undo
 from followthrough.exchange.models import ImportBatch, ImportedObject
-from followthrough.exchange.result import ImportSource
-from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Organization, Tag
 from tests.exchange.helpers import load, totals
 from tests.factories import make_org

@@ -12,7 +12,7 @@ from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv.writer import ORGANIZATION_COLUMNS
 from followthrough.exchange.formats.records import OrganizationRecord, ParseError
 from followthrough.exchange.formats.registry import FORMATS, ParseOptions, get_parser, parse
-from followthrough.exchange.forms import ImportForm
+from followthrough.exchange.imports.forms import ImportForm
 from tests.exchange.helpers import strictly
 
 DATA = Path(__file__).parent / "data"

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from followthrough.exchange.exports.csv_export import people_csv
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv.writer import PEOPLE_COLUMNS
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from tests.factories import make_org, make_person, make_workspace
 
 # The columns the importer reads back (the rest describe the relationship, which a new

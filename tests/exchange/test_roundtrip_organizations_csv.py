@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from followthrough.exchange.exports.csv_export import organizations_csv
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.people.services import organization_update
 from tests.factories import make_org, make_workspace
 

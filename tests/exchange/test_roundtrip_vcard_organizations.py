@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 
 from followthrough.exchange.exports.vcard_export import vcards
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.result import ImportSource
 from followthrough.people.models import Organization
 from tests.exchange.test_roundtrip_csv import PERSON
 from tests.factories import make_org, make_person, make_workspace

@@ -12,9 +12,9 @@ from django.utils import timezone
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import AttendeeRecord, EventRecord, Photo
+from followthrough.exchange.imports.result import ImportSource
+from followthrough.exchange.imports.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.result import ImportSource
-from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Interaction, Relationship, Stage
 from tests.exchange.helpers import load, people, person, png

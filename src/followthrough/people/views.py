@@ -21,8 +21,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
+from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
-from followthrough.exchange.provenance import people_added
 from followthrough.people import selectors, services
 from followthrough.people.bulk_views import pending_undo
 from followthrough.people.forms import (

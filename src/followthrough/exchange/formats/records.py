@@ -3,7 +3,7 @@
 Every parser turns bytes into these records (streaming, one at a time). Bad input is a
 `ParseError` naming its line and field: raised when the file cannot be read on, and
 yielded as a `RowProblem` in place of one row that cannot be read (the rows after it
-are read, so a failed import names every bad row). The loader (`exchange.loader`) is the
+are read, so a failed import names every bad row). The loader (`exchange.imports.loader`) is the
 only code that turns records into rows.
 """
 

@@ -1,6 +1,6 @@
 """`followthrough import FORMAT FILE`: bring a file of contacts or events into a workspace.
 
-A thin caller of `exchange.loader.import_records`: it picks the workspace, the event and
+A thin caller of `exchange.imports.loader.import_records`: it picks the workspace, the event and
 the parser's options, shows a progress bar, and prints what the import did.
 """
 
@@ -14,13 +14,13 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followthrough.events.models import Event
-from followthrough.exchange import mapping
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv import generic
 from followthrough.exchange.formats.records import ParseError
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.imports import column_mapping
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
 from followthrough.exchange.models import ColumnMapping
-from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
 
 SHOWN_WARNINGS = 10
@@ -173,18 +173,20 @@ class Command(BaseCommand):
         """Without --mapping, the columns as the web import's column screen would start:
         guessed from the header (and the values), said on standard error."""
         try:
-            columns = mapping.read_columns(path)
+            columns = column_mapping.read_columns(path)
         except ParseError as error:
             raise _nothing_imported(path, error) from error
-        suggested, _ = mapping.initial_mapping(columns, None)
-        problems = mapping.check_mapping(suggested)
+        suggested, _ = column_mapping.initial_mapping(columns, None)
+        problems = column_mapping.check_mapping(suggested)
         if problems:
             raise CommandError(
                 f"{path.name}: {problems[0].message} Give the columns with "
                 '--mapping \'{"Column": "field", …}\' (fields: '
                 f"{', '.join(generic.FIELDS)}) or the name of a saved mapping."
             )
-        read = "; ".join(f"{column} → {label}" for column, label in mapping.describe(suggested))
+        read = "; ".join(
+            f"{column} → {label}" for column, label in column_mapping.describe(suggested)
+        )
         self.stderr.write(f"Columns read as: {read} (--mapping to choose others).")
         return suggested
 

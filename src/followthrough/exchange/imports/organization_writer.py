@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import Q
 
-from followthrough.exchange.clean import clean_organization
-from followthrough.exchange.context import ImportRun, jsonable
 from followthrough.exchange.formats.own_uids import UID_SYSTEM, pop_own_id
 from followthrough.exchange.formats.records import OrganizationRecord
+from followthrough.exchange.imports.clean import clean_organization
+from followthrough.exchange.imports.result import PreviewRow
+from followthrough.exchange.imports.run import ImportRun, jsonable
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.result import PreviewRow
 from followthrough.people.models import Organization
 
 LABEL = "people.organization"
@@ -180,7 +180,7 @@ def _load_states(run: ImportRun, states: dict[int, OrgState], ids: set[int]) -> 
     existing = sorted(pk for pk in ids if pk not in states)
     if not existing:
         return
-    # By id alone (see `persons`): the ids come from lookups in this workspace.
+    # By id alone (see `person_writer`): the ids come from lookups in this workspace.
     rows = Organization.objects.filter(pk__in=existing).order_by()
     for pk, workspace_id, updated_at, *values in rows.values_list(
         "id", "workspace_id", "updated_at", *COLUMNS

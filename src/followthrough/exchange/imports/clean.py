@@ -19,7 +19,7 @@ from followthrough.exchange.formats.records import (
     ParseError,
     PersonRecord,
 )
-from followthrough.exchange.incoming import Incoming
+from followthrough.exchange.imports.incoming import Incoming
 from followthrough.people.linkedin import PREFIX, is_profile, linkedin_canonical
 from followthrough.people.models import ContactKind
 from followthrough.people.services import normalize_contact, normalize_link

@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection, transaction
 
-from followthrough.exchange.context import ImportRun
-from followthrough.exchange.events import load_attendances, load_events, refresh_relationships
 from followthrough.exchange.formats.records import ParseError, Record
-from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.organizations import load_organization_records
-from followthrough.exchange.persons import PeopleBatch
-from followthrough.exchange.prepare import Prepared, Problem, Target, prepared_batches
-from followthrough.exchange.result import (
+from followthrough.exchange.imports.event_writer import (
+    load_attendances,
+    load_events,
+    refresh_relationships,
+)
+from followthrough.exchange.imports.organization_writer import load_organization_records
+from followthrough.exchange.imports.person_writer import PeopleBatch
+from followthrough.exchange.imports.prepare import Prepared, Problem, Target, prepared_batches
+from followthrough.exchange.imports.result import (
     PREVIEW_ROWS,
     Action,
     ImportFailed,
@@ -33,6 +35,8 @@ from followthrough.exchange.result import (
     ImportSource,
     PreviewRow,
 )
+from followthrough.exchange.imports.run import ImportRun
+from followthrough.exchange.models import ImportBatch, ImportStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

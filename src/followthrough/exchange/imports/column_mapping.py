@@ -2,7 +2,7 @@
 sample values, the mapping to start from, the checks a mapping must pass, and saving it.
 
 The file is read by the same code the generic parser reads it with
-(`parsers.csv_common`), so the columns shown are the columns the import will see:
+(`formats.csv.reader`), so the columns shown are the columns the import will see:
 same decoding (BOM, UTF-16, Windows-1252), same delimiter detection, same header
 matching (case, spaces and punctuation ignored). The header is the first line with two
 or more columns among the first few (a one-cell preamble such as LinkedIn's "Notes:" is
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from followthrough.exchange import clean
 from followthrough.exchange.formats.csv import generic
 from followthrough.exchange.formats.csv import reader as csv_reader
 from followthrough.exchange.formats.records import ParseError
+from followthrough.exchange.imports import clean
 from followthrough.exchange.models import ColumnMapping
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.workspaces.models import Workspace

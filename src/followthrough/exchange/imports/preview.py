@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
-from followthrough.exchange import mapping, tasks
-from followthrough.exchange.result import ImportFailed, ImportResult, PreviewRow
+from followthrough.exchange.imports import column_mapping, tasks
+from followthrough.exchange.imports.result import ImportFailed, ImportResult, PreviewRow
 from followthrough.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ def _save_mapping(workspace: Workspace, token: str, name: str) -> str:
     options = tasks.upload_options(workspace, token) if name else None
     if options is None:
         return ""
-    saved = mapping.column_mapping_save(
+    saved = column_mapping.column_mapping_save(
         workspace=workspace, name=name, mapping=options.get("mapping") or {}
     )
     tasks.update_upload_options(workspace, token, mapping_name=saved.name, save_mapping_as="")

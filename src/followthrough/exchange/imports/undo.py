@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.provenance import Run, changed_rows, created_runs, merged
+from followthrough.exchange.imports.row_writer import RowWriter
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.provenance import Run, changed_rows, created_runs, merged
-from followthrough.exchange.rows import RowWriter
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

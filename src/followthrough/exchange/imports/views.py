@@ -17,18 +17,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from followthrough.exchange import mapping, preview, tasks
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import ParseError
-from followthrough.exchange.forms import ColumnMappingForm, ImportForm
-from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.result import ImportFailed
-from followthrough.exchange.undo import (
+from followthrough.exchange.imports import column_mapping, preview, tasks
+from followthrough.exchange.imports.forms import ColumnMappingForm, ImportForm
+from followthrough.exchange.imports.result import ImportFailed
+from followthrough.exchange.imports.undo import (
     ImportUndoRefused,
     import_touched_anything,
     import_undo,
     import_undo_plan,
 )
+from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 
 SHOWN_WARNINGS = preview.SHOWN_WARNINGS
@@ -83,7 +83,7 @@ def import_columns(request: WorkspaceRequest) -> HttpResponse:
     if isinstance(loaded, HttpResponse):
         return loaded
     options, columns = loaded
-    start, _ = mapping.initial_mapping(columns, options.get("mapping"))
+    start, _ = column_mapping.initial_mapping(columns, options.get("mapping"))
     form = ColumnMappingForm(request.POST, columns=columns, start=start)
     if not form.is_valid():
         return _render_columns(request, form, token, options, status=422)
@@ -110,7 +110,7 @@ def _columns_screen(
     if isinstance(loaded, HttpResponse):
         return loaded
     options, columns = loaded
-    start, missing = mapping.initial_mapping(columns, options.get("mapping"))
+    start, missing = column_mapping.initial_mapping(columns, options.get("mapping"))
     save_as = options.get("save_mapping_as", "")  # asked for by a refused background preview
     form = ColumnMappingForm(
         columns=columns,
@@ -126,7 +126,7 @@ def _columns_screen(
 
 def _upload_columns(
     request: WorkspaceRequest, token: str, form: ImportForm | None = None
-) -> tuple[dict, mapping.FileColumns] | HttpResponse:
+) -> tuple[dict, column_mapping.FileColumns] | HttpResponse:
     """The options and columns of a kept "any CSV" upload, or the response saying why
     there are none: gone (back to the form), not CSV (404), unreadable (the form as it
     was filled in, with the reason beside the file; the upload is dropped)."""
@@ -137,7 +137,7 @@ def _upload_columns(
     if options.get("format") != "csv":
         raise Http404("Only “any CSV” uploads have columns to choose.")
     try:
-        columns = mapping.read_columns(tasks.upload_path(request.workspace.pk, token))
+        columns = column_mapping.read_columns(tasks.upload_path(request.workspace.pk, token))
     except ParseError as error:
         return _refuse_upload(request, token, error, form or _filled_form(request, options))
     return options, columns
@@ -161,7 +161,7 @@ def _render_columns(
         "mapping_name": options.get("mapping_name", ""),
         "missing": missing or [],
         "import_error": import_error,
-        "fields": mapping.field_help(),
+        "fields": column_mapping.field_help(),
     }
     return render(request, "exchange/import_columns.html", context, status=status)
 
@@ -275,7 +275,7 @@ def _preview_page(
         "format_name": _format_name(options),
         "warnings": summary.warnings,
         "columns_url": _columns_url(request, token) if is_csv else "",
-        "mapped_columns": list(mapping.describe(chosen)) if is_csv else [],
+        "mapped_columns": list(column_mapping.describe(chosen)) if is_csv else [],
         "ignored_columns": sum(not field for field in chosen.values()) if is_csv else 0,
     }
     return render(request, "exchange/import_preview.html", context)

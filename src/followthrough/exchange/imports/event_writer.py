@@ -1,5 +1,5 @@
 """Loading events and attendance: calendar events found by their UID, attendees turned
-into people (by `persons`) and attendances with their RSVP and check-in.
+into people (by `person_writer`) and attendances with their RSVP and check-in.
 
 Like `events.services.attendance_add`, a new attendance at an event that has begun
 counts as meeting the person — a "met" interaction, and the relationship moves to Met —
@@ -17,12 +17,12 @@ from typing import Any
 from django.db.models import Q
 
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
-from followthrough.exchange.clean import TEXT_MAX
-from followthrough.exchange.context import ImportRun, jsonable
 from followthrough.exchange.formats.own_uids import own_id
 from followthrough.exchange.formats.records import EventRecord, ParseError
-from followthrough.exchange.incoming import Incoming
-from followthrough.exchange.result import Action, PreviewRow
+from followthrough.exchange.imports.clean import TEXT_MAX
+from followthrough.exchange.imports.incoming import Incoming
+from followthrough.exchange.imports.result import Action, PreviewRow
+from followthrough.exchange.imports.run import ImportRun, jsonable
 from followthrough.people.models import Person
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage
 from followthrough.relationships.services import relationship_cadence_days

@@ -28,8 +28,8 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from followthrough.exchange.incoming import Incoming
-from followthrough.exchange.rows import select_in
+from followthrough.exchange.imports.incoming import Incoming
+from followthrough.exchange.imports.row_writer import select_in
 from followthrough.people.models import ContactKind
 
 FUZZY_CUTOFF = 90  # token_sort_ratio on folded names, as the duplicates page (people.duplicates)

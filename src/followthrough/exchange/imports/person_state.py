@@ -1,12 +1,12 @@
-"""A person as one batch of an import sees them (`PersonState`): what `persons` finds
-and adds to them, and what `person_rows` writes."""
+"""A person as one batch of an import sees them (`PersonState`): what `person_writer`
+finds and adds to them, and what `person_statements` writes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from followthrough.exchange.context import jsonable
+from followthrough.exchange.imports.run import jsonable
 
 LABEL = "people.person"
 SCALARS = ("headline", "notes", "photo", "birthday_month", "birthday_day", "birthday_year")

@@ -15,8 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from followthrough.exchange.context import ImportRun
-from followthrough.exchange.dedupe import (
+from followthrough.exchange.imports.dedupe import (
     REASONS,
     KeyIndex,
     KeylessIndex,
@@ -24,12 +23,13 @@ from followthrough.exchange.dedupe import (
     keyless_keys,
     name_key,
 )
-from followthrough.exchange.incoming import Incoming
+from followthrough.exchange.imports.incoming import Incoming
+from followthrough.exchange.imports.person_state import LABEL, SCALARS, PersonState
+from followthrough.exchange.imports.person_statements import ADDED, write_people
+from followthrough.exchange.imports.result import Action
+from followthrough.exchange.imports.row_writer import select_in
+from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.person_rows import ADDED, write_people
-from followthrough.exchange.person_state import LABEL, SCALARS, PersonState
-from followthrough.exchange.result import Action
-from followthrough.exchange.rows import select_in
 from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
 
 Tagging = Person.tags.through
@@ -70,7 +70,7 @@ class PeopleBatch:
         self.org_of: dict[int, int | None] = {}  # id(incoming) → organization id
         self.retag: set[int] = set()  # existing people given a tag with a cadence
         self.contact_ids = run.writer.ids(ContactPoint)
-        # The rows the batch adds to people, by kind (see `person_rows.ADDED`).
+        # The rows the batch adds to people, by kind (see `person_statements.ADDED`).
         self.rows: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in ADDED}
 
     def load(self) -> None:

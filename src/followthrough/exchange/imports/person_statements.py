@@ -11,9 +11,9 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from followthrough.exchange.context import ImportRun
+from followthrough.exchange.imports.person_state import LABEL, SCALARS, PersonState
+from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.person_state import LABEL, SCALARS, PersonState
 from followthrough.people.models import Affiliation, ContactPoint, Person
 from followthrough.relationships.models import Relationship, Stage
 

@@ -19,12 +19,12 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from followthrough.exchange.dedupe import OrgMembers, SuggestedPair
 from followthrough.exchange.formats.own_uids import own_id
 from followthrough.exchange.formats.records import Photo
+from followthrough.exchange.imports.dedupe import OrgMembers, SuggestedPair
+from followthrough.exchange.imports.result import Action, ImportResult, SuggestedMerge
+from followthrough.exchange.imports.row_writer import RowWriter
 from followthrough.exchange.models import ExternalId, ImportedObject
-from followthrough.exchange.result import Action, ImportResult, SuggestedMerge
-from followthrough.exchange.rows import RowWriter
 from followthrough.people.models import Organization, Tag, photo_path
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class ImportRun:
 
         Created rows are written as runs of consecutive ids: one row per run, its
         `object_id` the first id and `before["last_id"]` the last (see `undo`). Ids are
-        handed out by this import alone (`rows.RowWriter`), so a batch's new rows of a
+        handed out by this import alone (`row_writer.RowWriter`), so a batch's new rows of a
         table form one run or a few, and 100,000 new people cost a handful of rows.
         Changed rows are written one row per table: `before[CHANGED_ROWS]` maps each
         row's id to its old values, so 50,000 updated people cost 50 rows, not 50,000.

@@ -2,7 +2,7 @@
 
 `prepared_batches` turns the parser's records into `Prepared` batches — the records
 sorted by kind and each person or attendee cleaned into an `Incoming` with its dedupe
-keys, and the warnings cleaning gave. The loader (`exchange.loader`) writes them.
+keys, and the warnings cleaning gave. The loader (`exchange.imports.loader`) writes them.
 
 A long file is read by a second process: the machine's other CPU parses and cleans the
 next batch while this one writes the current batch, which takes about a fifth off a
@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from followthrough.exchange.clean import clean_attendee, clean_person
-from followthrough.exchange.dedupe import record_keys
 from followthrough.exchange.formats.own_uids import pop_own_id
 from followthrough.exchange.formats.records import (
     AttendeeRecord,
@@ -49,7 +47,9 @@ from followthrough.exchange.formats.records import (
     Record,
     RowProblem,
 )
-from followthrough.exchange.incoming import Incoming
+from followthrough.exchange.imports.clean import clean_attendee, clean_person
+from followthrough.exchange.imports.dedupe import record_keys
+from followthrough.exchange.imports.incoming import Incoming
 
 # Whether long imports may use a reader process at all (tests switch it off and on).
 READER_PROCESS = hasattr(os, "fork")

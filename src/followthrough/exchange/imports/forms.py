@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from followthrough.events.models import Event
-from followthrough.exchange import mapping
 from followthrough.exchange.formats.csv import generic
 from followthrough.exchange.formats.registry import ATTENDEE_FORMATS, FORMATS
+from followthrough.exchange.imports import column_mapping
 from followthrough.exchange.models import ColumnMapping
 from followthrough.workspaces.models import Workspace
 
@@ -112,7 +112,7 @@ class ColumnMappingForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        columns: mapping.FileColumns,
+        columns: column_mapping.FileColumns,
         start: dict[str, str],
         saved_name: str = "",
         **kwargs: Any,
@@ -125,15 +125,15 @@ class ColumnMappingForm(forms.Form):
             self.fields[self.field_name(column)] = forms.ChoiceField(
                 label=column.name,
                 required=False,
-                choices=mapping.field_choices(current),
+                choices=column_mapping.field_choices(current),
                 initial=current,
             )
 
     @staticmethod
-    def field_name(column: mapping.Column) -> str:
+    def field_name(column: column_mapping.Column) -> str:
         return f"column_{column.index}"
 
-    def rows(self) -> Iterator[tuple[mapping.Column, forms.BoundField | None]]:
+    def rows(self) -> Iterator[tuple[column_mapping.Column, forms.BoundField | None]]:
         """Every column of the file with its select (None: a column nothing reads)."""
         self._describe_errors()
         for column in self.file_columns.columns:
@@ -149,7 +149,7 @@ class ColumnMappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for problem in mapping.check_mapping(self.mapping()):
+        for problem in column_mapping.check_mapping(self.mapping()):
             self.add_error(self._field_of(problem.column), problem.message)
         if cleaned.get("save") and not cleaned.get("name"):
             self.add_error("name", "Give the mapping a name to save it under.")

@@ -6,7 +6,7 @@ member who uploaded it (and saw the preview) can name it. The batch created when
 member confirms keeps the token in `counts["job"]`. While the import runs, its progress
 goes to `<token>.progress.json` — the import is one transaction, so nothing it writes to
 the database is visible before it ends — and the status page reads it from there. A
-large upload's preview runs in the background too (`exchange.preview`): it writes its
+large upload's preview runs in the background too (`exchange.imports.preview`): it writes its
 progress to the same file and its outcome to `<token>.preview.json`.
 Upload, options, progress and preview are deleted once the import has finished or
 failed; an upload nobody confirmed is deleted by `discard_stale_uploads` once it is
@@ -36,9 +36,9 @@ from django_tasks import task
 
 from followthrough.events.models import Event
 from followthrough.exchange.formats import registry
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _progress_path(workspace_id: int, token: str) -> Path:
 
 
 def preview_path(workspace_id: int, token: str) -> Path:
-    """Where the background preview of an upload keeps its outcome (`exchange.preview`)."""
+    """Where the background preview of an upload keeps its outcome (`exchange.imports.preview`)."""
     return upload_path(workspace_id, token).with_suffix(".preview.json")
 
 

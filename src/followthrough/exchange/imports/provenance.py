@@ -1,6 +1,6 @@
 """Reading what an import did, as the loader recorded it (`ImportedObject`).
 
-Two kinds of entries (written by `context.ImportRun.flush_provenance`):
+Two kinds of entries (written by `run.ImportRun.flush_provenance`):
 
 - created rows, as runs of consecutive ids: `object_id` is the first id of the run and
   `before["last_id"]` the last (absent for a run of one). The loader hands out ids
@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from followthrough.exchange.context import CHANGED_ROWS
+from followthrough.exchange.imports.run import CHANGED_ROWS
 from followthrough.exchange.models import ImportBatch, ImportedObject
 
 Run = tuple[int, int]  # (first id, last id)
