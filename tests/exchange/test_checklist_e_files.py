@@ -25,7 +25,7 @@ from PIL import Image
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.csv import reader as csv_reader
-from followthrough.exchange.formats.ics import parser as ics_parser
+from followthrough.exchange.formats.ics import reader as ics_reader
 from followthrough.exchange.formats.vcard import parser as vcard_parser
 from followthrough.exchange.imports import forms, tasks
 from followthrough.exchange.imports.loader import BATCH_SIZE
@@ -294,7 +294,7 @@ def test_e6_upload_and_field_limits_exist_and_are_enforced(workspace, tmp_path):
         command(workspace, "google", write(tmp_path, "huge.csv", data))
     assert csv.field_size_limit() == csv_reader.FIELD_LIMIT
     assert (vcard_parser.MAX_CARD, vcard_parser.MAX_PHOTO) == (10 * 1024 * 1024, 5 * 1024 * 1024)
-    assert (ics_parser.MAX_COMPONENT, ics_parser.MAX_DEPTH) == (10 * 1024 * 1024, 16)
+    assert (ics_reader.MAX_COMPONENT, ics_reader.MAX_DEPTH) == (10 * 1024 * 1024, 16)
     assert registry.MAX_OCCURRENCES == 1000
 
 

@@ -1,1 +1,1 @@
-"""iCalendar (.ics): the parser of calendar events and their attendees into records."""
+"""iCalendar (.ics): content lines, blocks and their time zones, read into event records."""
