@@ -1,1 +1,1 @@
-"""CSV: the reader all CSV parsers share, the parsers (each platform's, any CSV), the writer."""
+"""CSV: the shared reader and cell values, the parsers (each platform's, any CSV), the writer."""

@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from followthrough.exchange.formats.csv.cells import emails_of, join
 from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
-    emails_of,
-    join,
     open_table,
     refuse_other_format,
     require_records,

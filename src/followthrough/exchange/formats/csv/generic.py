@@ -26,19 +26,21 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from followthrough.exchange.formats.csv.cells import (
+    birthday_of,
+    clean_email,
+    clean_url,
+    split_multi,
+    unique,
+)
 from followthrough.exchange.formats.csv.linkedin import normalize_linkedin_url
 from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
-    birthday_of,
-    clean_email,
-    clean_url,
     normalize_header,
     open_table,
     require_records,
     rows_of,
-    split_multi,
-    unique,
 )
 from followthrough.exchange.formats.formula import unneutralize
 from followthrough.exchange.formats.records import (

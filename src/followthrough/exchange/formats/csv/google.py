@@ -24,19 +24,21 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats.csv.reader import (
-    Row,
-    Table,
+from followthrough.exchange.formats.csv.cells import (
     birthday_of,
     clean_url,
     emails_of,
     join,
+    split_multi,
+    unique,
+)
+from followthrough.exchange.formats.csv.reader import (
+    Row,
+    Table,
     open_table,
     refuse_other_format,
     require_records,
     rows_of,
-    split_multi,
-    unique,
 )
 from followthrough.exchange.formats.records import OrganizationRecord, PersonRecord, RowProblem
 from followthrough.exchange.formats.registry import ParseOptions

@@ -16,11 +16,10 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
+from followthrough.exchange.formats.csv.cells import clean_email, date_of
 from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
-    clean_email,
-    date_of,
     open_table,
     refuse_other_format,
     require_records,

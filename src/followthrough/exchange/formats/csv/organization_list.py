@@ -27,16 +27,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from followthrough.exchange.formats.csv.cells import clean_url, split_multi
 from followthrough.exchange.formats.csv.reader import (
     Row,
     Table,
-    clean_url,
     normalize_header,
     open_table,
     refuse_other_format,
     require_records,
     rows_of,
-    split_multi,
 )
 from followthrough.exchange.formats.formula import unneutralize
 from followthrough.exchange.formats.records import OrganizationRecord

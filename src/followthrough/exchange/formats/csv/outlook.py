@@ -25,18 +25,20 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from followthrough.exchange.formats.csv.reader import (
-    Row,
-    Table,
+from followthrough.exchange.formats.csv.cells import (
     clean_email,
     clean_url,
     join,
-    open_table,
     parse_partial_date,
+    unique,
+)
+from followthrough.exchange.formats.csv.reader import (
+    Row,
+    Table,
+    open_table,
     refuse_other_format,
     require_records,
     rows_of,
-    unique,
 )
 from followthrough.exchange.formats.records import (
     OrganizationRecord,

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from followthrough.exchange.formats.csv.reader import invalid_email, valid_email
+from followthrough.exchange.formats.csv.cells import invalid_email, valid_email
 from followthrough.exchange.formats.records import (
     OrganizationRecord,
     ParseError,
