@@ -156,7 +156,7 @@ class PeopleBatch:
 
     def _load_existing(self) -> None:
         """What the found people have: up to five indexed reads by person id, in plain
-        SQL (see `rows.select_in`) and without ORDER BY (with one, SQLite walks an index
+        SQL (see `row_writer.select_in`) and without ORDER BY (with one, SQLite walks an index
         over the whole workspace instead of seeking these ids). Rows of a kind no record
         of the batch brings (tags, external ids …) are not read: nothing compares them."""
         ws = self.run.workspace_id
