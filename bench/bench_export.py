@@ -40,8 +40,8 @@ FORMATS = {
 
 
 def _chunks(fmt: str, workspace):
-    from followthrough.exchange.exporters.csv_export import people_csv
-    from followthrough.exchange.exporters.vcard_export import vcards
+    from followthrough.exchange.exports.csv_export import people_csv
+    from followthrough.exchange.exports.vcard_export import vcards
 
     if fmt == "csv":
         return people_csv(workspace=workspace)
@@ -54,7 +54,7 @@ def timed_export(data_dir: str, slug: str, fmt: str, limit: int | None, keep: st
     from bench.env import setup_django
 
     setup_django(data_dir)
-    from followthrough.exchange.exporters import snapshot_chunks
+    from followthrough.exchange.exports.streaming import snapshot_chunks
     from followthrough.workspaces.models import Workspace
 
     workspace = Workspace.objects.get(slug=slug)

@@ -14,7 +14,7 @@ LinkedIn URL they do not have yet), half new — and a vCard 3.0 file of `--vcar
 3. importing the vCards.
 
 Each run prints the wall time, records per second and the process's peak RSS. Uses
-the real parsers when they exist (`exchange/parsers/linkedin.py`, `vcard.py`), else a
+the real parsers when they exist (`exchange/formats/csv/linkedin.py`, `vcard/parser.py`), else a
 minimal stand-in that yields the same records (flagged in the output).
 """
 
@@ -156,7 +156,7 @@ def write_vcards(path: Path, count: int, seed: int = 11) -> None:
 
 def stand_in_records(fmt: str, path: Path) -> Iterator:
     """Records for a format whose parser has not landed yet (same fields it yields)."""
-    from followthrough.exchange.records import PersonRecord, Photo
+    from followthrough.exchange.formats.records import PersonRecord, Photo
 
     if fmt == "linkedin":
         with path.open(encoding="utf-8", newline="") as handle:
@@ -224,13 +224,13 @@ def pss_mb() -> int:
 
 
 def records_of(fmt: str, path: Path, stream) -> tuple[Iterator, bool]:
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
 
     try:
-        formats.get_parser(fmt)
+        registry.get_parser(fmt)
     except ImportError:
         return stand_in_records(fmt, path), False
-    return formats.parse(fmt, stream, formats.ParseOptions()), True
+    return registry.parse(fmt, stream, registry.ParseOptions()), True
 
 
 def timed_parse(scratch: Path, fmt: str, path: Path) -> dict:
@@ -253,8 +253,8 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
     from bench.env import setup_django
 
     setup_django(str(scratch))
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.result import ImportSource
+    from followthrough.exchange.imports.loader import import_records
+    from followthrough.exchange.imports.result import ImportSource
     from followthrough.workspaces.models import Workspace
 
     workspace = Workspace.objects.get(slug="bench")
@@ -286,7 +286,7 @@ def timed_import(scratch: Path, fmt: str, path: Path) -> dict:
         "seconds": round(seconds, 2),
         "records_per_s": round(result.read / seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        # The reader process that parses and cleans (exchange/prepare.py), once joined.
+        # The reader process that parses and cleans (exchange/imports/prepare.py), once joined.
         "reader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "peak_anon_mb": peak_anon[0],
         # This process and its reader together, pages they share counted once (after

@@ -3,7 +3,7 @@
     python bench/bench_import.py --data-dir /tmp/ftbench          # makes the scratch copy
     python bench/sketch_set_based_import.py [--scratch /tmp/ftbench-import]
 
-`exchange.loader` builds every row in Python and sends it with `executemany`; on the
+`exchange.imports.loader` builds every row in Python and sends it with `executemany`; on the
 100,000-row bench file that is ≈ 10.7 s, of which SQLite's own work is ≈ 4.9 s (see
 bench/README.md). This sketch asks how fast the same writes can be when Python only
 parses: the parsed rows go to a temporary table, and matching (e-mail, then LinkedIn
@@ -129,12 +129,12 @@ STEPS = [
 
 
 def parsed_rows(path: Path) -> list[tuple]:
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
     from followthrough.people.linkedin import linkedin_canonical
 
     rows = []
     with path.open("rb") as stream:
-        for record in formats.parse("linkedin", stream, formats.ParseOptions()):
+        for record in registry.parse("linkedin", stream, registry.ParseOptions()):
             email = record.emails[0].strip() if record.emails else ""
             url = record.external_ids.get("linkedin", "")
             org = record.organization.strip()

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from followthrough.exchange import tasks
+from followthrough.exchange.imports import tasks
 from followthrough.people import bulk
 from followthrough.people.models import PeopleDeletion
 from followthrough.site.housekeeping import housekeeping

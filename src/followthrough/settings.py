@@ -245,10 +245,10 @@ TASKS = {
 }
 
 # Web imports keep the uploaded file between preview and import; one nobody imported is
-# deleted after this many hours (see exchange.tasks.discard_stale_uploads).
+# deleted after this many hours (see exchange.imports.tasks.discard_stale_uploads).
 IMPORT_UPLOAD_TTL_HOURS = env_int("FOLLOWTHROUGH_IMPORT_UPLOAD_TTL_HOURS", 24)
 # An upload up to this size is previewed inside the upload request (a second or two);
-# a larger one by a background task, with a progress page (see exchange.preview).
+# a larger one by a background task, with a progress page (see exchange.imports.preview).
 IMPORT_PREVIEW_INLINE_BYTES = env_int("FOLLOWTHROUGH_IMPORT_PREVIEW_INLINE_BYTES", 1_000_000)
 
 EMAIL_BACKEND = env_str(

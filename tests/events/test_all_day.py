@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from followthrough.events.days import DaySpan, day_span
 from followthrough.events.models import Event
-from followthrough.exchange import formats
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from tests.events.helpers import url
 from tests.factories import make_event
 
@@ -35,10 +35,10 @@ def _import_ics(workspace, *events: tuple[str, str, str]) -> None:
             "END:VEVENT",
         ]
     data = ("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n").encode()
-    options = formats.ParseOptions(time_zone=workspace.timezone, mapping={})
+    options = registry.ParseOptions(time_zone=workspace.timezone, mapping={})
     import_records(
         workspace=workspace,
-        records=formats.parse("ics", io.BytesIO(data), options),
+        records=registry.parse("ics", io.BytesIO(data), options),
         source=ImportSource("ics", "calendar.ics"),
     )
 

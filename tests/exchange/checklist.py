@@ -16,10 +16,10 @@ from django.apps import apps
 from django.core.management import call_command
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange import formats
-from followthrough.exchange.loader import BATCH_SIZE, import_records
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import BATCH_SIZE, import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.exchange.models import ImportBatch, ImportedObject
-from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from followthrough.workspaces.models import WorkspaceScoped
 
@@ -42,12 +42,12 @@ def import_bytes(
     workspace, fmt: str, data: bytes, *, batch_size: int = BATCH_SIZE, **kwargs: Any
 ) -> ImportResult:
     """The loader on what the format's parser makes of `data` (the path every caller takes)."""
-    options = formats.ParseOptions(
+    options = registry.ParseOptions(
         time_zone=kwargs.pop("time_zone", "Europe/Berlin"), mapping=kwargs.pop("mapping", {})
     )
     return import_records(
         workspace=workspace,
-        records=formats.parse(fmt, io.BytesIO(data), options),
+        records=registry.parse(fmt, io.BytesIO(data), options),
         source=ImportSource(fmt, kwargs.pop("filename", f"upload.{fmt}")),
         batch_size=batch_size,
         **kwargs,

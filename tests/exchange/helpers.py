@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import strategies as st
 from PIL import Image
 
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.records import ParseError, PersonRecord, RowProblem
-from followthrough.exchange.result import ImportResult, ImportSource
+from followthrough.exchange.formats.records import ParseError, PersonRecord, RowProblem
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 
 
 def load(workspace, records, **kwargs: Any) -> ImportResult:

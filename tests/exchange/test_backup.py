@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from followthrough.events.models import Attendance, Event, FocusPick, Rsvp
 from followthrough.events.services import attendance_add, focus_pick
-from followthrough.exchange.backup import BackupError, backup_chunks, database_backup
+from followthrough.exchange.backup.database_copy import database_backup
+from followthrough.exchange.backup.restore import BackupReader, workspace_restore
+from followthrough.exchange.backup.writer import BackupError, backup_chunks
 from followthrough.exchange.models import ColumnMapping, ExternalId
-from followthrough.exchange.restore import BackupReader, workspace_restore
 from followthrough.people.models import (
     Affiliation,
     ContactKind,

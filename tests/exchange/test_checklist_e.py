@@ -16,9 +16,9 @@ import pytest
 from django.core.management import CommandError
 
 from followthrough.events.models import Event
+from followthrough.exchange.formats.records import PersonRecord
+from followthrough.exchange.imports.result import ImportFailed, ImportResult
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.records import PersonRecord
-from followthrough.exchange.result import ImportFailed, ImportResult
 from followthrough.people.models import Organization, Person
 from tests.exchange.checklist import (
     CHECKLIST_B,

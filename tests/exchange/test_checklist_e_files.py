@@ -23,11 +23,14 @@ from packaging.version import Version
 from PIL import Image
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange import formats, forms, tasks
-from followthrough.exchange.loader import BATCH_SIZE
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv import reader as csv_reader
+from followthrough.exchange.formats.ics import reader as ics_reader
+from followthrough.exchange.formats.vcard import parser as vcard_parser
+from followthrough.exchange.imports import forms, tasks
+from followthrough.exchange.imports.loader import BATCH_SIZE
+from followthrough.exchange.imports.result import ImportFailed, ImportResult
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.parsers import csv_common, ics, vcard
-from followthrough.exchange.result import ImportFailed, ImportResult
 from followthrough.people.models import Organization, Person
 from tests.exchange.checklist import (
     INDEX,
@@ -96,7 +99,7 @@ ENCODINGS = {
 
 def _parsed(fmt: str, encoding: str) -> list:
     data = ENCODINGS[encoding](TEXTS[fmt])
-    return list(formats.parse(fmt, io.BytesIO(data), formats.ParseOptions()))
+    return list(registry.parse(fmt, io.BytesIO(data), registry.ParseOptions()))
 
 
 @pytest.mark.parametrize("fmt", sorted(TEXTS))
@@ -189,7 +192,7 @@ def test_e5_one_column_email_file_gets_the_right_column(workspace, tmp_path):
     assert counts["created"] == 3
     people = Person.objects.filter(workspace=workspace)
     assert {p.first_name: emails_of(p) for p in people} == {a: {a} for a in addresses}
-    assert csv_common.DELIMITERS == (",", ";", "\t", "|")
+    assert csv_reader.DELIMITERS == (",", ";", "\t", "|")
 
 
 # --- E6: size and time -----------------------------------------------------------------
@@ -231,7 +234,7 @@ def test_e6_bad_photo_skips_only_the_photo(workspace):
 
 
 def test_e6_oversized_photo_skips_only_the_photo(workspace):
-    huge = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * vcard.MAX_PHOTO).decode()
+    huge = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * vcard_parser.MAX_PHOTO).decode()
     cards = [["FN:Small Photo", f"PHOTO;ENCODING=b;TYPE=PNG:{base64.b64encode(png()).decode()}"]]
     cards.append(["FN:Huge Photo", f"PHOTO;ENCODING=b;TYPE=PNG:{huge}"])
     result = import_bytes(workspace, "vcard", vcard_file(cards).encode())
@@ -284,15 +287,15 @@ def test_e6_upload_and_field_limits_exist_and_are_enforced(workspace, tmp_path):
     assert not form.is_valid()
     assert "the limit is 50 MB" in form.errors["file"][0]
     # A CSV cell may hold up to FIELD_LIMIT characters (Python's own limit is 131,072).
-    assert csv_common.FIELD_LIMIT == 1_000_000
-    huge = "x" * (csv_common.FIELD_LIMIT + 1)
+    assert csv_reader.FIELD_LIMIT == 1_000_000
+    huge = "x" * (csv_reader.FIELD_LIMIT + 1)
     data = f'First Name,Last Name,Notes\nAda,Lovelace,ok\nGrace,Hopper,"{huge}"\n'.encode()
     with pytest.raises(CommandError, match=r"line 3: A cell is longer than the limit of 1,000,000"):
         command(workspace, "google", write(tmp_path, "huge.csv", data))
-    assert csv.field_size_limit() == csv_common.FIELD_LIMIT
-    assert (vcard.MAX_CARD, vcard.MAX_PHOTO) == (10 * 1024 * 1024, 5 * 1024 * 1024)
-    assert (ics.MAX_COMPONENT, ics.MAX_DEPTH) == (10 * 1024 * 1024, 16)
-    assert formats.MAX_OCCURRENCES == 1000
+    assert csv.field_size_limit() == csv_reader.FIELD_LIMIT
+    assert (vcard_parser.MAX_CARD, vcard_parser.MAX_PHOTO) == (10 * 1024 * 1024, 5 * 1024 * 1024)
+    assert (ics_reader.MAX_COMPONENT, ics_reader.MAX_DEPTH) == (10 * 1024 * 1024, 16)
+    assert registry.MAX_OCCURRENCES == 1000
 
 
 def test_e6_limits_are_documented_for_users():

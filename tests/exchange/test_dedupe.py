@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from followthrough.exchange.dedupe import linkedin_canonical, name_key
+from followthrough.exchange.imports.dedupe import name_key
 from followthrough.exchange.models import ExternalId, ImportBatch
+from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import ContactKind, ContactPoint, Person
 from tests.exchange.helpers import load, person, totals
 from tests.factories import make_org, make_person

@@ -12,15 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.csv_export import (
-    INTERACTION_COLUMNS,
-    ORGANIZATION_COLUMNS,
-    PEOPLE_COLUMNS,
+from followthrough.exchange.exports.csv_export import (
     interactions_csv,
     organizations_csv,
     people_csv,
 )
-from followthrough.exchange.formula import neutralize, unneutralize
+from followthrough.exchange.formats.csv.writer import (
+    INTERACTION_COLUMNS,
+    ORGANIZATION_COLUMNS,
+    PEOPLE_COLUMNS,
+)
+from followthrough.exchange.formats.formula import neutralize, unneutralize
 from followthrough.people.models import Person
 from tests.exchange.test_backup import rich_workspace
 from tests.factories import make_person
@@ -130,7 +132,7 @@ def test_exports_stream_with_a_query_count_that_does_not_grow_with_people(worksp
 
 
 def test_it_reads_people_in_chunks_in_name_order(workspace, monkeypatch):
-    from followthrough.exchange.exporters import csv_export
+    from followthrough.exchange.exports import csv_export
 
     monkeypatch.setattr(csv_export, "CHUNK_SIZE", 2)
     for n in range(5):

@@ -10,11 +10,11 @@ import icalendar
 import pytest
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.ics_export import events_ics, follow_ups_ics
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.exports.ics_export import events_ics, follow_ups_ics
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.result import ImportSource
 from followthrough.people.models import Person
 from tests.exchange.test_backup import T0, rich_workspace
 from tests.factories import make_event, make_person
@@ -98,8 +98,8 @@ def test_open_follow_ups_are_tasks_with_due_dates(db):
 
 def _reimport(text: str, into):
     """Import an exported calendar's text into a workspace, as `followthrough import` does."""
-    options = formats.ParseOptions(time_zone="UTC", mapping={})
-    records = formats.parse("ics", io.BytesIO(text.encode()), options)
+    options = registry.ParseOptions(time_zone="UTC", mapping={})
+    records = registry.parse("ics", io.BytesIO(text.encode()), options)
     return import_records(workspace=into, records=records, source=ImportSource("ics", "events.ics"))
 
 

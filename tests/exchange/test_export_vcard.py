@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.exporters.vcard_export import PersonCard, person_cards, vcards
+from followthrough.exchange.exports.vcard_export import PersonCard, person_cards, vcards
 from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Organization, Person
 from followthrough.people.selectors import person_profile
@@ -235,9 +235,9 @@ def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_que
 def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, version):
     import io
 
-    from followthrough.exchange import formats
-    from followthrough.exchange.loader import import_records
-    from followthrough.exchange.result import ImportSource
+    from followthrough.exchange.formats import registry
+    from followthrough.exchange.imports.loader import import_records
+    from followthrough.exchange.imports.result import ImportSource
 
     workspace, elsewhere = make_workspace(), make_workspace()
     org = make_org(workspace, name="Harbor Arts")
@@ -246,7 +246,7 @@ def test_our_own_export_reimported_into_its_workspace_changes_nothing(db, versio
     text = "".join(vcards(workspace=workspace, version=version))
 
     def reimport(into):
-        records = formats.parse("vcard", io.BytesIO(text.encode()), formats.ParseOptions())
+        records = registry.parse("vcard", io.BytesIO(text.encode()), registry.ParseOptions())
         return import_records(workspace=into, records=records, source=ImportSource("vcard", "x"))
 
     result = reimport(workspace)

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.records import EventRecord, PersonRecord
-from followthrough.exchange.result import ImportResult, ImportSource
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import EventRecord, PersonRecord
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Person
 
 SAMPLES = Path(__file__).parent / "data" / "checklist_b"
@@ -29,14 +29,14 @@ pytestmark = pytest.mark.usefixtures("media_root")  # photos and uploads: a fold
 
 def parse(fmt: str, data: str | bytes, **options: Any) -> list:
     raw = data.encode() if isinstance(data, str) else data
-    return list(formats.parse(fmt, io.BytesIO(raw), formats.ParseOptions(**options)))
+    return list(registry.parse(fmt, io.BytesIO(raw), registry.ParseOptions(**options)))
 
 
 def import_bytes(workspace, fmt: str, data: str | bytes, **options: Any) -> ImportResult:
     raw = data.encode() if isinstance(data, str) else data
     return import_records(
         workspace=workspace,
-        records=formats.parse(fmt, io.BytesIO(raw), formats.ParseOptions(**options)),
+        records=registry.parse(fmt, io.BytesIO(raw), registry.ParseOptions(**options)),
         source=ImportSource(fmt, "pitfall"),
     )
 

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from rich.console import Console
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import ParseError, PersonRecord
+from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.exchange.models import ColumnMapping, ImportBatch
-from followthrough.exchange.records import ParseError, PersonRecord
-from followthrough.exchange.result import ImportResult, ImportSource
 from followthrough.people.models import ContactKind, Organization, Person
 from tests.factories import make_event
 
@@ -37,7 +37,7 @@ def fake_parser(monkeypatch):
             first, last, email = raw.split()
             yield PersonRecord(line=number, first_name=first, last_name=last, emails=[email])
 
-    monkeypatch.setattr(formats, "get_parser", lambda name: parse)
+    monkeypatch.setattr(registry, "get_parser", lambda name: parse)
     return seen
 
 
@@ -312,7 +312,7 @@ def test_an_organizations_file_without_names_is_refused_naming_the_line(workspac
 
 
 def test_csv_without_a_mapping_reads_the_columns_it_recognizes(workspace, tmp_path, capsys):
-    from followthrough.exchange.exporters.csv_export import people_csv
+    from followthrough.exchange.exports.csv_export import people_csv
     from tests.factories import make_person
 
     make_person(workspace, first_name="Ada", last_name="Byron", emails=["a@x.org", "b@y.org"])

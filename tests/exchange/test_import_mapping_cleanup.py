@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from followthrough.exchange import tasks
+from followthrough.exchange.imports import tasks
 from followthrough.exchange.models import ImportBatch, ImportStatus
 
 HOUR = 3600

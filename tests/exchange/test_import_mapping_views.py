@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from followthrough.exchange import tasks
+from followthrough.exchange.imports import tasks
 from followthrough.exchange.models import ColumnMapping, ImportBatch, ImportStatus
 from followthrough.people.models import Person
 

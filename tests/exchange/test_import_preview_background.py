@@ -19,9 +19,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from followthrough.exchange import preview, tasks
+from followthrough.exchange.imports import preview, tasks
+from followthrough.exchange.imports.result import ImportResult, ImportSource, PreviewRow
 from followthrough.exchange.models import ColumnMapping, ImportBatch, ImportStatus
-from followthrough.exchange.result import ImportResult, ImportSource, PreviewRow
 from followthrough.people.models import Person
 
 DATA = Path(__file__).parent / "data"

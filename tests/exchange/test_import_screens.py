@@ -274,7 +274,7 @@ def test_undo_links_the_later_imports_that_touched_what_it_removes(
 
 
 def test_the_undo_plan_counts_what_is_still_there_in_its_workspace(workspace, imported):
-    from followthrough.exchange.undo import import_undo_plan
+    from followthrough.exchange.imports.undo import import_undo_plan
 
     plan = import_undo_plan(batch=imported)
     assert plan.removed["people.person"] == 2 and plan.restored["people.person"] == 1

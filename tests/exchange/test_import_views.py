@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from followthrough.exchange import forms as import_forms
+from followthrough.exchange.imports import forms as import_forms
+from followthrough.exchange.imports.undo import import_undo
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Person
 from tests.exchange.helpers import load, people, person
 from tests.factories import make_event, make_person

@@ -10,9 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.records import (
     AttendeeRecord,
     EventRecord,
     OrganizationRecord,
@@ -21,8 +19,10 @@ from followthrough.exchange.records import (
     PersonRecord,
     Photo,
 )
-from followthrough.exchange.result import ImportFailed, ImportSource
-from followthrough.exchange.undo import import_undo
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportFailed, ImportSource
+from followthrough.exchange.imports.undo import import_undo
+from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Relationship, Stage
 from tests.exchange.helpers import load, people, person, png, totals
@@ -637,7 +637,7 @@ def test_an_event_from_another_workspace_is_refused(workspace, other_workspace):
 def test_a_row_the_database_refuses_names_the_batch_and_saves_nothing(workspace, monkeypatch):
     from django.db import IntegrityError
 
-    from followthrough.exchange.rows import RowWriter
+    from followthrough.exchange.imports.row_writer import RowWriter
 
     insert = RowWriter.insert
 

@@ -11,11 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import OrganizationRecord
+from followthrough.exchange.imports.result import ImportSource
+from followthrough.exchange.imports.undo import import_undo
 from followthrough.exchange.models import ImportBatch, ImportedObject
-from followthrough.exchange.records import OrganizationRecord
-from followthrough.exchange.result import ImportSource
-from followthrough.exchange.undo import import_undo
 from followthrough.people.models import Organization, Tag
 from tests.exchange.helpers import load, totals
 from tests.factories import make_org
@@ -45,7 +45,7 @@ def _load(workspace, records, **kwargs: Any):
 
 def _load_file(workspace, name: str):
     stream = io.BytesIO((DATA / name).read_bytes())
-    return _load(workspace, formats.parse("organizations", stream))
+    return _load(workspace, registry.parse("organizations", stream))
 
 
 def _values(organization: Organization) -> dict[str, Any]:

@@ -17,15 +17,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.formats import ParseOptions, get_parser, parse
-from followthrough.exchange.parsers import csv_common, generic, google, linkedin
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.csv import generic, google, linkedin
+from followthrough.exchange.formats.csv import reader as csv_reader
+from followthrough.exchange.formats.records import (
     AttendeeRecord,
     OrganizationRecord,
     ParseError,
     PartialDate,
     PersonRecord,
 )
+from followthrough.exchange.formats.registry import ParseOptions, get_parser, parse
 from tests.exchange.helpers import strictly
 
 DATA = Path(__file__).parent / "data"
@@ -232,7 +233,7 @@ def test_utf8_bom_does_not_stick_to_the_first_header():
 def test_windows_1252_is_found_even_after_many_ascii_lines():
     rows = [f"Person{i},Plain{i},,,Org,Role,01 Feb 2022" for i in range(3000)]
     data = linkedin_file(*rows, "Zoë,Château,,,Café,Rôle,01 Feb 2022").decode().encode("cp1252")
-    assert len(data) > 2 * csv_common.CHUNK_SIZE
+    assert len(data) > 2 * csv_reader.CHUNK_SIZE
 
     people = read("linkedin", data)
 
@@ -419,14 +420,14 @@ def test_a_200_kb_note_is_fine():
 
 
 def test_a_field_over_the_limit_names_its_line():
-    huge = "x" * (csv_common.FIELD_LIMIT + 1)
+    huge = "x" * (csv_reader.FIELD_LIMIT + 1)
     data = f'First Name,Last Name,Notes\nAda,Lovelace,ok\nGrace,Hopper,"{huge}"\n'.encode()
     error = error_of("google", data)
     assert error.line == 3 and "limit" in error.message
 
 
 def test_a_line_over_the_limit_without_newlines_is_refused(monkeypatch):
-    monkeypatch.setattr(csv_common, "LINE_LIMIT", 100_000)
+    monkeypatch.setattr(csv_reader, "LINE_LIMIT", 100_000)
     data = b"First Name,Last Name,Notes\nAda,Lovelace," + b"y" * 300_000
     error = error_of("google", data)
     assert error.line == 2 and "longer than" in error.message
@@ -880,7 +881,7 @@ def test_parsing_is_lazy_reading_the_first_record_reads_little(hundred_thousand_
 
     first = next(records)
     assert (first.first_name, first.line) == ("First0", 5)
-    assert stream.bytes_read <= 2 * csv_common.CHUNK_SIZE < len(hundred_thousand_rows) / 50
+    assert stream.bytes_read <= 2 * csv_reader.CHUNK_SIZE < len(hundred_thousand_rows) / 50
 
     second = next(records)
     assert second.line == 6
@@ -931,20 +932,20 @@ def test_memory_stays_flat_with_file_size():
 def test_another_platforms_export_is_refused_naming_the_format_to_choose(
     chosen, sample, other, column
 ):
-    from followthrough.exchange import formats
+    from followthrough.exchange.formats import registry
 
     data = (Path(__file__).parent / "data" / sample).read_bytes()
     with pytest.raises(ParseError) as refused:
-        list(formats.parse(chosen, io.BytesIO(data), formats.ParseOptions()))
+        list(registry.parse(chosen, io.BytesIO(data), registry.ParseOptions()))
     # By its name on the form, and by the value the CLI takes.
-    named = f"choose the {formats.label(other)} format ({other})."
+    named = f"choose the {registry.label(other)} format ({other})."
     assert refused.value.message.endswith(named) and "This looks like" in refused.value.message
     if column:
         assert refused.value.field == column
 
 
 def test_a_bad_row_is_yielded_as_a_problem_and_the_rows_after_it_are_read():
-    from followthrough.exchange.records import PersonRecord, RowProblem
+    from followthrough.exchange.formats.records import PersonRecord, RowProblem
 
     data = linkedin_file(
         "Ada,Obi,,ada@example.org,,,",

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange.formats import ParseOptions, get_parser
-from followthrough.exchange.records import (
+from followthrough.exchange.formats.records import (
     EventRecord,
     OrganizationRecord,
     ParseError,
     PersonRecord,
 )
+from followthrough.exchange.formats.registry import ParseOptions, get_parser
 from tests.exchange.helpers import edits, mutated
 
 DATA = Path(__file__).parent / "data"

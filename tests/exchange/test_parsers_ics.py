@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from followthrough.exchange.formats import ParseOptions, get_parser
-from followthrough.exchange.parsers import ics
-from followthrough.exchange.records import EventRecord, ParseError
+from followthrough.exchange.formats.ics import parser as ics_parser
+from followthrough.exchange.formats.records import EventRecord, ParseError
+from followthrough.exchange.formats.registry import ParseOptions, get_parser
 
 DATA = Path(__file__).parent / "data"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -22,7 +22,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def parse(text: str | bytes, **options) -> list[EventRecord]:
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    return list(ics.parse(io.BytesIO(raw), options=ParseOptions(**options)))
+    return list(ics_parser.parse(io.BytesIO(raw), options=ParseOptions(**options)))
 
 
 def calendar(*parts: str, header: str = "") -> str:
@@ -62,14 +62,14 @@ def custom_zone(tzid: str = "Customized Time Zone", winter="+0100", summer="+020
 
 
 def test_registered_as_the_ics_format():
-    assert get_parser("ics") is ics.parse
+    assert get_parser("ics") is ics_parser.parse
 
 
 # --- The samples (tests/exchange/data/README.md) -----------------------------------------
 
 
 def test_google_calendar_sample():
-    (series,) = ics.parse(
+    (series,) = ics_parser.parse(
         (DATA / "google_calendar_breakfast.ics").open("rb"), options=ParseOptions()
     )
     assert series.title == "Springfield Nonprofit Networking Breakfast"
@@ -98,7 +98,7 @@ def test_google_calendar_sample():
 
 
 def test_outlook_windows_time_zone_sample():
-    meeting, all_day = ics.parse(
+    meeting, all_day = ics_parser.parse(
         (DATA / "outlook_calendar_windows_tz.ics").open("rb"), options=ParseOptions()
     )
     assert meeting.starts_at == datetime(2026, 4, 15, 17, 0, tzinfo=BERLIN)
@@ -117,7 +117,7 @@ def test_outlook_windows_time_zone_sample():
 
 
 def test_outlook_custom_time_zone_sample():
-    (event,) = ics.parse(
+    (event,) = ics_parser.parse(
         (DATA / "ics" / "outlook_custom_timezone.ics").open("rb"),
         options=ParseOptions(time_zone="Europe/Berlin"),
     )
@@ -567,7 +567,7 @@ def test_events_stream():
     events = [vevent(f"DTSTART:20240101T{i % 24:02d}0000Z", uid=f"e{i}") for i in range(10_000)]
     data = calendar(*events).encode()
     stream = CountingStream(data)
-    records = ics.parse(stream, options=ParseOptions())
+    records = ics_parser.parse(stream, options=ParseOptions())
     assert next(records).uid == "e0"
     assert stream.furthest < len(data) / 4
     assert sum(1 for _ in records) == 9_999
@@ -586,7 +586,7 @@ def test_icalendar_test_suite_calendars(path):
     is bounded by design: nothing is expanded, and `max_occurrences` is small anyway."""
     try:
         with path.open("rb") as stream:
-            records = list(ics.parse(stream, options=ParseOptions(max_occurrences=10)))
+            records = list(ics_parser.parse(stream, options=ParseOptions(max_occurrences=10)))
     except ParseError as error:
         assert str(error)
     else:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.csv_export import ORGANIZATION_COLUMNS
-from followthrough.exchange.formats import FORMATS, ParseOptions, get_parser, parse
-from followthrough.exchange.forms import ImportForm
-from followthrough.exchange.records import OrganizationRecord, ParseError
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv.writer import ORGANIZATION_COLUMNS
+from followthrough.exchange.formats.records import OrganizationRecord, ParseError
+from followthrough.exchange.formats.registry import FORMATS, ParseOptions, get_parser, parse
+from followthrough.exchange.imports.forms import ImportForm
 from tests.exchange.helpers import strictly
 
 DATA = Path(__file__).parent / "data"
@@ -233,7 +233,7 @@ def test_a_contacts_export_is_refused_naming_its_format(sample, column, other):
     # become websites and their notes the organizations' notes.
     error = error_of((DATA / sample).read_bytes())
     assert f"it has {column} column), not an organizations one" in error.message
-    assert error.message.endswith(f"choose the {formats.label(other)} format ({other}).")
+    assert error.message.endswith(f"choose the {registry.label(other)} format ({other}).")
 
 
 def test_a_partner_list_with_a_column_a_contacts_export_also_has_is_kept():

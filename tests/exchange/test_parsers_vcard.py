@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.exchange.formats import ParseOptions, get_parser
-from followthrough.exchange.parsers import vcard
-from followthrough.exchange.records import OrganizationRecord, ParseError, PartialDate, PersonRecord
+from followthrough.exchange.formats.records import (
+    OrganizationRecord,
+    ParseError,
+    PartialDate,
+    PersonRecord,
+)
+from followthrough.exchange.formats.registry import ParseOptions, get_parser
+from followthrough.exchange.formats.vcard import parser as vcard_parser
 
 DATA = Path(__file__).parent / "data"
 PNG = base64.b64decode(
@@ -22,7 +27,7 @@ PNG = base64.b64decode(
 
 def parse(data: str | bytes) -> list:
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    return list(vcard.parse(io.BytesIO(raw), options=ParseOptions()))
+    return list(vcard_parser.parse(io.BytesIO(raw), options=ParseOptions()))
 
 
 def card(*lines: str, version: str = "3.0") -> str:
@@ -36,14 +41,14 @@ def one(*lines: str, version: str = "3.0"):
 
 
 def test_registered_as_the_vcard_format():
-    assert get_parser("vcard") is vcard.parse
+    assert get_parser("vcard") is vcard_parser.parse
 
 
 # --- The samples (tests/exchange/data/README.md) -----------------------------------------
 
 
 def test_apple_contacts_sample():
-    person, organization = vcard.parse(
+    person, organization = vcard_parser.parse(
         (DATA / "apple_contacts_3.0.vcf").open("rb"), options=ParseOptions()
     )
     assert isinstance(person, PersonRecord)
@@ -71,7 +76,7 @@ def test_apple_contacts_sample():
 
 
 def test_android_quoted_printable_sample():
-    ivan, aisha = vcard.parse(
+    ivan, aisha = vcard_parser.parse(
         (DATA / "android_2.1_quoted_printable.vcf").open("rb"), options=ParseOptions()
     )
     assert ivan.full_name == "Иван Петров (Фонд)"  # decoded across the QP soft break
@@ -85,7 +90,7 @@ def test_android_quoted_printable_sample():
 
 
 def test_vcard_4_sample():
-    organization, person = vcard.parse(
+    organization, person = vcard_parser.parse(
         (DATA / "vcard_4.0.vcf").open("rb"), options=ParseOptions()
     )  # after a UTF-8 BOM
     assert isinstance(organization, OrganizationRecord)  # KIND:org
@@ -105,7 +110,7 @@ def test_vcard_4_sample():
 
 
 def test_outlook_2_1_base64_photo_in_windows_1252():
-    (person,) = vcard.parse(
+    (person,) = vcard_parser.parse(
         (DATA / "vcard" / "outlook_2.1_base64_photo_cp1252.vcf").open("rb"), options=ParseOptions()
     )
     assert person.full_name == "Jürgen Müller"
@@ -526,7 +531,7 @@ def many_cards(count: int, note: str = "") -> bytes:
 def test_ten_thousand_cards_stream():
     data = many_cards(10_000)
     stream = CountingStream(data)
-    records = vcard.parse(stream, options=ParseOptions())
+    records = vcard_parser.parse(stream, options=ParseOptions())
     first = next(records)
     assert first.external_ids == {"vcard-uid": "uid-0"}
     assert stream.furthest < len(data) / 10  # the first card came before the rest was read
@@ -539,7 +544,7 @@ def _peak(count: int) -> int:
     data = many_cards(count, note="n" * 4000)
     tracemalloc.start()
     try:
-        assert sum(1 for _ in vcard.parse(io.BytesIO(data), options=ParseOptions())) == count
+        assert sum(1 for _ in vcard_parser.parse(io.BytesIO(data), options=ParseOptions())) == count
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -553,7 +558,7 @@ def test_memory_stays_flat_while_streaming():
 def test_a_bad_card_late_in_a_big_file_names_its_line():
     data = many_cards(2_000) + card("N:;;;;").encode()
     with pytest.raises(ParseError) as caught:
-        list(vcard.parse(io.BytesIO(data), options=ParseOptions()))
+        list(vcard_parser.parse(io.BytesIO(data), options=ParseOptions()))
     assert caught.value.line == 2_000 * 9 + 1  # nine lines a card
 
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from followthrough.exchange import prepare
-from followthrough.exchange.clean import clean_person
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.formats.records import EventRecord, ParseError, PersonRecord
+from followthrough.exchange.imports import prepare
+from followthrough.exchange.imports.clean import clean_person
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportFailed, ImportSource
 from followthrough.exchange.models import ImportBatch
-from followthrough.exchange.records import EventRecord, ParseError, PersonRecord
-from followthrough.exchange.result import ImportFailed, ImportSource
 from followthrough.people.models import Person
 from tests.exchange.helpers import load, people, person
 

@@ -10,10 +10,11 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.csv_export import PEOPLE_COLUMNS, people_csv
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.exports.csv_export import people_csv
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv.writer import PEOPLE_COLUMNS
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from tests.factories import make_org, make_person, make_workspace
 
 # The columns the importer reads back (the rest describe the relationship, which a new
@@ -77,8 +78,8 @@ def test_people_csv_export_imports_back_unchanged(db, people):
     exported = _export(source)
 
     target = make_workspace()
-    records = formats.parse(
-        "csv", io.BytesIO(exported.encode()), formats.ParseOptions(mapping=PEOPLE_COLUMNS)
+    records = registry.parse(
+        "csv", io.BytesIO(exported.encode()), registry.ParseOptions(mapping=PEOPLE_COLUMNS)
     )
     import_records(workspace=target, records=records, source=ImportSource("csv", "people.csv"))
     assert _person_rows(_export(target)) == _person_rows(exported)

@@ -16,10 +16,10 @@ import operator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.csv_export import organizations_csv
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.exports.csv_export import organizations_csv
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.people.services import organization_update
 from tests.factories import make_org, make_workspace
 
@@ -101,7 +101,7 @@ def test_organizations_csv_export_imports_back_unchanged(db, organizations, prof
     exported = _export(source)
 
     target = make_workspace(WORKSPACE_NAME)
-    records = formats.parse("organizations", io.BytesIO(exported.encode()))
+    records = registry.parse("organizations", io.BytesIO(exported.encode()))
     result = import_records(
         workspace=target, records=records, source=ImportSource("organizations", "orgs.csv")
     )

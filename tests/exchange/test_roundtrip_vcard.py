@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.vcard_export import vcards
-from followthrough.exchange.loader import import_records
-from followthrough.exchange.records import PersonRecord
-from followthrough.exchange.result import ImportSource
+from followthrough.exchange.exports.vcard_export import vcards
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import PersonRecord
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from tests.exchange.test_roundtrip_csv import PERSON
 from tests.factories import make_org, make_person, make_workspace
 
@@ -25,7 +25,7 @@ def _export(workspace, version: str) -> bytes:
 
 def _people(data: bytes) -> list[dict]:
     """The person cards as comparable dicts (line numbers left out)."""
-    records = formats.parse("vcard", io.BytesIO(data), formats.ParseOptions())
+    records = registry.parse("vcard", io.BytesIO(data), registry.ParseOptions())
     people = [
         {k: v for k, v in dataclasses.asdict(r).items() if k not in ("line",)}
         for r in records
@@ -50,6 +50,6 @@ def test_vcard_export_imports_back_unchanged(db, version, people):
     exported = _export(source, version)
 
     target = make_workspace()
-    records = formats.parse("vcard", io.BytesIO(exported), formats.ParseOptions())
+    records = registry.parse("vcard", io.BytesIO(exported), registry.ParseOptions())
     import_records(workspace=target, records=records, source=ImportSource("vcard", "p.vcf"))
     assert _people(_export(target, version)) == _people(exported)

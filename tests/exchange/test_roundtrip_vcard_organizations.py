@@ -30,11 +30,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.vcard_export import vcards
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.exports.vcard_export import vcards
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
 from followthrough.exchange.models import ExternalId
-from followthrough.exchange.result import ImportSource
 from followthrough.people.models import Organization
 from tests.exchange.test_roundtrip_csv import PERSON
 from tests.factories import make_org, make_person, make_workspace
@@ -103,7 +103,7 @@ def _export(workspace, version: str) -> str:
 
 
 def _import(workspace, exported: str) -> None:
-    records = formats.parse("vcard", io.BytesIO(exported.encode()), formats.ParseOptions())
+    records = registry.parse("vcard", io.BytesIO(exported.encode()), registry.ParseOptions())
     import_records(workspace=workspace, records=records, source=ImportSource("vcard", "o.vcf"))
 
 

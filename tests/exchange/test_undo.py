@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from followthrough.events.models import Attendance, Event
-from followthrough.exchange import formats
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import AttendeeRecord, EventRecord, Photo
+from followthrough.exchange.imports.result import ImportSource
+from followthrough.exchange.imports.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.exchange.models import ExternalId, ImportBatch, ImportedObject, ImportStatus
-from followthrough.exchange.records import AttendeeRecord, EventRecord, Photo
-from followthrough.exchange.result import ImportSource
-from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.people.models import Affiliation, ContactPoint, Organization, Person, Tag
 from followthrough.relationships.models import Interaction, Relationship, Stage
 from tests.exchange.helpers import load, people, person, png
@@ -123,8 +123,8 @@ def test_undoing_twice_is_refused(workspace):
     with pytest.raises(ImportUndoRefused, match="already undone") as refused:
         import_undo(batch=_batch(result))
     batch = _batch(result)
-    assert f"({batch.filename}, {formats.label(batch.format)})" in str(refused.value)
-    assert formats.label(batch.format) != batch.format  # its name, not its code
+    assert f"({batch.filename}, {registry.label(batch.format)})" in str(refused.value)
+    assert registry.label(batch.format) != batch.format  # its name, not its code
 
 
 def test_undo_leaves_other_imports_alone(workspace):
@@ -240,7 +240,7 @@ def test_staff_can_browse_imports_and_undo_them_in_the_admin(client, workspace):
 
 
 def test_an_import_that_only_added_focus_areas_says_so_and_asks(workspace, capsys, monkeypatch):
-    from followthrough.exchange.records import OrganizationRecord
+    from followthrough.exchange.formats.records import OrganizationRecord
 
     first = load(workspace, [OrganizationRecord(line=2, name="Harbor Arts", tags=["arts"])])
     again = load(workspace, [OrganizationRecord(line=2, name="Harbor Arts", tags=["housing"])])

@@ -17,8 +17,7 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthrough.exchange import formats
-from followthrough.exchange.exporters.vcard_export import (
+from followthrough.exchange.exports.vcard_export import (
     PRODID,
     OrganizationCard,
     PersonCard,
@@ -26,7 +25,9 @@ from followthrough.exchange.exporters.vcard_export import (
     organization_card,
     person_card,
 )
-from followthrough.exchange.exporters.vcard_writer import (
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import OrganizationRecord, PartialDate, PersonRecord
+from followthrough.exchange.formats.vcard.writer import (
     card,
     escape,
     fold,
@@ -35,7 +36,6 @@ from followthrough.exchange.exporters.vcard_writer import (
     param_value,
     text,
 )
-from followthrough.exchange.records import OrganizationRecord, PartialDate, PersonRecord
 from followthrough.people.models import ContactKind
 
 VERSIONS = st.sampled_from(["3.0", "4.0"])
@@ -340,7 +340,7 @@ def _read_by_vobject(written: str, version: str) -> dict:
 
 
 def _read_by_importer(written: str) -> dict:
-    (record,) = formats.parse("vcard", io.BytesIO(written.encode()), formats.ParseOptions())
+    (record,) = registry.parse("vcard", io.BytesIO(written.encode()), registry.ParseOptions())
     assert isinstance(record, PersonRecord)
     birthday = record.birthday or PartialDate(1, 1)
     return {
@@ -383,7 +383,7 @@ def test_vobject_and_the_importer_read_the_person_that_was_written(person, versi
 def test_vobject_and_the_importer_read_the_organization_that_was_written(organization, version):
     written = organization_card(organization, version)
     parsed = vobject.readOne(written)
-    (record,) = formats.parse("vcard", io.BytesIO(written.encode()), formats.ParseOptions())
+    (record,) = registry.parse("vcard", io.BytesIO(written.encode()), registry.ParseOptions())
     assert isinstance(record, OrganizationRecord)
     read = {
         "name": record.name,

@@ -9,8 +9,8 @@ from datetime import date
 import vobject
 
 from followthrough.directory.person_page import person_page
-from followthrough.exchange.exporters.csv_export import people_csv
-from followthrough.exchange.exporters.vcard_export import vcards
+from followthrough.exchange.exports.csv_export import people_csv
+from followthrough.exchange.exports.vcard_export import vcards
 from followthrough.people import selectors
 from followthrough.people.models import Affiliation
 from followthrough.people.services import affiliation_add

@@ -32,8 +32,8 @@ from followthrough.directory.forms import (
     PersonForm,
 )
 from followthrough.directory.person_page import person_page
+from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
-from followthrough.exchange.provenance import people_added
 from followthrough.people import selectors, services
 from followthrough.people.models import (
     BIRTHDAY_FIELDS,

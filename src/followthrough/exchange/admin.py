@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from followthrough.exchange.imports.undo import ImportUndoRefused, import_undo
 from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch
-from followthrough.exchange.undo import ImportUndoRefused, import_undo
 
 
 @admin.register(ImportBatch)

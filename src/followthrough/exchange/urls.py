@@ -1,22 +1,27 @@
 from django.urls import path
 
-from followthrough.exchange import import_views, views
+from followthrough.exchange.exports import views as export_views
+from followthrough.exchange.imports import views as import_views
 
 app_name = "exchange"
 
 urlpatterns = [
-    path("export/", views.export_page, name="export"),
-    path("export/people.csv", views.export_people_csv, name="export-people-csv"),
+    path("export/", export_views.export_page, name="export"),
+    path("export/people.csv", export_views.export_people_csv, name="export-people-csv"),
     path(
         "export/organizations.csv",
-        views.export_organizations_csv,
+        export_views.export_organizations_csv,
         name="export-organizations-csv",
     ),
-    path("export/interactions.csv", views.export_interactions_csv, name="export-interactions-csv"),
-    path("export/contacts.vcf", views.export_vcard, name="export-vcard"),
-    path("export/events.ics", views.export_events_ics, name="export-events-ics"),
-    path("export/follow-ups.ics", views.export_follow_ups_ics, name="export-follow-ups-ics"),
-    path("export/backup.json", views.export_backup, name="export-backup"),
+    path(
+        "export/interactions.csv",
+        export_views.export_interactions_csv,
+        name="export-interactions-csv",
+    ),
+    path("export/contacts.vcf", export_views.export_vcard, name="export-vcard"),
+    path("export/events.ics", export_views.export_events_ics, name="export-events-ics"),
+    path("export/follow-ups.ics", export_views.export_follow_ups_ics, name="export-follow-ups-ics"),
+    path("export/backup.json", export_views.export_backup, name="export-backup"),
     path("import/", import_views.import_page, name="import"),
     path("import/columns/", import_views.import_columns, name="import-columns"),
     path("import/preview/", import_views.import_preview_status, name="import-preview"),

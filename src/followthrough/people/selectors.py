@@ -50,7 +50,7 @@ def person_list(
     """People of the workspace matching the search and filters, ready to paginate.
 
     `id_ranges`: only people whose id is in one of these (first, last) ranges — the
-    people an import added (`exchange.provenance.people_added`); none when empty.
+    people an import added (`exchange.imports.provenance.people_added`); none when empty.
 
     `query`: every word must appear in the name, headline, a contact point (e-mail, phone,
     link) or the name of a current organization (case-insensitive).

@@ -1,7 +1,7 @@
 """Housekeeping that needs no schedule: forgetting what can no longer be used.
 
 `followthrough serve` runs it at start (and the actions that create such leftovers run
-their part as they go): uploads previewed but never imported (`exchange.tasks`), and
+their part as they go): uploads previewed but never imported (`exchange.imports.tasks`), and
 deleted people whose undo window has passed (`people.bulk`), whose snapshots and photo
 files would otherwise wait for the next deletion in their workspace.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from followthrough.exchange.tasks import discard_stale_uploads
+from followthrough.exchange.imports.tasks import discard_stale_uploads
 from followthrough.people.bulk import deletions_purge
 
 

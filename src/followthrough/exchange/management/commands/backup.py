@@ -8,13 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.backup import BackupError, backup_chunks, database_backup
-from followthrough.exchange.exporters import (
-    ExportError,
-    snapshot_chunks,
-    workspace_for_cli,
-    write_output,
-)
+from followthrough.exchange.backup.database_copy import database_backup
+from followthrough.exchange.backup.writer import BackupError, backup_chunks
+from followthrough.exchange.exports.output import ExportError, workspace_for_cli, write_output
+from followthrough.exchange.exports.streaming import snapshot_chunks
 
 
 class Command(BaseCommand):

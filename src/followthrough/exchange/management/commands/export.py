@@ -7,16 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.backup import backup_chunks
-from followthrough.exchange.exporters import (
-    ExportError,
-    snapshot_chunks,
-    workspace_for_cli,
-    write_output,
-)
-from followthrough.exchange.exporters.csv_export import CSV_EXPORTS
-from followthrough.exchange.exporters.ics_export import ICS_EXPORTS
-from followthrough.exchange.exporters.vcard_export import VERSIONS, vcards
+from followthrough.exchange.backup.writer import backup_chunks
+from followthrough.exchange.exports.csv_export import CSV_EXPORTS
+from followthrough.exchange.exports.ics_export import ICS_EXPORTS
+from followthrough.exchange.exports.output import ExportError, workspace_for_cli, write_output
+from followthrough.exchange.exports.streaming import snapshot_chunks
+from followthrough.exchange.exports.vcard_export import VERSIONS, vcards
 from followthrough.workspaces.models import Workspace
 
 FORMATS = ("csv", "vcard", "ics", "json")

@@ -1,6 +1,6 @@
 """`followthrough import FORMAT FILE`: bring a file of contacts or events into a workspace.
 
-A thin caller of `exchange.loader.import_records`: it picks the workspace, the event and
+A thin caller of `exchange.imports.loader.import_records`: it picks the workspace, the event and
 the parser's options, shows a progress bar, and prints what the import did.
 """
 
@@ -14,12 +14,13 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats, mapping
-from followthrough.exchange.loader import import_records
+from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.csv import generic
+from followthrough.exchange.formats.records import ParseError
+from followthrough.exchange.imports import column_mapping
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
 from followthrough.exchange.models import ColumnMapping
-from followthrough.exchange.parsers import generic
-from followthrough.exchange.records import ParseError
-from followthrough.exchange.result import ImportFailed, ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
 
 SHOWN_WARNINGS = 10
@@ -34,7 +35,7 @@ LABELS = {
 
 def resolve_workspace(slug: str | None) -> Workspace:
     """The workspace named, or the only one the data directory holds."""
-    from followthrough.exchange.exporters import ExportError, workspace_for_cli
+    from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 
     try:
         return workspace_for_cli(slug)
@@ -86,7 +87,7 @@ def resolve_time_zone(workspace: Workspace, name: str | None) -> str:
 class Command(BaseCommand):
     help = (
         "Import a file into a workspace: FORMAT is one of "
-        + ", ".join(f"{name} ({desc})" for name, (_, desc) in formats.FORMATS.items())
+        + ", ".join(f"{name} ({desc})" for name, (_, desc) in registry.FORMATS.items())
         + ". All or nothing: a bad record stops the import, names its line and field, and "
         "nothing is saved. People are matched by source id, e-mail, then LinkedIn profile "
         "URL; re-importing a file changes nothing. Prints the counts and the import's "
@@ -94,7 +95,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("format", choices=sorted(formats.FORMATS), help="The file's format.")
+        parser.add_argument("format", choices=sorted(registry.FORMATS), help="The file's format.")
         parser.add_argument("file", help="The file to import.")
         parser.add_argument(
             "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
@@ -137,7 +138,7 @@ class Command(BaseCommand):
             raise CommandError(f"--mapping is for the csv format; {fmt} files name their columns.")
         if fmt == "csv" and not column_mapping:
             column_mapping = self._suggested_mapping(path)
-        parse_options = formats.ParseOptions(
+        parse_options = registry.ParseOptions(
             time_zone=resolve_time_zone(workspace, options["time_zone"]),
             mapping=column_mapping,
         )
@@ -147,7 +148,7 @@ class Command(BaseCommand):
                 f"--event is for files of people who attended it; {fmt} files hold "
                 f"{EVENTLESS_FORMATS[fmt]}."
             )
-        if event is None and fmt in formats.ATTENDEE_FORMATS:
+        if event is None and fmt in registry.ATTENDEE_FORMATS:
             # Refused before the file is read: no row of it can be imported without.
             raise CommandError(
                 f"The {fmt} format reads the attendees of one event: give the event with "
@@ -158,7 +159,7 @@ class Command(BaseCommand):
             with path.open("rb") as stream, _Progress(stream, path) as progress:
                 result = import_records(
                     workspace=workspace,
-                    records=formats.parse(fmt, stream, parse_options),
+                    records=registry.parse(fmt, stream, parse_options),
                     source=ImportSource(fmt, path.name),
                     event=event,
                     dry_run=options["dry_run"],
@@ -172,18 +173,20 @@ class Command(BaseCommand):
         """Without --mapping, the columns as the web import's column screen would start:
         guessed from the header (and the values), said on standard error."""
         try:
-            columns = mapping.read_columns(path)
+            columns = column_mapping.read_columns(path)
         except ParseError as error:
             raise _nothing_imported(path, error) from error
-        suggested, _ = mapping.initial_mapping(columns, None)
-        problems = mapping.check_mapping(suggested)
+        suggested, _ = column_mapping.initial_mapping(columns, None)
+        problems = column_mapping.check_mapping(suggested)
         if problems:
             raise CommandError(
                 f"{path.name}: {problems[0].message} Give the columns with "
                 '--mapping \'{"Column": "field", …}\' (fields: '
                 f"{', '.join(generic.FIELDS)}) or the name of a saved mapping."
             )
-        read = "; ".join(f"{column} → {label}" for column, label in mapping.describe(suggested))
+        read = "; ".join(
+            f"{column} → {label}" for column, label in column_mapping.describe(suggested)
+        )
         self.stderr.write(f"Columns read as: {read} (--mapping to choose others).")
         return suggested
 

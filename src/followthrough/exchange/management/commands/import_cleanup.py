@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.tasks import discard_stale_uploads, upload_ttl
+from followthrough.exchange.imports.tasks import discard_stale_uploads, upload_ttl
 
 
 class Command(BaseCommand):

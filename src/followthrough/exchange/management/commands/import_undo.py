@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from followthrough.exchange.imports.undo import ImportUndoRefused, import_undo, import_undo_plan
 from followthrough.exchange.models import ImportBatch, ImportStatus
-from followthrough.exchange.undo import ImportUndoRefused, import_undo, import_undo_plan
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from followthrough.events.models import Event
-from followthrough.exchange import formats
-from followthrough.exchange.exporters import ExportError, workspace_for_cli
+from followthrough.exchange.exports.output import ExportError, workspace_for_cli
+from followthrough.exchange.formats import registry
 from followthrough.exchange.models import ImportBatch
 
 SHOWN = 50
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             )
             when = timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")
             self.stdout.write(
-                f"#{batch.pk:<6} {when}  {batch.filename} ({formats.label(batch.format)}): "
+                f"#{batch.pk:<6} {when}  {batch.filename} ({registry.label(batch.format)}): "
                 f"{did} — {batch.get_status_display().lower()}"
             )
         if len(shown) == SHOWN and (total := batches.count()) > SHOWN:

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
 
-from followthrough.exchange.backup import BackupError
-from followthrough.exchange.restore import workspace_restore
+from followthrough.exchange.backup.restore import workspace_restore
+from followthrough.exchange.backup.writer import BackupError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,484 @@
+"""The rows of a restore: one handler per backup section, writing in batches.
+
+Rows are inserted with `bulk_create` in the backup's order, so the new ids keep the
+backup's (database-id) order and a backup of the restored workspace lists everything
+in the same order, with the same backup-local ids. Fields the models fill on save
+(`updated_at`, `created_at` of workspaces and memberships) are set back afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models import Model
+
+from followthrough.events.models import Attendance, Event, FocusPick
+from followthrough.exchange.backup.restore_values import (
+    BATCH,
+    IdMap,
+    RestoreResult,
+    decode_photo,
+    parse_date,
+    parse_datetime,
+    users_for_restore,
+)
+from followthrough.exchange.backup.writer import BackupError
+from followthrough.exchange.models import ColumnMapping, ExternalId
+from followthrough.people.models import (
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    DismissedDuplicate,
+    Organization,
+    Person,
+    Tag,
+    photo_path,
+)
+from followthrough.people.services import birthday_check, normalize_contact
+from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.workspaces.models import Membership, Role, Workspace, validate_timezone
+
+SECTIONS = (
+    "workspace", "users", "members", "tags", "organizations", "people", "external_ids",
+    "events", "attendances", "focus_picks", "interactions", "follow_ups",
+    "dismissed_duplicates", "column_mappings",
+)  # fmt: skip
+ORGANIZATION_FIELDS = (
+    "name", "mission", "offers", "needs", "website", "feed_url", "location", "notes",
+)  # fmt: skip
+EVENT_FIELDS = (
+    "title", "kind", "location", "notes", "all_day", "time_zone", "rrule", "source_uid",
+)  # fmt: skip
+_EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
+
+
+def _batches(items: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
+    batch: list[Any] = []
+    start = 1
+    for item in items:
+        batch.append(item)
+        if len(batch) == BATCH:
+            yield start, batch
+            start, batch = start + BATCH, []
+    if batch:
+        yield start, batch
+
+
+def _build(name: str, start: int, batch: list[Any], make: Callable[[dict], Any]) -> list[Any]:
+    """`make(item)` for each item, a bad item reported with its section and position."""
+    built = []
+    for offset, item in enumerate(batch):
+        try:
+            if not isinstance(item, dict):
+                raise TypeError("is not an object")
+            made = make(item)
+            row = made[0] if isinstance(made, tuple) else made
+            if isinstance(row, Model):
+                _check_types(row)
+            built.append(made)
+        except (KeyError, TypeError, ValueError, ValidationError) as error:
+            what = f"lacks “{error.args[0]}”" if isinstance(error, KeyError) else str(error)
+            raise BackupError(f"Backup section “{name}”, item {start + offset}: {what}") from None
+    return built
+
+
+def _check_types(row: Model) -> None:
+    """Refuse values of the wrong kind, which the database would keep or turn into text
+    ("None" for a null name): a backup hand-edited or from elsewhere, not our own."""
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        filled_on_save = (
+            field.primary_key
+            or getattr(field, "auto_now", False)
+            or (getattr(field, "auto_now_add", False))
+        )
+        if value is None:
+            if not (field.null or filled_on_save):
+                raise ValueError(f"“{field.name}” is empty (null)")
+        elif isinstance(field, models.CharField | models.TextField):
+            if not isinstance(value, str):
+                raise TypeError(f"“{field.name}” is not text: {value!r}")
+        elif isinstance(field, models.BooleanField):
+            if not isinstance(value, bool):
+                raise TypeError(f"“{field.name}” is not true or false: {value!r}")
+        elif (
+            isinstance(field, models.IntegerField)
+            and not field.is_relation
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            raise TypeError(f"“{field.name}” is not a whole number: {value!r}")
+
+
+class Restorer:
+    """Holds the new workspace and the id maps while the sections go by, in order."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        self.workspace: Workspace | None = None
+        self.own_organization: Any = None
+        self.users: dict[str, Any] = {}
+        self.created_users: list[str] = []
+        self.tags = IdMap("tags")
+        self.organizations = IdMap("organizations")
+        self.people = IdMap("people")
+        self.events = IdMap("events")
+        self.focus_picks = IdMap("focus_picks")
+        self.counts: dict[str, int] = {}
+        self.files: list[str] = []
+        self._next = 0
+
+    @property
+    def ws(self) -> Workspace:
+        assert self.workspace is not None
+        return self.workspace
+
+    def section(self, name: str, value: Any) -> None:
+        if name not in SECTIONS:
+            raise BackupError(f"The backup has a section “{name}” this release does not know.")
+        if SECTIONS.index(name) < self._next:
+            raise BackupError(f"The backup's section “{name}” is out of order or repeated.")
+        if name != "workspace" and self.workspace is None:
+            raise BackupError("The backup's “workspace” section must come first.")
+        self._next = SECTIONS.index(name) + 1
+        if name == "workspace":
+            _build(name, 1, [value], self.restore_workspace)
+            return
+        if isinstance(value, str | dict) or not isinstance(value, Iterable):
+            raise BackupError(f"The backup's section “{name}” is not a list.")
+        handler = getattr(self, f"restore_{name}")
+        count = 0
+        for start, batch in _batches(value):
+            handler(start, batch)
+            count += len(batch)
+        self.counts[name] = count
+
+    def finish(self) -> None:
+        if self.workspace is None:
+            raise BackupError("The backup has no “workspace” section.")
+        try:
+            own = self.organizations.get(self.own_organization)
+        except ValueError as error:
+            raise BackupError(f"Backup section “workspace”: its organization {error}") from None
+        if own is not None:
+            Workspace.objects.filter(pk=self.ws.pk).update(organization_id=own)
+
+    def result(self) -> RestoreResult:
+        self.ws.refresh_from_db()
+        return RestoreResult(self.ws, self.counts, self.created_users)
+
+    def discard_files(self) -> None:
+        for name in self.files:
+            default_storage.delete(name)
+
+    def user(self, email: Any) -> Any:
+        if email is None:
+            return None
+        user = self.users.get(str(email).lower())
+        if user is None:
+            raise ValueError(f"refers to the user {email}, who is not in the backup's users")
+        return user
+
+    def restore_workspace(self, item: dict) -> None:
+        validate_timezone(item["timezone"])
+        self.workspace = Workspace.objects.create(
+            name=str(item["name"])[:200],
+            slug=self.slug,
+            timezone=item["timezone"],
+            focus_pick_limit=int(item["focus_pick_limit"]),
+            follow_up_window_hours=int(item["follow_up_window_hours"]),
+        )
+        if created_at := parse_datetime(item["created_at"]):
+            Workspace.objects.filter(pk=self.ws.pk).update(created_at=created_at)
+        self.own_organization = item.get("organization")
+
+    def restore_users(self, start: int, batch: list[dict]) -> None:
+        _build("users", start, batch, lambda item: str(item["email"]))
+        self.users.update(users_for_restore(iter(batch), self.created_users))
+
+    def restore_members(self, start: int, batch: list[dict]) -> None:
+        _build("members", start, batch, self._membership)
+
+    def _membership(self, item: dict) -> Membership:
+        if item["role"] not in Role.values:
+            raise ValueError(f"has the unknown role {item['role']!r}")
+        # Two accounts whose e-mails differ only in case map to one account: one membership.
+        membership, created = Membership.objects.get_or_create(
+            workspace=self.ws, user=self.user(item["user"]), defaults={"role": item["role"]}
+        )
+        if created and (created_at := parse_datetime(item["created_at"])):
+            Membership.objects.filter(pk=membership.pk).update(created_at=created_at)
+        return membership
+
+    def restore_tags(self, start: int, batch: list[dict]) -> None:
+        _check_ids("tags", start, batch)
+        tags = _bulk("tags", start, batch, self._tag)
+        self.tags.extend([tag.pk for tag in tags])
+
+    def _tag(self, item: dict) -> Tag:
+        return Tag(workspace=self.ws, name=item["name"], cadence_days=item["cadence_days"])
+
+    def restore_organizations(self, start: int, batch: list[dict]) -> None:
+        _check_ids("organizations", start, batch)
+        built = _build("organizations", start, batch, self._organization)
+        orgs = Organization.objects.bulk_create([org for org, _, _ in built])
+        self.organizations.extend([org.pk for org in orgs])
+        restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
+        through = Organization.focus_areas.through
+        through.objects.bulk_create(
+            through(organization_id=org.pk, tag_id=tag) for org, _, tags in built for tag in tags
+        )
+
+    def _organization(self, item: dict) -> tuple[Organization, Any, list[int]]:
+        org = Organization(
+            workspace=self.ws,
+            created_at=parse_datetime(item["created_at"]),
+            **{name: item[name] for name in ORGANIZATION_FIELDS},
+        )
+        tags = [self.tags.require(local) for local in item["focus_areas"]]
+        return org, parse_datetime(item["updated_at"]), tags
+
+    def restore_people(self, start: int, batch: list[dict]) -> None:
+        _check_ids("people", start, batch)
+        built = _build("people", start, batch, self._person)
+        people = Person.objects.bulk_create([person for person, _ in built])
+        self.people.extend([person.pk for person in people])
+        restore_updated_at(Person, [(person, item["updated_at"]) for person, item in built])
+        for person, item in built:
+            person.updated_at = item["updated_at"]
+        rows: dict[type[Model], list[Model]] = {
+            ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
+        }  # fmt: skip
+        for person, item in built:
+            for model, objects in self._person_rows(person, item).items():
+                rows[model].extend(objects)
+        for model, objects in rows.items():
+            model._default_manager.bulk_create(objects)
+
+    def _person(self, item: dict) -> tuple[Person, dict]:
+        """A person (its photo stored) and its related items checked and parsed."""
+        first_name, last_name = item["first_name"], item["last_name"]
+        if not (isinstance(first_name, str) and isinstance(last_name, str)):
+            raise TypeError("its “first_name” and “last_name” must be text")
+        birthday_check(item["birthday_month"], item["birthday_day"], item["birthday_year"])
+        person = Person(
+            workspace=self.ws,
+            first_name=first_name,
+            last_name=last_name,
+            full_name=f"{first_name} {last_name}".strip(),
+            headline=item["headline"],
+            notes=item["notes"],
+            birthday_year=item["birthday_year"],
+            birthday_month=item["birthday_month"],
+            birthday_day=item["birthday_day"],
+            created_at=parse_datetime(item["created_at"]),
+        )
+        parsed = {
+            "updated_at": parse_datetime(item["updated_at"]),
+            "tags": [self.tags.require(local) for local in item["tags"]],
+            "contact_points": [_contact_point(point) for point in item["contact_points"]],
+            "affiliations": [self._affiliation(a) for a in item["affiliations"]],
+            "relationship": self._relationship(item["relationship"]),
+        }
+        if photo := decode_photo(item["photo"]):
+            extension, data = photo
+            extension = extension if _EXTENSION.fullmatch(extension) else ""
+            name = default_storage.save(photo_path(person, f"photo{extension}"), ContentFile(data))
+            self.files.append(name)
+            person.photo.name = name
+        return person, parsed
+
+    def _affiliation(self, item: dict) -> dict[str, Any]:
+        return {
+            "organization_id": self.organizations.require(item["organization"]),
+            "role": item["role"],
+            "started_on": parse_date(item["started_on"]),
+            "ended_on": parse_date(item["ended_on"]),
+        }
+
+    def _relationship(self, item: dict | None) -> dict[str, Any] | None:
+        if item is None:
+            return None
+        return {
+            "organization_id": self.organizations.get(item["organization"]),
+            "owner": self.user(item["owner"]),
+            "stage": int(item["stage"]),
+            "cadence_days": item["cadence_days"],
+            "last_interaction_at": parse_datetime(item["last_interaction_at"]),
+            "next_touch_due": parse_datetime(item["next_touch_due"]),
+            "created_at": parse_datetime(item["created_at"]),
+        }
+
+    def _person_rows(self, person: Person, item: dict) -> dict[type[Model], list[Model]]:
+        ws, pk = self.ws, person.pk
+        relationship = item["relationship"]
+        return {
+            ContactPoint: [
+                ContactPoint(workspace=ws, person_id=pk, **point)
+                for point in item["contact_points"]
+            ],
+            Person.tags.through: [
+                Person.tags.through(person_id=pk, tag_id=tag) for tag in item["tags"]
+            ],
+            Affiliation: [
+                Affiliation(workspace=ws, person_id=pk, **affiliation)
+                for affiliation in item["affiliations"]
+            ],
+            Relationship: [Relationship(workspace=ws, person_id=pk, **relationship)]
+            if relationship
+            else [],
+        }
+
+    def restore_external_ids(self, start: int, batch: list[dict]) -> None:
+        _bulk("external_ids", start, batch, self._external_id)
+
+    def _external_id(self, item: dict) -> ExternalId:
+        return ExternalId(
+            workspace=self.ws,
+            system=item["system"],
+            value=item["value"],
+            person_id=self.people.get(item["person"]),
+            organization_id=self.organizations.get(item["organization"]),
+        )
+
+    def restore_events(self, start: int, batch: list[dict]) -> None:
+        _check_ids("events", start, batch)
+        events = _bulk("events", start, batch, self._event)
+        self.events.extend([event.pk for event in events])
+
+    def _event(self, item: dict) -> Event:
+        return Event(
+            workspace=self.ws,
+            starts_at=parse_datetime(item["starts_at"]),
+            ends_at=parse_datetime(item["ends_at"]),
+            created_at=parse_datetime(item["created_at"]),
+            **{name: item[name] for name in EVENT_FIELDS},
+        )
+
+    def restore_attendances(self, start: int, batch: list[dict]) -> None:
+        _bulk("attendances", start, batch, self._attendance)
+
+    def _attendance(self, item: dict) -> Attendance:
+        return Attendance(
+            workspace=self.ws,
+            event_id=self.events.require(item["event"]),
+            person_id=self.people.require(item["person"]),
+            rsvp=item["rsvp"],
+            checked_in=bool(item["checked_in"]),
+            added_at=parse_datetime(item["added_at"]),
+        )
+
+    def restore_focus_picks(self, start: int, batch: list[dict]) -> None:
+        _check_ids("focus_picks", start, batch)
+        picks = _bulk("focus_picks", start, batch, self._focus_pick)
+        self.focus_picks.extend([pick.pk for pick in picks])
+
+    def _focus_pick(self, item: dict) -> FocusPick:
+        return FocusPick(
+            workspace=self.ws,
+            event_id=self.events.require(item["event"]),
+            person_id=self.people.require(item["person"]),
+            picked_by=self.user(item["picked_by"]),
+            picked_at=parse_datetime(item["picked_at"]),
+            reason=item["reason"],
+            over_limit=bool(item["over_limit"]),
+        )
+
+    def restore_interactions(self, start: int, batch: list[dict]) -> None:
+        _bulk("interactions", start, batch, self._interaction)
+
+    def _interaction(self, item: dict) -> Interaction:
+        return Interaction(
+            workspace=self.ws,
+            person_id=self.people.get(item["person"]),
+            organization_id=self.organizations.get(item["organization"]),
+            event_id=self.events.get(item["event"]),
+            kind=item["kind"],
+            occurred_at=parse_datetime(item["occurred_at"]),
+            summary=item["summary"],
+            note=item["note"],
+            logged_by=self.user(item["logged_by"]),
+            created_at=parse_datetime(item["created_at"]),
+        )
+
+    def restore_follow_ups(self, start: int, batch: list[dict]) -> None:
+        _bulk("follow_ups", start, batch, self._follow_up)
+
+    def _follow_up(self, item: dict) -> FollowUp:
+        return FollowUp(
+            workspace=self.ws,
+            person_id=self.people.require(item["person"]),
+            event_id=self.events.get(item["event"]),
+            focus_pick_id=self.focus_picks.get(item["focus_pick"]),
+            title=item["title"],
+            due_at=parse_datetime(item["due_at"]),
+            status=item["status"],
+            snooze_count=int(item["snooze_count"]),
+            assigned_to=self.user(item["assigned_to"]),
+            done_at=parse_datetime(item["done_at"]),
+            created_at=parse_datetime(item["created_at"]),
+        )
+
+    def restore_dismissed_duplicates(self, start: int, batch: list[dict]) -> None:
+        _bulk("dismissed_duplicates", start, batch, self._dismissed_duplicate)
+
+    def _dismissed_duplicate(self, item: dict) -> DismissedDuplicate:
+        return DismissedDuplicate(
+            workspace=self.ws,
+            person_a_id=self.people.require(item["person_a"]),
+            person_b_id=self.people.require(item["person_b"]),
+            dismissed_by=self.user(item["dismissed_by"]),
+            dismissed_at=parse_datetime(item["dismissed_at"]),
+        )
+
+    def restore_column_mappings(self, start: int, batch: list[dict]) -> None:
+        _bulk("column_mappings", start, batch, self._column_mapping)
+
+    def _column_mapping(self, item: dict) -> ColumnMapping:
+        return ColumnMapping(
+            workspace=self.ws,
+            name=item["name"],
+            mapping=item["mapping"],
+            created_at=parse_datetime(item["created_at"]),
+        )
+
+
+def _contact_point(item: dict) -> dict[str, Any]:
+    kind, value = item["kind"], str(item["value"])
+    if kind not in ContactKind.values:
+        raise ValueError(f"has a contact point of unknown kind {kind!r}")
+    return {
+        "kind": kind,
+        "value": value,
+        "normalized": normalize_contact(kind, value),
+        "label": item["label"],
+        "position": int(item["position"]),
+        "connected_on": parse_date(item.get("connected_on")),
+    }
+
+
+def _check_ids(name: str, start: int, batch: list[Any]) -> None:
+    """Rows with ids are numbered 1, 2, 3, … in file order (batches come in order)."""
+    for offset, item in enumerate(batch):
+        if not isinstance(item, dict) or item.get("id") != start + offset:
+            raise BackupError(
+                f"Backup section “{name}”, item {start + offset}: its “id” must be "
+                f"{start + offset} (ids count 1, 2, 3, … in order)."
+            )
+
+
+def _bulk(name: str, start: int, batch: list[Any], make: Callable[[dict], Model]) -> list:
+    objects = _build(name, start, batch, make)
+    return type(objects[0]).objects.bulk_create(objects) if objects else []
+
+
+def restore_updated_at(model: type[Model], rows: list[tuple[Model, Any]]) -> None:
+    """Put back `updated_at` (an auto_now field, which bulk_create set to now)."""
+    for obj, updated_at in rows:
+        obj.updated_at = updated_at  # type: ignore[attr-defined]  # every model given has one
+    model._default_manager.bulk_update([obj for obj, _ in rows], ["updated_at"], batch_size=500)

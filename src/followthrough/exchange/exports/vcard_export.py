@@ -1,0 +1,315 @@
+"""vCard 3.0 (RFC 2426) and 4.0 (RFC 6350) export of people and organizations.
+
+One file holds organizations first (4.0 `KIND:org`; 3.0 Apple's `X-ABShowAs:COMPANY`),
+then people. Each card's UID is the person's or organization's `vcard-uid` external id
+(the UID it was imported with), else the stable `followthrough-<slug>-<id>`
+(`followthrough-<slug>-org-<id>` for organizations): importers dedupe on it, so
+importing an export again updates the same records. A 4.0 person card names its current
+organization twice: by name (ORG, which every reader shows) and by that organization
+card's UID (RELATED, RFC 6350 6.6.6), which the importer follows instead of the name —
+two organizations may share a name, or have names that differ only in case. 3.0 has no
+RELATED: there the link is the name alone. Birthdays without a year are
+`--MMDD` in 4.0 and `--MM-DD` in 3.0 (ISO 8601's truncated form, which Google and
+Thunderbird read; RFC 2426 has no year-less form). Addresses are free text, so each goes
+whole into ADR's street component.
+
+Cost: rows are read as plain values, one streamed query per table plus one query per
+2,000 rows for each related table (as the CSV export does), and the cards are written by
+`formats.vcard.writer` (vobject's writer was most of the export's time: see that module).
+Memory holds one chunk of rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.formats.vcard.writer import (
+    Line,
+    card,
+    compound,
+    escape,
+    line,
+    text,
+    text_list,
+)
+from followthrough.exchange.models import ExternalId
+from followthrough.people.models import (
+    NEWEST_STARTED,
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    Organization,
+    Person,
+)
+from followthrough.workspaces.models import Workspace
+
+VERSIONS = ("3.0", "4.0")
+UID_SYSTEM = "vcard-uid"
+PRODID = "-//Followthrough//Followthrough//EN"
+_TYPE_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_CONTACT_NAMES: dict[str, str] = {
+    ContactKind.EMAIL: "EMAIL",
+    ContactKind.PHONE: "TEL",
+    ContactKind.URL: "URL",
+}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo file's name (its suffix gives the type) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class PersonCard:
+    """What a person's card says, as plain values."""
+
+    uid: str
+    first_name: str = ""
+    last_name: str = ""
+    full_name: str = ""
+    headline: str = ""
+    notes: str = ""
+    birthday: tuple[int | None, int | None, int | None] = (None, None, None)  # y, m, d
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # kind, value, label
+    organization: str | None = None  # of the current affiliation, when there is one
+    organization_uid: str = ""  # that organization's card's UID (4.0 RELATED)
+    role: str = ""  # in the current affiliation (else empty)
+    tags: list[str] = field(default_factory=list)
+    photo: Photo | None = None
+
+
+@dataclass
+class OrganizationCard:
+    """What an organization's card says, as plain values."""
+
+    uid: str
+    name: str
+    website: str = ""
+    location: str = ""
+    notes: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+def _head(version: str) -> list[Line]:
+    return [text("VERSION", version), text("PRODID", PRODID)]
+
+
+def _typed(name: str, value: str, label: str) -> Line:
+    """A line with `TYPE=<label>` when the label is a plain token (`work`, `cell`)."""
+    token = label.strip().lower()
+    params = {"TYPE": token} if token and set(token) <= _TYPE_TOKEN else None
+    return line(name, value, params)
+
+
+def _contact_line(kind: str, value: str, label: str) -> Line:
+    name = _CONTACT_NAMES.get(kind)
+    if name:
+        return _typed(name, escape(value), label)
+    return _typed("ADR", compound("", "", value, "", "", "", ""), label)
+
+
+def _birthday(birthday: tuple[int | None, int | None, int | None], version: str) -> str:
+    year, month, day = birthday
+    if not (month and day):
+        return ""
+    if version == "4.0":
+        return f"{year:04d}{month:02d}{day:02d}" if year else f"--{month:02d}{day:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def _photo_line(photo: Photo, version: str) -> Line:
+    data = base64.b64encode(photo.data).decode("ascii")
+    if version == "4.0":
+        media_type = mimetypes.guess_type(photo.name)[0] or "image/jpeg"
+        return line("PHOTO", f"data:{media_type};base64,{data}")
+    subtype = PurePath(photo.name).suffix.lstrip(".").upper() or "JPEG"
+    return line("PHOTO", data, {"ENCODING": "b", "TYPE": "JPEG" if subtype == "JPG" else subtype})
+
+
+def person_card(person: PersonCard, version: str) -> str:
+    """One person's card."""
+    lines = [
+        *_head(version),
+        line("N", compound(person.last_name, person.first_name, "", "", "")),
+        text("FN", person.full_name or f"{person.first_name} {person.last_name}".strip()),
+        *(_contact_line(kind, value, label) for kind, value, label in person.contacts),
+        text("UID", person.uid),
+    ]
+    if person.organization is not None:
+        lines.append(line("ORG", compound(person.organization)))
+        if version == "4.0" and person.organization_uid:
+            lines.append(text("RELATED", person.organization_uid))
+    if title := person.role or person.headline:
+        lines.append(text("TITLE", title))
+    if person.notes:
+        lines.append(text("NOTE", person.notes))
+    if person.tags:
+        lines.append(line("CATEGORIES", text_list(person.tags)))
+    if birthday := _birthday(person.birthday, version):
+        lines.append(text("BDAY", birthday))
+    if person.photo:
+        lines.append(_photo_line(person.photo, version))
+    return card(lines)
+
+
+def organization_card(organization: OrganizationCard, version: str) -> str:
+    """An organization's card: `KIND:org` in 4.0, `X-ABShowAs:COMPANY` in 3.0."""
+    lines = [
+        *_head(version),
+        line("N", compound("", "", "", "", "")),
+        text("FN", organization.name),
+        line("ORG", compound(organization.name)),
+        text("UID", organization.uid),
+    ]
+    if version == "4.0":
+        lines.append(text("KIND", "org"))
+    else:
+        lines.append(text("X-ABSHOWAS", "COMPANY"))
+    if organization.website:
+        lines.append(text("URL", organization.website))
+    if organization.location:
+        lines.append(line("ADR", compound("", "", organization.location, "", "", "", "")))
+    if organization.notes:
+        lines.append(text("NOTE", organization.notes))
+    if organization.tags:
+        lines.append(line("CATEGORIES", text_list(organization.tags)))
+    return card(lines)
+
+
+def _uids(queryset: QuerySet[ExternalId], key: str, ids: list[int]) -> dict[int, str]:
+    """The first (oldest) `vcard-uid` of each of `ids` (person or organization ids)."""
+    rows = queryset.filter(system=UID_SYSTEM, **{f"{key}__in": ids}).order_by(key, "pk")
+    return {owner: values[0][0] for owner, values in grouped(rows, key, "value").items()}
+
+
+def _photo(name: str) -> Photo | None:
+    if not name:
+        return None
+    try:
+        with Person._meta.get_field("photo").storage.open(name, "rb") as handle:
+            return Photo(name, handle.read())
+    except OSError:
+        return None  # the file is gone: the card goes without it
+
+
+PERSON_VALUES = (
+    "pk", "first_name", "last_name", "full_name", "headline", "notes", "birthday_year",
+    "birthday_month", "birthday_day", "photo",
+)  # fmt: skip
+
+
+def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
+    """The workspace's people as cards' values, in id order.
+
+    Cost: one streamed query, plus five per 2,000 people (contact points, tags, current
+    affiliations, UIDs of the people and of their organizations), reading plain values;
+    photos are read from storage one by one.
+    """
+    people = (
+        Person.objects.for_workspace(workspace)
+        .order_by("pk")
+        .values_list(*PERSON_VALUES)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for chunk in chunked(people, CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        points = grouped(
+            ContactPoint.objects.for_workspace(workspace)
+            .filter(person_id__in=ids)
+            .order_by("person_id", "kind", "position", "pk"),
+            "person_id", "kind", "value", "label",
+        )  # fmt: skip
+        tags = grouped(
+            Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
+            .order_by("person_id", Lower("tag__name"), "tag_id"),
+            "person_id", "tag__name",
+        )  # fmt: skip
+        # The current affiliation: the latest started of those not ended (the profile's).
+        affiliations = grouped(
+            Affiliation.objects.for_workspace(workspace)
+            .filter(person_id__in=ids, ended_on__isnull=True)
+            .order_by("person_id", NEWEST_STARTED, "pk"),
+            "person_id", "organization_id", "organization__name", "role",
+        )  # fmt: skip
+        external = ExternalId.objects.for_workspace(workspace)
+        uids = _uids(external, "person_id", ids)
+        org_ids = sorted({values[0][0] for values in affiliations.values()})
+        org_uids = _uids(external, "organization_id", org_ids)
+        for pk, first, last, full, headline, notes, year, month, day, photo in chunk:
+            org_id, organization, role = affiliations.get(pk, [(None, None, "")])[0]
+            yield PersonCard(
+                uid=uids.get(pk) or f"followthrough-{workspace.slug}-{pk}",
+                first_name=first,
+                last_name=last,
+                full_name=full,
+                headline=headline,
+                notes=notes,
+                birthday=(year, month, day),
+                contacts=points.get(pk, []),
+                organization=organization,
+                organization_uid=_organization_uid(workspace, org_id, org_uids),
+                role=role,
+                tags=[name for (name,) in tags.get(pk, ())],
+                photo=_photo(photo),
+            )
+
+
+def _organization_uid(workspace: Workspace, pk: int | None, uids: dict[int, str]) -> str:
+    """The UID of organization `pk`'s card (see the module); "" for no organization."""
+    if pk is None:
+        return ""
+    return uids.get(pk) or f"followthrough-{workspace.slug}-org-{pk}"
+
+
+def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
+    """The workspace's organizations (its own profile included) as cards' values, in id
+    order. Cost: one streamed query, plus two per 2,000 (focus areas, UIDs)."""
+    organizations = (
+        Organization.objects.for_workspace(workspace)
+        .order_by("pk")
+        .values_list("pk", "name", "website", "location", "notes")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for chunk in chunked(organizations, CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        tags = grouped(
+            Organization.focus_areas.through.objects.filter(
+                organization_id__in=ids, tag__workspace=workspace
+            ).order_by("organization_id", Lower("tag__name"), "tag_id"),
+            "organization_id", "tag__name",
+        )  # fmt: skip
+        uids = _uids(ExternalId.objects.for_workspace(workspace), "organization_id", ids)
+        for pk, name, website, location, notes in chunk:
+            yield OrganizationCard(
+                uid=_organization_uid(workspace, pk, uids),
+                name=name,
+                website=website,
+                location=location,
+                notes=notes,
+                tags=[tag for (tag,) in tags.get(pk, ())],
+            )
+
+
+def _cards(workspace: Workspace, version: str) -> Iterator[str]:
+    for organization in organization_cards(workspace=workspace):
+        yield organization_card(organization, version)
+    for person in person_cards(workspace=workspace):
+        yield person_card(person, version)
+
+
+def vcards(*, workspace: Workspace, version: str = "4.0") -> Iterator[str]:
+    """All the workspace's organizations, then all its people, as one .vcf stream."""
+    if version not in VERSIONS:
+        raise ValueError(f"vCard version must be one of {', '.join(VERSIONS)}, not “{version}”.")
+    return buffered(_cards(workspace, version))

@@ -1,0 +1,1 @@
+"""iCalendar (.ics): content lines, blocks and their time zones, read into event records."""

@@ -1,0 +1,1 @@
+"""vCard (.vcf): the content-line reader, the parser into records, and the card writer."""

@@ -1,0 +1,378 @@
+"""vCard 2.1, 3.0 and 4.0 files (.vcf) into person and organization records.
+
+What `parse` promises:
+
+- It streams: the file is read in chunks and split into cards here (BEGIN/END lines,
+  after unfolding), each card goes to vobject on its own, and each record is yielded
+  before the next card is read. Memory is bounded by the largest card (`MAX_CARD`).
+- It reads what phones, Apple, Google and Outlook write, covering vobject's known gaps
+  (reliability checklist, section (b) "vCard"): quoted-printable values with soft line
+  breaks and a `CHARSET` (decoded here, vobject never sees them), base64 photos folded
+  any way (2.1 `ENCODING=BASE64`, 3.0 `ENCODING=b`), `data:` URI photos (4.0), quoted
+  parameter values (parameters are parsed here; vobject only gets name and value), a
+  UTF-8 BOM (also in front of later cards of concatenated files), UTF-16 files, lines in
+  Windows-1252 or in a declared 2.1 `CHARSET`, a photo URL continued on a line without
+  the leading space (Google), Apple's `http\\://` in URLs, a value ending in a lone
+  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties that
+  are not read (X-…, LABEL, KEY, …) are dropped before vobject sees the card, so their
+  oddities never fail an import.
+- What a card gives: N → first/last name, FN → `full_name` (always, when present: the
+  loader uses it only without first and last), ORG's first part → organization
+  (departments are dropped), TITLE (else ROLE) → role, EMAIL/TEL/URL (preferred first,
+  `tel:`/`mailto:` dropped), ADR as one line, NOTEs, CATEGORIES → tags, BDAY →
+  `PartialDate`, the first PHOTO, UID → `external_ids["vcard-uid"]`, and 4.0 RELATED →
+  `organization_ref` (the UID of an organization card read before, else the first
+  RELATED that is no personal relation: the loader resolves it or not).
+- A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
+  `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
+  `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
+  is a `PersonRecord`.
+- Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
+  (the message names the property's own line): a card without a name (no N, FN or ORG),
+  an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
+  left out), a card longer than 10 MB, text outside
+  BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
+  (but after a photo or a property that is not read), parameters beyond reading on a
+  property that is read. A malformed EMAIL is refused at its own line (checked as the
+  CSV formats check e-mails). A file without a single card is an error too. A photo larger
+  than 5 MB or whose base64 is broken is left out with a warning (`Photo.left_out`): the
+  card is imported without it, as checklist E6 asks; a photo given only as a URL is
+  never fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from followthrough.exchange.formats.csv.cells import invalid_email, valid_email
+from followthrough.exchange.formats.records import (
+    OrganizationRecord,
+    ParseError,
+    PartialDate,
+    PersonRecord,
+    Photo,
+    Record,
+)
+from followthrough.exchange.formats.registry import ParseOptions
+from followthrough.exchange.formats.text import clean_text
+from followthrough.exchange.formats.vcard.lines import MAX_CARD as MAX_CARD  # a limit, as MAX_PHOTO
+from followthrough.exchange.formats.vcard.lines import Card, Prop, card_props, file_cards, read_card
+
+MAX_PHOTO = 5 * 1024 * 1024  # bytes of one decoded photo
+
+# RELATED types that name a person, never an organization.
+_PERSONAL = frozenset(
+    {
+        "spouse", "child", "parent", "sibling", "kin", "friend", "sweetheart", "date",
+        "crush", "muse", "me", "emergency", "neighbor", "co-resident", "acquaintance",
+    }
+)  # fmt: skip
+
+_BIRTHDAY = re.compile(r"(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T[0-9:.,+\-Z]*)?")
+
+
+def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[Record]:
+    """Yield a record per card of a .vcf stream, one card at a time; see the module.
+
+    `options` is not used: cards carry no times to put in a zone."""
+    organizations: dict[str, str] = {}  # UID → name of the organization cards so far
+    count = 0
+    for card in file_cards(stream):
+        record = card_record(card, organizations)
+        if record is not None:
+            count += 1
+            yield record
+    if not count:
+        raise ParseError("the file holds no contacts (no BEGIN:VCARD … END:VCARD card)")
+
+
+def _text(value: Any) -> str:
+    """A vobject value as text: lists (ORG components split on a stray comma) joined."""
+    return clean_text(_joined(value)).strip()
+
+
+def _joined(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(_joined(part) for part in value)
+    return str(value or "")
+
+
+def _parts(value: Any) -> list[str]:
+    """A vobject list value (ORG, CATEGORIES) as its text parts."""
+    if isinstance(value, list):
+        return [_text(part) for part in value]
+    return [_text(value)]
+
+
+@dataclass
+class Fields:
+    """The read properties of one card, by name (first occurrence first)."""
+
+    card: Card
+    props: dict[str, list[Prop]]
+    photo: Prop | None
+
+    def all(self, name: str) -> list[Prop]:
+        return self.props.get(name, [])
+
+    def text(self, name: str) -> str:
+        props = self.all(name)
+        return _text(props[0].parsed) if props else ""
+
+    def emails(self) -> list[str]:
+        """The EMAIL values (as `texts`), each checked where it stands: a malformed one
+        is a `ParseError` at its own line, not at the card's BEGIN line."""
+        for prop in self.all("EMAIL"):
+            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed)).strip()
+            if value and valid_email(value) is None:
+                raise ParseError(invalid_email(value), line=prop.number, field="EMAIL")
+        return self.texts("EMAIL", "mailto:")
+
+    def texts(self, name: str, prefix: str = "") -> list[str]:
+        """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
+        first, without `prefix` (a URI scheme) and without duplicates. Backslashes vobject
+        leaves are dropped: Apple writes `http\\://…`, and none belongs in these values."""
+        ordered = sorted(self.all(name), key=lambda p: not ("pref" in p.types() or p.param("PREF")))
+        values: list[str] = []
+        seen: set[str] = set()
+        for prop in ordered:
+            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed))
+            if prefix and value.lower().startswith(prefix):
+                value = value[len(prefix) :].replace(";ext=", " ext. ")
+            if value and value.casefold() not in seen:
+                seen.add(value.casefold())
+                values.append(value)
+        return values
+
+
+def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
+    """The record of one card (None for a group card); see the module for the rules."""
+    props, first_photo = card_props(card)
+    fields = Fields(card, read_card(card, props), first_photo)
+    kind = _kind(fields)
+    if kind == "group":
+        return None
+    if kind == "org":
+        record = _organization(fields)
+        uid = record.external_ids.get("vcard-uid")
+        if uid:
+            organizations[uid] = record.name
+        return record
+    return _person(fields, organizations)
+
+
+def _name_parts(fields: Fields) -> dict[str, str]:
+    """N's parts; 4.0's comma lists (several given names) joined with spaces."""
+    props = fields.all("N")
+    name = props[0].parsed if props else None
+    parts = {}
+    for part in ("prefix", "given", "additional", "family", "suffix"):
+        value = getattr(name, part, "") or ""
+        parts[part] = _text(" ".join(value) if isinstance(value, list) else value)
+    return parts
+
+
+def _kind(fields: Fields) -> str:
+    """ "org", "group" or "person"."""
+    kind = (fields.text("KIND") or fields.text("X-ADDRESSBOOKSERVER-KIND")).lower()
+    if kind == "group":
+        return "group"
+    if (
+        kind in ("org", "organization", "location")
+        or fields.text("X-ABSHOWAS").upper() == "COMPANY"
+    ):
+        return "org"
+    organization = _parts(fields.all("ORG")[0].parsed)[0] if fields.all("ORG") else ""
+    has_name = any(_name_parts(fields).values())
+    formatted = fields.text("FN")
+    if organization and not has_name and formatted in ("", organization):
+        return "org"
+    return "person"
+
+
+def _no_name(fields: Fields) -> ParseError:
+    return ParseError("the card has no name (no N, FN or ORG)", line=fields.card.line, field="FN")
+
+
+def _addresses(fields: Fields) -> list[str]:
+    """Each ADR as one readable line: street parts, city, "region code", country."""
+    addresses = []
+    for prop in fields.all("ADR"):
+        value = prop.parsed
+        get = lambda part, value=value: _text(getattr(value, part, "") or "")  # noqa: E731
+        region = " ".join(p for p in (get("region"), get("code")) if p)
+        parts = [get("box"), get("extended"), get("street"), get("city"), region, get("country")]
+        text = ", ".join(p for p in parts if p)
+        if text and text not in addresses:
+            addresses.append(text)
+    return addresses
+
+
+def _tags(fields: Fields) -> list[str]:
+    tags: list[str] = []
+    for prop in fields.all("CATEGORIES"):
+        for tag in _parts(prop.parsed):
+            if tag and tag.casefold() not in {t.casefold() for t in tags}:
+                tags.append(tag)
+    return tags
+
+
+def _notes(fields: Fields) -> str:
+    return "\n\n".join(note for p in fields.all("NOTE") if (note := _text(p.parsed)))
+
+
+def _uid(fields: Fields) -> dict[str, str]:
+    uid = fields.text("UID")
+    return {"vcard-uid": uid} if uid else {}
+
+
+def _organization(fields: Fields) -> OrganizationRecord:
+    orgs = fields.all("ORG")
+    name = (_parts(orgs[0].parsed)[0] if orgs else "") or fields.text("FN")
+    if not name:
+        raise _no_name(fields)
+    links = fields.texts("URL")
+    return OrganizationRecord(
+        line=fields.card.line,
+        name=name,
+        website=links[0] if links else "",
+        notes=_notes(fields),
+        emails=fields.emails(),
+        phones=fields.texts("TEL", "tel:"),
+        addresses=_addresses(fields),
+        tags=_tags(fields),
+        external_ids=_uid(fields),
+    )
+
+
+def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
+    name = _name_parts(fields)
+    formatted = fields.text("FN") or " ".join(p for p in name.values() if p)
+    orgs = fields.all("ORG")
+    organization = _parts(orgs[0].parsed)[0] if orgs else ""
+    if not (formatted or organization):
+        raise _no_name(fields)
+    reference = _organization_ref(fields, organizations)
+    return PersonRecord(
+        line=fields.card.line,
+        first_name=name["given"],
+        last_name=name["family"],
+        full_name=formatted,
+        organization=organization or organizations.get(reference, ""),
+        role=fields.text("TITLE") or fields.text("ROLE"),
+        emails=fields.emails(),
+        phones=fields.texts("TEL", "tel:"),
+        links=fields.texts("URL"),
+        addresses=_addresses(fields),
+        tags=_tags(fields),
+        notes=_notes(fields),
+        birthday=_birthday(fields),
+        photo=_photo(fields.photo),
+        external_ids=_uid(fields),
+        organization_ref=reference,
+    )
+
+
+def _organization_ref(fields: Fields, organizations: dict[str, str]) -> str:
+    """The UID a 4.0 RELATED points at: an organization card read before, else the first
+    RELATED that is a reference (not VALUE=text) and not a personal relation."""
+    candidates = [
+        _text(p.parsed)
+        for p in fields.all("RELATED")
+        if p.param("VALUE").lower() != "text" and not (p.types() & _PERSONAL)
+    ]
+    candidates = [c for c in candidates if c]
+    known = [c for c in candidates if c in organizations]
+    return (known or candidates or [""])[0]
+
+
+def _birthday(fields: Fields) -> PartialDate | None:
+    """BDAY as a PartialDate: `1985-04-15`, `19850415`, `--0415`, `--04-15`, with a time
+    or not. Apple's `X-APPLE-OMIT-YEAR` and the year 0000 mean "no year". Forms a
+    PartialDate cannot hold (free text, a year or a month alone) are left out."""
+    props = fields.all("BDAY")
+    if not props or props[0].param("VALUE").lower() == "text":
+        return None
+    prop = props[0]
+    value = _text(prop.parsed)
+    match = _BIRTHDAY.fullmatch(value)
+    if not match:
+        if re.fullmatch(r"\d{4}(-?\d{2})?|--\d{2}|---\d{2}", value) or not value:
+            return None
+        raise ParseError(
+            f"unreadable birthday “{value[:40]}” on line {prop.number} "
+            "(expected 1985-04-15, 19850415, --0415 or --04-15)",
+            line=fields.card.line,
+            field="BDAY",
+        )
+    year = int(match.group(1)) if match.group(1) else None
+    if year == 0 or (year and prop.param("X-APPLE-OMIT-YEAR") == match.group(1)):
+        year = None
+    try:
+        return PartialDate(month=int(match.group(2)), day=int(match.group(3)), year=year)
+    except ValueError as error:
+        raise ParseError(
+            f"impossible birthday “{value}” on line {prop.number}",
+            line=fields.card.line,
+            field="BDAY",
+        ) from error
+
+
+def _media_type(declared: str) -> str:
+    """`image/png` for a 3.0 `TYPE=PNG`; a declared `image/…` as it is."""
+    declared = declared.strip().lower()
+    if not declared or "/" in declared:
+        return declared
+    return "image/jpeg" if declared in ("jpg", "jpeg") else f"image/{declared}"
+
+
+def _too_big(prop: Prop, media_type: str) -> Photo:
+    return Photo(
+        data=b"",
+        media_type=media_type,
+        left_out=f"the photo on line {prop.number} is larger than {MAX_PHOTO // 2**20} MB",
+    )
+
+
+def _base64(payload: str) -> bytes | None:
+    """Base64 with or without padding (also the URL-safe alphabet); None if broken."""
+    payload = payload.replace("-", "+").replace("_", "/").rstrip("=")
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
+    except (binascii.Error, ValueError):  # ValueError: not ASCII
+        return None
+
+
+def _photo(prop: Prop | None) -> Photo | None:
+    """The first PHOTO's bytes, from base64 (2.1 `ENCODING=BASE64`, 3.0 `ENCODING=b`,
+    folded any way) or a `data:` URI (4.0, and 3.0 writers that put one after
+    `ENCODING=b`). A photo URL is never fetched (None); one too large or with broken
+    base64 is a `Photo` without data that says why (`left_out`)."""
+    if prop is None:
+        return None
+    value = "".join(prop.value.split())
+    if value[:5].lower() == "data:":
+        header, comma, payload = value[5:].partition(",")
+        if not comma:
+            return None
+        media = header.split(";")
+        media_type, encoded = media[0].lower(), "base64" in (m.lower() for m in media[1:])
+    elif prop.param("ENCODING").lower() in ("b", "base64"):
+        media_type = _media_type(prop.param("MEDIATYPE") or prop.param("TYPE"))
+        payload, encoded = value, True
+    else:
+        return None
+    if encoded and len(payload) * 3 // 4 > MAX_PHOTO + 2:
+        return _too_big(prop, media_type)
+    data = _base64(payload) if encoded else urllib.parse.unquote_to_bytes(payload)
+    if data is None:
+        return Photo(b"", media_type, f"the photo on line {prop.number} is not valid base64")
+    if len(data) > MAX_PHOTO:
+        return _too_big(prop, media_type)
+    return Photo(data=data, media_type=media_type) if data else None
