@@ -3,13 +3,13 @@ duplicates page and the fast import writers alike."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.utils import default_process
+
 # Two names match at this rapidfuzz ratio (0 to 100) of their `name_key`s or above.
 NAME_MATCH_CUTOFF = 90
-_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def full_name(first: str, last: str) -> str:
@@ -21,8 +21,8 @@ def full_name(first: str, last: str) -> str:
 def name_key(name: str) -> str:
     """A name folded for comparison: no accents, lower case, punctuation as spaces,
     words sorted (so comparing keys with `fuzz.ratio` is `token_sort_ratio`)."""
-    folded = name.lower()
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded)
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(sorted(_NOT_WORD.sub(" ", folded).split()))
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in name if not unicodedata.combining(c))
+    # rapidfuzz's own folding (in C): lower case, anything but letters and digits a space.
+    return " ".join(sorted(default_process(name).split()))

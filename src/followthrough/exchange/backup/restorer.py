@@ -28,9 +28,10 @@ from followthrough.exchange.backup.restore_values import (
     parse_datetime,
     users_for_restore,
 )
-from followthrough.exchange.backup.writer import BackupError
+from followthrough.exchange.backup.writer import EVENT_FIELDS, BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
+    ORGANIZATION_FIELDS,
     Affiliation,
     ContactKind,
     ContactPoint,
@@ -40,6 +41,7 @@ from followthrough.people.models import (
     Tag,
     photo_path,
 )
+from followthrough.people.names import full_name as person_full_name
 from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import Membership, Role, Workspace, validate_timezone
@@ -48,12 +50,6 @@ SECTIONS = (
     "workspace", "users", "members", "tags", "organizations", "people", "external_ids",
     "events", "attendances", "focus_picks", "interactions", "follow_ups",
     "dismissed_duplicates", "column_mappings",
-)  # fmt: skip
-ORGANIZATION_FIELDS = (
-    "name", "mission", "offers", "needs", "website", "feed_url", "location", "notes",
-)  # fmt: skip
-EVENT_FIELDS = (
-    "title", "kind", "location", "notes", "all_day", "time_zone", "rrule", "source_uid",
 )  # fmt: skip
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
 
@@ -270,7 +266,7 @@ class Restorer:
             workspace=self.ws,
             first_name=first_name,
             last_name=last_name,
-            full_name=f"{first_name} {last_name}".strip(),
+            full_name=person_full_name(first_name, last_name),
             headline=item["headline"],
             notes=item["notes"],
             birthday_year=item["birthday_year"],

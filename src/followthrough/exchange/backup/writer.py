@@ -34,6 +34,7 @@ from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
+    ORGANIZATION_FIELDS,
     Affiliation,
     ContactPoint,
     DismissedDuplicate,
@@ -392,16 +393,6 @@ class _Writer:
             }
 
 
-ORGANIZATION_FIELDS = (
-    "name",
-    "mission",
-    "offers",
-    "needs",
-    "website",
-    "feed_url",
-    "location",
-    "notes",
-)
 PERSON_FIELDS = (
     "first_name",
     "last_name",
@@ -411,6 +402,8 @@ PERSON_FIELDS = (
     "birthday_month",
     "birthday_day",
 )
+# What a backup carries of an event besides its times (written as UTC text), for the
+# writer and the restorer alike.
 EVENT_FIELDS = (
     "title",
     "kind",

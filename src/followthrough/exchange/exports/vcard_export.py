@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.formats.own_uids import UID_SYSTEM
 from followthrough.exchange.formats.vcard.writer import (
     Line,
     card,
@@ -52,7 +53,6 @@ from followthrough.people.models import (
 from followthrough.workspaces.models import Workspace
 
 VERSIONS = ("3.0", "4.0")
-UID_SYSTEM = "vcard-uid"
 PRODID = "-//Followthrough//Followthrough//EN"
 _TYPE_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _CONTACT_NAMES: dict[str, str] = {

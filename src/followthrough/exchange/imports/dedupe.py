@@ -20,19 +20,18 @@ scoped to one workspace.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from django.db import connection
 from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
 from followthrough.exchange.imports.incoming import Incoming
 from followthrough.exchange.imports.row_writer import select_in
 from followthrough.people.models import ContactKind
+from followthrough.people.names import NAME_MATCH_CUTOFF, full_name
+from followthrough.people.names import name_key as person_name_key
 
-FUZZY_CUTOFF = 90  # token_sort_ratio on folded names, as the duplicates page (people.duplicates)
 # People cached per organization for fuzzy matching, for the whole import.
 ORG_MEMBERS_CACHE = 200_000
 
@@ -42,12 +41,8 @@ SuggestedPair = tuple[int, int]  # (smaller person id, larger)
 
 
 def name_key(first: str, last: str) -> str:
-    """A name folded for comparison: lower case, accents and punctuation dropped."""
-    text = f"{first} {last}"
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    return default_process(text)
+    """The matching key of a person's name (`people.names.name_key`)."""
+    return person_name_key(full_name(first, last))
 
 
 def record_keys(incoming: Incoming) -> list[Key]:
@@ -180,15 +175,11 @@ REASONS = {
 NameKey = tuple[str, str, Any]  # ("p", full name, phone) | ("o", name, org) | ("v", name, event)
 
 
-def full_name(incoming: Incoming) -> str:
-    return f"{incoming.first_name} {incoming.last_name}".strip()
-
-
 def keyless_keys(incoming: Incoming, org_id: int | None, event_id: int | None) -> list[NameKey]:
     """Last-resort keys of a record that has no id, e-mail or profile."""
     if record_keys(incoming):
         return []
-    name = full_name(incoming)
+    name = full_name(incoming.first_name, incoming.last_name)
     if not name:
         return []
     keys: list[NameKey] = [("p", name, phone) for _, phone in incoming.phones]
@@ -311,8 +302,8 @@ class OrgMembers:
         found = process.extract(
             key,
             people,
-            scorer=fuzz.token_sort_ratio,
-            score_cutoff=FUZZY_CUTOFF,
+            scorer=fuzz.ratio,  # of keys with their words sorted: token_sort_ratio
+            score_cutoff=NAME_MATCH_CUTOFF,
             limit=3,
         )
         return [(person_id, round(score)) for _, score, person_id in found if person_id != exclude]

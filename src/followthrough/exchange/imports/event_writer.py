@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Q
@@ -24,6 +24,7 @@ from followthrough.exchange.imports.incoming import Incoming
 from followthrough.exchange.imports.result import Action, PreviewRow
 from followthrough.exchange.imports.run import ImportRun, jsonable
 from followthrough.people.models import Person
+from followthrough.relationships.cadence import next_touch_due
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage
 from followthrough.relationships.services import relationship_cadence_days
 
@@ -410,11 +411,13 @@ def _refresh(
         relationship.stage = max(relationship.stage, Stage.MET)
         last = relationship.last_interaction_at
         relationship.last_interaction_at = met_at if last is None else max(last, met_at)
-    days = relationship_cadence_days(
-        relationship=relationship, tag_cadences=cadences.get(relationship.person_id, [])
+    relationship.next_touch_due = next_touch_due(
+        cadence_days=relationship_cadence_days(
+            relationship=relationship, tag_cadences=cadences.get(relationship.person_id, [])
+        ),
+        last_interaction_at=relationship.last_interaction_at,
+        created_at=relationship.created_at,
     )
-    since = relationship.last_interaction_at or relationship.created_at
-    relationship.next_touch_due = since + timedelta(days=days) if days else None
     new = {name: getattr(relationship, name) for name in old}
     if new == old:
         return None

@@ -21,14 +21,15 @@ from followthrough.exchange.imports.clean import clean_organization
 from followthrough.exchange.imports.result import PreviewRow
 from followthrough.exchange.imports.run import ImportRun, jsonable
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import Organization
+from followthrough.people.models import ORGANIZATION_FIELDS, Organization
 
 LABEL = "people.organization"
 FOCUS_LABEL = "people.organization_focus_areas"
 EXTERNAL_LABEL = "exchange.externalid"
 FocusAreas = Organization.focus_areas.through
 # Fields a found organization gains only when it has none yet.
-FILLED = ("website", "location", "mission", "offers", "needs", "feed_url")
+# What an import fills in when the organization has nothing there yet.
+FILLED = tuple(name for name in ORGANIZATION_FIELDS if name not in ("name", "notes"))
 COLUMNS = (*FILLED, "notes")
 
 

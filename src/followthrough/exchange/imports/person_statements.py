@@ -8,13 +8,14 @@ created are not listed for undo, since they go when the person goes.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
 from followthrough.exchange.imports.person_state import LABEL, SCALARS, PersonState
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Affiliation, ContactPoint, Person
+from followthrough.people.names import full_name as person_full_name
+from followthrough.relationships.cadence import cadence_days, next_touch_due
 from followthrough.relationships.models import Relationship, Stage
 
 PERSON_COLUMNS = (
@@ -87,7 +88,7 @@ def write_people(
     people, relationships = [], []
     for state in new:
         f = state.fields
-        full_name = f"{state.first_name} {state.last_name}".strip()
+        full_name = person_full_name(state.first_name, state.last_name)
         people.append(
             (
                 state.id,
@@ -112,7 +113,7 @@ def write_people(
                 state.org_id,
                 run.actor_id,
                 NOTICED,
-                next_touch_due(run, state.tag_ids),
+                new_touch_due(run, state.tag_ids),
                 now,
             )
         )
@@ -155,7 +156,7 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
 def _value(state: PersonState, name: str) -> Any:
     """The value a found person's column takes: a field, or their (new) name."""
     if name == "full_name":
-        return f"{state.first_name} {state.last_name}".strip()
+        return person_full_name(state.first_name, state.last_name)
     if name in NAMES:
         return getattr(state, name)
     value = state.fields[name]
@@ -169,9 +170,14 @@ def _insert_added(run: ImportRun, rows: dict[str, list[tuple[Any, ...]]]) -> Non
         run.record_created(label, [r[0] for r in batch])
 
 
-def next_touch_due(run: ImportRun, tag_ids: set[int]) -> Any:
-    """A new relationship's next touch: the shortest cadence of the person's tags from
-    now, else none (stage Noticed has no cadence) — as `relationship_start` computes."""
-    cadences = [cadence for cadence in map(run.tags.cadence.get, tag_ids) if cadence]
-    days = min(cadences, default=None)
-    return run.writer.datetime(run.now + timedelta(days=days)) if days else None
+def new_touch_due(run: ImportRun, tag_ids: set[int]) -> Any:
+    """A new relationship's next touch, by the one rule (`relationships.cadence`): at
+    stage Noticed, from now, with the cadence of the person's tags."""
+    due = next_touch_due(
+        cadence_days=cadence_days(
+            own=None, tag_cadences=map(run.tags.cadence.get, tag_ids), stage=Stage.NOTICED
+        ),
+        last_interaction_at=None,
+        created_at=run.now,
+    )
+    return run.writer.datetime(due) if due else None

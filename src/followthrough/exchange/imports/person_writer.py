@@ -31,6 +31,7 @@ from followthrough.exchange.imports.row_writer import select_in
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
 from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
+from followthrough.people.names import full_name as person_full_name
 
 Tagging = Person.tags.through
 # Plain strings (the enum's values): rows of them bind without the adapter lookup.
@@ -232,7 +233,7 @@ class PeopleBatch:
         if "@" in incoming.first_name and not incoming.last_name:
             return False  # this record's name is an address too
         if not state.new:
-            full_name = f"{state.first_name} {state.last_name}".strip()
+            full_name = person_full_name(state.first_name, state.last_name)
             state.before.setdefault("first_name", state.first_name)
             state.before.setdefault("last_name", state.last_name)
             state.before.setdefault("full_name", full_name)
