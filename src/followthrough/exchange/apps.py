@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ExchangeConfig(AppConfig):
     name = "followthrough.exchange"
     label = "exchange"
     verbose_name = "Import and export"
+
+    def ready(self) -> None:
+        from followthrough.exchange.backup.sections import check_sections
+
+        checks.register(check_sections, checks.Tags.models)

@@ -28,6 +28,7 @@ from followthrough.exchange.backup.restore_values import (
     parse_datetime,
     users_for_restore,
 )
+from followthrough.exchange.backup.sections import SECTIONS
 from followthrough.exchange.backup.writer import EVENT_FIELDS, BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
@@ -46,11 +47,7 @@ from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import Membership, Role, Workspace, validate_timezone
 
-SECTIONS = (
-    "workspace", "users", "members", "tags", "organizations", "people", "external_ids",
-    "events", "attendances", "focus_picks", "interactions", "follow_ups",
-    "dismissed_duplicates", "column_mappings",
-)  # fmt: skip
+ORDER = tuple(SECTIONS)
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
 
 
@@ -137,11 +134,11 @@ class Restorer:
     def section(self, name: str, value: Any) -> None:
         if name not in SECTIONS:
             raise BackupError(f"The backup has a section “{name}” this release does not know.")
-        if SECTIONS.index(name) < self._next:
+        if ORDER.index(name) < self._next:
             raise BackupError(f"The backup's section “{name}” is out of order or repeated.")
         if name != "workspace" and self.workspace is None:
             raise BackupError("The backup's “workspace” section must come first.")
-        self._next = SECTIONS.index(name) + 1
+        self._next = ORDER.index(name) + 1
         if name == "workspace":
             _build(name, 1, [value], self.restore_workspace)
             return

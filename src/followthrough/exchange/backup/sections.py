@@ -1,0 +1,75 @@
+"""The sections of a backup, in file order, with the models whose rows each carries — the
+one list for the writer, the restorer and the check that nothing is forgotten.
+
+Every model that carries a workspace or refers to a person (found from the model
+metadata) must be in a section or in `LEFT_OUT` with the reason; the system check
+`exchange.E001` stops start-up otherwise, so a new room's model cannot silently be
+missing from backups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db.models import Model
+
+from followthrough.events.models import Attendance, Event, FocusPick
+from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.people.models import (
+    Affiliation,
+    ContactPoint,
+    DismissedDuplicate,
+    Organization,
+    PeopleDeletion,
+    Person,
+    Tag,
+)
+from followthrough.people.registry import person_relations
+from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
+
+SECTIONS: dict[str, tuple[type[Model], ...]] = {
+    "workspace": (Workspace,),
+    "users": (),  # the members' accounts, referred to by e-mail elsewhere
+    "members": (Membership,),
+    "tags": (Tag,),
+    "organizations": (Organization, Organization.focus_areas.through),
+    "people": (Person, Person.tags.through, ContactPoint, Affiliation, Relationship),
+    "external_ids": (ExternalId,),
+    "events": (Event,),
+    "attendances": (Attendance,),
+    "focus_picks": (FocusPick,),
+    "interactions": (Interaction,),
+    "follow_ups": (FollowUp,),
+    "dismissed_duplicates": (DismissedDuplicate,),
+    "column_mappings": (ColumnMapping,),
+}
+LEFT_OUT: dict[type[Model], str] = {
+    ImportBatch: "import history: the uploads it names are not in the backup",
+    ImportedObject: "import history (what each import changed, for its undo)",
+    PeopleDeletion: "undo snapshots of deleted people, kept for 30 minutes",
+}
+
+
+def backed_up() -> set[type[Model]]:
+    return {model for models in SECTIONS.values() for model in models}
+
+
+def check_sections(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every model carrying a workspace or referring to a person is in a section or
+    left out with a reason."""
+    known = backed_up() | set(LEFT_OUT)
+    wanted: set[type[Model]] = {m for m in apps.get_models() if issubclass(m, WorkspaceScoped)}
+    wanted |= {relation.model for relation in person_relations()}
+    return [
+        checks.Error(
+            f"{model._meta.label_lower} is in no backup section and not left out of backups.",
+            hint="Add it to a section of followthrough.exchange.backup.sections (and to the "
+            "backup writer and restorer), or to LEFT_OUT with the reason.",
+            obj=model,
+            id="exchange.E001",
+        )
+        for model in sorted(wanted - known, key=lambda m: m._meta.label_lower)
+    ]
