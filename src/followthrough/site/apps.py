@@ -5,3 +5,6 @@ class SiteConfig(AppConfig):
     name = "followthrough.site"
     label = "site"
     verbose_name = "Site"
+
+    def ready(self) -> None:
+        from followthrough.site import checks  # noqa: F401 (registers the checks)

@@ -6,7 +6,7 @@ import os
 
 from django.core import checks
 
-from followthrough.workspaces.checks import data_dir_check, secret_key_file_check
+from followthrough.site.checks import data_dir_check, secret_key_file_check
 
 
 def _ids(messages: list[checks.CheckMessage]) -> list[str]:

@@ -1,6 +1,6 @@
 """System checks on the installation's own files: the data directory and the key file.
 
-Registered by `WorkspacesConfig.ready()`, so `followthrough check` (and every command that
+Registered by `SiteConfig.ready()`, so `followthrough check` (and every command that
 runs the checks, `serve` included) says what is wrong before a request fails on it.
 """
 
