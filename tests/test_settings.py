@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from followthrough.config import secret_key
-from followthrough.settings import env_bool, env_int
+from followthrough.settings import env_bool, env_choice, env_int, env_time_zone
 
 
 def _python(code: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -129,3 +129,29 @@ def test_the_wsgi_app_makes_the_data_directory_it_needs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert data_dir.stat().st_mode & 0o777 == 0o700 and (data_dir / "static").is_dir()
     assert not (data_dir / "secret_key").exists()  # made at its first use
+
+
+def test_numbers_out_of_their_range_are_refused(monkeypatch):
+    monkeypatch.setenv("FOLLOWTHROUGH_EMAIL_PORT", "70000")
+    with pytest.raises(ImproperlyConfigured, match=r"FOLLOWTHROUGH_EMAIL_PORT=70000 .* 1 to 65535"):
+        env_int("FOLLOWTHROUGH_EMAIL_PORT", 25, minimum=1, maximum=65535)
+    monkeypatch.setenv("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="1 or more"):
+        env_int("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+
+
+def test_a_choice_is_one_of_its_words_in_any_case(monkeypatch):
+    levels = ("DEBUG", "INFO", "WARNING")
+    monkeypatch.setenv("FOLLOWTHROUGH_LOG_LEVEL", " info ")
+    assert env_choice("FOLLOWTHROUGH_LOG_LEVEL", "WARNING", levels) == "INFO"
+    monkeypatch.setenv("FOLLOWTHROUGH_LOG_LEVEL", "verbose")
+    with pytest.raises(ImproperlyConfigured, match="FOLLOWTHROUGH_LOG_LEVEL='verbose'"):
+        env_choice("FOLLOWTHROUGH_LOG_LEVEL", "WARNING", levels)
+
+
+def test_a_time_zone_must_be_known(monkeypatch):
+    monkeypatch.setenv("FOLLOWTHROUGH_TIME_ZONE", "Europe/Berlin")
+    assert env_time_zone("FOLLOWTHROUGH_TIME_ZONE", "UTC") == "Europe/Berlin"
+    monkeypatch.setenv("FOLLOWTHROUGH_TIME_ZONE", "Mars/Olympus")
+    with pytest.raises(ImproperlyConfigured, match="not a known time zone"):
+        env_time_zone("FOLLOWTHROUGH_TIME_ZONE", "UTC")

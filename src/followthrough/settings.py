@@ -9,6 +9,8 @@ on 127.0.0.1; HTTPS deployments set `FOLLOWTHROUGH_HTTPS=true`.
 from __future__ import annotations
 
 import os
+import zoneinfo
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from django.utils.functional import lazy
 
 from followthrough.config import data_dir, secret_key
 
+_log_levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The words a yes/no setting accepts (lower-case names: not Django settings themselves).
 _true_words = ("1", "true", "yes", "on")
 _false_words = ("0", "false", "no", "off")
@@ -46,17 +49,48 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
-    """A whole-number setting; empty means the default, anything else stops start-up."""
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole-number setting from `minimum` to `maximum`; empty means the default,
+    anything else stops start-up."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(
             f"{name}={os.environ[name]!r} is not a whole number (e.g. {name}={default})."
         ) from None
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" to {maximum}" if maximum is not None else " or more"
+        raise ImproperlyConfigured(f"{name}={number} is out of range: use {minimum}{upper}.")
+    return number
+
+
+def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
+    """One of `choices` (any case; given back as written in `choices`); empty means the
+    default, anything else stops start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    by_lower = {choice.lower(): choice for choice in choices}
+    if value.lower() not in by_lower:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not one of {', '.join(by_lower.values())}."
+        )
+    return by_lower[value.lower()]
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """A time zone of the tz database (e.g. Europe/Berlin); anything else stops start-up."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a known time zone (e.g. Europe/Berlin or UTC)."
+        ) from None
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -198,7 +232,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", 10)
+AXES_FAILURE_LIMIT = env_int("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_int("FOLLOWTHROUGH_LOGIN_COOLOFF_MINUTES", 60) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -210,7 +244,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("FOLLOWTHROUGH_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("FOLLOWTHROUGH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -246,7 +280,7 @@ TASKS = {
 
 # Web imports keep the uploaded file between preview and import; one nobody imported is
 # deleted after this many hours (see exchange.imports.tasks.discard_stale_uploads).
-IMPORT_UPLOAD_TTL_HOURS = env_int("FOLLOWTHROUGH_IMPORT_UPLOAD_TTL_HOURS", 24)
+IMPORT_UPLOAD_TTL_HOURS = env_int("FOLLOWTHROUGH_IMPORT_UPLOAD_TTL_HOURS", 24, minimum=1)
 # An upload up to this size is previewed inside the upload request (a second or two);
 # a larger one by a background task, with a progress page (see exchange.imports.preview).
 IMPORT_PREVIEW_INLINE_BYTES = env_int("FOLLOWTHROUGH_IMPORT_PREVIEW_INLINE_BYTES", 1_000_000)
@@ -255,7 +289,7 @@ EMAIL_BACKEND = env_str(
     "FOLLOWTHROUGH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = env_str("FOLLOWTHROUGH_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("FOLLOWTHROUGH_EMAIL_PORT", 25)
+EMAIL_PORT = env_int("FOLLOWTHROUGH_EMAIL_PORT", 25, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = env_str("FOLLOWTHROUGH_FROM_EMAIL", "followthrough@localhost")
 
 HTTPS = env_bool("FOLLOWTHROUGH_HTTPS", False)
@@ -280,5 +314,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("FOLLOWTHROUGH_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("FOLLOWTHROUGH_LOG_LEVEL", "WARNING", _log_levels),
+    },
 }
