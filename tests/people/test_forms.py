@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from followthrough.directory.forms import PersonForm, clean_photo_upload, split_commas
+from followthrough.directory.forms import PersonForm, split_commas
+from followthrough.directory.photos import clean_photo_upload
 from tests.people.helpers import image_bytes, upload
 
 

@@ -22,7 +22,6 @@ from PIL import Image, UnidentifiedImageError
 
 from followthrough.directory.bulk_views import pending_undo
 from followthrough.directory.forms import (
-    PHOTO_FORMATS,
     AffiliationEndForm,
     AffiliationForm,
     NoticedForm,
@@ -32,6 +31,7 @@ from followthrough.directory.forms import (
     PersonForm,
 )
 from followthrough.directory.person_page import person_page
+from followthrough.directory.photos import PHOTO_FORMATS
 from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
 from followthrough.people import selectors, services
