@@ -50,6 +50,7 @@ from followthrough.people.models import (
     Organization,
     Person,
 )
+from followthrough.people.names import full_name
 from followthrough.workspaces.models import Workspace
 
 VERSIONS = ("3.0", "4.0")
@@ -142,7 +143,7 @@ def person_card(person: PersonCard, version: str) -> str:
     lines = [
         *_head(version),
         line("N", compound(person.last_name, person.first_name, "", "", "")),
-        text("FN", person.full_name or f"{person.first_name} {person.last_name}".strip()),
+        text("FN", person.full_name or full_name(person.first_name, person.last_name)),
         *(_contact_line(kind, value, label) for kind, value, label in person.contacts),
         text("UID", person.uid),
     ]

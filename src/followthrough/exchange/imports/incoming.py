@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 from followthrough.exchange.formats.records import PartialDate, Photo
+from followthrough.people.names import full_name
 
 
 @dataclass(slots=True)
@@ -52,7 +53,7 @@ class Incoming:
 
     @property
     def label(self) -> str:
-        name = f"{self.first_name} {self.last_name}".strip()
+        name = full_name(self.first_name, self.last_name)
         return name or (self.emails[0][0] if self.emails else "(no name)")
 
     @property
