@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "followthrough.relationships",
     "followthrough.events",
     "followthrough.agenda",
+    "followthrough.matching",
     "followthrough.exchange",
     "followthrough.directory",
     "followthrough.site",

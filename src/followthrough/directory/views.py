@@ -34,6 +34,7 @@ from followthrough.directory.person_page import person_page
 from followthrough.directory.photos import PHOTO_FORMATS
 from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
+from followthrough.matching import selectors as matching_selectors
 from followthrough.people import selectors, services
 from followthrough.people.models import (
     BIRTHDAY_FIELDS,
@@ -425,9 +426,13 @@ def _render_organization_detail(
     status: int = 200,
 ) -> HttpResponse:
     affiliations = selectors.organization_people(organization=organization)
+    is_own = organization.pk == request.workspace.organization_id
     context = {
         "organization": organization,
-        "is_own": organization.pk == request.workspace.organization_id,
+        "is_own": is_own,
+        "intersection": matching_selectors.organization_intersection(
+            workspace=request.workspace, organization=organization
+        ),
         "current_affiliations": [a for a in affiliations if a.is_current],
         "past_affiliations": [a for a in affiliations if not a.is_current],
         "noticed": selectors.timeline_page(

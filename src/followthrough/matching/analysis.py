@@ -1,0 +1,78 @@
+"""Text as the lexical engine reads it: phrases, stemmed terms without filler words, and
+the concepts of `lexicon` they name. Pure functions, no database."""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import Stemmer
+
+from followthrough.matching.lexicon import CONCEPTS
+
+# Words that say nothing about what an organization does or has: English function words
+# and the filler of profile forms ("we provide support to our community").
+STOPWORDS = frozenset((
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as",
+    "at", "be", "been", "being", "below", "between", "both", "but", "by", "can", "could", "did",
+    "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had",
+    "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in",
+    "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not",
+    "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own",
+    "per", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their",
+    "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "able",
+    "access", "across", "based", "community", "communities", "every", "help", "helping",
+    "including", "local", "many", "need", "needs", "needed", "offer", "offers", "offering",
+    "organization", "organizations", "people", "program", "programs", "provide", "provides",
+    "providing", "serve", "serves", "serving", "service", "services", "support", "supporting",
+    "supports", "week", "weekly", "work", "works", "working", "year", "years",
+))  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Where one offer or need ends and the next begins, in text typed into a form.
+_PHRASE_BREAK = re.compile(r"\s*(?:[\n;•·]|,\s|\s-\s|\.\s)\s*")
+_local = threading.local()  # PyStemmer's stemmers must not be shared between threads
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def _concept_of_stem() -> dict[str, str]:
+    return {stem(word): name for name, words in CONCEPTS.items() for word in words}
+
+
+CONCEPT_OF_STEM = _concept_of_stem()
+
+
+def words(text: str) -> list[str]:
+    """The text's words in lower case, without filler words and numbers."""
+    return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS and len(w) > 1]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed words, each followed by its concept (as "~name") when it names one."""
+    found = []
+    for word in words(text):
+        stemmed = stem(word)
+        found.append(stemmed)
+        concept = CONCEPT_OF_STEM.get(stemmed)
+        if concept is not None:
+            found.append(f"~{concept}")
+    return found
+
+
+def phrases(text: str) -> list[str]:
+    """The separate offers or needs of a free-text field: one a line, or separated by
+    semicolons, bullets, commas or full stops."""
+    return [p.strip(" .,-") for p in _PHRASE_BREAK.split(text) if p.strip(" .,-")]

@@ -1,0 +1,183 @@
+"""The lexical engine: how another organization's profile intersects with ours, scored from
+matching words (stemmed, with the concepts of `lexicon`), and explained.
+
+Offers and needs are matched as separate fields, phrase against phrase, in both directions
+(what they offer that we need, and what we offer that they need) — they weigh most. Then
+similar missions, shared focus areas and the same place. Each part that adds to a score
+adds a reason built from what matched; a score with no reason is never given.
+Pure code: profiles in, matches out; `corpus_weights` makes the term weights of a set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from followthrough.matching.analysis import phrases, stem, terms, words
+
+# How much each part counts; offers meeting needs most ("which matter most").
+WEIGHT_THEY_OFFER = 3.0
+WEIGHT_WE_OFFER = 2.5
+WEIGHT_MISSION = 1.5
+WEIGHT_FOCUS = 1.0
+WEIGHT_PLACE = 0.3
+# Two phrases meet from this similarity on (0 to 1; 1 is the same words).
+PHRASE_MATCH = 0.3
+MISSION_MATCH = 0.12
+# A concept ("~transport") weighs as much as an uncommon word: it bridges wordings.
+CONCEPT_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the engine reads of an organization; `offers` and `needs` are free text."""
+
+    key: int | str
+    name: str
+    mission: str = ""
+    focus_areas: tuple[str, ...] = ()
+    offers: str = ""
+    needs: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    key: int | str
+    name: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class _Read:
+    """A profile analysed once: its phrases with their terms, mission terms, focus keys."""
+
+    profile: Profile
+    offers: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    needs: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    mission: Counter[str] = field(default_factory=Counter)
+    focus: dict[str, str] = field(default_factory=dict)  # stemmed key → name as written
+
+
+def read(profile: Profile) -> _Read:
+    def split(text: str) -> list[tuple[str, frozenset[str]]]:
+        found = [(p, frozenset(terms(p))) for p in phrases(text)]
+        return [(p, t) for p, t in found if t]
+
+    focus = {" ".join(stem(w) for w in words(a)): a.strip() for a in profile.focus_areas}
+    return _Read(
+        profile,
+        offers=split(profile.offers),
+        needs=split(profile.needs),
+        mission=Counter(terms(" ".join((profile.mission, *profile.focus_areas)))),
+        focus={key: name for key, name in focus.items() if key},
+    )
+
+
+def corpus_weights(profiles: Iterable[Profile]) -> dict[str, float]:
+    """Inverse document frequency of every term over these profiles (one document each):
+    a word every organization uses weighs little."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for profile in profiles:
+        total += 1
+        text = " ".join((profile.mission, *profile.focus_areas, profile.offers, profile.needs))
+        counts.update(set(terms(text)))
+    return {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in counts.items()}
+
+
+class Scorer:
+    """Scores profiles against one own profile with the weights of a corpus."""
+
+    def __init__(self, own: Profile, weights: dict[str, float]) -> None:
+        self.own = read(own)
+        self.weights = weights
+        self._default = max(weights.values(), default=1.0)  # a term no one else uses
+
+    def weight(self, term: str) -> float:
+        if term.startswith("~"):
+            return CONCEPT_WEIGHT
+        return self.weights.get(term, self._default)
+
+    def _similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
+        shared = a & b
+        if not shared:
+            return 0.0
+        mass = sum(map(self.weight, a)) * sum(map(self.weight, b))
+        return sum(map(self.weight, shared)) / math.sqrt(mass)
+
+    def _meet(
+        self,
+        offers: Sequence[tuple[str, frozenset[str]]],
+        needs: Sequence[tuple[str, frozenset[str]]],
+    ) -> list[tuple[float, str, str]]:
+        """(similarity, offer, need) of the best offer for each need, best first."""
+        met = []
+        for need, need_terms in needs:
+            best = max(
+                ((self._similarity(terms, need_terms), offer) for offer, terms in offers),
+                default=(0.0, ""),
+            )
+            if best[0] >= PHRASE_MATCH:
+                met.append((best[0], best[1], need))
+        return sorted(met, reverse=True)
+
+    def _mission(self, other: _Read) -> tuple[float, list[str]]:
+        """Cosine similarity of the missions' weighted terms, and the shared words."""
+        mine, theirs = self.own.mission, other.mission
+        shared = [t for t in mine if t in theirs and not t.startswith("~")]
+        if not shared:
+            return 0.0, []
+
+        def norm(counter: Counter[str]) -> float:
+            return math.sqrt(sum((n * self.weight(t)) ** 2 for t, n in counter.items()))
+
+        dot = sum(mine[t] * theirs[t] * self.weight(t) ** 2 for t in shared)
+        shared.sort(key=self.weight, reverse=True)
+        return dot / (norm(mine) * norm(theirs) or 1.0), shared
+
+    def _surface(self, stems: list[str]) -> list[str]:
+        """Our own words for these stems, as we wrote them."""
+        ours = {stem(w): w for w in words(" ".join((self.own.profile.mission,)))}
+        return [ours.get(s, s) for s in stems]
+
+    def score(self, profile: Profile) -> Match | None:
+        """The match of `profile` with its reasons, or None when nothing intersects."""
+        other = read(profile)
+        score, reasons = 0.0, []
+        for similarity, offer, need in self._meet(other.offers, self.own.needs)[:2]:
+            score += WEIGHT_THEY_OFFER * similarity
+            reasons.append(f"they offer {offer} — you need {need}")
+        for similarity, offer, need in self._meet(self.own.offers, other.needs)[:2]:
+            score += WEIGHT_WE_OFFER * similarity
+            reasons.append(f"you offer {offer} — they need {need}")
+        shared_focus = [name for key, name in other.focus.items() if key in self.own.focus]
+        if shared_focus:
+            score += WEIGHT_FOCUS * min(len(shared_focus), 2) / 2
+        similarity, shared = self._mission(other)
+        if similarity >= MISSION_MATCH:
+            score += WEIGHT_MISSION * similarity
+        if shared_focus:
+            reasons.append("both work on " + _and(shared_focus[:2]))
+        elif similarity >= MISSION_MATCH:
+            reasons.append("both work on " + _and(self._surface(shared[:2])))
+        city = profile.city.strip()
+        if city and city.casefold() == self.own.profile.city.strip().casefold() and reasons:
+            score += WEIGHT_PLACE
+            reasons.append(f"also in {city}")
+        if not reasons:
+            return None
+        return Match(profile.key, profile.name, round(score, 4), tuple(reasons))
+
+    def rank(self, profiles: Iterable[Profile], *, limit: int | None = None) -> list[Match]:
+        """The profiles that intersect with ours, best first (ties by name)."""
+        found = [m for p in profiles if p.key != self.own.profile.key and (m := self.score(p))]
+        found.sort(key=lambda m: (-m.score, m.name.casefold()))
+        return found[:limit] if limit is not None else found
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,0 +1,97 @@
+"""The lexical engine: what intersects, in which order, and the words of each reason."""
+
+from __future__ import annotations
+
+from followthrough.matching.analysis import phrases, terms
+from followthrough.matching.lexical import Profile, Scorer, corpus_weights
+
+OWN = Profile(
+    "own",
+    "Riverside Literacy",
+    mission="We help adults and children in Riverside read with confidence.",
+    focus_areas=("Literacy", "Youth"),
+    offers="trained volunteer tutors; a small library of donated books",
+    needs="a meeting room for evening classes\nvolunteer drivers",
+    city="Riverside",
+)
+MENTORS = Profile(
+    1,
+    "Northside Youth Mentors",
+    mission="Mentoring middle schoolers after school.",
+    focus_areas=("youth",),
+    offers="a gym on weekday evenings",
+    needs="reading tutors for middle schoolers; snacks",
+    city="Northside",
+)
+SENIORS = Profile(
+    2,
+    "Eastport Seniors",
+    mission="Keeping older adults active and connected.",
+    offers="volunteer drivers with their own cars",
+    needs="computer classes",
+    city="Riverside",
+)
+PHOTOS = Profile(
+    3,
+    "Food Photography Collective",
+    mission="Beautiful pictures of food for menus.",
+    offers="photography workshops",
+    needs="a studio with good light",
+    city="Harbor City",
+)
+
+
+def _scorer(*others: Profile) -> Scorer:
+    return Scorer(OWN, corpus_weights([OWN, *others]))
+
+
+def test_offers_meet_needs_in_both_directions_with_the_phrases_as_written():
+    match = _scorer(MENTORS, SENIORS, PHOTOS).score(MENTORS)
+    assert match is not None
+    assert (
+        "you offer trained volunteer tutors — they need reading tutors for middle schoolers"
+        in match.reasons
+    )
+    assert "both work on youth" in match.reasons
+    seniors = _scorer(MENTORS, SENIORS, PHOTOS).score(SENIORS)
+    assert seniors is not None
+    assert seniors.reasons[0] == (
+        "they offer volunteer drivers with their own cars — you need volunteer drivers"
+    )
+    assert seniors.reasons[-1] == "also in Riverside"
+
+
+def test_different_words_for_one_kind_of_help_meet():
+    coaches = Profile(4, "Homework Club", needs="reading coaches", city="Millbrook")
+    match = _scorer(coaches).score(coaches)
+    assert match is not None
+    assert match.reasons == ("you offer trained volunteer tutors — they need reading coaches",)
+
+
+def test_nothing_in_common_gives_no_match_and_a_place_alone_is_no_reason():
+    neighbour = Profile(5, "Riverside Chess Club", mission="Chess for fun.", city="Riverside")
+    scorer = _scorer(PHOTOS, neighbour)
+    assert scorer.score(PHOTOS) is None
+    assert scorer.score(neighbour) is None
+
+
+def test_rank_puts_an_exact_answer_to_our_need_first_and_leaves_out_ourselves():
+    ranked = _scorer(MENTORS, SENIORS, PHOTOS).rank([OWN, PHOTOS, MENTORS, SENIORS])
+    assert [m.name for m in ranked] == ["Eastport Seniors", "Northside Youth Mentors"]
+    assert all(m.reasons for m in ranked)
+    assert ranked[0].score > ranked[1].score > 0
+
+
+def test_offers_and_needs_are_split_into_phrases():
+    assert phrases("tutors; a van\nsnacks, drinks. Space - chairs") == [
+        "tutors",
+        "a van",
+        "snacks",
+        "drinks",
+        "Space",
+        "chairs",
+    ]
+
+
+def test_terms_are_stemmed_without_filler_and_carry_their_concept():
+    assert terms("We offer volunteer drivers") == ["volunt", "~volunteers", "driver", "~transport"]
