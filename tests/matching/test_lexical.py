@@ -95,3 +95,17 @@ def test_offers_and_needs_are_split_into_phrases():
 
 def test_terms_are_stemmed_without_filler_and_carry_their_concept():
     assert terms("We offer volunteer drivers") == ["volunt", "~volunteers", "driver", "~transport"]
+
+
+def test_a_phrase_reads_lower_case_inside_a_reason_but_names_keep_their_capitals():
+    own = Profile("own", "Harbor Aid", needs="Spanish speakers\nESL tutors", city="Harbor City")
+    other = Profile(1, "Eastport Hall", offers="A hall\nESL tutors on Mondays", city="Eastport")
+    match = Scorer(own, corpus_weights([own, other])).score(other)
+    assert match is not None
+    assert match.reasons == ("they offer ESL tutors on Mondays — you need ESL tutors",)
+    hall = Profile(2, "Eastport Hall", offers="Eastport's big hall", needs="Spanish speakers")
+    match = Scorer(OWN, corpus_weights([OWN, hall])).score(hall)
+    assert (
+        match is not None
+        and "they offer Eastport's big hall — you need a meeting room" in (match.reasons[0])
+    )

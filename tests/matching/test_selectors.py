@@ -87,3 +87,28 @@ def test_a_profile_edit_rescores_without_a_manual_step(workspace):
     organization_update(organization=club, offers="volunteer drivers on Saturdays")
     [match] = selectors.potential_partners(workspace=workspace)
     assert match.name == "Book Club" and match.reasons[0].startswith("they offer volunteer drivers")
+
+
+def test_the_partners_page_ranks_with_reasons_and_notes_in_one_click(owner_client, workspace):
+    _describe_own(workspace)
+    seniors = make_org(workspace, name="Eastport Seniors", offers="volunteer drivers")
+    page = owner_client.get(url("partners", workspace)).content.decode()
+    assert "Eastport Seniors" in page
+    assert "They offer volunteer drivers — you need volunteer drivers" in page
+    back = url("partners", workspace) + "?city=Eastport"
+    response = owner_client.post(
+        url("organization-noticed", workspace, seniors.pk),
+        {"summary": "Potential partner: they offer volunteer drivers", "next": back},
+    )
+    assert response.status_code == 303 and response["Location"] == back
+    detail = owner_client.get(url("organization-detail", workspace, seniors.pk)).content.decode()
+    assert "Potential partner: they offer volunteer drivers" in detail
+
+
+def test_the_partners_page_says_how_to_start(owner_client, viewer_client, workspace):
+    page = owner_client.get(url("partners", workspace)).content.decode()
+    assert "Describe your own organization first" in page
+    _describe_own(workspace)
+    page = viewer_client.get(url("partners", workspace)).content.decode()
+    assert "No organization in your directory meets your profile yet" in page
+    assert "Note it" not in page

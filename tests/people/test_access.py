@@ -30,6 +30,7 @@ ROUTES = [
     Route("organization-list", (), "get", False),
     Route("organization-detail", ("org",), "get", False),
     Route("organization-suggest", (), "get", False),
+    Route("partners", (), "get", False),
     Route("person-new", (), "get", True),
     Route("person-new", (), "post", True),
     Route("person-edit", ("person",), "get", True),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followthrough.directory import bulk_views, merge_views, views
+from followthrough.directory import bulk_views, merge_views, partner_views, views
 
 app_name = "people"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/new/", views.organization_new, name="organization-new"),
+    path("organizations/partners/", partner_views.partner_list, name="partners"),
     path("organizations/suggest/", views.organization_suggest, name="organization-suggest"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),

@@ -49,7 +49,12 @@ from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
 )
-from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
+from followthrough.workspaces.access import (
+    WorkspaceRequest,
+    get_for_workspace,
+    redirect_back,
+    workspace_view,
+)
 from followthrough.workspaces.models import Workspace
 from followthrough.workspaces.responses import render_page_or_partial, see_other
 
@@ -468,7 +473,7 @@ def organization_noticed(request: WorkspaceRequest, pk: int) -> HttpResponse:
             form.add_error("summary", str(error))
         else:
             messages.success(request, "Noted.")
-            return see_other(_organization_url(request.workspace, organization))
+            return redirect_back(request, _organization_url(request.workspace, organization))
     return _render_organization_detail(request, organization, form, status=400)
 
 

@@ -11,12 +11,14 @@ Pure code: profiles in, matches out; `corpus_weights` makes the term weights of 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from followthrough.matching.analysis import phrases, stem, terms, words
 
+_WORDS = re.compile(r"[^\W\d_]+")
 # How much each part counts; offers meeting needs most ("which matter most").
 WEIGHT_THEY_OFFER = 3.0
 WEIGHT_WE_OFFER = 2.5
@@ -96,6 +98,7 @@ class Scorer:
         self.own = read(own)
         self.weights = weights
         self._default = max(weights.values(), default=1.0)  # a term no one else uses
+        self._names = frozenset(_WORDS.findall(f"{own.name} {own.city}".lower()))
 
     def weight(self, term: str) -> float:
         if term.startswith("~"):
@@ -148,12 +151,13 @@ class Scorer:
         """The match of `profile` with its reasons, or None when nothing intersects."""
         other = read(profile)
         score, reasons = 0.0, []
+        names = self._names | frozenset(_WORDS.findall(f"{profile.name} {profile.city}".lower()))
         for similarity, offer, need in self._meet(other.offers, self.own.needs)[:2]:
             score += WEIGHT_THEY_OFFER * similarity
-            reasons.append(f"they offer {offer} — you need {need}")
+            reasons.append(f"they offer {_phrase(offer, names)} — you need {_phrase(need, names)}")
         for similarity, offer, need in self._meet(self.own.offers, other.needs)[:2]:
             score += WEIGHT_WE_OFFER * similarity
-            reasons.append(f"you offer {offer} — they need {need}")
+            reasons.append(f"you offer {_phrase(offer, names)} — they need {_phrase(need, names)}")
         shared_focus = [name for key, name in other.focus.items() if key in self.own.focus]
         if shared_focus:
             score += WEIGHT_FOCUS * min(len(shared_focus), 2) / 2
@@ -177,6 +181,23 @@ class Scorer:
         found = [m for p in profiles if p.key != self.own.profile.key and (m := self.score(p))]
         found.sort(key=lambda m: (-m.score, m.name.casefold()))
         return found[:limit] if limit is not None else found
+
+
+def _phrase(text: str, names: frozenset[str] = frozenset()) -> str:
+    """A phrase as it reads inside a sentence: "Trained tutors" → "trained tutors". When in
+    doubt the capital stays: "ESL classes", "Riverside's hall", "Spanish speakers", and
+    any word of `names` (organizations' names and places, in lower case)."""
+    first = text.split(maxsplit=1)[0] if text else ""
+    if not (first.isalpha() and first[0].isupper() and first[1:] == first[1:].lower()):
+        return text
+    if first == "I" or first.lower() in names or first.endswith(_NATIONAL):
+        return text
+    return text[0].lower() + text[1:]
+
+
+# Endings of languages and peoples ("Spanish", "Vietnamese", "Haitian"), which keep their
+# capital; a common word kept capitalized by mistake reads better than a lowered name.
+_NATIONAL = ("ish", "ese", "ian", "an", "ic", "i")
 
 
 def _and(items: Sequence[str]) -> str:
