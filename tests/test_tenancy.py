@@ -31,7 +31,7 @@ READS = {
     "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
-    "events:attendee-search", "people:duplicates",
+    "events:attendee-search", "people:duplicates", "people:partners",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",

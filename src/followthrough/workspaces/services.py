@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -30,15 +32,38 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def workspace_create(
-    *, name: str, owner: User, slug: str | None = None, timezone: str = "UTC"
+    *, name: str, owner: User | None, slug: str | None = None, timezone: str = "UTC"
 ) -> Workspace:
-    """Create a workspace with `owner` as its owner. Its own organization is the
-    directory's to make: see `followthrough.site.services.workspace_open`."""
+    """Create a workspace with `owner` as its owner (None: no member yet, for scripts that
+    fill it before anyone signs in). Its own organization is the directory's to make: see
+    `followthrough.site.services.workspace_open`. Raises ValueError for a bad or taken slug."""
+    if slug is not None:
+        workspace_slug_check(slug)
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ValueError(f"A workspace “{slug}” already exists: choose another slug.")
     workspace = Workspace.objects.create(
         name=name, slug=slug or _unique_slug(name), timezone=timezone
     )
-    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    if owner is not None:
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     return workspace
+
+
+def workspace_slug_check(slug: str) -> None:
+    """Raise ValueError, with the reason, unless `slug` is a well-formed workspace slug
+    (whether it is taken is the caller's to say)."""
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ValueError(
+            f"“{slug}” is not a valid slug: use lower-case letters, digits, - and _."
+        ) from None
+    if slug != slug.lower():
+        # The app makes lower-case slugs: "Gala" beside "gala" would be two workspaces
+        # whose addresses differ only in case.
+        raise ValueError(f"“{slug}” has capitals: slugs are lower case (“{slug.lower()}”).")
+    if len(slug) > 60:  # Workspace.slug's max_length
+        raise ValueError("A workspace slug has at most 60 characters.")
 
 
 def user_create(*, email: str, password: str, name: str) -> User:

@@ -6,12 +6,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.validators import validate_slug
 
 from followthrough.exchange.backup.restore import workspace_restore
 from followthrough.exchange.backup.writer import BackupError
+from followthrough.workspaces.services import workspace_slug_check
 
 
 class Command(BaseCommand):
@@ -38,17 +37,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["workspace"]
         try:
-            validate_slug(slug)
-        except ValidationError:
-            raise CommandError(
-                f"“{slug}” is not a valid slug: use lower-case letters, digits, - and _."
-            ) from None
-        if slug != slug.lower():
-            # The app makes lower-case slugs: "Gala" beside "gala" would be two workspaces
-            # whose addresses differ only in case.
-            raise CommandError(f"“{slug}” has capitals: slugs are lower case (“{slug.lower()}”).")
-        if len(slug) > 60:
-            raise CommandError("A workspace slug has at most 60 characters.")
+            workspace_slug_check(slug)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         try:
             result = self._restore(options["file"], slug)
         except BackupError as error:

@@ -1,0 +1,53 @@
+"""`followthrough partners`: the ranked potential partners of a workspace, with reasons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from followthrough.exchange.exports.output import ExportError, workspace_for_cli
+from followthrough.matching.selectors import own_profile, potential_partners
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the organizations whose work meets the workspace's own profile, best first, "
+        "with the reasons; leaves out those with an active relationship. --json prints a "
+        "list of {name, score, reasons}."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
+        )
+        parser.add_argument("--limit", type=int, default=20, help="How many (default 20).")
+        parser.add_argument("--json", action="store_true", help="Print JSON.")
+        parser.add_argument(
+            "--data-dir", help="Directory holding the database (applied by followthrough)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 1 <= options["limit"] <= 1000:
+            raise CommandError("--limit must be from 1 to 1000.")
+        try:
+            workspace = workspace_for_cli(options["workspace"])
+        except ExportError as error:
+            raise CommandError(str(error)) from None
+        if own_profile(workspace=workspace) is None:
+            raise CommandError(
+                "The workspace's own profile is empty: set it first "
+                "(`followthrough profile set --from-json FILE`)."
+            )
+        matches = potential_partners(workspace=workspace, limit=options["limit"])
+        if options["json"]:
+            rows = [{"name": m.name, "score": m.score, "reasons": list(m.reasons)} for m in matches]
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if not matches:
+            self.stdout.write("No organization meets the profile yet.")
+        for rank, match in enumerate(matches, 1):
+            self.stdout.write(f"{rank:>3}. {match.name} ({match.score:.2f})")
+            for reason in match.reasons:
+                self.stdout.write(f"       - {reason}")
