@@ -109,3 +109,11 @@ def test_a_phrase_reads_lower_case_inside_a_reason_but_names_keep_their_capitals
         match is not None
         and "they offer Eastport's big hall — you need a meeting room" in (match.reasons[0])
     )
+
+
+def test_a_phrase_loses_the_words_a_form_starts_it_with():
+    assert phrases("We offer trained tutors; we can lend a van\nLooking for: drivers") == [
+        "trained tutors",
+        "a van",
+        "drivers",
+    ]

@@ -33,6 +33,13 @@ STOPWORDS = frozenset((
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Where one offer or need ends and the next begins, in text typed into a form.
 _PHRASE_BREAK = re.compile(r"\s*(?:[\n;•·]|,\s|\s-\s|\.\s)\s*")
+# How people start an offer or a need on a form; a reason quotes what follows.
+_LEAD_IN = re.compile(
+    r"^(?:(?:we|they)\s+(?:can\s+|could\s+|would\s+)?"
+    r"(?:offer|provide|have|share|lend|need|want|seek|are\s+looking\s+for|are\s+seeking)"
+    r"|looking\s+for|seeking|offering|in\s+need\s+of)\s*:?\s+",
+    re.IGNORECASE,
+)
 _local = threading.local()  # PyStemmer's stemmers must not be shared between threads
 
 
@@ -75,4 +82,5 @@ def terms(text: str) -> list[str]:
 def phrases(text: str) -> list[str]:
     """The separate offers or needs of a free-text field: one a line, or separated by
     semicolons, bullets, commas or full stops."""
-    return [p.strip(" .,-") for p in _PHRASE_BREAK.split(text) if p.strip(" .,-")]
+    found = (_LEAD_IN.sub("", p.strip(" .,-")) for p in _PHRASE_BREAK.split(text))
+    return [p for p in found if p]
