@@ -154,9 +154,9 @@ INSTALLED_APPS = [
     # it here, and hooks registered in `ready()` run in this order.
     "followthrough.people",
     "followthrough.relationships",
+    "followthrough.matching",
     "followthrough.events",
     "followthrough.agenda",
-    "followthrough.matching",
     "followthrough.exchange",
     "followthrough.directory",
     "followthrough.site",

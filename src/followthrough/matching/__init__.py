@@ -1,2 +1,3 @@
 """Mission intersection: how well another organization's work meets ours, with the reasons
-in plain words. Sits beside agenda, above events: it reads the directory and knows no pages."""
+in plain words. Reads people and relationships only, so that events (above it) can rank an
+event's attendees with it; it knows no pages."""
