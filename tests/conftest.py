@@ -71,3 +71,12 @@ def media_root(settings, tmp_path):
     """Photos and web uploads go to a folder of this test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached values are keyed by row ids (the
+    matching term weights by workspace), and ids come back after a rolled-back test."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,6 +1,7 @@
 from followthrough.events.services import attendance_add, focus_pick
+from followthrough.people.services import organization_update
 from tests.events.helpers import url
-from tests.factories import make_event, make_person
+from tests.factories import make_event, make_org, make_person
 
 
 def test_it_shows_details_attendees_and_picks(owner_client, workspace, owner):
@@ -75,6 +76,21 @@ def test_it_keeps_a_constant_number_of_queries(
         person = make_person(workspace)
         attendance_add(event=event, person=person)
     focus_pick(event=event, person=person, actor=owner)
-    with django_assert_num_queries(7):
+    # … and for those not picked, whom to get to know: our profile (2), their stages and
+    # teammates' notes; with a profile, the weights, affiliations and organizations (4).
+    with django_assert_num_queries(11):
         response = owner_client.get(detail)
     assert len(response.context["detail"].attendances) == 11
+    organization_update(organization=workspace.organization, needs="volunteer drivers")
+    org = make_org(workspace, offers="volunteer drivers")
+    for _ in range(5):
+        attendance_add(event=event, person=make_person(workspace, organization=org))
+    owner_client.get(detail)
+    with django_assert_num_queries(15):
+        response = owner_client.get(detail)
+    assert len(response.context["suggestions"]) == 5
+    for _ in range(5):
+        attendance_add(event=event, person=make_person(workspace, organization=make_org(workspace)))
+    owner_client.get(detail)  # new organizations: the term weights are rebuilt once
+    with django_assert_num_queries(15):
+        owner_client.get(detail)

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from followthrough.events.models import Attendance, Event, FocusPick, Rsvp
+from followthrough.matching.selectors import people_to_meet
 from followthrough.people.models import Person
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace
@@ -201,3 +202,28 @@ def capture_recent_people(
         )
         .order_by("-added_at", "-pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class AttendeeSuggestion:
+    """An attendee worth getting to know, with why (see `matching.selectors.people_to_meet`)."""
+
+    attendance: Attendance
+    reasons: tuple[str, ...]
+    within_limit: bool  # among the first `limit` suggestions: the ones to pick
+
+
+def attendees_to_meet(*, detail: EventDetail, limit: int = 5) -> list[AttendeeSuggestion]:
+    """The attendees not picked yet, best to get to know first (by how their organization
+    meets ours, how new they are to us, what teammates noted), at most `limit`; the first
+    as many as the picks still open are marked `within_limit`."""
+    event = detail.event
+    open_picks = max(detail.limit - len(detail.picks), 0)
+    unpicked = {
+        a.person_id: a for a in detail.attendances if a.person_id not in detail.picked_person_ids
+    }
+    ranked = people_to_meet(workspace=event.workspace, person_ids=list(unpicked))[:limit]
+    return [
+        AttendeeSuggestion(unpicked[s.person_id], s.reasons, within_limit=i < open_picks)
+        for i, s in enumerate(ranked)
+    ]

@@ -124,11 +124,13 @@ def _people_page(
 ) -> HttpResponse:
     """The event page, or with HTMX only its attendees-and-picks region."""
     query = request.GET.get("q", "").strip()
+    detail = selectors.event_detail(event=event)
     context = {
         "nav": "events",
         "event": event,
         "now": timezone.now(),
-        "detail": selectors.event_detail(event=event),
+        "detail": detail,
+        "suggestions": selectors.attendees_to_meet(detail=detail),
         "add_form": AttendeeAddForm(),
         "search_query": query,
         "results": selectors.attendee_search(event=event, query=query) if query else [],
