@@ -64,17 +64,15 @@ def profile_of(organization: Organization) -> Profile:
 
 
 def _weights(workspace: Workspace) -> dict[str, float]:
-    """The term weights of the workspace's organizations, cached under a key that any
-    added, changed or deleted organization changes."""
-    stamp = Organization.objects.for_workspace(workspace).aggregate(
-        n=Count("pk"), changed=Max("updated_at")
-    )
-    changed = stamp["changed"].timestamp() if stamp["changed"] else 0
-    key = f"matching:weights:{workspace.pk}:{stamp['n']}:{changed}"
+    """The term weights of the workspace's organizations, cached under the time of the
+    latest change to one of them (added or edited: one indexed read). A deletion changes
+    no weight that matters until then; the cache also lapses after an hour."""
+    changed = Organization.objects.for_workspace(workspace).aggregate(at=Max("updated_at"))["at"]
+    key = f"matching:weights:{workspace.pk}:{changed.timestamp() if changed else 0}"
     weights = cache.get(key)
     if weights is None:
         weights = corpus_weights(organization_profiles(workspace=workspace))
-        cache.set(key, weights, timeout=24 * 3600)
+        cache.set(key, weights, timeout=3600)
     return weights
 
 

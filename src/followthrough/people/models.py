@@ -65,7 +65,12 @@ class Organization(WorkspaceScoped):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["workspace", "name"], name="org_ws_name")]
+        indexes = [
+            models.Index(fields=["workspace", "name"], name="org_ws_name"),
+            # The latest change of a workspace's organizations, read on every matching
+            # page to know whether the cached term weights still hold.
+            models.Index(fields=["workspace", "updated_at"], name="org_ws_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.name
