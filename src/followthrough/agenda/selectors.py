@@ -7,13 +7,16 @@ directory, and stays small at 100,000 people.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from followthrough.matching.selectors import people_to_meet
 from followthrough.relationships.models import BUDDING_STAGES, FollowUpStatus, Stage
 from followthrough.sql import aware, db_datetime, fetch_rows
 
@@ -69,6 +72,21 @@ class EventRow:
     time_zone: str = ""  # an all-day event's days are those of its own zone
 
 
+@dataclass(frozen=True, slots=True)
+class PersonToMeet:
+    id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeetAt:
+    """Before an event: the attendees to try to meet there, as many as picks are open."""
+
+    event: EventRow
+    people: list[PersonToMeet]
+
+
 @dataclass
 class Today:
     now: datetime
@@ -78,6 +96,7 @@ class Today:
     more_slipping: bool = False
     focus_waiting: list[FollowUpRow] = field(default_factory=list)
     upcoming_events: list[EventRow] = field(default_factory=list)
+    meet_at: MeetAt | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -114,6 +133,19 @@ SLIPPING_SQL = """
     ORDER BY r.next_touch_due
     LIMIT %s
 """
+# Attendees of these events not picked yet, with the picks each event has.
+UNPICKED_SQL = """
+    SELECT a.event_id, a.person_id, p.full_name,
+      (SELECT COUNT(*) FROM events_focuspick c WHERE c.event_id = a.event_id) AS picks
+    FROM events_attendance a
+    JOIN people_person p ON p.id = a.person_id AND p.workspace_id = a.workspace_id
+    WHERE a.workspace_id = %s AND a.event_id IN ({events})
+      AND NOT EXISTS (SELECT 1 FROM events_focuspick f
+                      WHERE f.event_id = a.event_id AND f.person_id = a.person_id)
+    LIMIT %s
+"""
+MEET_CACHE_SECONDS = 600
+ATTENDEES_RANKED = 300  # an event's list is hundreds at most; beyond, the first are ranked
 EVENTS_SQL = """
     SELECT id, title, starts_at, location, ends_at, all_day, time_zone
     FROM events_event
@@ -186,7 +218,8 @@ def today_items(
     - relationships slipping (next touch due has passed): budding ones (Met, Followed up)
       first, then established ones, each group oldest first;
     - focus people picked at events whose follow-up is still ahead (not yet followed up);
-    - events in the next two weeks.
+    - events in the next two weeks, and for the next one whose attendees are known, whom
+      to try to meet there;
     Each list holds at most `limit` rows (focus and events fewer); `more_*` tells whether
     more are waiting. Cost: at most 9 indexed queries of a few rows each, whatever the
     workspace's size.
@@ -211,4 +244,47 @@ def today_items(
             + [SHORT_LIMIT],
         )
     ]
+    today.meet_at = _meet_at(workspace, today.upcoming_events, now)
     return today
+
+
+def _meet_at(workspace: Workspace, events: list[EventRow], now: datetime) -> MeetAt | None:
+    """For the next event ahead whose attendees are known and whose picks are not all
+    made: the attendees worth meeting there (`matching.selectors.people_to_meet`), as
+    many as picks remain, each with the first reason. Cost: one query, plus the ranking's
+    (at most nine) when an event qualifies."""
+    ahead = [e for e in events if e.starts_at >= now]
+    if not ahead:
+        return None
+    placeholders = ", ".join(["%s"] * len(ahead))
+    rows = fetch_rows(
+        UNPICKED_SQL.format(events=placeholders),
+        [workspace.pk, *(e.id for e in ahead), ATTENDEES_RANKED * len(ahead)],
+    )
+    limit = workspace.focus_pick_limit
+    by_event: dict[int, dict[int, str]] = {}
+    open_picks: dict[int, int] = {}
+    for event_id, person_id, name, picks in rows:
+        by_event.setdefault(event_id, {})[person_id] = name
+        open_picks[event_id] = limit - picks
+    for event in ahead:
+        names = by_event.get(event.id)
+        if not names or open_picks[event.id] <= 0:
+            continue
+        people = _ranked(workspace, event.id, names)[: open_picks[event.id]]
+        return MeetAt(event, people) if people else None
+    return None
+
+
+def _ranked(workspace: Workspace, event_id: int, names: dict[int, str]) -> list[PersonToMeet]:
+    """The ranking of these attendees, kept for `MEET_CACHE_SECONDS`: it costs ~10 ms at
+    full size, too much for every load of Today, and a pick changes the attendees asked
+    about (so the key) at once."""
+    digest = hashlib.blake2b(repr(sorted(names)).encode(), digest_size=8).hexdigest()
+    key = f"agenda:meet:{workspace.pk}:{event_id}:{digest}"
+    people = cache.get(key)
+    if people is None:
+        ranked = people_to_meet(workspace=workspace, person_ids=list(names))
+        people = [PersonToMeet(s.person_id, names[s.person_id], s.reasons[0]) for s in ranked]
+        cache.set(key, people, timeout=MEET_CACHE_SECONDS)
+    return people
