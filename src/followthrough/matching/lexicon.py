@@ -10,7 +10,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "reading": ("reading", "literacy", "books", "library", "readers", "storytime"),
     "space": (
         "room", "hall", "space", "venue", "auditorium", "classroom", "facility", "gym",
-        "studio", "meeting",
+        "studio",
     ),
     "transport": (
         "driver", "driving", "van", "transport", "transportation", "rides", "delivery",
