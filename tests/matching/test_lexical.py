@@ -75,11 +75,29 @@ def test_nothing_in_common_gives_no_match_and_a_place_alone_is_no_reason():
     assert scorer.score(neighbour) is None
 
 
-def test_rank_puts_an_exact_answer_to_our_need_first_and_leaves_out_ourselves():
+def test_rank_leaves_out_ourselves_and_what_does_not_meet_us_best_first():
     ranked = _scorer(MENTORS, SENIORS, PHOTOS).rank([OWN, PHOTOS, MENTORS, SENIORS])
-    assert [m.name for m in ranked] == ["Eastport Seniors", "Northside Youth Mentors"]
+    assert {m.name for m in ranked} == {"Northside Youth Mentors", "Eastport Seniors"}
     assert all(m.reasons for m in ranked)
     assert ranked[0].score > ranked[1].score > 0
+
+
+def test_what_they_offer_that_we_need_counts_more_than_the_reverse():
+    own = Profile("own", "Us", offers="volunteer drivers", needs="a commercial kitchen")
+    giver = Profile(1, "Giver", offers="a commercial kitchen")
+    taker = Profile(2, "Taker", needs="volunteer drivers")
+    ranked = Scorer(own, corpus_weights([own, giver, taker])).rank([taker, giver])
+    assert [m.name for m in ranked] == ["Giver", "Taker"]
+
+
+def test_a_topic_links_missions_but_does_not_make_an_offer_meet_a_need():
+    own = Profile("own", "Us", mission="Family reading nights", needs="funding for reading nights")
+    books = Profile(
+        1, "Book Bank", mission="Books for every reading family", offers="picture books"
+    )
+    match = Scorer(own, corpus_weights([own, books, MENTORS, SENIORS, PHOTOS])).score(books)
+    assert match is not None
+    assert match.reasons == ("both work on family and reading",)
 
 
 def test_offers_and_needs_are_split_into_phrases():

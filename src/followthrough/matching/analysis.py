@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from followthrough.matching.lexicon import CONCEPTS
+from followthrough.matching.lexicon import CONCEPTS, TOPICS
 
 # Words that say nothing about what an organization does or has: English function words
 # and the filler of profile forms ("we provide support to our community").
@@ -56,7 +56,10 @@ def stem(word: str) -> str:
 
 
 def _concept_of_stem() -> dict[str, str]:
-    return {stem(word): name for name, words in CONCEPTS.items() for word in words}
+    """Stem → "~kind of help" or "#topic"."""
+    found = {stem(word): f"#{name}" for name, words in TOPICS.items() for word in words}
+    found |= {stem(word): f"~{name}" for name, words in CONCEPTS.items() for word in words}
+    return found
 
 
 CONCEPT_OF_STEM = _concept_of_stem()
@@ -68,14 +71,15 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed words, each followed by its concept (as "~name") when it names one."""
+    """Stemmed words, each followed by its concept ("~kind of help" or "#topic") when it
+    names one."""
     found = []
     for word in words(text):
         stemmed = stem(word)
         found.append(stemmed)
         concept = CONCEPT_OF_STEM.get(stemmed)
         if concept is not None:
-            found.append(f"~{concept}")
+            found.append(concept)
     return found
 
 

@@ -66,7 +66,8 @@ class _Read:
 
 def read(profile: Profile) -> _Read:
     def split(text: str) -> list[tuple[str, frozenset[str]]]:
-        found = [(p, frozenset(terms(p))) for p in phrases(text)]
+        # What an offer is about ("#topic") says nothing of what it is: left out here.
+        found = [(p, frozenset(t for t in terms(p) if t[0] != "#")) for p in phrases(text)]
         return [(p, t) for p, t in found if t]
 
     focus = {" ".join(stem(w) for w in words(a)): a.strip() for a in profile.focus_areas}
@@ -101,7 +102,7 @@ class Scorer:
         self._names = frozenset(_WORDS.findall(f"{own.name} {own.city}".lower()))
 
     def weight(self, term: str) -> float:
-        if term.startswith("~"):
+        if term[0] in "~#":
             return CONCEPT_WEIGHT
         return self.weights.get(term, self._default)
 
@@ -129,9 +130,10 @@ class Scorer:
         return sorted(met, reverse=True)
 
     def _mission(self, other: _Read) -> tuple[float, list[str]]:
-        """Cosine similarity of the missions' weighted terms, and the shared words."""
+        """Cosine similarity of the missions' weighted terms (topics and kinds of help
+        included), and the shared words, weightiest first."""
         mine, theirs = self.own.mission, other.mission
-        shared = [t for t in mine if t in theirs and not t.startswith("~")]
+        shared = [t for t in mine if t in theirs]
         if not shared:
             return 0.0, []
 
@@ -139,8 +141,8 @@ class Scorer:
             return math.sqrt(sum((n * self.weight(t)) ** 2 for t, n in counter.items()))
 
         dot = sum(mine[t] * theirs[t] * self.weight(t) ** 2 for t in shared)
-        shared.sort(key=self.weight, reverse=True)
-        return dot / (norm(mine) * norm(theirs) or 1.0), shared
+        shown = sorted((t for t in shared if t[0] not in "~#"), key=self.weight, reverse=True)
+        return dot / (norm(mine) * norm(theirs) or 1.0), shown
 
     def _surface(self, stems: list[str]) -> list[str]:
         """Our own words for these stems, as we wrote them."""
@@ -166,7 +168,7 @@ class Scorer:
             score += WEIGHT_MISSION * similarity
         if shared_focus:
             reasons.append("both work on " + _and(shared_focus[:2]))
-        elif similarity >= MISSION_MATCH:
+        elif similarity >= MISSION_MATCH and shared:
             reasons.append("both work on " + _and(self._surface(shared[:2])))
         city = profile.city.strip()
         if city and city.casefold() == self.own.profile.city.strip().casefold() and reasons:

@@ -1,13 +1,16 @@
 """Words people use for the same kind of help, grouped: a need for "reading coaches" is met by
 an offer of "volunteer tutors". General to community work, not to any one profile; each
 group is named by the word a reason shows. Words are matched after stemming, so one form
-of each is enough ("driver" covers "drivers")."""
+of each is enough ("driver" covers "drivers").
+
+`CONCEPTS` are kinds of help or things (what an offer is); `TOPICS` are what work is about.
+A topic links missions ("both work on older adults") but never makes an offer meet a need:
+books about reading do not answer a need for funding for a reading program."""
 
 from __future__ import annotations
 
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "tutoring": ("tutor", "tutoring", "coach", "coaching", "mentor", "mentoring", "homework"),
-    "reading": ("reading", "literacy", "books", "library", "readers", "storytime"),
     "space": (
         "room", "hall", "space", "venue", "auditorium", "classroom", "facility", "gym",
         "studio",
@@ -33,21 +36,25 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "promotion", "publicity", "outreach", "audience", "audiences", "marketing",
         "newsletter", "advertising",
     ),
+    "computers": ("computer", "computers", "laptops", "digital", "tech", "internet", "wifi"),
     "health care": ("clinic", "nurse", "nurses", "medical", "doctor", "screening", "health"),
     "mental health": ("counseling", "therapy", "counselor", "therapist", "wellbeing"),
-    "computers": ("computer", "computers", "laptops", "digital", "tech", "internet", "wifi"),
     "jobs": (
         "job", "jobs", "employment", "career", "resume", "hiring", "apprenticeship",
         "internship", "workforce",
     ),
+    "housing": ("housing", "shelter", "homeless", "homelessness", "rent", "tenants", "apartments"),
+    "childcare": ("childcare", "babysitting", "daycare", "toddlers"),
+}  # fmt: skip
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "reading": ("reading", "literacy", "books", "library", "readers", "storytime"),
     "young people": ("youth", "teens", "teenagers", "kids", "children", "students", "young"),
     "older adults": ("seniors", "elders", "elderly", "older", "aging", "retirees"),
-    "housing": ("housing", "shelter", "homeless", "homelessness", "rent", "tenants", "apartments"),
     "the arts": ("art", "arts", "artists", "music", "theater", "theatre", "murals", "creative"),
     "the environment": (
         "trees", "climate", "garden", "gardens", "compost", "recycling", "environmental",
         "planting",
     ),
-    "childcare": ("childcare", "babysitting", "daycare", "toddlers"),
     "newcomers": ("immigrants", "refugees", "newcomers", "migrants", "asylum"),
 }  # fmt: skip
