@@ -1,6 +1,6 @@
-"""What the `export`, `backup` and import commands share: the workspace a command names
-(`workspace_for_cli`, `ExportError`), and writing an export to a file or standard output
-(`write_output`)."""
+"""What the `export` and `backup` commands share: `ExportError` for a choice that cannot be
+met, and writing an export to a file or standard output (`write_output`). The workspace a
+command names is `workspaces.commands.command_workspace`'s."""
 
 from __future__ import annotations
 
@@ -13,38 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from followthrough.workspaces.models import Workspace
-
 
 class ExportError(Exception):
     """A request to export that cannot be met (unknown workspace, format or option)."""
-
-
-def workspace_for_cli(slug: str | None) -> Workspace:
-    """The workspace a command works on: the one named, or the only one there is.
-
-    Raises `ExportError` naming the known slugs when `slug` is unknown, or when it was
-    left out and the data directory holds no workspace or several.
-    """
-    if slug:
-        try:
-            return Workspace.objects.get(slug=slug)
-        except Workspace.DoesNotExist:
-            raise ExportError(f"No workspace “{slug}”. {_known_slugs()}") from None
-    workspaces = list(Workspace.objects.order_by("slug")[:2])
-    if len(workspaces) == 1:
-        return workspaces[0]
-    if not workspaces:
-        raise ExportError("There is no workspace in this data directory yet.")
-    raise ExportError(
-        f"This data directory holds several workspaces: name one with "
-        f"--workspace SLUG. {_known_slugs()}"
-    )
-
-
-def _known_slugs() -> str:
-    slugs = list(Workspace.objects.order_by("slug").values_list("slug", flat=True))
-    return f"Workspaces: {', '.join(slugs)}." if slugs else "There is no workspace yet."
 
 
 @dataclass

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followthrough.exchange.backup.database_copy import database_backup
 from followthrough.exchange.backup.writer import BackupError, backup_chunks
-from followthrough.exchange.exports.output import ExportError, workspace_for_cli, write_output
+from followthrough.exchange.exports.output import write_output
 from followthrough.exchange.exports.streaming import snapshot_chunks
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 
 
 class Command(BaseCommand):
@@ -24,9 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
-        )
+        add_workspace_argument(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="Where to write the backup.")
         parser.add_argument(
             "--db",
@@ -44,10 +43,7 @@ class Command(BaseCommand):
                 raise CommandError("--db copies the whole database; leave out --workspace.")
             self._database(options["output"] or f"followthrough-{stamp}.sqlite3")
             return
-        try:
-            workspace = workspace_for_cli(options["workspace"])
-        except ExportError as error:
-            raise CommandError(str(error)) from error
+        workspace = command_workspace(options["workspace"])
         output = options["output"] or f"followthrough-{workspace.slug}-{stamp}.json"
         chunks = snapshot_chunks(backup_chunks(workspace=workspace))
         written = write_output(chunks, path=output, stdout=self.stdout)

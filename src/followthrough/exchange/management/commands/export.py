@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from followthrough.exchange.backup.writer import backup_chunks
 from followthrough.exchange.exports.csv_export import CSV_EXPORTS
 from followthrough.exchange.exports.ics_export import ICS_EXPORTS
-from followthrough.exchange.exports.output import ExportError, workspace_for_cli, write_output
+from followthrough.exchange.exports.output import ExportError, write_output
 from followthrough.exchange.exports.streaming import snapshot_chunks
 from followthrough.exchange.exports.vcard_export import VERSIONS, vcards
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 from followthrough.workspaces.models import Workspace
 
 FORMATS = ("csv", "vcard", "ics", "json")
@@ -49,9 +50,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=FORMATS, help="csv, vcard, ics or json.")
-        parser.add_argument(
-            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
-        )
+        add_workspace_argument(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="Write here (default: stdout).")
         parser.add_argument(
             "--what",
@@ -70,8 +69,8 @@ class Command(BaseCommand):
         what = options["what"] or DEFAULT_WHAT.get(fmt, "")
         if options["version"] and fmt != "vcard":
             raise CommandError(f"--version is the vCard version; {fmt} has none to choose.")
+        workspace = command_workspace(options["workspace"])
         try:
-            workspace = workspace_for_cli(options["workspace"])
             chunks = export_chunks(workspace, fmt, what, options["version"] or "3.0")
         except ExportError as error:
             raise CommandError(str(error)) from error

@@ -21,6 +21,7 @@ from followthrough.exchange.imports import column_mapping
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
 from followthrough.exchange.models import ColumnMapping
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 from followthrough.workspaces.models import Workspace
 
 SHOWN_WARNINGS = 10
@@ -35,12 +36,7 @@ LABELS = {
 
 def resolve_workspace(slug: str | None) -> Workspace:
     """The workspace named, or the only one the data directory holds."""
-    from followthrough.exchange.exports.output import ExportError, workspace_for_cli
-
-    try:
-        return workspace_for_cli(slug)
-    except ExportError as error:
-        raise CommandError(str(error)) from error
+    return command_workspace(slug)
 
 
 def resolve_mapping(workspace: Workspace, value: str | None) -> dict[str, str]:
@@ -97,9 +93,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=sorted(registry.FORMATS), help="The file's format.")
         parser.add_argument("file", help="The file to import.")
-        parser.add_argument(
-            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
-        )
+        add_workspace_argument(parser)
         parser.add_argument(
             "--event",
             type=int,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from followthrough.events.models import Event
-from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 from followthrough.exchange.formats import registry
 from followthrough.exchange.models import ImportBatch
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 
 SHOWN = 50
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--workspace", metavar="SLUG", help="Workspace (if several).")
+        add_workspace_argument(parser)
         parser.add_argument(
             "--events", action="store_true", help="List the workspace's events instead."
         )
@@ -33,10 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            workspace = workspace_for_cli(options["workspace"])
-        except ExportError as error:
-            raise CommandError(str(error)) from error
+        workspace = command_workspace(options["workspace"])
         timezone.activate(workspace.timezone or "UTC")
         if options["events"]:
             self._events(workspace)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 from followthrough.matching.selectors import own_profile, potential_partners
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 
 
 class Command(BaseCommand):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
-        )
+        add_workspace_argument(parser)
         parser.add_argument("--limit", type=int, default=20, help="How many (default 20).")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
         parser.add_argument(
@@ -31,10 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["limit"] <= 1000:
             raise CommandError("--limit must be from 1 to 1000.")
-        try:
-            workspace = workspace_for_cli(options["workspace"])
-        except ExportError as error:
-            raise CommandError(str(error)) from None
+        workspace = command_workspace(options["workspace"])
         if own_profile(workspace=workspace) is None:
             raise CommandError(
                 "The workspace's own profile is empty: set it first "

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followthrough.exchange.exports.output import ExportError, workspace_for_cli
 from followthrough.site.services import PROFILE_KEYS, own_profile_set
+from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 
 
 class Command(BaseCommand):
@@ -24,18 +24,13 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="set")
         set_ = actions.add_parser("set", help="Set the own organization's profile.")
         set_.add_argument("--from-json", required=True, metavar="FILE", dest="file")
-        set_.add_argument(
-            "--workspace", metavar="SLUG", help="The workspace (may be left out if only one)."
-        )
+        add_workspace_argument(set_)
         parser.add_argument(
             "--data-dir", help="Directory holding the database (applied by followthrough)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            workspace = workspace_for_cli(options["workspace"])
-        except ExportError as error:
-            raise CommandError(str(error)) from None
+        workspace = command_workspace(options["workspace"])
         data = _read(options["file"])
         try:
             own = own_profile_set(workspace=workspace, data=data)
