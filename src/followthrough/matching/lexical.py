@@ -100,6 +100,8 @@ class Scorer:
         self.weights = weights
         self._default = max(weights.values(), default=1.0)  # a term no one else uses
         self._names = frozenset(_WORDS.findall(f"{own.name} {own.city}".lower()))
+        # Stem → our word for it, read once: a mission reason shows our own wording.
+        self._our_words = {stem(w): w for w in words(" ".join((own.mission, *own.focus_areas)))}
 
     def weight(self, term: str) -> float:
         if term[0] in "~#":
@@ -146,8 +148,7 @@ class Scorer:
 
     def _surface(self, stems: list[str]) -> list[str]:
         """Our own words for these stems, as we wrote them."""
-        ours = {stem(w): w for w in words(" ".join((self.own.profile.mission,)))}
-        return [ours.get(s, s) for s in stems]
+        return [self._our_words.get(s, s) for s in stems]
 
     def score(self, profile: Profile) -> Match | None:
         """The match of `profile` with its reasons, or None when nothing intersects."""
