@@ -106,11 +106,11 @@ def organization_intersection(*, workspace: Workspace, organization: Organizatio
     weights are read from the cache (two streamed queries to rebuild them)."""
     if organization.workspace_id != workspace.pk:
         raise ValueError("The organization belongs to another workspace.")
+    if organization.pk == workspace.organization_id:
+        return Intersection(None, own_profile_missing=False)  # our own: nothing to score
     found = scorer(workspace=workspace)
     if found is None:
         return Intersection(None, own_profile_missing=True)
-    if organization.pk == workspace.organization_id:
-        return Intersection(None, own_profile_missing=False)
     return Intersection(found.score(profile_of(organization)), own_profile_missing=False)
 
 
