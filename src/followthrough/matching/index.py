@@ -1,0 +1,163 @@
+"""The partners index: each organization's score and reasons against our own profile,
+stored, so that the ranking reads the best rows instead of scoring every organization.
+
+It keeps itself fresh — there is no re-index step. Before a read, `refresh` compares what
+the scores were computed from (`PartnerIndex`) with the workspace now, in one indexed
+query: our own profile or the engine changed → everything is re-scored; organizations
+added, restored or edited since → those are; the number of organizations grown or shrunk
+by a tenth since the last full build → everything (the term weights have moved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Sequence
+
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+
+from followthrough.matching.engines import engine_in_use, many_scorer
+from followthrough.matching.lexical import Match, Profile, corpus_weights
+from followthrough.matching.models import PartnerIndex, PartnerScore
+from followthrough.matching.profiles import (
+    CorpusState,
+    corpus_state,
+    organization_profiles,
+    own_profile,
+    weights,
+)
+from followthrough.people.models import Organization
+from followthrough.workspaces.models import Workspace
+
+log = logging.getLogger(__name__)
+
+# Bump when the engines change how they score: every index is then rebuilt.
+SCORING_VERSION = 1
+BATCH = 2000
+
+
+def signature(own: Profile, engine: str) -> str:
+    text = json.dumps([SCORING_VERSION, engine, *own.__dict__.values()], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
+    """Bring the workspace's scores up to date; returns the engine that scored, or None
+    when our own profile is empty (nothing to score against). A write that cannot be made
+    now (SQLite busy with a long import) leaves the last scores in place."""
+    own = own_profile(workspace=workspace)
+    if own is None:
+        return None
+    engine = engine_in_use(workspace, engine)
+    state = corpus_state(workspace=workspace)
+    index = PartnerIndex.objects.for_workspace(workspace).first()
+    wanted = signature(own, engine)
+    if index is not None and index.own_signature == wanted and _same(index, state):
+        return engine
+    try:
+        with transaction.atomic():
+            if index is None or index.own_signature != wanted or index.drifted(state.count):
+                _rebuild(workspace, own, engine, state, index)
+            else:
+                _update(workspace, own, engine, index, state)
+    except DatabaseError:
+        log.warning("Partner scores of %s not refreshed: the database is busy", workspace.slug)
+    return engine
+
+
+def _same(index: PartnerIndex, state: CorpusState) -> bool:
+    return (index.organizations, index.max_id, index.max_updated_at) == (
+        state.count,
+        state.max_id,
+        state.max_updated_at,
+    )
+
+
+def _rebuild(
+    workspace: Workspace, own: Profile, engine: str, state: CorpusState, index: PartnerIndex | None
+) -> None:
+    """Score every organization afresh; the term weights too when the corpus drifted."""
+    kept = index.weights if index is not None and not index.drifted(state.count) else {}
+    counted = not kept
+    if counted:
+        kept = corpus_weights(organization_profiles(workspace=workspace))
+    scorer = many_scorer(workspace=workspace, engine=engine, own=own, weights=kept)
+    PartnerScore.objects.for_workspace(workspace).delete()
+    for batch in _batches(organization_profiles(workspace=workspace)):
+        _write(workspace, scorer.score_many(batch))
+    _save_state(workspace, own, engine, state, weights=kept, counted=counted)
+
+
+def _update(
+    workspace: Workspace, own: Profile, engine: str, index: PartnerIndex, state: CorpusState
+) -> None:
+    """Score the organizations added or edited since the last refresh. (Strictly after
+    the latest edit seen: an import gives thousands of organizations one time.)"""
+    changed = Q(pk__gt=index.max_id)
+    if index.max_updated_at is not None:
+        changed |= Q(updated_at__gt=index.max_updated_at)
+    pks = list(
+        Organization.objects.for_workspace(workspace).filter(changed).values_list("pk", flat=True)
+    )
+    if pks:
+        scorer = many_scorer(
+            workspace=workspace, engine=engine, own=own, weights=weights(workspace, state)
+        )
+        PartnerScore.objects.for_workspace(workspace).filter(organization_id__in=pks).delete()
+        for batch in _batches(organization_profiles(workspace=workspace, pks=pks)):
+            _write(workspace, scorer.score_many(batch))
+    _save_state(workspace, own, engine, state)
+
+
+def _batches(profiles: Iterator[Profile]) -> Iterator[list[Profile]]:
+    batch: list[Profile] = []
+    for profile in profiles:
+        batch.append(profile)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(workspace: Workspace, matches: Sequence[Match]) -> None:
+    PartnerScore.objects.bulk_create(
+        [
+            PartnerScore(
+                workspace=workspace,
+                organization_id=int(m.key),
+                score=m.score,
+                reasons=list(m.reasons),
+            )
+            for m in matches
+            if m.key != workspace.organization_id
+        ],
+        batch_size=500,
+    )
+
+
+def _save_state(
+    workspace: Workspace,
+    own: Profile,
+    engine: str,
+    state: CorpusState,
+    *,
+    weights: dict[str, float] | None = None,
+    counted: bool = False,
+) -> None:
+    """What the scores now stand on; after a full build, the weights it used (`counted`
+    afresh over the organizations there are now, or kept)."""
+    values = {
+        "engine": engine,
+        "own_signature": signature(own, engine),
+        "organizations": state.count,
+        "max_id": state.max_id,
+        "max_updated_at": state.max_updated_at,
+    }
+    if weights is not None:
+        values["weights"] = weights
+    if counted:
+        values["built_with"] = state.count
+    PartnerIndex.objects.update_or_create(workspace=workspace, defaults=values)
