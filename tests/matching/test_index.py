@@ -84,7 +84,7 @@ def test_a_read_with_nothing_changed_writes_nothing_and_reads_few_rows(workspace
         assert len(selectors.potential_partners(workspace=workspace, limit=5)) == 5
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
     assert statements.count("SELECT") == len(statements) <= 7
-    ranked = [q["sql"] for q in queries if "FROM \"matching_partnerscore\"" in q["sql"]]
+    ranked = [q["sql"] for q in queries if 'FROM "matching_partnerscore"' in q["sql"]]
     assert len(ranked) == 1 and ranked[0].endswith("LIMIT 20")  # a page, not the table
 
 
