@@ -176,3 +176,20 @@ def test_the_semantic_engine_falls_back_to_lexical_where_it_is_not_installed(
     workspace.save()
     assert index.refresh(workspace=workspace) == Engine.LEXICAL
     assert _names(workspace) == ["Eastport Seniors"]
+
+
+def test_the_partners_page_says_when_the_chosen_engine_is_missing(
+    owner_client, workspace, monkeypatch
+):
+    from followthrough.matching import engines
+
+    monkeypatch.setattr(engines, "semantic_available", lambda: False)
+    _describe_own(workspace)
+    make_org(workspace, name="Eastport Seniors", offers="volunteer drivers")
+    page = owner_client.get(f"/w/{workspace.slug}/organizations/partners/").content.decode()
+    assert "Eastport Seniors" in page and "not installed here" not in page
+    workspace.match_engine = Engine.BLENDED
+    workspace.save()
+    page = owner_client.get(f"/w/{workspace.slug}/organizations/partners/").content.decode()
+    assert "Eastport Seniors" in page
+    assert "The settings ask for the blended engine, which is not installed here" in page

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from followthrough.matching import selectors as matching_selectors
+from followthrough.matching.engines import engine_in_use
 from followthrough.people.selectors import tag_choices
 from followthrough.workspaces.access import WorkspaceRequest, workspace_view
 
@@ -36,6 +37,8 @@ def partner_list(request: WorkspaceRequest) -> HttpResponse:
         "own_profile_missing": own is None,
         "focus_areas": tag_choices(workspace=request.workspace),
         "filtered": bool(filters.get("city") or filters.get("focus_area")),
+        # The semantic engine chosen in the settings but not installed here: say so.
+        "engine_missing": engine_in_use(request.workspace) != request.workspace.match_engine,
         "nav": "organizations",
     }
     return render(request, "people/partners.html", context)
