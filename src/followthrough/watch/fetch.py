@@ -29,7 +29,7 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
 CONNECT_SECONDS = 5.0
 TOTAL_SECONDS = 20.0
-USER_AGENT = "Followthrough feed reader (+https://followthrough.example/feeds)"
+USER_AGENT = "Followthrough feed reader"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.5, */*;q=0.1"
