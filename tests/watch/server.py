@@ -3,6 +3,7 @@ ETag / Last-Modified support, redirects, slow and large answers; it records each
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -21,6 +22,7 @@ class Route:
     conditional: bool = True  # answer 304 to a matching If-None-Match / If-Modified-Since
     delay: float = 0.0  # seconds before answering
     chunks: int = 0  # send the body in this many chunks without a Content-Length
+    chunk_delay: float = 0.0  # seconds between two chunks
 
     @property
     def etag(self) -> str:
@@ -34,7 +36,7 @@ class FeedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 — http.server's name
+            def do_GET(self) -> None:
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path)
                 if route is None:
@@ -42,10 +44,13 @@ class FeedServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
-                if route.conditional and route.status == 200 and (
-                    self.headers.get("If-None-Match") == route.etag
-                    or self.headers.get("If-Modified-Since") == LAST_MODIFIED
-                ):
+                # As servers do: If-None-Match, when sent, decides alone.
+                tag, since = (
+                    self.headers.get("If-None-Match"),
+                    self.headers.get("If-Modified-Since"),
+                )
+                fresh = tag == route.etag if tag is not None else since == LAST_MODIFIED
+                if route.conditional and route.status == 200 and fresh:
                     self.send_response(304)
                     self.send_header("ETag", route.etag)
                     self.end_headers()
@@ -61,6 +66,7 @@ class FeedServer:
                     self.end_headers()
                     size = len(route.body) // route.chunks + 1
                     for start in range(0, len(route.body), size):
+                        time.sleep(route.chunk_delay)
                         try:
                             self.wfile.write(route.body[start : start + size])
                         except OSError:
@@ -68,10 +74,8 @@ class FeedServer:
                     return
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):
                     self.wfile.write(route.body)
-                except OSError:
-                    pass
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -79,7 +83,9 @@ class FeedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:

@@ -72,11 +72,17 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self._address = target.address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection(
-            (self._address, self.port),
-            timeout=min(self.timeout or CONNECT_SECONDS, CONNECT_SECONDS),
-        )
-        self.sock.settimeout(self.timeout)
+        # A socket to the address itself: nothing here resolves a name again.
+        family = socket.AF_INET6 if ":" in self._address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(min(self.timeout or CONNECT_SECONDS, CONNECT_SECONDS))
+            sock.connect((self._address, self.port))
+            sock.settimeout(self.timeout)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
 
 
 class _PinnedHTTPS(_PinnedHTTP):
@@ -99,12 +105,14 @@ def fetch(
     *,
     etag: str = "",
     last_modified: str = "",
-    max_bytes: int = MAX_BYTES,
-    total_seconds: float = TOTAL_SECONDS,
+    max_bytes: int | None = None,
+    total_seconds: float | None = None,
 ) -> Fetched:
     """GET `url` (following redirects); raises `FeedError` (`RefusedAddress` for an
-    address that is not public) with the reason, for an answer other than 200 or 304."""
-    deadline = _Deadline(total_seconds)
+    address that is not public) with the reason, for an answer other than 200 or 304.
+    `max_bytes` and `total_seconds` default to `MAX_BYTES` and `TOTAL_SECONDS`."""
+    deadline = _Deadline(total_seconds or TOTAL_SECONDS)
+    max_bytes = max_bytes or MAX_BYTES
     for _hop in range(MAX_REDIRECTS + 1):
         target = resolve(url, allow_loopback=_allow_loopback())
         status, headers, body = _get(target, etag, last_modified, max_bytes, deadline)
@@ -145,11 +153,12 @@ def _get(
         headers["If-Modified-Since"] = last_modified
     try:
         connection.request("GET", target.path, headers=headers)
+        sock = connection.sock  # getresponse() lets go of it when the server will close
         response = connection.getresponse()
         found = {name.lower(): value for name, value in response.getheaders()}
         if response.status != 200:
             return response.status, found, b""
-        body = _read(response, connection, found, max_bytes, deadline)
+        body = _read(response, sock, found, max_bytes, deadline)
         return response.status, found, body
     except TimeoutError:
         raise FeedError("The site took too long to answer.") from None
@@ -163,7 +172,7 @@ def _get(
 
 def _read(
     response: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
+    sock: socket.socket | None,
     headers: dict[str, str],
     max_bytes: int,
     deadline: _Deadline,
@@ -178,8 +187,9 @@ def _read(
     chunks: list[bytes] = []
     size = 0
     while True:
-        if connection.sock is not None:
-            connection.sock.settimeout(deadline.left())
+        left = deadline.left()  # raises once the time is up
+        if sock is not None:
+            sock.settimeout(left)
         chunk = response.read1(64 * 1024)
         if not chunk:
             break
