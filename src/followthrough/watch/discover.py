@@ -14,7 +14,7 @@ FEED_CONTENT_TYPES = ("rss", "atom", "xml")
 
 
 class _Links(HTMLParser):
-    """Collects the feed links and the page's `<base href>`; stops at `<body>`'s end."""
+    """Collects the feed links (`<link>` only, as in a page's head) and `<base href>`."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
