@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from followthrough.matching.analysis import CONCEPT_OF_STEM, stem, terms, words
 from followthrough.matching.lexical import PHRASE_MATCH, Scorer
-from followthrough.matching.selectors import scorer
+from followthrough.matching.profiles import own_profile, weights
 from followthrough.workspaces.models import Workspace
 
 # The share of a need's weight an item must mention (the phrase-meets-phrase bar of the
@@ -84,9 +84,10 @@ class _Said:
 
 def highlighter(*, workspace: Workspace) -> Highlighter | None:
     """The highlighter for the workspace's own profile; None when that profile is empty.
-    Cost: the matching room's scorer (a few small queries, term weights cached)."""
-    found = scorer(workspace=workspace)
-    return Highlighter(found) if found is not None else None
+    Always the lexical engine, whatever the workspace's: a reason quotes words. Cost: our
+    own profile and the workspace's term weights (a few small queries, weights cached)."""
+    own = own_profile(workspace=workspace)
+    return Highlighter(Scorer(own, weights(workspace))) if own is not None else None
 
 
 def _and(items: Sequence[str]) -> str:
