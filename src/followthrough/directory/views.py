@@ -49,6 +49,7 @@ from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
 )
+from followthrough.watch import selectors as watch_selectors
 from followthrough.workspaces.access import (
     WorkspaceRequest,
     get_for_workspace,
@@ -446,6 +447,9 @@ def _render_organization_detail(
             per_page=NOTICED_PER_PAGE,
         ),
         "noticed_form": noticed_form,
+        "news": watch_selectors.organization_news(
+            workspace=request.workspace, organization=organization
+        ),
         "nav": "organizations",
     }
     return render(request, "people/organization_detail.html", context, status=status)
