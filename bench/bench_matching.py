@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     from followthrough.matching.engines import semantic_available
     from followthrough.matching.models import PartnerIndex, PartnerScore
     from followthrough.people.models import Organization
+    from followthrough.people.services import organization_update
     from followthrough.workspaces.models import Workspace
 
     ws = Workspace.objects.get(slug=args.slug)
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     def edit_own() -> None:
         own.refresh_from_db()
         needs = own.needs.splitlines()
-        Organization.objects.filter(pk=own.pk).update(needs="\n".join([*needs[1:], needs[0]]))
+        organization_update(organization=own, needs="\n".join([*needs[1:], needs[0]]))
         selectors.potential_partners(workspace=ws, limit=10)
 
     med, _, _ = timed(edit_own, 3)

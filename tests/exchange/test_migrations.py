@@ -20,7 +20,17 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_latest():
+    """Leave the database fully migrated: going back to BEFORE unapplied every later
+    migration that depends on those (of other apps too), which AFTER does not bring back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
 def test_linkedin_identities_become_links_with_their_connection_date():
     apps = _migrate(BEFORE)
     Workspace = apps.get_model("workspaces", "Workspace")

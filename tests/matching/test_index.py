@@ -193,3 +193,45 @@ def test_the_partners_page_says_when_the_chosen_engine_is_missing(
     page = owner_client.get(f"/w/{workspace.slug}/organizations/partners/").content.decode()
     assert "Eastport Seniors" in page
     assert "The settings ask for the blended engine, which is not installed here" in page
+
+
+def test_a_persons_page_says_why_to_get_to_know_them(owner_client, workspace):
+    _describe_own(workspace)
+    seniors = make_org(workspace, name="Eastport Seniors", offers="volunteer drivers")
+    dana = make_person(workspace, organization=seniors)
+    loner = make_person(workspace, organization=make_org(workspace, name="Chess Club"))
+    page = owner_client.get(f"/w/{workspace.slug}/people/{dana.pk}/").content.decode()
+    assert "Why get to know them" in page
+    assert "They offer volunteer drivers — you need volunteer drivers" in page
+    page = owner_client.get(f"/w/{workspace.slug}/people/{loner.pk}/").content.decode()
+    assert "Why get to know them" not in page
+    _describe_own(workspace, needs="a meeting room")  # the page follows our profile
+    page = owner_client.get(f"/w/{workspace.slug}/people/{dana.pk}/").content.decode()
+    assert "Why get to know them" not in page
+
+
+def test_imports_score_what_they_bring_and_an_undo_puts_the_scores_back(workspace):
+    from followthrough.exchange.formats.records import OrganizationRecord
+    from followthrough.exchange.imports.result import ImportSource
+    from followthrough.exchange.imports.undo import import_undo
+    from followthrough.exchange.models import ImportBatch
+    from tests.exchange.helpers import load
+
+    _describe_own(workspace)
+    make_org(workspace, name="Eastport Seniors")  # nothing to offer yet
+    make_org(workspace, name="Later Hall", offers="a meeting room")
+    assert _names(workspace) == ["Later Hall"]
+    result = load(
+        workspace,
+        [
+            OrganizationRecord(line=2, name="Eastport Seniors", offers="volunteer drivers"),
+            OrganizationRecord(line=3, name="Northside Vans", offers="drivers with vans"),
+        ],
+        source=ImportSource("organizations", "partners.csv"),
+    )
+    assert PartnerScore.objects.filter(workspace=workspace).count() == 3  # scored by the import
+    later = Organization.objects.get(workspace=workspace, name="Later Hall")
+    organization_update(organization=later, offers="a meeting room for evening classes")
+    assert sorted(_names(workspace)) == ["Eastport Seniors", "Later Hall", "Northside Vans"]
+    import_undo(batch=ImportBatch.objects.get(pk=result.batch_id))
+    assert _names(workspace) == ["Later Hall"]

@@ -242,6 +242,10 @@ def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "page": page,
         "person": person,
+        "intersections": matching_selectors.organizations_intersecting(
+            workspace=request.workspace,
+            organization_ids=[a.organization_id for a in page.current_affiliations],
+        ),
         "relationship": relationship,
         "overdue": bool(
             relationship and relationship.next_touch_due and relationship.next_touch_due < now

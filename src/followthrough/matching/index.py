@@ -14,9 +14,10 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Subquery
 
 from followthrough.matching.engines import engine_in_use, many_scorer
 from followthrough.matching.lexical import Match, Profile, corpus_weights
@@ -47,12 +48,19 @@ def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
     """Bring the workspace's scores up to date; returns the engine that scored, or None
     when our own profile is empty (nothing to score against). A write that cannot be made
     now (SQLite busy with a long import) leaves the last scores in place."""
+    engine = engine_in_use(workspace, engine)
+    index, state = _index_and_state(workspace)
+    if (
+        index is not None
+        and (index.engine, index.own_id) == (engine, workspace.organization_id)
+        and _same(index, state)
+    ):
+        # Nothing changed: any edit of an organization, ours included, moves the state.
+        return engine if index.own_signature else None
     own = own_profile(workspace=workspace)
     if own is None:
+        _save_empty(workspace, engine, state)
         return None
-    engine = engine_in_use(workspace, engine)
-    state = corpus_state(workspace=workspace)
-    index = PartnerIndex.objects.for_workspace(workspace).first()
     wanted = signature(own, engine)
     if index is not None and index.own_signature == wanted and _same(index, state):
         return engine
@@ -65,6 +73,35 @@ def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
     except DatabaseError:
         log.warning("Partner scores of %s not refreshed: the database is busy", workspace.slug)
     return engine
+
+
+def forget(*, workspace_id: int) -> None:
+    """Drop what the scores were computed from: the next read re-scores everything. For
+    changes that put organizations back as they were, old edit times included."""
+    PartnerIndex.objects.filter(workspace_id=workspace_id).delete()
+
+
+def _index_and_state(workspace: Workspace) -> tuple[PartnerIndex | None, CorpusState]:
+    """The workspace's index row and the state of its organizations, in one query when
+    the row exists (the usual case), two when it does not."""
+    organizations = Organization.objects.for_workspace(workspace).order_by().values("workspace_id")
+
+    def of_organizations(aggregate: Any) -> Subquery:
+        return Subquery(organizations.annotate(value=aggregate).values("value")[:1])
+
+    index = (
+        PartnerIndex.objects.for_workspace(workspace)
+        .annotate(
+            now_count=of_organizations(Count("pk")),
+            now_max_id=of_organizations(Max("pk")),
+            now_max_updated_at=of_organizations(Max("updated_at")),
+        )
+        .first()
+    )
+    if index is None:
+        return None, corpus_state(workspace=workspace)
+    now: Any = index  # with the annotations above
+    return index, CorpusState(now.now_count or 0, now.now_max_id or 0, now.now_max_updated_at)
 
 
 def _same(index: PartnerIndex, state: CorpusState) -> bool:
@@ -138,20 +175,33 @@ def _write(workspace: Workspace, matches: Sequence[Match]) -> None:
     )
 
 
+def _save_empty(workspace: Workspace, engine: str, state: CorpusState) -> None:
+    """Our own profile is empty: remembered (with no scores), so that the next read
+    knows it in one query."""
+    try:
+        with transaction.atomic():
+            PartnerScore.objects.for_workspace(workspace).delete()
+            _save_state(workspace, None, engine, state)
+    except DatabaseError:
+        log.warning("Partner index of %s not saved: the database is busy", workspace.slug)
+
+
 def _save_state(
     workspace: Workspace,
-    own: Profile,
+    own: Profile | None,
     engine: str,
     state: CorpusState,
     *,
     weights: dict[str, float] | None = None,
     counted: bool = False,
 ) -> None:
-    """What the scores now stand on; after a full build, the weights it used (`counted`
-    afresh over the organizations there are now, or kept)."""
-    values = {
+    """What the scores now stand on (`own` None: an empty own profile, no scores); after
+    a full build, the weights it used (`counted` afresh over the organizations there are
+    now, or kept)."""
+    values: dict[str, Any] = {
         "engine": engine,
-        "own_signature": signature(own, engine),
+        "own_signature": signature(own, engine) if own is not None else "",
+        "own_id": workspace.organization_id,
         "organizations": state.count,
         "max_id": state.max_id,
         "max_updated_at": state.max_updated_at,

@@ -30,6 +30,7 @@ class PartnerIndex(WorkspaceScoped):
     (newer ids or edits re-score those; a corpus grown or shrunk by a tenth re-weights)."""
 
     engine = models.CharField(max_length=16, choices=Engine.choices)
+    own_id = models.BigIntegerField(null=True)  # our own organization's id
     own_signature = models.CharField(max_length=64)
     organizations = models.PositiveIntegerField(default=0)
     built_with = models.PositiveIntegerField(default=0)  # organizations at the last full build

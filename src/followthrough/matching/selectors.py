@@ -112,6 +112,24 @@ def potential_partners(
     return matches[:limit]
 
 
+def organizations_intersecting(
+    *, workspace: Workspace, organization_ids: Iterable[int]
+) -> list[Match]:
+    """How these organizations of the workspace (a person's, say) intersect with our own
+    profile, best first; those with no reason are left out. Reads the partners index,
+    refreshed first: a few indexed queries when nothing changed."""
+    wanted = [pk for pk in organization_ids if pk != workspace.organization_id]
+    if not wanted or index.refresh(workspace=workspace) is None:
+        return []
+    rows = (
+        PartnerScore.objects.for_workspace(workspace)
+        .filter(organization_id__in=wanted)
+        .order_by("-score", "organization__name")
+        .values_list("organization_id", "organization__name", "score", "reasons")
+    )
+    return [Match(pk, name, score, tuple(reasons)) for pk, name, score, reasons in rows]
+
+
 def _active_among(workspace: Workspace, organization_ids: list[int]) -> set[int]:
     """Those of these organizations we have an active relationship with (by organization
     id, the workspace checked on the rows)."""
