@@ -16,8 +16,9 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Max, Q, Subquery
+from django.db import DatabaseError, connection, transaction
+from django.db.models import DateTimeField, IntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from followthrough.matching.engines import engine_in_use, many_scorer
 from followthrough.matching.lexical import Match, Profile, corpus_weights
@@ -49,14 +50,15 @@ def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
     when our own profile is empty (nothing to score against). A write that cannot be made
     now (SQLite busy with a long import) leaves the last scores in place."""
     engine = engine_in_use(workspace, engine)
-    index, state = _index_and_state(workspace)
+    index, glance = _index_and_glance(workspace)
     if (
         index is not None
         and (index.engine, index.own_id) == (engine, workspace.organization_id)
-        and _same(index, state)
+        and (index.organizations, index.max_updated_at) == glance
     ):
-        # Nothing changed: any edit of an organization, ours included, moves the state.
+        # Nothing changed: any edit of an organization, ours included, moves the glance.
         return engine if index.own_signature else None
+    state = corpus_state(workspace=workspace)
     own = own_profile(workspace=workspace)
     if own is None:
         _save_empty(workspace, engine, state)
@@ -81,27 +83,30 @@ def forget(*, workspace_id: int) -> None:
     PartnerIndex.objects.filter(workspace_id=workspace_id).delete()
 
 
-def _index_and_state(workspace: Workspace) -> tuple[PartnerIndex | None, CorpusState]:
-    """The workspace's index row and the state of its organizations, in one query when
-    the row exists (the usual case), two when it does not."""
-    organizations = Organization.objects.for_workspace(workspace).order_by().values("workspace_id")
-
-    def of_organizations(aggregate: Any) -> Subquery:
-        return Subquery(organizations.annotate(value=aggregate).values("value")[:1])
-
+def _index_and_glance(workspace: Workspace) -> tuple[PartnerIndex | None, tuple[int, Any]]:
+    """The workspace's index row with a glance at its organizations (how many, the last
+    edit) in one query, both answered from the (workspace, updated_at) index. New rows
+    always carry a new edit time, but those a restore or an undo writes, and both make
+    the index start over."""
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    where = f"FROM {table} WHERE workspace_id = %s"
+    # Parameters are bound; the SQL names only our own table.
     index = (
         PartnerIndex.objects.for_workspace(workspace)
         .annotate(
-            now_count=of_organizations(Count("pk")),
-            now_max_id=of_organizations(Max("pk")),
-            now_max_updated_at=of_organizations(Max("updated_at")),
+            now_count=RawSQL(  # noqa: S611
+                f"SELECT COUNT(*) {where}", [workspace.pk], IntegerField()
+            ),
+            now_max_updated_at=RawSQL(  # noqa: S611
+                f"SELECT MAX(updated_at) {where}", [workspace.pk], DateTimeField()
+            ),
         )
         .first()
     )
     if index is None:
-        return None, corpus_state(workspace=workspace)
+        return None, (0, None)
     now: Any = index  # with the annotations above
-    return index, CorpusState(now.now_count or 0, now.now_max_id or 0, now.now_max_updated_at)
+    return index, (now.now_count or 0, now.now_max_updated_at)
 
 
 def _same(index: PartnerIndex, state: CorpusState) -> bool:
