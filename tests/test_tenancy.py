@@ -38,7 +38,8 @@ WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
     "people:person-new", "people:person-edit", "people:affiliation-add",
     "people:affiliation-end", "people:organization-new", "people:organization-edit",
-    "people:organization-noticed", "events:event-new", "events:event-edit",
+    "people:organization-noticed", "people:partner-follow-up", "events:event-new",
+    "events:event-edit",
     "events:attendee-add", "events:attendee-remove", "events:focus-pick", "events:focus-unpick",
     "events:capture", "events:capture-event", "relationships:interaction-log",
     "relationships:quick-log",
@@ -108,7 +109,7 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["follow_up"].pk
         elif room == "watch":
             kwargs["pk"] = objects["news_item" if view.startswith("item") else "org"].pk
-        elif view.startswith("organization"):
+        elif view.startswith(("organization", "partner")):
             kwargs["pk"] = objects["org"].pk
         else:
             kwargs["pk"] = objects["person"].pk

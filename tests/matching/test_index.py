@@ -235,3 +235,31 @@ def test_imports_score_what_they_bring_and_an_undo_puts_the_scores_back(workspac
     assert sorted(_names(workspace)) == ["Eastport Seniors", "Later Hall", "Northside Vans"]
     import_undo(batch=ImportBatch.objects.get(pk=result.batch_id))
     assert _names(workspace) == ["Later Hall"]
+
+
+def test_one_click_follows_up_with_someone_at_a_potential_partner(
+    owner_client, viewer_client, workspace, other_workspace
+):
+    from followthrough.relationships.models import FollowUp
+
+    _describe_own(workspace)
+    seniors = make_org(workspace, name="Eastport Seniors", offers="volunteer drivers")
+    dana = make_person(workspace, first_name="Dana", organization=seniors)
+    make_org(workspace, name="Millbrook Hall", offers="a meeting room")  # nobody there
+    partners = f"/w/{workspace.slug}/organizations/partners/"
+    page = owner_client.get(partners).content.decode()
+    assert page.count("Follow up with") == 1 and f'value="{dana.pk}"' in page
+    action = f"/w/{workspace.slug}/organizations/{seniors.pk}/partner-follow-up/"
+    response = owner_client.post(action, {"person": dana.pk, "next": partners})
+    assert response.status_code == 303 and response["Location"] == partners
+    follow_up = FollowUp.objects.get(person=dana)
+    assert follow_up.title == (
+        "Get to know Eastport Seniors: they offer volunteer drivers — you need volunteer drivers"
+    )
+    stranger = make_person(other_workspace, organization=make_org(other_workspace))
+    owner_client.post(action, {"person": stranger.pk})
+    loner = make_person(workspace)  # not at the organization
+    owner_client.post(action, {"person": loner.pk})
+    assert FollowUp.objects.count() == 1
+    assert viewer_client.post(action, {"person": dana.pk}).status_code == 403
+    assert "Follow up with" not in viewer_client.get(partners).content.decode()

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
 
-from followthrough.people.models import Affiliation, Organization, Person
-from followthrough.people.selectors import TimelinePage, timeline_page
+from followthrough.people.models import Organization, Person
+from followthrough.people.selectors import TimelinePage, current_people, timeline_page
 from followthrough.watch.highlight import highlighter
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.watch.parse import plain_text
@@ -49,7 +49,11 @@ def _lines(workspace: Workspace, items: list[NewsItem]) -> list[NewsLine]:
     if not items:
         return []
     found = highlighter(workspace=workspace)
-    people = _current_people(workspace, {item.feed.organization_id for item in items})
+    people = current_people(
+        workspace=workspace,
+        organization_ids={item.feed.organization_id for item in items},
+        limit=PEOPLE_SHOWN,
+    )
     return [
         NewsLine(
             item,
@@ -58,22 +62,6 @@ def _lines(workspace: Workspace, items: list[NewsItem]) -> list[NewsLine]:
         )
         for item in items
     ]
-
-
-def _current_people(workspace: Workspace, organization_ids: set[int]) -> dict[int, list[Person]]:
-    """{organization id: its current people by name}, at most `PEOPLE_SHOWN` each."""
-    found: dict[int, list[Person]] = {}
-    rows = (
-        Affiliation.objects.for_workspace(workspace)
-        .filter(organization_id__in=organization_ids, ended_on__isnull=True)
-        .select_related("person")
-        .order_by("person__full_name", "pk")
-    )
-    for affiliation in rows:
-        people = found.setdefault(affiliation.organization_id, [])
-        if len(people) < PEOPLE_SHOWN and affiliation.person not in people:
-            people.append(affiliation.person)
-    return found
 
 
 def around_page(*, workspace: Workspace, number: int = 1) -> TimelinePage:
@@ -114,7 +102,11 @@ def organization_news(
 
 def people_for_follow_up(*, item: NewsItem) -> list[Person]:
     """Whom a follow-up about the item may be with: its organization's current people."""
-    found = _current_people(item.feed.workspace, {item.feed.organization_id})
+    found = current_people(
+        workspace=item.feed.workspace,
+        organization_ids={item.feed.organization_id},
+        limit=PEOPLE_SHOWN,
+    )
     return found.get(item.feed.organization_id, [])
 
 
