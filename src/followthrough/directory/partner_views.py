@@ -43,7 +43,9 @@ def partner_list(request: WorkspaceRequest) -> HttpResponse:
     )
     own = matching_selectors.own_profile(workspace=request.workspace)
     people = current_people(
-        workspace=request.workspace, organization_ids=[m.key for m in matches], limit=PEOPLE_SHOWN
+        workspace=request.workspace,
+        organization_ids=[int(m.key) for m in matches],
+        limit=PEOPLE_SHOWN,
     )
     context = {
         "form": form,
