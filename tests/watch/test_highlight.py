@@ -13,7 +13,7 @@ def test_an_item_that_meets_one_of_our_needs_says_how(workspace):
         "We are looking for youth volunteer partners\nOur summer program needs tutors and drivers."
     )
     assert reasons[0] == (
-        "mentions volunteer and tutors — you need volunteer tutors for evening sessions"
+        "mentions “volunteer” and “tutors” — you need volunteer tutors for evening sessions"
     )
 
 
@@ -22,7 +22,7 @@ def test_an_item_that_names_a_focus_area_says_so(workspace):
     reasons = highlighter(workspace=workspace).reasons(
         "A new report on food security in the valley"
     )
-    assert reasons == ("mentions food security — one of your focus areas",)
+    assert reasons == ("mentions “food security” — one of your focus areas",)
 
 
 def test_an_item_on_other_matters_is_not_highlighted(workspace):

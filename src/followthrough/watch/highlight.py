@@ -1,5 +1,5 @@
-"""Which news touches our own work, and why, in plain words: "mentions tutors and
-volunteer — you need volunteer tutors for evening sessions".
+"""Which news touches our own work, and why, in plain words: "mentions “tutors” and
+“volunteer” — you need volunteer tutors for evening sessions".
 
 Read with the matching room's analysis (the same stemming, filler words and kinds of help
 as mission intersection): a news item touches one of our needs when it covers at least
@@ -10,11 +10,10 @@ focus areas when it names all of the area's words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from followthrough.matching.analysis import CONCEPT_OF_STEM, stem, terms, words
-from followthrough.matching.lexical import PHRASE_MATCH, Scorer
+from followthrough.matching.lexical import PHRASE_MATCH, Scorer, and_list, in_sentence
 from followthrough.matching.profiles import own_profile, weights
 from followthrough.workspaces.models import Workspace
 
@@ -48,13 +47,15 @@ class Highlighter:
             total = sum(map(self._weight, need.terms)) or 1.0
             covered = sum(map(self._weight, shared)) / total
             if covered >= NEED_COVERED:
-                mentioned = _and(said.surface(shared))
-                found.append((covered, f"mentions {mentioned} — you need {_lower(need.phrase)}"))
+                mentioned = and_list([f"“{word}”" for word in said.surface(shared)])
+                found.append(
+                    (covered, f"mentions {mentioned} — you need {in_sentence(need.phrase)}")
+                )
         found.sort(key=lambda pair: -pair[0])
         reasons = [reason for _, reason in found]
         for key, name in self._focus.items():
             if set(key.split()) <= said.terms:
-                reasons.append(f"mentions {name} — one of your focus areas")
+                reasons.append(f"mentions “{name}” — one of your focus areas")
         return tuple(dict.fromkeys(reasons))[:REASONS_SHOWN]
 
 
@@ -88,17 +89,3 @@ def highlighter(*, workspace: Workspace) -> Highlighter | None:
     own profile and the workspace's term weights (a few small queries, weights cached)."""
     own = own_profile(workspace=workspace)
     return Highlighter(Scorer(own, weights(workspace))) if own is not None else None
-
-
-def _and(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _lower(phrase: str) -> str:
-    """ "Volunteer tutors" → "volunteer tutors"; "ESL classes" stays as it is."""
-    first = phrase.split(maxsplit=1)[0] if phrase else ""
-    if first[:1].isupper() and first[1:] == first[1:].lower():
-        return phrase[0].lower() + phrase[1:]
-    return phrase
