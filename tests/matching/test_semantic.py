@@ -116,3 +116,26 @@ def test_a_similar_mission_is_a_reason_quoting_theirs(workspace):
     [match] = selectors.potential_partners(workspace=workspace, engine=Engine.SEMANTIC)
     quoted = "“Helping young children learn to love reading”"
     assert match.reasons == (f"a mission close to yours: {quoted}",)
+
+
+def test_a_request_leaves_a_large_embedding_to_the_worker(
+    owner_client, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    from followthrough.matching import index
+
+    monkeypatch.setattr(index, "EMBED_NOW", 3)
+    _describe_own(workspace)  # 3 phrases of ours: within the budget
+    make_org(workspace, name="Coat Drive", offers="warm clothing\nhats\nscarves\nboots")
+    workspace.match_engine = Engine.SEMANTIC
+    workspace.save()
+    partners = f"/w/{workspace.slug}/organizations/partners/"
+    with django_capture_on_commit_callbacks() as worker:
+        page = owner_client.get(partners).content.decode()
+    assert "reading your organizations' profiles in the background" in page
+    assert index.scored_with(workspace=workspace) == Engine.LEXICAL
+    assert len(worker) == 1
+    worker[0]()  # the task, run as the worker would
+    assert index.scored_with(workspace=workspace) == Engine.SEMANTIC
+    page = owner_client.get(partners).content.decode()
+    assert "in the background" not in page
+    assert "They offer warm clothing — you need coats for winter" in page

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from followthrough.matching import selectors as matching_selectors
 from followthrough.matching import services as matching_services
 from followthrough.matching.engines import engine_in_use
+from followthrough.matching.index import scored_with
 from followthrough.people.models import Organization
 from followthrough.people.selectors import current_people, tag_choices
 from followthrough.workspaces.access import (
@@ -53,8 +54,11 @@ def partner_list(request: WorkspaceRequest) -> HttpResponse:
         "own_profile_missing": own is None,
         "focus_areas": tag_choices(workspace=request.workspace),
         "filtered": bool(filters.get("city") or filters.get("focus_area")),
-        # The semantic engine chosen in the settings but not installed here: say so.
+        # The semantic engine chosen in the settings but not installed here, or still
+        # embedding the profiles in the worker: say so.
         "engine_missing": engine_in_use(request.workspace) != request.workspace.match_engine,
+        "engine_preparing": own is not None
+        and scored_with(workspace=request.workspace) != engine_in_use(request.workspace),
         "nav": "organizations",
     }
     return render(request, "people/partners.html", context)

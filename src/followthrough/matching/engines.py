@@ -74,15 +74,22 @@ class BlendedMany:
 
 
 def many_scorer(
-    *, workspace: Workspace, engine: str, own: Profile, weights: dict[str, float]
+    *,
+    workspace: Workspace,
+    engine: str,
+    own: Profile,
+    weights: dict[str, float],
+    embed_limit: int | None = None,
 ) -> ManyScorer:
-    """The scorer of `engine` (as `engine_in_use` chose it) for our own profile."""
+    """The scorer of `engine` (as `engine_in_use` chose it) for our own profile. The
+    semantic engine raises `semantic.NotReady` rather than embed more than `embed_limit`
+    new phrases in one call."""
     lexical = LexicalMany(Scorer(own, weights))
     if engine == Engine.LEXICAL:
         return lexical
     from followthrough.matching.semantic import SemanticScorer  # needs the extra
 
-    semantic = SemanticScorer(workspace=workspace, own=own)
+    semantic = SemanticScorer(workspace=workspace, own=own, limit=embed_limit)
     return semantic if engine == Engine.SEMANTIC else BlendedMany(lexical, semantic)
 
 

@@ -19,8 +19,10 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.models import DateTimeField, IntegerField, Q
 from django.db.models.expressions import RawSQL
+from django_tasks import task
 
 from followthrough.matching.engines import engine_in_use, many_scorer
+from followthrough.matching.errors import NotReady
 from followthrough.matching.lexical import Match, Profile, corpus_weights
 from followthrough.matching.models import PartnerIndex, PartnerScore
 from followthrough.matching.profiles import (
@@ -31,12 +33,15 @@ from followthrough.matching.profiles import (
     weights,
 )
 from followthrough.people.models import Organization
-from followthrough.workspaces.models import Workspace
+from followthrough.workspaces.models import Engine, Workspace
 
 log = logging.getLogger(__name__)
 
 # Bump when the engines change how they score: every index is then rebuilt.
 SCORING_VERSION = 1
+# New phrases a web request may embed for the semantic engines (about a second on two
+# cores); more are left to the worker.
+EMBED_NOW = 500
 BATCH = 2000
 
 
@@ -45,11 +50,17 @@ def signature(own: Profile, engine: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
+def refresh(
+    *, workspace: Workspace, engine: str | None = None, embed_all: bool = False
+) -> str | None:
     """Bring the workspace's scores up to date; returns the engine that scored, or None
     when our own profile is empty (nothing to score against). A write that cannot be made
-    now (SQLite busy with a long import) leaves the last scores in place."""
+    now (SQLite busy with a long import) leaves the last scores in place. The semantic
+    engines embed at most `EMBED_NOW` new phrases here (every one with `embed_all`, as
+    the worker and the commands do); past it, the worker is asked to, and the lexical
+    engine scores meanwhile."""
     engine = engine_in_use(workspace, engine)
+    embed_limit = None if embed_all else EMBED_NOW
     index, glance = _index_and_glance(workspace)
     if (
         index is not None
@@ -69,12 +80,30 @@ def refresh(*, workspace: Workspace, engine: str | None = None) -> str | None:
     try:
         with transaction.atomic():
             if index is None or index.own_signature != wanted or index.drifted(state.count):
-                _rebuild(workspace, own, engine, state, index)
+                _rebuild(workspace, own, engine, state, index, embed_limit)
             else:
-                _update(workspace, own, engine, index, state)
+                _update(workspace, own, engine, index, state, embed_limit)
     except DatabaseError:
         log.warning("Partner scores of %s not refreshed: the database is busy", workspace.slug)
+    except NotReady as waiting:
+        log.info("Partner scores of %s: the worker embeds %s", workspace.slug, waiting)
+        transaction.on_commit(lambda: partners_refresh_task.enqueue(workspace.pk, engine))
+        return refresh(workspace=workspace, engine=Engine.LEXICAL)
     return engine
+
+
+@task()
+def partners_refresh_task(workspace_id: int, engine: str) -> None:
+    """Score the workspace's organizations with `engine` in the worker, embedding every
+    phrase the semantic engines still lack (a request leaves more than `EMBED_NOW`)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        refresh(workspace=workspace, engine=engine, embed_all=True)
+
+
+def scored_with(*, workspace: Workspace) -> str | None:
+    """The engine the workspace's stored scores come from (None before the first)."""
+    return PartnerIndex.objects.for_workspace(workspace).values_list("engine", flat=True).first()
 
 
 def forget(*, workspace_id: int) -> None:
@@ -118,14 +147,21 @@ def _same(index: PartnerIndex, state: CorpusState) -> bool:
 
 
 def _rebuild(
-    workspace: Workspace, own: Profile, engine: str, state: CorpusState, index: PartnerIndex | None
+    workspace: Workspace,
+    own: Profile,
+    engine: str,
+    state: CorpusState,
+    index: PartnerIndex | None,
+    embed_limit: int | None,
 ) -> None:
     """Score every organization afresh; the term weights too when the corpus drifted."""
     kept = index.weights if index is not None and not index.drifted(state.count) else {}
     counted = not kept
     if counted:
         kept = corpus_weights(organization_profiles(workspace=workspace))
-    scorer = many_scorer(workspace=workspace, engine=engine, own=own, weights=kept)
+    scorer = many_scorer(
+        workspace=workspace, engine=engine, own=own, weights=kept, embed_limit=embed_limit
+    )
     PartnerScore.objects.for_workspace(workspace).delete()
     for batch in _batches(organization_profiles(workspace=workspace)):
         _write(workspace, scorer.score_many(batch))
@@ -133,7 +169,12 @@ def _rebuild(
 
 
 def _update(
-    workspace: Workspace, own: Profile, engine: str, index: PartnerIndex, state: CorpusState
+    workspace: Workspace,
+    own: Profile,
+    engine: str,
+    index: PartnerIndex,
+    state: CorpusState,
+    embed_limit: int | None,
 ) -> None:
     """Score the organizations added or edited since the last refresh. (Strictly after
     the latest edit seen: an import gives thousands of organizations one time.)"""
@@ -145,7 +186,11 @@ def _update(
     )
     if pks:
         scorer = many_scorer(
-            workspace=workspace, engine=engine, own=own, weights=weights(workspace, state)
+            workspace=workspace,
+            engine=engine,
+            own=own,
+            weights=weights(workspace, state),
+            embed_limit=embed_limit,
         )
         PartnerScore.objects.for_workspace(workspace).filter(organization_id__in=pks).delete()
         for batch in _batches(organization_profiles(workspace=workspace, pks=pks)):

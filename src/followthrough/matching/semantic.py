@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from followthrough.matching.analysis import phrases, stem, words
+from followthrough.matching.errors import NotReady
 from followthrough.matching.lexical import Match, Profile, and_list, in_sentence
 from followthrough.matching.models import PhraseVector
 from followthrough.workspaces.models import Workspace
@@ -88,8 +89,8 @@ class DatabaseStore:
 
     CHUNK = 500  # digests per query, under SQLite's variable limit
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
+    def __init__(self, workspace: Workspace, *, limit: int | None = None) -> None:
+        self.workspace, self.limit = workspace, limit  # at most `limit` new phrases a call
 
     def vectors(self, texts: Sequence[str]) -> dict[str, Any]:
         unique = list(dict.fromkeys(texts))
@@ -103,6 +104,10 @@ class DatabaseStore:
             for key, blob in rows.values_list("digest", "vector"):
                 found[by_digest[key]] = np.frombuffer(bytes(blob), dtype=np.float32)
         missing = [t for t in unique if t not in found]
+        if self.limit is not None:
+            if len(missing) > self.limit:
+                raise NotReady(len(missing))
+            self.limit -= len(missing)  # a budget for the store's whole life
         made = embed(missing)
         PhraseVector.objects.bulk_create(
             [
@@ -134,12 +139,17 @@ class SemanticScorer:
     """Scores profiles against our own by the embeddings of their phrases."""
 
     def __init__(
-        self, *, own: Profile, workspace: Workspace | None = None, store: VectorStore | None = None
+        self,
+        *,
+        own: Profile,
+        workspace: Workspace | None = None,
+        store: VectorStore | None = None,
+        limit: int | None = None,
     ) -> None:
         if store is None:
             if workspace is None:
                 raise ValueError("A workspace or a vector store is needed.")
-            store = DatabaseStore(workspace)
+            store = DatabaseStore(workspace, limit=limit)
         self.store, self.own = store, own
         self.offers, self.needs = phrases(own.offers), phrases(own.needs)
         self.mission = _mission_text(own)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followthrough.matching.engines import semantic_available
+from followthrough.matching.index import refresh as partners_refresh
 from followthrough.matching.selectors import own_profile, potential_partners
 from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 from followthrough.workspaces.models import Engine
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                 f"The {engine} engine needs the semantic extra: "
                 "pip install 'followthrough[semantic]' (see the README)."
             )
+        # A command may take its time: every phrase the semantic engines lack is embedded.
+        partners_refresh(workspace=workspace, engine=engine, embed_all=True)
         matches = potential_partners(workspace=workspace, limit=options["limit"], engine=engine)
         if options["json"]:
             rows = [{"name": m.name, "score": m.score, "reasons": list(m.reasons)} for m in matches]
