@@ -27,7 +27,7 @@ def test_the_dated_open_affiliation_comes_before_an_undated_one(workspace):
     )
 
     [row] = selectors.person_list(workspace=workspace)
-    assert [a.organization.name for a in row.current_affiliations] == ["Dated", "Undated"]
+    assert [a.organization_name for a in row.current_affiliations] == ["Dated", "Undated"]
     profile = selectors.person_profile(workspace=workspace).get(pk=person.pk)
     assert [a.organization.name for a in profile.affiliations.all()] == [
         "Dated", "Undated", "Ended",

@@ -53,7 +53,8 @@ def test_it_searches_by_name_organization_and_email(owner_client, workspace):
     assert names("lovel") == ["Ada Lovelace"]
     assert names("harbor") == ["Grace Hopper"]
     assert names("ENGINES.org") == ["Ada Lovelace"]
-    assert names("a turing") == ["Alan Turing"]
+    assert names("al turing") == ["Alan Turing"]
+    assert names("a turing") == []  # a single letter is a whole word, not a prefix
     assert names("nobody") == []
 
 

@@ -20,8 +20,8 @@ def test_it_matches_every_search_word_somewhere(workspace):
         phones=["+1 (555) 010-0200"],
     )
     make_person(workspace, first_name="Dana", last_name="Park")
-    assert list(selectors.person_list(workspace=workspace, query="dana harbor")) == [dana]
-    assert list(selectors.person_list(workspace=workspace, query="5550100200")) == [dana]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="dana harbor")] == [dana.pk]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="5550100200")] == [dana.pk]
     assert list(selectors.person_list(workspace=workspace, query="  ")) != []
 
 
@@ -39,7 +39,7 @@ def test_it_lists_only_current_affiliations_on_rows(workspace):
         person=person, organization=past, started_on=date(2019, 1, 1), ended_on=date(2020, 1, 1)
     )
     [row] = selectors.person_list(workspace=workspace)
-    assert [a.organization for a in row.current_affiliations] == [now]
+    assert [a.organization_id for a in row.current_affiliations] == [now.pk]
 
 
 def test_it_scopes_people_to_the_workspace(workspace, other_workspace):
@@ -52,7 +52,7 @@ def test_it_filters_by_stage(workspace):
     met = make_person(workspace)
     make_person(workspace)
     relationship_log_interaction(person=met, kind=InteractionKind.MET_AT_EVENT)
-    assert list(selectors.person_list(workspace=workspace, stage=Stage.MET)) == [met]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, stage=Stage.MET)] == [met.pk]
 
 
 def test_it_orders_the_timeline_newest_first_with_stable_ties(workspace):

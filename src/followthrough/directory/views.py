@@ -35,7 +35,6 @@ from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
 from followthrough.matching import selectors as matching_selectors
 from followthrough.people import selectors, services
-from followthrough.people.pages import page_number
 from followthrough.people.models import (
     BIRTHDAY_FIELDS,
     ORGANIZATION_FIELDS,
@@ -44,6 +43,7 @@ from followthrough.people.models import (
     Organization,
     Person,
 )
+from followthrough.people.pages import page_number
 from followthrough.relationships import selectors as relationship_selectors
 from followthrough.relationships.services import (
     RelationshipError,

@@ -32,9 +32,15 @@ def search_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
+def _is_prefix(term: str) -> bool:
+    # A single letter matches whole words only ("J", "a"): as a prefix it would match
+    # a third of a large directory, slowly, and help nobody.
+    return sum(ch.isalnum() for ch in term) > 1
+
+
 def _fts5_term(term: str) -> str:
     """One word as an FTS5 prefix phrase: quoted (quotes doubled), so it is only text."""
-    return '"' + term.replace('"', '""') + '"*'
+    return '"' + term.replace('"', '""') + ('"*' if _is_prefix(term) else '"')
 
 
 def _pg_words(terms: list[str]) -> list[str]:
@@ -72,21 +78,23 @@ def _sqlite_person_matches(workspace_id: int, terms: list[str]) -> tuple[str, li
         params += [match, match, workspace_id, workspace_id, "{name} : " + match]
         params += [match, workspace_id]
     # Built from this module's constants; the words are parameters.
+    # A person's score is the sum over the words of its best match for each; a person
+    # missing a word has a NULL sum and is left out.
+    best = " + ".join(f"MIN(CASE WHEN term = {n} THEN score END)" for n in range(len(terms)))
     sql = f"""
-        SELECT p.id, SUM(hits.best) AS score
-        FROM (SELECT person_id, term, MIN(score) AS best
-              FROM ({" UNION ALL ".join(branches)})
-              GROUP BY person_id, term) AS hits
+        SELECT p.id FROM (
+            SELECT person_id, {best} AS score
+            FROM ({" UNION ALL ".join(branches)}) GROUP BY person_id
+        ) AS hits
         CROSS JOIN people_person p ON p.id = hits.person_id
-        WHERE p.workspace_id = %s
-        GROUP BY p.id HAVING COUNT(*) = %s
-        ORDER BY score, p.full_name, p.id"""  # noqa: S608
-    return sql, [*params, workspace_id, len(terms)]
+        WHERE hits.score IS NOT NULL AND p.workspace_id = %s
+        ORDER BY hits.score, p.full_name, p.id"""  # noqa: S608
+    return sql, [*params, workspace_id]
 
 
 _PG_QUERY = """(SELECT to_tsquery('simple', string_agg(
-    quote_literal(people_search_fold(word)) || ':*', ' & '))
-    FROM unnest(%s::text[]) AS word)"""
+    quote_literal(people_search_fold(word)) || CASE WHEN length(word) > 1 THEN ':*' ELSE '' END,
+    ' & ')) FROM unnest(%s::text[]) AS word)"""
 
 
 def _pg_matches(kind: str, workspace_id: int, terms: list[str]) -> tuple[str, list[Any]]:

@@ -8,7 +8,8 @@ paginate; nothing here loads a whole table.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -104,6 +105,12 @@ def person_list(
     sort = sort if sort in PERSON_SORTS else ""
     sort = sort or ("best" if query.strip() else "name")
     people = Person.objects.for_workspace(workspace)
+    found: list[int] | None = None
+    if query.strip():
+        found = search.person_search(workspace=workspace, query=query)
+        # The found ids are of this workspace; naming them alone lets the database
+        # start from them rather than from the workspace's name index.
+        people = Person.objects.filter(id_in(found))
     filtered = bool(tag or stage or id_ranges is not None)
     if id_ranges is not None:
         within = Q(pk__in=[])
@@ -115,36 +122,72 @@ def person_list(
     if stage is not None:
         people = people.filter(relationship__stage=stage)
     ids: QuerySet | list[int]
-    if query.strip():
-        found = search.person_search(workspace=workspace, query=query)
-        if sort == "best":
-            ids = found
-            if filtered and found:
-                kept = set(people.filter(id_in(found)).values_list("pk", flat=True))
-                ids = [pk for pk in found if pk in kept]
-        else:
-            matching = people.filter(id_in(found))
-            ids = _person_ids(matching, workspace=workspace, sort=sort, filtered=True)
+    if found is not None and sort == "best":
+        ids = found
+        if filtered and found:
+            kept = set(people.values_list("pk", flat=True))
+            ids = [pk for pk in found if pk in kept]
     else:
-        ids = _person_ids(people, workspace=workspace, sort=sort, filtered=filtered)
+        ids = _person_ids(people, workspace=workspace, sort=sort, filtered=filtered or bool(found))
     page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
-    return ListPage(
-        in_order(_person_rows(workspace), page_ids), number, has_next, count, capped, per_page
-    )
+    rows = _person_rows(workspace, page_ids)
+    return ListPage(rows, number, has_next, count, capped, per_page)
 
 
-def _person_rows(workspace: Workspace) -> QuerySet[Person]:
-    return Person.objects.select_related("relationship").prefetch_related(
-        Prefetch("tags", queryset=tag_choices(workspace=workspace)),
-        Prefetch(
-            "affiliations",
-            queryset=Affiliation.objects.for_workspace(workspace)
-            .filter(ended_on__isnull=True)
-            .select_related("organization")
-            .order_by(NEWEST_STARTED, "pk"),
-            to_attr="current_affiliations",
-        ),
+@dataclass(frozen=True)
+class CurrentAffiliation:
+    organization_id: int
+    organization_name: str
+    role: str
+
+
+@dataclass
+class PersonRow:
+    """One person as the people list shows them: plain values, not a model graph (fifty
+    model graphs with their relationships, tags and organizations cost more than the
+    rest of the page)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    full_name: str
+    headline: str
+    stage: int | None
+    stage_label: str
+    last_interaction_at: datetime | None
+    tags: list[str] = field(default_factory=list)
+    current_affiliations: list[CurrentAffiliation] = field(default_factory=list)
+
+
+def _person_rows(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
+    """The rows of these people of the workspace, in the order of `ids`. Three queries
+    (people with their relationship, their tags, their current affiliations)."""
+    if not ids:
+        return []
+    stage_labels = dict(_relationships().model._meta.get_field("stage").flatchoices)
+    people = Person.objects.for_workspace(workspace).filter(id_in(ids))
+    columns = ("pk", "first_name", "last_name", "full_name", "headline")
+    related = ("relationship__stage", "relationship__last_interaction_at")
+    rows = {
+        values[0]: PersonRow(*values[:5], values[5], stage_labels.get(values[5], ""), values[6])
+        for values in people.values_list(*columns, *related)
+    }
+    tags = (
+        Person.tags.through.objects.filter(id_in(ids, "person_id"), tag__workspace=workspace)
+        .order_by(Lower("tag__name"), "tag_id")
+        .values_list("person_id", "tag__name")
     )
+    for person_id, name in tags:
+        rows[person_id].tags.append(name)
+    affiliations = (
+        Affiliation.objects.for_workspace(workspace)
+        .filter(id_in(ids, "person_id"), ended_on__isnull=True)
+        .order_by(NEWEST_STARTED, "pk")
+        .values_list("person_id", "organization_id", "organization__name", "role")
+    )
+    for person_id, *affiliation in affiliations:
+        rows[person_id].current_affiliations.append(CurrentAffiliation(*affiliation))
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def person_profile(*, workspace: Workspace) -> QuerySet[Person]:
