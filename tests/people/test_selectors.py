@@ -20,8 +20,12 @@ def test_it_matches_every_search_word_somewhere(workspace):
         phones=["+1 (555) 010-0200"],
     )
     make_person(workspace, first_name="Dana", last_name="Park")
-    assert [p.pk for p in selectors.person_list(workspace=workspace, query="dana harbor")] == [dana.pk]
-    assert [p.pk for p in selectors.person_list(workspace=workspace, query="5550100200")] == [dana.pk]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="dana harbor")] == [
+        dana.pk
+    ]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="5550100200")] == [
+        dana.pk
+    ]
     assert list(selectors.person_list(workspace=workspace, query="  ")) != []
 
 
