@@ -12,9 +12,7 @@ from tests.factories import make_org, make_person
 
 
 def people(workspace, query: str) -> list[str]:
-    return [
-        _name(pk) for pk in person_search(workspace=workspace, query=query)
-    ]  # names read back one by one: a test's handful of rows
+    return [_name(pk) for pk in person_search(workspace=workspace, query=query)]
 
 
 def orgs(workspace, query: str) -> list[str]:

@@ -176,12 +176,12 @@ def _index_rows() -> dict[str, list[tuple]]:
     """Every index row of every workspace, as the triggers left it."""
     if connection.vendor == "sqlite":
         tables = {
-            name: f"SELECT rowid, * FROM {name} ORDER BY rowid"
+            name: f"SELECT rowid, * FROM {name} ORDER BY rowid"  # noqa: S608
             for name in search_schema.SQLITE_TABLES
         }
     else:
         tables = {
-            name: f"SELECT {key}, workspace_id, document::text FROM {name} ORDER BY 1"
+            name: f"SELECT {key}, workspace_id, document::text FROM {name} ORDER BY 1"  # noqa: S608
             for name, key in (
                 ("people_person_search", "person_id"),
                 ("people_organization_search", "organization_id"),

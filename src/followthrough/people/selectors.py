@@ -44,7 +44,8 @@ def tag_choices(*, workspace: Workspace) -> QuerySet[Tag]:
 def _relationships() -> QuerySet:
     # The relationship room sits above this one: its model is reached through the
     # person's reverse relation, never imported.
-    return Person._meta.get_field("relationship").related_model._default_manager.all()
+    relation: Any = Person._meta.get_field("relationship")
+    return relation.related_model._default_manager.all()
 
 
 # Never-contacted people and people with no touch due come last; ties (in practice
@@ -169,8 +170,8 @@ def _person_rows(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
     columns = ("pk", "first_name", "last_name", "full_name", "headline")
     related = ("relationship__stage", "relationship__last_interaction_at")
     rows = {
-        values[0]: PersonRow(*values[:5], values[5], stage_labels.get(values[5], ""), values[6])
-        for values in people.values_list(*columns, *related)
+        pk: PersonRow(pk, first, last, full, headline, stage, stage_labels.get(stage, ""), at)
+        for pk, first, last, full, headline, stage, at in people.values_list(*columns, *related)
     }
     tags = (
         Person.tags.through.objects.filter(id_in(ids, "person_id"), tag__workspace=workspace)
@@ -242,9 +243,7 @@ def organization_list(
     else:
         ids = organizations.order_by("name", "pk").values_list("pk", flat=True)
     page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
-    rows = Organization.objects.prefetch_related(
-        Prefetch("focus_areas", queryset=tag_choices(workspace=workspace))
-    )
+    rows = organization_profile(workspace=workspace)
     return ListPage(in_order(rows, page_ids), number, has_next, count, capped, per_page)
 
 
