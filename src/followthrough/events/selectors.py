@@ -87,7 +87,14 @@ def event_list(
         ),
         pick_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"))),
     )
-    return ListPage(in_order(rows, page_ids), number, has_next, count, capped, per_page)
+    return ListPage(
+        in_order(rows, page_ids, workspace_id=workspace.pk),
+        number,
+        has_next,
+        count,
+        capped,
+        per_page,
+    )
 
 
 @dataclass

@@ -91,10 +91,13 @@ def page_of_ids(
     return window[:per_page], number, len(window) > per_page, count, capped
 
 
-def in_order(rows: QuerySet, ids: list[int]) -> list[Any]:
-    """The rows with these ids (one query), in the order of `ids`."""
+def in_order(rows: QuerySet, ids: list[int], *, workspace_id: int) -> list[Any]:
+    """The rows with these ids (one query), in the order of `ids`, those of the workspace
+    only. `rows` must not filter by workspace itself: SQLite, without statistics, would
+    walk the workspace's whole index rather than look up the few ids (27 ms for 50 of
+    100,000 people); the workspace is checked on the rows read instead."""
     by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return [by_id[pk] for pk in ids if pk in by_id and by_id[pk].workspace_id == workspace_id]
 
 
 def id_in(ids: Sequence[int], field: str = "pk") -> Q:

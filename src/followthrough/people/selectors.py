@@ -166,15 +166,18 @@ def _person_rows(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
     if not ids:
         return []
     stage_labels = dict(_relationships().model._meta.get_field("stage").flatchoices)
-    people = Person.objects.for_workspace(workspace).filter(id_in(ids))
-    columns = ("pk", "first_name", "last_name", "full_name", "headline")
-    related = ("relationship__stage", "relationship__last_interaction_at")
+    # By id alone, the workspace checked on the rows read (see `pages.in_order`).
+    people = Person.objects.filter(pk__in=ids).values_list(
+        "workspace_id", "pk", "first_name", "last_name", "full_name", "headline",
+        "relationship__stage", "relationship__last_interaction_at",
+    )  # fmt: skip
     rows = {
         pk: PersonRow(pk, first, last, full, headline, stage, stage_labels.get(stage, ""), at)
-        for pk, first, last, full, headline, stage, at in people.values_list(*columns, *related)
+        for ws, pk, first, last, full, headline, stage, at in people
+        if ws == workspace.pk
     }
     tags = (
-        Person.tags.through.objects.filter(id_in(ids, "person_id"), tag__workspace=workspace)
+        Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
         .order_by(Lower("tag__name"), "tag_id")
         .values_list("person_id", "tag__name")
     )
@@ -182,7 +185,7 @@ def _person_rows(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
         rows[person_id].tags.append(name)
     affiliations = (
         Affiliation.objects.for_workspace(workspace)
-        .filter(id_in(ids, "person_id"), ended_on__isnull=True)
+        .filter(person_id__in=ids, ended_on__isnull=True)
         .order_by(NEWEST_STARTED, "pk")
         .values_list("person_id", "organization_id", "organization__name", "role")
     )
@@ -243,8 +246,17 @@ def organization_list(
     else:
         ids = organizations.order_by("name", "pk").values_list("pk", flat=True)
     page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
-    rows = organization_profile(workspace=workspace)
-    return ListPage(in_order(rows, page_ids), number, has_next, count, capped, per_page)
+    rows = Organization.objects.all().prefetch_related(
+        Prefetch("focus_areas", queryset=tag_choices(workspace=workspace))
+    )
+    return ListPage(
+        in_order(rows, page_ids, workspace_id=workspace.pk),
+        number,
+        has_next,
+        count,
+        capped,
+        per_page,
+    )
 
 
 def organization_profile(*, workspace: Workspace) -> QuerySet[Organization]:
