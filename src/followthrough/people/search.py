@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection
 
+from followthrough.people import search_schema
 from followthrough.workspaces.models import Workspace
 
 MAX_TERMS = 5
@@ -139,6 +140,7 @@ def _matches(kind: str, workspace: Workspace, query: str) -> list[int]:
         sql, params = _sqlite_person_matches(workspace.pk, terms)
     else:
         sql, params = _sqlite_organization_matches(workspace.pk, terms)
+    search_schema.catch_up(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

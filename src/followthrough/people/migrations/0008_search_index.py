@@ -10,6 +10,9 @@ from django.db import migrations
 TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
 
 SQLITE_CREATE = [
+    # What the triggers noted as changed since the index last caught up.
+    "CREATE TABLE people_search_stale (kind TEXT NOT NULL, row_id INTEGER NOT NULL, "
+    "PRIMARY KEY (kind, row_id)) WITHOUT ROWID",
     f"CREATE VIRTUAL TABLE people_person_fts USING fts5(full_name, headline, notes, {TOKENIZE})",
     f"CREATE VIRTUAL TABLE people_contactpoint_fts USING fts5(value, {TOKENIZE})",
     f"CREATE VIRTUAL TABLE people_affiliation_fts USING fts5(role, {TOKENIZE})",
@@ -19,14 +22,15 @@ SQLITE_CREATE = [
 # The triggers of people.search_schema (installed after `migrate`) go with their tables.
 SQLITE_TRIGGERS = [
     f"people_{name}_fts_{event}"
-    for name in ("person", "contactpoint", "affiliation", "organization")
+    for name in ("person", "contactpoint", "affiliation", "organization", "organization_focus_areas")
     for event in ("ai", "au", "ad")
-] + ["people_organization_focus_fts_ai", "people_organization_focus_fts_ad", "people_tag_fts_au"]
+] + ["people_tag_fts_au"]
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [
     "DROP TABLE IF EXISTS people_person_fts",
     "DROP TABLE IF EXISTS people_contactpoint_fts",
     "DROP TABLE IF EXISTS people_affiliation_fts",
     "DROP TABLE IF EXISTS people_organization_fts",
+    "DROP TABLE IF EXISTS people_search_stale",
 ]
 
 PG_CREATE = [
