@@ -176,3 +176,26 @@ def _today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_search_works_with_the_filters_and_sorts(workspace):
+    from followthrough.people import selectors
+    from followthrough.people.models import Tag
+
+    make_person(workspace, first_name="Bea", last_name="Baker", tags=["donor"])
+    make_person(workspace, first_name="Al", last_name="Baker", notes="Baker's dozen")
+    make_person(workspace, first_name="Cy", last_name="Other", notes="Knows Baker", tags=["donor"])
+    donor = Tag.objects.get(workspace=workspace, name="donor")
+
+    def names(**kwargs):
+        return [p.full_name for p in selectors.person_list(workspace=workspace, **kwargs)]
+
+    assert names(query="baker")[-1] == "Cy Other"  # best match first: names before notes
+    assert names(query="baker", sort="name") == ["Al Baker", "Bea Baker", "Cy Other"]
+    assert names(query="baker", tag=donor) == ["Bea Baker", "Cy Other"]
+    assert names(query="baker", tag=donor, sort="name") == ["Bea Baker", "Cy Other"]
+    make_org(workspace, name="Food Bank", offers="Tutoring", focus_areas=["Youth"])
+    make_org(workspace, name="Library", offers="Tutoring")
+    youth = Tag.objects.get(workspace=workspace, name="Youth")
+    found = selectors.organization_list(workspace=workspace, query="tutoring", focus_area=youth)
+    assert [o.name for o in found] == ["Food Bank"]
