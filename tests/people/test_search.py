@@ -194,6 +194,10 @@ def test_search_works_with_the_filters_and_sorts(workspace):
     assert names(query="baker", sort="name") == ["Al Baker", "Bea Baker", "Cy Other"]
     assert names(query="baker", tag=donor) == ["Bea Baker", "Cy Other"]
     assert names(query="baker", tag=donor, sort="name") == ["Bea Baker", "Cy Other"]
+    assert names(query="baker", sort="last")[-1] != ""  # every match, in that order
+    assert len(names(query="baker", sort="due")) == 3
+    for sort in ("best", "name", "last", "due"):
+        assert names(query="nobody", sort=sort) == []
     make_org(workspace, name="Food Bank", offers="Tutoring", focus_areas=["Youth"])
     make_org(workspace, name="Library", offers="Tutoring")
     youth = Tag.objects.get(workspace=workspace, name="Youth")

@@ -108,7 +108,8 @@ def person_list(
     people = Person.objects.for_workspace(workspace)
     found: list[int] | None = None
     if query.strip():
-        found = search.person_search(workspace=workspace, query=query)
+        by_name = sort == "name"
+        found = search.person_search(workspace=workspace, query=query, by_name=by_name)
         # The found ids are of this workspace; naming them alone lets the database
         # start from them rather than from the workspace's name index.
         people = Person.objects.filter(id_in(found))
@@ -123,13 +124,14 @@ def person_list(
     if stage is not None:
         people = people.filter(relationship__stage=stage)
     ids: QuerySet | list[int]
-    if found is not None and sort == "best":
+    if found is not None and sort in ("best", "name"):  # already in this order
         ids = found
         if filtered and found:
             kept = set(people.values_list("pk", flat=True))
             ids = [pk for pk in found if pk in kept]
     else:
-        ids = _person_ids(people, workspace=workspace, sort=sort, filtered=filtered or bool(found))
+        narrowed = filtered or found is not None
+        ids = _person_ids(people, workspace=workspace, sort=sort, filtered=narrowed)
     page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
     rows = _person_rows(workspace, page_ids)
     return ListPage(rows, number, has_next, count, capped, per_page)
