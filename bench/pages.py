@@ -142,7 +142,7 @@ LIST_PAGES = (
     ("people search: larsen, sorted by name", "people:person-list", "q=larsen&sort=name"),
     ("organization list", "people:organization-list", ""),
     ("organization list, page 200 of 400", "people:organization-list", "page=200"),
-    ("organization search: tutoring", "people:organization-list", "q=tutoring"),
+    ("organization search: tutor (3,100 found)", "people:organization-list", "q=tutor"),
     ("organization search: food pantry", "people:organization-list", "q=food+pantry"),
     ("events list", "events:event-list", ""),
     ("events list, page 40 of 80", "events:event-list", "page=40"),
