@@ -19,6 +19,7 @@ from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.people.models import Affiliation, Person
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create
+from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership
 from tests.factories import make_event, make_org, make_person
 
@@ -31,13 +32,14 @@ READS = {
     "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
-    "events:attendee-search", "people:duplicates", "people:partners",
+    "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
     "people:person-new", "people:person-edit", "people:affiliation-add",
     "people:affiliation-end", "people:organization-new", "people:organization-edit",
-    "people:organization-noticed", "events:event-new", "events:event-edit",
+    "people:organization-noticed", "people:partner-follow-up", "events:event-new",
+    "events:event-edit",
     "events:attendee-add", "events:attendee-remove", "events:focus-pick", "events:focus-unpick",
     "events:capture", "events:capture-event", "relationships:interaction-log",
     "relationships:quick-log",
@@ -47,6 +49,7 @@ WRITES = {
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
     "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
     "exchange:import-preview",
+    "watch:watch", "watch:unwatch", "watch:refresh", "watch:item-note", "watch:item-follow-up",
 }  # fmt: skip
 
 
@@ -72,7 +75,14 @@ def victim(workspace, owner):
     event = make_event(workspace)
     attendance_add(event=event, person=person)
     follow_up = follow_up_create(person=person, title="Victim follow-up", due_at=timezone.now())
+    feed = WatchedFeed.objects.create(
+        workspace=workspace, organization=org, feed_url="https://victim.example/feed/"
+    )
+    item = NewsItem.objects.create(
+        workspace=workspace, feed=feed, key="1", title="Victim news", published_at=timezone.now()
+    )
     return {
+        "news_item": item,
         "person": person,
         "org": org,
         "event": event,
@@ -97,7 +107,9 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["event"].pk
         elif room == "relationships":
             kwargs["pk"] = objects["follow_up"].pk
-        elif view.startswith("organization"):
+        elif room == "watch":
+            kwargs["pk"] = objects["news_item" if view.startswith("item") else "org"].pk
+        elif view.startswith(("organization", "partner")):
             kwargs["pk"] = objects["org"].pk
         else:
             kwargs["pk"] = objects["person"].pk
@@ -116,6 +128,7 @@ def _snapshot(workspace) -> tuple:
         Interaction.objects.filter(workspace=workspace).count(),
         list(FollowUp.objects.filter(workspace=workspace).values_list("status", "due_at")),
         list(Membership.objects.filter(workspace=workspace).values_list("role", flat=True)),
+        list(WatchedFeed.objects.filter(workspace=workspace).values_list("feed_url", "etag")),
     )
 
 

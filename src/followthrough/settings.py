@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "followthrough.matching",
     "followthrough.events",
     "followthrough.agenda",
+    "followthrough.watch",
     "followthrough.exchange",
     "followthrough.directory",
     "followthrough.site",
@@ -278,6 +279,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Watched news feeds (see followthrough.watch.fetch): a healthy feed is read every this many
+# minutes (a failing one backs off from 1 hour to 24). The fetcher reads public addresses
+# only; FOLLOWTHROUGH_FEEDS_ALLOW_LOOPBACK=true lets it read this machine's own
+# (127.0.0.1, ::1) too, for tests and local development — never on a shared server.
+FEEDS_INTERVAL_MINUTES = env_int("FOLLOWTHROUGH_FEEDS_INTERVAL_MINUTES", 60, minimum=15)
+FEEDS_ALLOW_LOOPBACK = env_bool("FOLLOWTHROUGH_FEEDS_ALLOW_LOOPBACK", False)
 
 # Web imports keep the uploaded file between preview and import; one nobody imported is
 # deleted after this many hours (see exchange.imports.tasks.discard_stale_uploads).

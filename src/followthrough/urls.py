@@ -15,4 +15,5 @@ urlpatterns = [
     path(W, include("followthrough.events.urls")),
     path(W, include("followthrough.relationships.urls")),
     path(W, include("followthrough.exchange.urls")),
+    path(W, include("followthrough.watch.urls")),
 ]

@@ -76,9 +76,9 @@ def test_it_keeps_a_constant_number_of_queries(
         person = make_person(workspace)
         attendance_add(event=event, person=person)
     focus_pick(event=event, person=person, actor=owner)
-    # … and for those not picked, whom to get to know: our profile (2), their stages and
-    # teammates' notes; with a profile, the weights, affiliations and organizations (4).
-    with django_assert_num_queries(11):
+    # … and for those not picked, whom to get to know: their organizations, stages and
+    # teammates' notes; with organizations, the partners index's state and their scores.
+    with django_assert_num_queries(10):
         response = owner_client.get(detail)
     assert len(response.context["detail"].attendances) == 11
     organization_update(organization=workspace.organization, needs="volunteer drivers")
@@ -86,11 +86,11 @@ def test_it_keeps_a_constant_number_of_queries(
     for _ in range(5):
         attendance_add(event=event, person=make_person(workspace, organization=org))
     owner_client.get(detail)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         response = owner_client.get(detail)
     assert len(response.context["suggestions"]) == 5
     for _ in range(5):
         attendance_add(event=event, person=make_person(workspace, organization=make_org(workspace)))
-    owner_client.get(detail)  # new organizations: the term weights are rebuilt once
-    with django_assert_num_queries(15):
+    owner_client.get(detail)  # new organizations: the partners index scores them once
+    with django_assert_num_queries(12):
         owner_client.get(detail)

@@ -22,14 +22,16 @@ def _migrate(targets):
 
 
 @pytest.fixture
-def _migrated_back_after():
+def back_to_latest():
+    """Leave the database fully migrated: going back to BEFORE unapplied every later
+    migration that depends on those (of other apps too), which AFTER does not bring back.
+    Through `migrate`, so that the search index's triggers come back too (people.apps)."""
     yield
-    # As `migrate` does: the latest schema, with the search triggers (people.apps).
     call_command("migrate", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_migrated_back_after")
+@pytest.mark.usefixtures("back_to_latest")
 def test_linkedin_identities_become_links_with_their_connection_date():
     apps = _migrate(BEFORE)
     Workspace = apps.get_model("workspaces", "Workspace")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from followthrough.events.services import attendance_add
 from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
-from followthrough.people.services import affiliation_add, person_update
+from followthrough.people.services import affiliation_add, organization_update, person_update
 from followthrough.relationships.models import Interaction, InteractionKind
 from followthrough.relationships.services import (
     follow_up_create,
@@ -154,6 +154,7 @@ def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
             assert owner_client.get(url("person-detail", workspace, person.pk)).status_code == 200
         return len(captured)
 
+    queries()  # the first view records the partners index's state (a write, once)
     few = queries()
     event = make_event(workspace)
     attendance_add(event=event, person=person)
@@ -161,10 +162,16 @@ def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
         relationship_log_interaction(person=person, kind=InteractionKind.CALL, note=f"note {n}")
         follow_up_create(person=person, title=f"f{n}", due_at=timezone.now())
         affiliation_add(person=person, organization=make_org(workspace))
+    queries()  # new organizations: the first view brings the partners index up to date
     assert queries() == few
     # session, user, membership; person with relationship and owner, tags, contact points,
-    # affiliations; cadence (tag defaults); follow-ups; events; one timeline page
+    # affiliations; cadence (tag defaults); follow-ups; events; one timeline page; the
+    # partners index's state (our own profile is empty: nothing more)
     with django_assert_max_num_queries(11):
+        owner_client.get(url("person-detail", workspace, person.pk))
+    organization_update(organization=workspace.organization, needs="volunteer drivers")
+    owner_client.get(url("person-detail", workspace, person.pk))  # scores the organizations
+    with django_assert_max_num_queries(12):  # + the scores of the person's organizations
         owner_client.get(url("person-detail", workspace, person.pk))
 
 

@@ -84,3 +84,23 @@ def test_partners_ask_for_a_profile_first_and_slugs_are_checked(db):
         _run("workspace", "create", "Harbor")
     with pytest.raises(CommandError, match="already exists"):
         _run("workspace", "create", "harbor")
+
+
+def test_the_engine_can_be_chosen_per_run_and_is_checked(db, tmp_path, monkeypatch):
+    from followthrough.matching import engines
+
+    _run("workspace", "create", "harbor")
+    profile = tmp_path / "own.json"
+    profile.write_text(json.dumps(PROFILE))
+    _run("profile", "set", "--from-json", str(profile), "--workspace", "harbor")
+    make_org(Workspace.objects.get(slug="harbor"), name="Freezers", offers="cold storage")
+    rows = json.loads(_run("partners", "--json", "--engine", "lexical"))
+    assert [row["name"] for row in rows] == ["Freezers"]
+    with pytest.raises(CommandError, match="invalid choice"):
+        _run("partners", "--engine", "magic")
+    monkeypatch.setattr(engines, "semantic_available", lambda: False)
+    import followthrough.site.management.commands.partners as command
+
+    monkeypatch.setattr(command, "semantic_available", lambda: False)
+    with pytest.raises(CommandError, match="needs the semantic extra"):
+        _run("partners", "--engine", "semantic")

@@ -28,6 +28,11 @@ urlpatterns = [
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/new/", views.organization_new, name="organization-new"),
     path("organizations/partners/", partner_views.partner_list, name="partners"),
+    path(
+        "organizations/<int:pk>/partner-follow-up/",
+        partner_views.partner_follow_up,
+        name="partner-follow-up",
+    ),
     path("organizations/suggest/", views.organization_suggest, name="organization-suggest"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),

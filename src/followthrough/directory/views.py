@@ -49,6 +49,7 @@ from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
 )
+from followthrough.watch import selectors as watch_selectors
 from followthrough.workspaces.access import (
     WorkspaceRequest,
     get_for_workspace,
@@ -238,6 +239,10 @@ def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "page": page,
         "person": person,
+        "intersections": matching_selectors.organizations_intersecting(
+            workspace=request.workspace,
+            organization_ids=[a.organization_id for a in page.current_affiliations],
+        ),
         "relationship": relationship,
         "overdue": bool(
             relationship and relationship.next_touch_due and relationship.next_touch_due < now
@@ -445,6 +450,9 @@ def _render_organization_detail(
             per_page=NOTICED_PER_PAGE,
         ),
         "noticed_form": noticed_form,
+        "news": watch_selectors.organization_news(
+            workspace=request.workspace, organization=organization
+        ),
         "nav": "organizations",
     }
     return render(request, "people/organization_detail.html", context, status=status)

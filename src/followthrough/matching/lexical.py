@@ -102,33 +102,42 @@ class Scorer:
         self._names = frozenset(_WORDS.findall(f"{own.name} {own.city}".lower()))
         # Stem → our word for it, read once: a mission reason shows our own wording.
         self._our_words = {stem(w): w for w in words(" ".join((own.mission, *own.focus_areas)))}
+        # Our own phrases' weights, read once (theirs are weighed once per profile).
+        self._masses = {t: self._mass(t) for _, t in (*self.own.offers, *self.own.needs)}
 
     def weight(self, term: str) -> float:
         if term[0] in "~#":
             return CONCEPT_WEIGHT
         return self.weights.get(term, self._default)
 
-    def _similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
-        shared = a & b
-        if not shared:
-            return 0.0
-        mass = sum(map(self.weight, a)) * sum(map(self.weight, b))
-        return sum(map(self.weight, shared)) / math.sqrt(mass)
+    def _mass(self, terms: frozenset[str]) -> float:
+        return sum(map(self.weight, terms))
 
     def _meet(
         self,
         offers: Sequence[tuple[str, frozenset[str]]],
         needs: Sequence[tuple[str, frozenset[str]]],
     ) -> list[tuple[float, str, str]]:
-        """(similarity, offer, need) of the best offer for each need, best first."""
+        """(similarity, offer, need) of the best offer for each need, best first. The
+        similarity of two phrases: the weight of their shared terms over the geometric
+        mean of their weights."""
+        if not offers or not needs:
+            return []
+        weighed = [
+            (offer, terms, self._masses.get(terms) or self._mass(terms)) for offer, terms in offers
+        ]
         met = []
         for need, need_terms in needs:
-            best = max(
-                ((self._similarity(terms, need_terms), offer) for offer, terms in offers),
-                default=(0.0, ""),
-            )
-            if best[0] >= PHRASE_MATCH:
-                met.append((best[0], best[1], need))
+            need_mass = self._masses.get(need_terms) or self._mass(need_terms)
+            best, best_offer = 0.0, ""
+            for offer, offer_terms, mass in weighed:
+                shared = offer_terms & need_terms
+                if shared:
+                    similarity = self._mass(shared) / math.sqrt(mass * need_mass)
+                    if similarity > best:
+                        best, best_offer = similarity, offer
+            if best >= PHRASE_MATCH:
+                met.append((best, best_offer, need))
         return sorted(met, reverse=True)
 
     def _mission(self, other: _Read) -> tuple[float, list[str]]:
@@ -157,10 +166,14 @@ class Scorer:
         names = self._names | frozenset(_WORDS.findall(f"{profile.name} {profile.city}".lower()))
         for similarity, offer, need in self._meet(other.offers, self.own.needs)[:2]:
             score += WEIGHT_THEY_OFFER * similarity
-            reasons.append(f"they offer {_phrase(offer, names)} — you need {_phrase(need, names)}")
+            reasons.append(
+                f"they offer {in_sentence(offer, names)} — you need {in_sentence(need, names)}"
+            )
         for similarity, offer, need in self._meet(self.own.offers, other.needs)[:2]:
             score += WEIGHT_WE_OFFER * similarity
-            reasons.append(f"you offer {_phrase(offer, names)} — they need {_phrase(need, names)}")
+            reasons.append(
+                f"you offer {in_sentence(offer, names)} — they need {in_sentence(need, names)}"
+            )
         shared_focus = [name for key, name in other.focus.items() if key in self.own.focus]
         if shared_focus:
             score += WEIGHT_FOCUS * min(len(shared_focus), 2) / 2
@@ -168,9 +181,9 @@ class Scorer:
         if similarity >= MISSION_MATCH:
             score += WEIGHT_MISSION * similarity
         if shared_focus:
-            reasons.append("both work on " + _and(shared_focus[:2]))
+            reasons.append("both work on " + and_list(shared_focus[:2]))
         elif similarity >= MISSION_MATCH and shared:
-            reasons.append("both work on " + _and(self._surface(shared[:2])))
+            reasons.append("both work on " + and_list(self._surface(shared[:2])))
         city = profile.city.strip()
         if city and city.casefold() == self.own.profile.city.strip().casefold() and reasons:
             score += WEIGHT_PLACE
@@ -186,7 +199,7 @@ class Scorer:
         return found[:limit] if limit is not None else found
 
 
-def _phrase(text: str, names: frozenset[str] = frozenset()) -> str:
+def in_sentence(text: str, names: frozenset[str] = frozenset()) -> str:
     """A phrase as it reads inside a sentence: "Trained tutors" → "trained tutors". When in
     doubt the capital stays: "ESL classes", "Riverside's hall", "Spanish speakers", and
     any word of `names` (organizations' names and places, in lower case)."""
@@ -203,5 +216,5 @@ def _phrase(text: str, names: frozenset[str] = frozenset()) -> str:
 _NATIONAL = ("ish", "ese", "ian", "an", "ic", "i")
 
 
-def _and(items: Sequence[str]) -> str:
+def and_list(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

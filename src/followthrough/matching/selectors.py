@@ -1,94 +1,43 @@
-"""Reads for mission intersection: the workspace's own profile, every organization's, and
-how they intersect. Scoped to one workspace; the term weights of a workspace are cached
-until one of its organizations changes."""
+"""Reads for mission intersection: how an organization intersects with our own profile,
+the potential partners (from the partners index, `matching.index`) and whom to get to know
+among some people. Scoped to one workspace; each uses the workspace's engine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, QuerySet
 
-from followthrough.matching.lexical import Match, Profile, Scorer, corpus_weights
+from followthrough.matching import index
+from followthrough.matching.engines import ManyScorer, engine_in_use, many_scorer
+from followthrough.matching.lexical import Match
+from followthrough.matching.models import PartnerScore
+from followthrough.matching.profiles import (
+    organization_profiles,
+    own_profile,
+    profile_of,
+    weights,
+)
 from followthrough.people.models import Affiliation, Organization
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage
 from followthrough.workspaces.models import Workspace
+
+__all__ = ["organization_profiles", "own_profile", "profile_of"]  # read through here too
 
 # A relationship at this stage or later with someone at an organization is an active one:
 # the organization is a partner already, not a potential one.
 ACTIVE_STAGE = Stage.FOLLOWED_UP
 
 
-def organization_profiles(
-    *, workspace: Workspace, pks: Iterable[int] | None = None
-) -> Iterator[Profile]:
-    """The workspace's organizations (all, or those of `pks`) as the engine reads them,
-    in id order. Two queries (rows, focus areas) of plain values; all of them streamed."""
-    columns = ("pk", "name", "mission", "offers", "needs", "location")
-    rows_query = Organization.objects.for_workspace(workspace).order_by("pk")
-    through = Organization.focus_areas.through.objects
-    if pks is None:
-        rows: Iterable[tuple] = rows_query.values_list(*columns).iterator(chunk_size=2000)
-        focus_rows = through.filter(organization__workspace=workspace)
-    else:
-        rows = list(rows_query.filter(pk__in=list(pks)).values_list(*columns))
-        # By organization id alone (the rows above are the workspace's): joined to the
-        # workspace, SQLite without statistics reads all its organizations (15 ms).
-        focus_rows = through.filter(organization_id__in=[row[0] for row in rows])
-    focus: dict[int, list[str]] = {}
-    for organization_id, name in focus_rows.values_list("organization_id", "tag__name").order_by(
-        "organization_id", "tag__name"
-    ):
-        focus.setdefault(organization_id, []).append(name)
-    for pk, name, mission, offers, needs, location in rows:
-        yield Profile(pk, name, mission, tuple(focus.get(pk, ())), offers, needs, location)
-
-
-def own_profile(*, workspace: Workspace) -> Profile | None:
-    """The workspace's own organization's profile; None when it has none or it is empty
-    (no mission, focus area, offer or need: nothing to intersect with)."""
-    if workspace.organization_id is None:
-        return None
-    own = Organization.objects.for_workspace(workspace).filter(pk=workspace.organization_id)
-    organization = own.prefetch_related("focus_areas").first()
-    if organization is None:
-        return None
-    profile = profile_of(organization)
-    filled = (profile.mission, *profile.focus_areas, profile.offers, profile.needs)
-    return profile if any(text.strip() for text in filled) else None
-
-
-def profile_of(organization: Organization) -> Profile:
-    """One organization as the engine reads it (its focus areas prefetched or not)."""
-    return Profile(
-        organization.pk,
-        organization.name,
-        organization.mission,
-        tuple(sorted(tag.name for tag in organization.focus_areas.all())),
-        organization.offers,
-        organization.needs,
-        organization.location,
-    )
-
-
-def _weights(workspace: Workspace) -> dict[str, float]:
-    """The term weights of the workspace's organizations, cached under the time of the
-    latest change to one of them (added or edited: one indexed read). A deletion changes
-    no weight that matters until then; the cache also lapses after an hour."""
-    changed = Organization.objects.for_workspace(workspace).aggregate(at=Max("updated_at"))["at"]
-    key = f"matching:weights:{workspace.pk}:{changed.timestamp() if changed else 0}"
-    weights = cache.get(key)
-    if weights is None:
-        weights = corpus_weights(organization_profiles(workspace=workspace))
-        cache.set(key, weights, timeout=3600)
-    return weights
-
-
-def scorer(*, workspace: Workspace) -> Scorer | None:
-    """A scorer for the workspace's own profile; None when that profile is empty."""
+def scorer(*, workspace: Workspace, engine: str | None = None) -> ManyScorer | None:
+    """A scorer for the workspace's own profile with its engine (or `engine`); None when
+    that profile is empty."""
     own = own_profile(workspace=workspace)
-    return Scorer(own, _weights(workspace)) if own is not None else None
+    if own is None:
+        return None
+    chosen = engine_in_use(workspace, engine)
+    return many_scorer(workspace=workspace, engine=chosen, own=own, weights=weights(workspace))
 
 
 @dataclass(frozen=True)
@@ -102,7 +51,7 @@ class Intersection:
 
 def organization_intersection(*, workspace: Workspace, organization: Organization) -> Intersection:
     """How `organization` (of this workspace, focus areas prefetched or not) intersects
-    with our own profile, with the reasons. Cost: 3 or 4 small queries; the workspace's term
+    with our own profile, with the reasons. Cost: 4 or 5 small queries; the workspace's term
     weights are read from the cache (two streamed queries to rebuild them)."""
     if organization.workspace_id != workspace.pk:
         raise ValueError("The organization belongs to another workspace.")
@@ -111,36 +60,87 @@ def organization_intersection(*, workspace: Workspace, organization: Organizatio
     found = scorer(workspace=workspace)
     if found is None:
         return Intersection(None, own_profile_missing=True)
-    return Intersection(found.score(profile_of(organization)), own_profile_missing=False)
+    matches = found.score_many([profile_of(organization)])
+    return Intersection(matches[0] if matches else None, own_profile_missing=False)
 
 
 def active_organization_ids(*, workspace: Workspace) -> set[int]:
     """Organizations we have a relationship past the first steps with. One query."""
-    rows = Relationship.objects.for_workspace(workspace).filter(
+    return set(_active(workspace).values_list("organization_id", flat=True))
+
+
+def _active(workspace: Workspace) -> QuerySet[Relationship]:
+    return Relationship.objects.for_workspace(workspace).filter(
         organization__isnull=False, stage__gte=ACTIVE_STAGE
     )
-    return set(rows.values_list("organization_id", flat=True))
 
 
 def potential_partners(
-    *, workspace: Workspace, limit: int = 50, city: str = "", focus_area: str = ""
+    *,
+    workspace: Workspace,
+    limit: int = 50,
+    city: str = "",
+    focus_area: str = "",
+    engine: str | None = None,
 ) -> list[Match]:
     """Organizations we have no active relationship with, ranked by how their work
     intersects with ours, each with its reasons; empty when our profile is empty.
-    `city` and `focus_area` (names, case-insensitive) narrow the list."""
-    found = scorer(workspace=workspace)
-    if found is None:
+    `city` and `focus_area` (names, case-insensitive) narrow the list. Reads the best rows
+    of the partners index, refreshed first (a few queries when nothing changed)."""
+    if index.refresh(workspace=workspace, engine=engine) is None:
         return []
-    active = active_organization_ids(workspace=workspace)
-    city_key, area_key = city.strip().casefold(), focus_area.strip().casefold()
-    candidates = (
-        p
-        for p in organization_profiles(workspace=workspace)
-        if p.key not in active
-        and (not city_key or p.city.strip().casefold() == city_key)
-        and (not area_key or area_key in (a.casefold() for a in p.focus_areas))
+    rows = PartnerScore.objects.for_workspace(workspace).order_by("-score", "organization__name")
+    if city.strip():
+        rows = rows.filter(organization__location__iexact=city.strip())
+    if focus_area.strip():
+        rows = rows.filter(organization__focus_areas__name__iexact=focus_area.strip())
+    found = rows.values_list("organization_id", "organization__name", "score", "reasons")
+    matches: list[Match] = []
+    start, page = 0, max(2 * limit, 20)
+    # The best rows a page at a time, the active ones left out, until `limit` are found:
+    # asked per page of organizations, the active relationships are a few indexed rows;
+    # as one NOT IN over the workspace's, SQLite reads every relationship past the stage.
+    while len(matches) < limit:
+        chunk = list(found[start : start + page])
+        active = _active_among(workspace, [row[0] for row in chunk])
+        matches += [
+            Match(pk, name, score, tuple(why)) for pk, name, score, why in chunk if pk not in active
+        ]
+        if len(chunk) < page:
+            break
+        start, page = start + page, 2 * page
+    return matches[:limit]
+
+
+def organizations_intersecting(
+    *, workspace: Workspace, organization_ids: Iterable[int]
+) -> list[Match]:
+    """How these organizations of the workspace (a person's, say) intersect with our own
+    profile, best first; those with no reason are left out. Reads the partners index,
+    refreshed first: two indexed queries when nothing changed."""
+    wanted = [pk for pk in organization_ids if pk != workspace.organization_id]
+    if not wanted or index.refresh(workspace=workspace) is None:
+        return []
+    # By organization id alone, the workspace checked on the rows: with the workspace in
+    # the query, SQLite without statistics reads the workspace's scores by rank instead.
+    rows = PartnerScore.objects.filter(organization_id__in=wanted).values_list(
+        "organization_id", "organization__name", "score", "reasons", "workspace_id"
     )
-    return found.rank(candidates, limit=limit)
+    found = [
+        Match(pk, name, score, tuple(reasons))
+        for pk, name, score, reasons, workspace_id in rows
+        if workspace_id == workspace.pk
+    ]
+    return sorted(found, key=lambda m: (-m.score, m.name.casefold()))
+
+
+def _active_among(workspace: Workspace, organization_ids: list[int]) -> set[int]:
+    """Those of these organizations we have an active relationship with (by organization
+    id, the workspace checked on the rows)."""
+    rows = Relationship.objects.filter(
+        organization_id__in=organization_ids, stage__gte=ACTIVE_STAGE
+    ).values_list("organization_id", "workspace_id")
+    return {pk for pk, workspace_id in rows if workspace_id == workspace.pk}
 
 
 @dataclass(frozen=True)
@@ -170,8 +170,7 @@ def people_to_meet(*, workspace: Workspace, person_ids: Iterable[int]) -> list[P
     ids = list(person_ids)
     if not ids:
         return []
-    found = scorer(workspace=workspace)
-    org_reasons = _organization_matches(workspace, ids, found) if found else {}
+    org_reasons = _organization_matches(workspace, ids)
     # By person id alone, the workspace checked on the rows: with the workspace in the
     # query, SQLite without statistics prefers a workspace-led index and reads every
     # relationship of the workspace (50 ms at 100,000 people instead of 0.3).
@@ -207,21 +206,21 @@ def people_to_meet(*, workspace: Workspace, person_ids: Iterable[int]) -> list[P
 
 
 def _organization_matches(
-    workspace: Workspace, person_ids: list[int], found: Scorer
+    workspace: Workspace, person_ids: list[int]
 ) -> dict[int, tuple[float, list[str]]]:
     """{person id: (score, reasons)} from the best-matching organization each person is
-    currently at; the first reason names the organization."""
-    current = (
-        Affiliation.objects.for_workspace(workspace)
-        .filter(person_id__in=person_ids, ended_on__isnull=True)
-        .values_list("person_id", "organization_id")
-    )
+    currently at (from the partners index); the first reason names the organization."""
+    # By person id alone, the workspace checked on the rows (see people_to_meet).
+    current = Affiliation.objects.filter(
+        person_id__in=person_ids, ended_on__isnull=True
+    ).values_list("person_id", "organization_id", "workspace_id")
     by_person: dict[int, list[int]] = {}
-    for person_id, organization_id in current:
-        by_person.setdefault(person_id, []).append(organization_id)
-    wanted = {pk for pks in by_person.values() for pk in pks} - {workspace.organization_id}
+    for person_id, organization_id, workspace_id in current:
+        if workspace_id == workspace.pk:
+            by_person.setdefault(person_id, []).append(organization_id)
+    wanted = {pk for pks in by_person.values() for pk in pks}
     matches = {
-        p.key: found.score(p) for p in organization_profiles(workspace=workspace, pks=wanted)
+        m.key: m for m in organizations_intersecting(workspace=workspace, organization_ids=wanted)
     }
     result = {}
     for person_id, organization_ids in by_person.items():

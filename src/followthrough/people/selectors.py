@@ -7,7 +7,7 @@ paginate; nothing here loads a whole table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -277,6 +277,24 @@ def organization_people(*, organization: Organization, limit: int = 100) -> list
         .select_related("person")
         .order_by(F("ended_on").desc(nulls_first=True), "person__full_name", "pk")[:limit]
     )
+
+
+def current_people(
+    *, workspace: Workspace, organization_ids: Iterable[int], limit: int = 5
+) -> dict[int, list[Person]]:
+    """{organization id: its current people by name, at most `limit`}. One query."""
+    found: dict[int, list[Person]] = {}
+    rows = (
+        Affiliation.objects.for_workspace(workspace)
+        .filter(organization_id__in=set(organization_ids), ended_on__isnull=True)
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    for affiliation in rows:
+        people = found.setdefault(affiliation.organization_id, [])
+        if len(people) < limit and affiliation.person not in people:
+            people.append(affiliation.person)
+    return found
 
 
 def organization_find_by_name(*, workspace: Workspace, name: str) -> Organization | None:

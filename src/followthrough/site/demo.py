@@ -50,7 +50,9 @@ from followthrough.relationships.services import (
     relationship_update,
 )
 from followthrough.site import demo_content as content
+from followthrough.site.demo_news import load_demo_news
 from followthrough.site.services import workspace_open
+from followthrough.watch.models import NewsItem
 from followthrough.workspaces.models import Role, Workspace
 from followthrough.workspaces.services import Invitation, invitation_accept
 
@@ -176,6 +178,7 @@ def demo_load(*, now: datetime | None = None, password: str | None = None) -> De
         _play_story(demo, demo.people[index], story, demo.owner_of(index))
     _load_follow_ups(demo)
     _load_noticed(demo)
+    load_demo_news(demo.orgs, now)
     path = reverse("agenda:today", kwargs={"workspace_slug": workspace.slug})
     return DemoResult(
         workspace=workspace,
@@ -197,6 +200,7 @@ def demo_counts(workspace: Workspace) -> dict[str, int]:
         "interactions": Interaction.objects.for_workspace(workspace).count(),
         "follow-ups": follow_ups.count(),
         "open follow-ups": follow_ups.filter(status=FollowUpStatus.OPEN).count(),
+        "news items": NewsItem.objects.for_workspace(workspace).count(),
     }
     stages = Counter(Relationship.objects.for_workspace(workspace).values_list("stage", flat=True))
     counts.update({f"stage {Stage(s).label}": stages[s] for s in Stage.values})

@@ -74,8 +74,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ["name", "timezone", "focus_pick_limit", "follow_up_window_hours"]
+        fields = ["name", "timezone", "focus_pick_limit", "follow_up_window_hours", "match_engine"]
         labels = {
+            "match_engine": "Finding partners",
             "focus_pick_limit": "Focus picks per event",
             "follow_up_window_hours": "Follow up within (hours)",
         }

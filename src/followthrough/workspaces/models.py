@@ -14,6 +14,15 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/Berlin).")
 
 
+class Engine(models.TextChoices):
+    """How mission intersection is scored (`matching`): the lexical engine needs nothing
+    more; the semantic one needs the `followthrough[semantic]` extra."""
+
+    LEXICAL = "lexical", "Lexical (matching words; fast, nothing to install)"
+    SEMANTIC = "semantic", "Semantic (sentence embeddings)"
+    BLENDED = "blended", "Blended (semantic and lexical together)"
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -23,6 +32,14 @@ class Workspace(models.Model):
     )
     follow_up_window_hours = models.PositiveSmallIntegerField(
         default=48, help_text="A focus pick's first follow-up is due within this many hours."
+    )
+    match_engine = models.CharField(
+        max_length=16,
+        choices=Engine.choices,
+        default=Engine.LEXICAL,
+        db_default=Engine.LEXICAL,  # rows written by raw SQL (bench, older migrations) too
+        help_text="How potential partners are found. The semantic engines also find "
+        "offers and needs worded differently; they need the semantic extra installed.",
     )
     # Our own organization's profile (mission, offers, needs) lives in the directory too.
     organization = models.OneToOneField(

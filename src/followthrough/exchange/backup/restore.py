@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from followthrough.exchange.backup.restore_values import RestoreResult
 from followthrough.exchange.backup.restorer import Restorer
 from followthrough.exchange.backup.writer import FORMAT, VERSION, BackupError
+from followthrough.matching.index import refresh as partners_refresh
 from followthrough.people.search_schema import catch_up as search_catch_up
 from followthrough.workspaces.models import Workspace
 
@@ -155,7 +156,9 @@ def workspace_restore(*, stream: IO[str], slug: str) -> RestoreResult:
         if isinstance(error, DatabaseError):
             raise BackupError(f"The backup does not fit this database: {error}") from error
         raise
-    return restorer.result()
+    result = restorer.result()
+    partners_refresh(workspace=result.workspace)  # derived, so not in the backup
+    return result
 
 
 def _run(restorer: Any, reader: BackupReader) -> None:

@@ -45,7 +45,13 @@ from followthrough.people.models import (
 from followthrough.people.names import full_name as person_full_name
 from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
-from followthrough.workspaces.models import Membership, Role, Workspace, validate_timezone
+from followthrough.workspaces.models import (
+    Engine,
+    Membership,
+    Role,
+    Workspace,
+    validate_timezone,
+)
 
 ORDER = tuple(SECTIONS)
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
@@ -179,12 +185,16 @@ class Restorer:
 
     def restore_workspace(self, item: dict) -> None:
         validate_timezone(item["timezone"])
+        engine = item.get("match_engine", Engine.LEXICAL)  # absent from older backups
+        if engine not in Engine.values:
+            raise ValueError(f"its “match_engine” is not one of {', '.join(Engine.values)}")
         self.workspace = Workspace.objects.create(
             name=str(item["name"])[:200],
             slug=self.slug,
             timezone=item["timezone"],
             focus_pick_limit=int(item["focus_pick_limit"]),
             follow_up_window_hours=int(item["follow_up_window_hours"]),
+            match_engine=engine,
         )
         if created_at := parse_datetime(item["created_at"]):
             Workspace.objects.filter(pk=self.ws.pk).update(created_at=created_at)

@@ -17,6 +17,7 @@ from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -28,6 +29,7 @@ from followthrough.people.models import (
 )
 from followthrough.people.registry import person_relations
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
 
 SECTIONS: dict[str, tuple[type[Model], ...]] = {
@@ -50,6 +52,12 @@ LEFT_OUT: dict[type[Model], str] = {
     ImportBatch: "import history: the uploads it names are not in the backup",
     ImportedObject: "import history (what each import changed, for its undo)",
     PeopleDeletion: "undo snapshots of deleted people, kept for 30 minutes",
+    PartnerScore: "derived: re-scored from the profiles on the first read after restore",
+    PartnerIndex: "derived: what the partner scores were computed from",
+    PhraseVector: "derived: embeddings, made again from the profiles' text when needed",
+    WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
+    "address is kept with the organization, and watching it again is one click",
+    NewsItem: "news items, a copy of what the feeds publish: read again once watched",
 }
 
 

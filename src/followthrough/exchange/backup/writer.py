@@ -140,6 +140,7 @@ class _Writer:
             "timezone": ws.timezone,
             "focus_pick_limit": ws.focus_pick_limit,
             "follow_up_window_hours": ws.follow_up_window_hours,
+            "match_engine": ws.match_engine,
             "created_at": utc_text(ws.created_at),
             "organization": own_rank,
         }

@@ -37,6 +37,7 @@ from followthrough.exchange.imports.result import (
 )
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.matching.index import refresh as partners_refresh
 from followthrough.people.search_schema import catch_up as search_catch_up
 
 if TYPE_CHECKING:
@@ -123,6 +124,10 @@ def import_records(
         raise
     if dry_run:
         result.batch_id = None
+    else:
+        # The partner scores of new or changed organizations, computed here (in the
+        # worker or the command) rather than by whoever opens a page next.
+        partners_refresh(workspace=workspace)
     return result
 
 

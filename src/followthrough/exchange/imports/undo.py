@@ -23,6 +23,7 @@ from followthrough.exchange.formats import registry
 from followthrough.exchange.imports.provenance import Run, changed_rows, created_runs, merged
 from followthrough.exchange.imports.row_writer import RowWriter
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
+from followthrough.matching.index import forget as partners_forget
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -275,6 +276,9 @@ def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
             },
         }
         locked.save(update_fields=["status", "undone_at", "counts"])
+        # Organizations put back keep their old edit times, which the partners index
+        # cannot tell from unchanged ones: it is rebuilt on the next read.
+        partners_forget(workspace_id=locked.workspace_id)
         transaction.on_commit(lambda: _delete_files(photos))
     batch.refresh_from_db()
     return result

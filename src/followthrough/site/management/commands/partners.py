@@ -7,8 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from followthrough.matching.engines import semantic_available
+from followthrough.matching.index import refresh as partners_refresh
 from followthrough.matching.selectors import own_profile, potential_partners
 from followthrough.workspaces.commands import add_workspace_argument, command_workspace
+from followthrough.workspaces.models import Engine
 
 
 class Command(BaseCommand):
@@ -23,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20, help="How many (default 20).")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
         parser.add_argument(
+            "--engine",
+            choices=Engine.values,
+            help="Score with this engine instead of the workspace's setting (semantic and "
+            "blended need the semantic extra).",
+        )
+        parser.add_argument(
             "--data-dir", help="Directory holding the database (applied by followthrough)."
         )
 
@@ -35,7 +44,15 @@ class Command(BaseCommand):
                 "The workspace's own profile is empty: set it first "
                 "(`followthrough profile set --from-json FILE`)."
             )
-        matches = potential_partners(workspace=workspace, limit=options["limit"])
+        engine = options["engine"]
+        if engine and engine != Engine.LEXICAL and not semantic_available():
+            raise CommandError(
+                f"The {engine} engine needs the semantic extra: "
+                "pip install 'followthrough[semantic]' (see the README)."
+            )
+        # A command may take its time: every phrase the semantic engines lack is embedded.
+        partners_refresh(workspace=workspace, engine=engine, embed_all=True)
+        matches = potential_partners(workspace=workspace, limit=options["limit"], engine=engine)
         if options["json"]:
             rows = [{"name": m.name, "score": m.score, "reasons": list(m.reasons)} for m in matches]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))

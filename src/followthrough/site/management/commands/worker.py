@@ -10,6 +10,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from followthrough.watch.tasks import ticker
+
 PARENT_PID_ENV = "FOLLOWTHROUGH_WORKER_PARENT"
 
 
@@ -30,9 +32,10 @@ def _watch_parent() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: it takes tasks (large imports, and later feed polling "
-        "and digests) from the database queue. `followthrough serve` starts one itself; run "
-        "this when serving with another WSGI server."
+        "Run the background worker: it takes tasks (large imports, news feed polling, and "
+        "later digests) from the database queue, and every minute queues a poll of the "
+        "watched feeds that are due. `followthrough serve` starts one itself; run this when "
+        "serving with another WSGI server."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,4 +54,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["exit_with_parent"]:
             _watch_parent()
+        # The feeds' schedule: django-tasks has none of its own, so the worker keeps it.
+        ticker(threading.Event())
         call_command("db_worker", interval=options["interval"], queue_name="default")

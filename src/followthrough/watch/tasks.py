@@ -1,0 +1,72 @@
+"""Background polling. The worker (`followthrough worker`, started by `serve`) enqueues
+`poll_due_feeds_task` every `TICK_SECONDS` while one is not already waiting (see
+`ticker`); watching a new feed reads it at once, in the request.
+
+Tasks take ids only and return quietly when their object is gone. A task needs no retry
+of its own: a feed that failed is due again after its back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from followthrough.watch.models import WatchedFeed
+from followthrough.watch.services import feed_poll, feeds_poll_due
+
+logger = logging.getLogger(__name__)
+TICK_SECONDS = 60.0
+FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
+
+
+@task()
+def poll_due_feeds_task() -> int:
+    """Poll every feed that is due, in every workspace; how many were read."""
+    return len(feeds_poll_due())
+
+
+@task()
+def poll_feed_task(feed_id: int) -> None:
+    """Read one feed now (a member asked for it)."""
+    feed = WatchedFeed.objects.filter(pk=feed_id).first()
+    if feed is not None:
+        feed_poll(feed=feed)
+
+
+def tick(previous: Any = None) -> Any:
+    """Enqueue a poll of the due feeds unless the one enqueued before has not finished
+    yet, and only when a feed is due. Returns the task result to pass next time."""
+    if previous is not None:
+        try:
+            previous.refresh()
+        except Exception:  # its row was cleaned away: treat it as finished
+            previous = None
+        if previous is not None and previous.status not in FINISHED:
+            return previous
+    if not WatchedFeed.objects.filter(next_attempt_at__lte=timezone.now()).exists():
+        return None
+    return poll_due_feeds_task.enqueue()
+
+
+def ticker(stop: threading.Event, seconds: float = TICK_SECONDS) -> threading.Thread:
+    """A daemon thread that calls `tick` every `seconds` until `stop` is set."""
+
+    def run() -> None:
+        previous = None
+        while not stop.wait(seconds):
+            try:
+                previous = tick(previous)
+            except Exception:
+                logger.exception("Could not enqueue the feed poll")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=run, daemon=True, name="feed-ticker")
+    thread.start()
+    return thread
