@@ -1,4 +1,4 @@
-"""Time the Today page and person pages of the `bench` workspace.
+"""Time the Today page, person pages, lists and searches of the `bench` workspace.
 
     python bench/bench_pages.py --data-dir /tmp/ftbench [--repeat 50]
 
@@ -33,6 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Time the person whose interaction count is closest to this.",
     )
     parser.add_argument(
+        "--lists-only",
+        action="store_true",
+        help="Time only the people, organization and events lists and searches.",
+    )
+    parser.add_argument(
         "--show-queries", action="store_true", help="List each page's SQL queries with their times."
     )
     return parser.parse_args(argv)
@@ -46,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench.pages import run
+    from bench.pages import member_client, run, time_lists
+    from followthrough.workspaces.models import Workspace
 
     # As `followthrough serve` does: the manifest static storage needs collected files.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -59,7 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} CPUs, load average {load}"
     )
     print(f"machine speed check: a fixed pure-Python loop takes {_calibration_ms():.1f} ms")
-    for line in run(args.slug, args.repeat, args.person_interactions, args.show_queries):
+    if args.lists_only:
+        client = member_client(Workspace.objects.get(slug=args.slug))
+        lines = time_lists(client, args.slug, args.repeat, args.show_queries)
+    else:
+        lines = run(args.slug, args.repeat, args.person_interactions, args.show_queries)
+    for line in lines:
         print(line)
     print(f"machine speed check: a fixed pure-Python loop takes {_calibration_ms():.1f} ms")
 

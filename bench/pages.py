@@ -35,7 +35,7 @@ class Timing:
         p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
         queries = f"{self.queries:>4} queries" if self.queries is not None else ""
         return (
-            f"{self.label:<46} median {statistics.median(ordered):7.1f} ms   "
+            f"{self.label:<48} median {statistics.median(ordered):7.1f} ms   "
             f"p90 {p90:7.1f} ms   min {ordered[0]:7.1f} ms   {queries}"
         )
 
@@ -127,9 +127,40 @@ def time_raw_slipping(workspace: Workspace, repeat: int) -> tuple[Timing, str]:
     return timing, plan
 
 
+# The list and search pages, each as (label, url name, query string). Bench people are
+# named from 82 surnames (~1,250 people each), so one surname finds ~1,250 people, a
+# first and last name a few dozen; "lars" is a surname being typed.
+LIST_PAGES = (
+    ("people list", "people:person-list", ""),
+    ("people list, sorted by last interaction", "people:person-list", "sort=last"),
+    ("people list, most overdue first", "people:person-list", "sort=due"),
+    ("people list, page 1,000 of 2,000", "people:person-list", "page=1000"),
+    ("people list, last interaction, page 1,000", "people:person-list", "sort=last&page=1000"),
+    ("people search: larsen", "people:person-list", "q=larsen"),
+    ("people search: lars (as you type)", "people:person-list", "q=lars"),
+    ("people search: luis iqbal", "people:person-list", "q=luis+iqbal"),
+    ("people search: larsen, sorted by name", "people:person-list", "q=larsen&sort=name"),
+    ("organization list", "people:organization-list", ""),
+    ("organization list, page 200 of 400", "people:organization-list", "page=200"),
+    ("organization search: tutor (3,100 found)", "people:organization-list", "q=tutor"),
+    ("organization search: food pantry", "people:organization-list", "q=food+pantry"),
+    ("events list", "events:event-list", ""),
+    ("events list, page 40 of 80", "events:event-list", "page=40"),
+)
+
+
+def time_lists(client: Client, slug: str, repeat: int, show_queries: bool) -> list[str]:
+    """Time the people, organization and events lists and searches (`LIST_PAGES`)."""
+    lines = []
+    for label, name, query in LIST_PAGES:
+        url = reverse(name, kwargs={"workspace_slug": slug}) + (f"?{query}" if query else "")
+        lines.append(time_page(client, label, url, repeat, show_queries).line())
+    return lines
+
+
 def run(slug: str, repeat: int, person_target: int, show_queries: bool) -> list[str]:
-    """Time Today, a person page (~`person_target` interactions), the busiest person page
-    and the raw slipping SQL; return the report lines."""
+    """Time Today, a person page (~`person_target` interactions), the busiest person page,
+    the raw slipping SQL and the lists and searches; return the report lines."""
     workspace = Workspace.objects.get(slug=slug)
     client = member_client(workspace)
     today = reverse("agenda:today", kwargs={"workspace_slug": slug})
@@ -142,4 +173,4 @@ def run(slug: str, repeat: int, person_target: int, show_queries: bool) -> list[
     timing, plan = time_raw_slipping(workspace, repeat)
     lines.append(timing.line())
     lines.append("  plan of the first slipping query:\n" + plan)
-    return lines
+    return lines + time_lists(client, slug, repeat, show_queries)

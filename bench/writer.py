@@ -18,6 +18,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.management.color import no_style
 from django.db import connection, models
 
+from followthrough.people import search_schema
+
 BATCH = 5_000
 DAY = 86_400
 
@@ -127,7 +129,9 @@ def _has_workspace_key(model: type[models.Model]) -> bool:
 
 
 def finish(tables: Sequence[Table]) -> None:
-    """After loading: reset sequences (PostgreSQL) or checkpoint the WAL (SQLite)."""
+    """After loading: bring the search index up to date, reset sequences (PostgreSQL) or
+    checkpoint the WAL (SQLite)."""
+    search_schema.catch_up(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -65,12 +65,12 @@ def test_it_keeps_a_constant_number_of_queries(owner_client, workspace, django_a
 
     add_event(1)
     owner_client.get(url("event-list", workspace))  # warm the session
-    # session, user, membership, page count, page rows
-    with django_assert_num_queries(5):
+    # session, user, membership, page count, the page's ids, its rows with their counts
+    with django_assert_num_queries(6):
         owner_client.get(url("event-list", workspace))
     for days in range(2, 8):
         add_event(-days)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = owner_client.get(url("event-list", workspace))
     assert response.content.decode().count("3 attendees") == 7
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -23,10 +24,10 @@ def _migrate(targets):
 @pytest.fixture
 def back_to_latest():
     """Leave the database fully migrated: going back to BEFORE unapplied every later
-    migration that depends on those (of other apps too), which AFTER does not bring back."""
+    migration that depends on those (of other apps too), which AFTER does not bring back.
+    Through `migrate`, so that the search index's triggers come back too (people.apps)."""
     yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    call_command("migrate", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -26,8 +26,8 @@ def test_the_dated_open_affiliation_comes_before_an_undated_one(workspace):
         person=person, organization=ended, started_on=date(2019, 1, 1), ended_on=date(2020, 1, 1)
     )
 
-    row = selectors.person_list(workspace=workspace).get()
-    assert [a.organization.name for a in row.current_affiliations] == ["Dated", "Undated"]
+    [row] = selectors.person_list(workspace=workspace)
+    assert [a.organization_name for a in row.current_affiliations] == ["Dated", "Undated"]
     profile = selectors.person_profile(workspace=workspace).get(pk=person.pk)
     assert [a.organization.name for a in profile.affiliations.all()] == [
         "Dated", "Undated", "Ended",

@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from followthrough.people import search_schema
 from followthrough.people.models import Organization, Tag
 from followthrough.people.services import affiliation_add
 from followthrough.relationships.models import Interaction, InteractionKind
@@ -79,8 +80,11 @@ def test_it_lists_organizations_in_a_constant_number_of_queries(
     for n in range(30):
         make_org(workspace, focus_areas=[f"t{n}", "b"])
     assert queries() == few
-    # session, user, membership; focus-area menu; count, rows, their focus areas
-    with django_assert_max_num_queries(7):
+    # session, user, membership; focus-area menu; whether the search index has changes
+    # to catch up (applied by the first search after changes), the search, the rows,
+    # their focus areas
+    search_schema.catch_up(connection)
+    with django_assert_max_num_queries(8):
         owner_client.get(url("organization-list", workspace), {"q": "organization"})
 
 

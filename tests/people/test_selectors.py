@@ -20,8 +20,12 @@ def test_it_matches_every_search_word_somewhere(workspace):
         phones=["+1 (555) 010-0200"],
     )
     make_person(workspace, first_name="Dana", last_name="Park")
-    assert list(selectors.person_list(workspace=workspace, query="dana harbor")) == [dana]
-    assert list(selectors.person_list(workspace=workspace, query="5550100200")) == [dana]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="dana harbor")] == [
+        dana.pk
+    ]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, query="5550100200")] == [
+        dana.pk
+    ]
     assert list(selectors.person_list(workspace=workspace, query="  ")) != []
 
 
@@ -38,21 +42,21 @@ def test_it_lists_only_current_affiliations_on_rows(workspace):
     affiliation_add(
         person=person, organization=past, started_on=date(2019, 1, 1), ended_on=date(2020, 1, 1)
     )
-    row = selectors.person_list(workspace=workspace).get()
-    assert [a.organization for a in row.current_affiliations] == [now]
+    [row] = selectors.person_list(workspace=workspace)
+    assert [a.organization_id for a in row.current_affiliations] == [now.pk]
 
 
 def test_it_scopes_people_to_the_workspace(workspace, other_workspace):
     make_person(other_workspace, first_name="Stranger")
     assert list(selectors.person_list(workspace=workspace, query="stranger")) == []
-    assert selectors.person_list(workspace=workspace).count() == 0
+    assert selectors.person_list(workspace=workspace).count == 0
 
 
 def test_it_filters_by_stage(workspace):
     met = make_person(workspace)
     make_person(workspace)
     relationship_log_interaction(person=met, kind=InteractionKind.MET_AT_EVENT)
-    assert list(selectors.person_list(workspace=workspace, stage=Stage.MET)) == [met]
+    assert [p.pk for p in selectors.person_list(workspace=workspace, stage=Stage.MET)] == [met.pk]
 
 
 def test_it_orders_the_timeline_newest_first_with_stable_ties(workspace):

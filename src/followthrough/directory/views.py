@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -44,6 +43,7 @@ from followthrough.people.models import (
     Organization,
     Person,
 )
+from followthrough.people.pages import page_number
 from followthrough.relationships import selectors as relationship_selectors
 from followthrough.relationships.services import (
     RelationshipError,
@@ -65,15 +65,8 @@ TIMELINE_PER_PAGE = 10  # the latest few, then "Older": the page stays quick and
 NOTICED_PER_PAGE = 20
 
 
-def _page(request: WorkspaceRequest, items: Any, per_page: int) -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
 def _page_number(request: WorkspaceRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
+    return page_number(request.GET.get("page", 1))
 
 
 def _person_url(workspace: Workspace, person: Person) -> str:
@@ -92,19 +85,23 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
     tags = selectors.tag_choices(workspace=request.workspace)
     filters = PersonFilterForm(request.GET, tags=tags)
     query = filters.value("q") or ""
+    sort = filters.value("sort") or ("best" if query.strip() else "name")
     imported = _imported_batch(request, filters.value("imported"))
-    people = selectors.person_list(
+    page = selectors.person_list(
         workspace=request.workspace,
         query=query,
         tag=filters.value("tag"),
         stage=filters.value("stage"),
-        sort=filters.value("sort") or "name",
+        sort=sort,
         id_ranges=people_added(batch=imported) if imported is not None else None,
+        number=page_number(request.GET.get("page")),
+        per_page=PEOPLE_PER_PAGE,
     )
     context = {
         "filters": filters,
         "imported": imported,
-        "page": _page(request, people, PEOPLE_PER_PAGE),
+        "sort": sort,
+        "page": page,
         "filtered": any(filters.value(name) for name in ("q", "tag", "stage", "imported")),
         "undo": pending_undo(request),
         "nav": "people",
@@ -359,14 +356,16 @@ def affiliation_end(request: WorkspaceRequest, pk: int, affiliation_id: int) -> 
 def organization_list(request: WorkspaceRequest) -> HttpResponse:
     tags = selectors.tag_choices(workspace=request.workspace)
     filters = OrganizationFilterForm(request.GET, tags=tags)
-    organizations = selectors.organization_list(
+    page = selectors.organization_list(
         workspace=request.workspace,
         query=filters.value("q") or "",
         focus_area=filters.value("focus_area"),
+        number=page_number(request.GET.get("page")),
+        per_page=ORGANIZATIONS_PER_PAGE,
     )
     context = {
         "filters": filters,
-        "page": _page(request, organizations, ORGANIZATIONS_PER_PAGE),
+        "page": page,
         "filtered": any(filters.value(name) for name in ("q", "focus_area")),
         "nav": "organizations",
     }

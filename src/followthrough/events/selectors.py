@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from followthrough.events.models import Attendance, Event, FocusPick, Rsvp
 from followthrough.matching.selectors import people_to_meet
 from followthrough.people.models import Person
+from followthrough.people.pages import ListPage, in_order, page_of_ids
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.workspaces.models import Workspace
 
@@ -48,27 +49,24 @@ def _count_of(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def event_list(*, workspace: Workspace, now: datetime) -> QuerySet[Event]:
-    """The workspace's events: upcoming ones first (soonest first), then past ones (most
-    recent first). An event still in progress at `now` counts as upcoming.
+def event_list(
+    *, workspace: Workspace, now: datetime, number: int = 1, per_page: int = 25
+) -> ListPage:
+    """Page `number` of the workspace's events: upcoming ones first (soonest first), then
+    past ones (most recent first). An event still in progress at `now` counts as upcoming.
 
     Each row carries `is_upcoming`, `attendee_count` (attendances not declined) and
-    `pick_count`. Cost: one indexed range scan of the workspace's events, sorted in the
-    database, plus two correlated index lookups per returned row; paginate the result
-    (a page is one query, its count another).
+    `pick_count`. Cost: the page's ids (the workspace's events sorted by their dates
+    alone), the count up to `COUNT_CAP`, then the page's rows with two correlated index
+    lookups each — the counts are never worked out for rows off the page.
     """
     upcoming = Q(starts_at__gte=now) | Q(ends_at__gte=now)
-    return (
+    is_upcoming = Case(
+        When(upcoming, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    ids = (
         Event.objects.for_workspace(workspace)
-        .annotate(
-            is_upcoming=Case(
-                When(upcoming, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            attendee_count=_count_of(
-                Attendance.objects.filter(event=OuterRef("pk")).exclude(rsvp=Rsvp.DECLINED)
-            ),
-            pick_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"))),
-        )
+        .annotate(is_upcoming=is_upcoming)
         .order_by(
             F("is_upcoming").desc(),
             # Upcoming rows sort on this (soonest first); past rows have NULL here...
@@ -79,6 +77,23 @@ def event_list(*, workspace: Workspace, now: datetime) -> QuerySet[Event]:
             F("starts_at").desc(),
             F("pk").desc(),
         )
+        .values_list("pk", flat=True)
+    )
+    page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
+    rows = Event.objects.annotate(
+        is_upcoming=is_upcoming,
+        attendee_count=_count_of(
+            Attendance.objects.filter(event=OuterRef("pk")).exclude(rsvp=Rsvp.DECLINED)
+        ),
+        pick_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"))),
+    )
+    return ListPage(
+        in_order(rows, page_ids, workspace_id=workspace.pk),
+        number,
+        has_next,
+        count,
+        capped,
+        per_page,
     )
 
 

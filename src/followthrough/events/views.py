@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from followthrough.events.forms import (
 from followthrough.events.models import Event
 from followthrough.events.services import EventError, FocusLimitReached
 from followthrough.people.models import Person
+from followthrough.people.pages import page_number
 from followthrough.workspaces.access import WorkspaceRequest, get_for_workspace, workspace_view
 from followthrough.workspaces.responses import is_partial, render_page_or_partial, see_other
 
@@ -52,9 +52,13 @@ def _detail_url(event: Event) -> str:
 @workspace_view
 def event_list(request: WorkspaceRequest) -> HttpResponse:
     now = timezone.now()
-    events = selectors.event_list(workspace=request.workspace, now=now)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page = selectors.event_list(
+        workspace=request.workspace,
+        now=now,
+        number=page_number(request.GET.get("page")),
+        per_page=PAGE_SIZE,
+    )
+    rows = page.object_list
     return render(
         request,
         "events/event_list.html",

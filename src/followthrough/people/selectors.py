@@ -8,12 +8,14 @@ paginate; nothing here loads a whole table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
+from followthrough.people import search
 from followthrough.people.models import (
     NEWEST_STARTED,
     Affiliation,
@@ -22,14 +24,15 @@ from followthrough.people.models import (
     Person,
     Tag,
 )
+from followthrough.people.pages import ListPage, id_in, in_order, page_of_ids
 from followthrough.workspaces.models import Workspace
 
-PERSON_SORTS = {"name": "Name", "last": "Last interaction", "due": "Most overdue first"}
-MAX_SEARCH_TERMS = 5
-
-
-def _terms(query: str) -> list[str]:
-    return query.split()[:MAX_SEARCH_TERMS]
+PERSON_SORTS = {
+    "name": "Name",
+    "best": "Best match",
+    "last": "Last interaction",
+    "due": "Most overdue first",
+}
 
 
 def tag_choices(*, workspace: Workspace) -> QuerySet[Tag]:
@@ -38,42 +41,79 @@ def tag_choices(*, workspace: Workspace) -> QuerySet[Tag]:
     return Tag.objects.for_workspace(workspace).only("id", "name").order_by(Lower("name"), "pk")
 
 
+def _relationships() -> QuerySet:
+    # The relationship room sits above this one: its model is reached through the
+    # person's reverse relation, never imported.
+    relation: Any = Person._meta.get_field("relationship")
+    return relation.related_model._default_manager.all()
+
+
+# Never-contacted people and people with no touch due come last; ties (in practice
+# only those) in the order their relationships were made.
+_RELATIONSHIP_ORDER = {
+    "last": ("last_interaction_at", True),
+    "due": ("next_touch_due", False),
+}
+
+
+def _person_ids(
+    people: QuerySet[Person], *, workspace: Workspace, sort: str, filtered: bool
+) -> QuerySet:
+    """The ids of `people` in the order of `sort`, from the index that matches it."""
+    if sort not in _RELATIONSHIP_ORDER:
+        return people.order_by("full_name", "pk").values_list("pk", flat=True)
+    field, descending = _RELATIONSHIP_ORDER[sort]
+    if filtered:
+        key = F(f"relationship__{field}")
+        ordering = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        tie = "-relationship__pk" if descending else "relationship__pk"
+        return people.order_by(ordering, tie).values_list("pk", flat=True)
+    # Every person has one relationship (started by the people.registry hooks), so the
+    # relationships' own (workspace, field) index gives everyone's order.
+    ordering = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return (
+        _relationships()
+        .filter(workspace=workspace)
+        .order_by(ordering, "-pk" if descending else "pk")
+        .values_list("person_id", flat=True)
+    )
+
+
 def person_list(
     *,
     workspace: Workspace,
     query: str = "",
     tag: Tag | None = None,
     stage: int | None = None,
-    sort: str = "name",
+    sort: str = "",
     id_ranges: Sequence[tuple[int, int]] | None = None,
-) -> QuerySet[Person]:
-    """People of the workspace matching the search and filters, ready to paginate.
+    number: int = 1,
+    per_page: int = 50,
+) -> ListPage:
+    """Page `number` of the workspace's people matching the search and filters.
 
+    `query`: full-text search (`people.search.person_search`: names, headline, notes,
+    contact points, current organizations and roles; every word, as a prefix).
     `id_ranges`: only people whose id is in one of these (first, last) ranges — the
     people an import added (`exchange.imports.provenance.people_added`); none when empty.
-
-    `query`: every word must appear in the name, headline, a contact point (e-mail, phone,
-    link) or the name of a current organization (case-insensitive).
-    Ordering: by name; or `sort="last"`: most recent interaction first, never-contacted
-    people last, then by name; or `sort="due"`: the longest-overdue next touch first,
-    people with no touch due last. `pk` breaks ties so pages are stable.
-    Cost: a page is 3 queries (the rows with their relationship, their tags, their
-    current affiliations with organizations) plus the paginator's count.
+    Ordering: `sort="best"` (the default with a query): best match first; `"name"` (the
+    default without); `"last"`: most recent interaction first, never-contacted people
+    last; `"due"`: the longest-overdue next touch first, people with no touch due last.
+    Cost: the page's ids (an index walk, or the search), the count up to
+    `pages.COUNT_CAP`, then 3 queries for the rows with their relationship, tags and
+    current affiliations with organizations — the same at page 1 and page 1,000.
     """
+    sort = sort if sort in PERSON_SORTS else ""
+    sort = sort or ("best" if query.strip() else "name")
     people = Person.objects.for_workspace(workspace)
-    for term in _terms(query):
-        by_contact = ContactPoint.objects.for_workspace(workspace).filter(
-            normalized__icontains=term
-        )
-        by_organization = Affiliation.objects.for_workspace(workspace).filter(
-            ended_on__isnull=True, organization__name__icontains=term
-        )
-        people = people.filter(
-            Q(full_name__icontains=term)
-            | Q(headline__icontains=term)
-            | Q(pk__in=by_contact.values("person_id"))
-            | Q(pk__in=by_organization.values("person_id"))
-        )
+    found: list[int] | None = None
+    if query.strip():
+        by_name = sort == "name"
+        found = search.person_search(workspace=workspace, query=query, by_name=by_name)
+        # The found ids are of this workspace; naming them alone lets the database
+        # start from them rather than from the workspace's name index.
+        people = Person.objects.filter(id_in(found))
+    filtered = bool(tag or stage or id_ranges is not None)
     if id_ranges is not None:
         within = Q(pk__in=[])
         for first, last in id_ranges:
@@ -83,27 +123,77 @@ def person_list(
         people = people.filter(tags=tag)
     if stage is not None:
         people = people.filter(relationship__stage=stage)
-    if sort == "last":
-        people = people.order_by(
-            F("relationship__last_interaction_at").desc(nulls_last=True), "full_name", "pk"
-        )
-    elif sort == "due":
-        people = people.order_by(
-            F("relationship__next_touch_due").asc(nulls_last=True), "full_name", "pk"
-        )
+    ids: QuerySet | list[int]
+    if found is not None and sort in ("best", "name"):  # already in this order
+        ids = found
+        if filtered and found:
+            kept = set(people.values_list("pk", flat=True))
+            ids = [pk for pk in found if pk in kept]
     else:
-        people = people.order_by("full_name", "pk")
-    return people.select_related("relationship").prefetch_related(
-        Prefetch("tags", queryset=tag_choices(workspace=workspace)),
-        Prefetch(
-            "affiliations",
-            queryset=Affiliation.objects.for_workspace(workspace)
-            .filter(ended_on__isnull=True)
-            .select_related("organization")
-            .order_by(NEWEST_STARTED, "pk"),
-            to_attr="current_affiliations",
-        ),
+        narrowed = filtered or found is not None
+        ids = _person_ids(people, workspace=workspace, sort=sort, filtered=narrowed)
+    page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
+    rows = _person_rows(workspace, page_ids)
+    return ListPage(rows, number, has_next, count, capped, per_page)
+
+
+@dataclass(frozen=True)
+class CurrentAffiliation:
+    organization_id: int
+    organization_name: str
+    role: str
+
+
+@dataclass
+class PersonRow:
+    """One person as the people list shows them: plain values, not a model graph (fifty
+    model graphs with their relationships, tags and organizations cost more than the
+    rest of the page)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    full_name: str
+    headline: str
+    stage: int | None
+    stage_label: str
+    last_interaction_at: datetime | None
+    tags: list[str] = field(default_factory=list)
+    current_affiliations: list[CurrentAffiliation] = field(default_factory=list)
+
+
+def _person_rows(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
+    """The rows of these people of the workspace, in the order of `ids`. Three queries
+    (people with their relationship, their tags, their current affiliations)."""
+    if not ids:
+        return []
+    stage_labels = dict(_relationships().model._meta.get_field("stage").flatchoices)
+    # By id alone, the workspace checked on the rows read (see `pages.in_order`).
+    people = Person.objects.filter(pk__in=ids).values_list(
+        "workspace_id", "pk", "first_name", "last_name", "full_name", "headline",
+        "relationship__stage", "relationship__last_interaction_at",
+    )  # fmt: skip
+    rows = {
+        pk: PersonRow(pk, first, last, full, headline, stage, stage_labels.get(stage, ""), at)
+        for ws, pk, first, last, full, headline, stage, at in people
+        if ws == workspace.pk
+    }
+    tags = (
+        Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
+        .order_by(Lower("tag__name"), "tag_id")
+        .values_list("person_id", "tag__name")
     )
+    for person_id, name in tags:
+        rows[person_id].tags.append(name)
+    affiliations = (
+        Affiliation.objects.for_workspace(workspace)
+        .filter(person_id__in=ids, ended_on__isnull=True)
+        .order_by(NEWEST_STARTED, "pk")
+        .values_list("person_id", "organization_id", "organization__name", "role")
+    )
+    for person_id, *affiliation in affiliations:
+        rows[person_id].current_affiliations.append(CurrentAffiliation(*affiliation))
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def person_profile(*, workspace: Workspace) -> QuerySet[Person]:
@@ -132,22 +222,42 @@ def person_profile(*, workspace: Workspace) -> QuerySet[Person]:
 
 
 def organization_list(
-    *, workspace: Workspace, query: str = "", focus_area: Tag | None = None
-) -> QuerySet[Organization]:
-    """Organizations of the workspace matching the search and focus area, by name.
+    *,
+    workspace: Workspace,
+    query: str = "",
+    focus_area: Tag | None = None,
+    number: int = 1,
+    per_page: int = 50,
+) -> ListPage:
+    """Page `number` of the workspace's organizations matching the search and focus area.
 
-    `query`: every word must appear in the name, mission or location (case-insensitive).
-    Cost: a page is 2 queries (rows, focus areas) plus the paginator's count.
+    `query`: full-text search (`people.search.organization_search`: name, focus areas,
+    mission, offers, needs, location; every word, as a prefix), best match first;
+    without one, by name. Cost: the page's ids (the name index, or the search), the
+    count up to `pages.COUNT_CAP`, then 2 queries (rows, focus areas).
     """
     organizations = Organization.objects.for_workspace(workspace)
-    for term in _terms(query):
-        organizations = organizations.filter(
-            Q(name__icontains=term) | Q(mission__icontains=term) | Q(location__icontains=term)
-        )
     if focus_area is not None:
         organizations = organizations.filter(focus_areas=focus_area)
-    return organizations.order_by("name", "pk").prefetch_related(
+    ids: QuerySet | list[int]
+    if query.strip():
+        ids = search.organization_search(workspace=workspace, query=query)
+        if focus_area is not None and ids:
+            kept = set(organizations.filter(id_in(ids)).values_list("pk", flat=True))
+            ids = [pk for pk in ids if pk in kept]
+    else:
+        ids = organizations.order_by("name", "pk").values_list("pk", flat=True)
+    page_ids, number, has_next, count, capped = page_of_ids(ids, number=number, per_page=per_page)
+    rows = Organization.objects.all().prefetch_related(
         Prefetch("focus_areas", queryset=tag_choices(workspace=workspace))
+    )
+    return ListPage(
+        in_order(rows, page_ids, workspace_id=workspace.pk),
+        number,
+        has_next,
+        count,
+        capped,
+        per_page,
     )
 
 

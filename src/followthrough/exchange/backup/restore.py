@@ -14,12 +14,13 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from followthrough.exchange.backup.restore_values import RestoreResult
 from followthrough.exchange.backup.restorer import Restorer
 from followthrough.exchange.backup.writer import FORMAT, VERSION, BackupError
 from followthrough.matching.index import refresh as partners_refresh
+from followthrough.people.search_schema import catch_up as search_catch_up
 from followthrough.workspaces.models import Workspace
 
 READ_SIZE = 1 << 20
@@ -149,6 +150,7 @@ def workspace_restore(*, stream: IO[str], slug: str) -> RestoreResult:
     try:
         with transaction.atomic():
             _run(restorer, BackupReader(stream))
+            search_catch_up(connection)  # the rows restored, searchable from the commit on
     except BaseException as error:
         restorer.discard_files()
         if isinstance(error, DatabaseError):

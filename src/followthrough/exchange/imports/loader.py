@@ -38,6 +38,7 @@ from followthrough.exchange.imports.result import (
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.matching.index import refresh as partners_refresh
+from followthrough.people.search_schema import catch_up as search_catch_up
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -99,6 +100,8 @@ def import_records(
             _finish(run)
             if dry_run:
                 transaction.set_rollback(True)
+            else:  # the rows just written, searchable from the commit on
+                search_catch_up(connection)
     except ParseError as error:  # the parser's: the rest of the file cannot be read
         _discard(run)
         _note_problems(result, [(error.line, error.field, error.message)])
