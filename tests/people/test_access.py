@@ -43,6 +43,7 @@ ROUTES = [
     Route("organization-edit", ("org",), "get", True),
     Route("organization-edit", ("org",), "post", True),
     Route("organization-noticed", ("org",), "post", True),
+    Route("partner-follow-up", ("org",), "post", True),
     Route("duplicates", (), "get", False),
     Route("merge", ("person", "person2"), "get", True),
     Route("merge", ("person", "person2"), "post", True, (("first_name", "other"),)),
