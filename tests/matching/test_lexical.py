@@ -127,6 +127,13 @@ def test_a_phrase_reads_lower_case_inside_a_reason_but_names_keep_their_capitals
         match is not None
         and "they offer Eastport's big hall — you need a meeting room" in (match.reasons[0])
     )
+    # A common word inside a name is no name: "Volunteer drivers" reads lower case.
+    center = Profile(3, "Valley Volunteer Center", offers="Volunteer drivers")
+    match = Scorer(
+        Profile("own", "Harbor Aid", needs="Volunteer drivers"), corpus_weights([own, center])
+    ).score(center)
+    assert match is not None
+    assert match.reasons[0] == "they offer volunteer drivers — you need volunteer drivers"
 
 
 def test_a_phrase_loses_the_words_a_form_starts_it_with():

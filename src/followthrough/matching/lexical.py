@@ -99,7 +99,7 @@ class Scorer:
         self.own = read(own)
         self.weights = weights
         self._default = max(weights.values(), default=1.0)  # a term no one else uses
-        self._names = frozenset(_WORDS.findall(f"{own.name} {own.city}".lower()))
+        self._names = proper_words(own)
         # Stem → our word for it, read once: a mission reason shows our own wording.
         self._our_words = {stem(w): w for w in words(" ".join((own.mission, *own.focus_areas)))}
         # Our own phrases' weights, read once (theirs are weighed once per profile).
@@ -163,7 +163,7 @@ class Scorer:
         """The match of `profile` with its reasons, or None when nothing intersects."""
         other = read(profile)
         score, reasons = 0.0, []
-        names = self._names | frozenset(_WORDS.findall(f"{profile.name} {profile.city}".lower()))
+        names = self._names | proper_words(profile)
         for similarity, offer, need in self._meet(other.offers, self.own.needs)[:2]:
             score += WEIGHT_THEY_OFFER * similarity
             reasons.append(
@@ -197,6 +197,14 @@ class Scorer:
         found = [m for p in profiles if p.key != self.own.profile.key and (m := self.score(p))]
         found.sort(key=lambda m: (-m.score, m.name.casefold()))
         return found[:limit] if limit is not None else found
+
+
+def proper_words(profile: Profile) -> frozenset[str]:
+    """Words that keep their capital at the start of a phrase: the place's, and the first
+    of the organization's name ("Riverside" of Riverside Food Bank). Not every word of the
+    name: "Volunteer tutors" is no name because a Valley Volunteer Center exists."""
+    first = _WORDS.findall(profile.name.lower())[:1]
+    return frozenset([*first, *_WORDS.findall(profile.city.lower())])
 
 
 def in_sentence(text: str, names: frozenset[str] = frozenset()) -> str:

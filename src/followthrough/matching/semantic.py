@@ -22,7 +22,7 @@ import numpy as np
 
 from followthrough.matching.analysis import phrases, stem, words
 from followthrough.matching.errors import NotReady
-from followthrough.matching.lexical import Match, Profile, and_list, in_sentence
+from followthrough.matching.lexical import Match, Profile, and_list, in_sentence, proper_words
 from followthrough.matching.models import PhraseVector
 from followthrough.workspaces.models import Workspace
 
@@ -154,7 +154,7 @@ class SemanticScorer:
         self.offers, self.needs = phrases(own.offers), phrases(own.needs)
         self.mission = _mission_text(own)
         self.focus = _focus(own)
-        self.names = frozenset(w.lower() for w in words(f"{own.name} {own.city}"))
+        self.names = proper_words(own)
         known = self.store.vectors([*self.offers, *self.needs, *filter(None, [self.mission])])
         self.offer_vectors = _stack(known, self.offers)
         self.need_vectors = _stack(known, self.needs)
@@ -182,7 +182,7 @@ class SemanticScorer:
         known: dict[str, Any],
     ) -> Match | None:
         score, reasons = 0.0, []
-        names = self.names | frozenset(w.lower() for w in words(f"{profile.name} {profile.city}"))
+        names = self.names | proper_words(profile)
         for sim, offer, need in _meet(offers, _stack(known, offers), self.needs, self.need_vectors):
             score += WEIGHT_THEY_OFFER * sim
             reasons.append(
