@@ -73,14 +73,32 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed words, each followed by its concept ("~kind of help" or "#topic") when it
     names one."""
-    found = []
-    for word in words(text):
-        stemmed = stem(word)
-        found.append(stemmed)
-        concept = CONCEPT_OF_STEM.get(stemmed)
-        if concept is not None:
-            found.append(concept)
+    known = _WORD_TERMS
+    found: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        made = known.get(word)
+        if made is None:
+            made = _word_terms(word)
+            if len(known) < _WORD_TERMS_KEPT:
+                known[word] = made
+        found += made
     return found
+
+
+def _word_terms(word: str) -> tuple[str, ...]:
+    """What one lower-case word adds to `terms`: nothing for filler, its stem, and the
+    stem's concept when it names one."""
+    if word in STOPWORDS or len(word) < 2:
+        return ()
+    stemmed = stem(word)
+    concept = CONCEPT_OF_STEM.get(stemmed)
+    return (stemmed,) if concept is None else (stemmed, concept)
+
+
+# Each word's terms, worked out once per process (a profile is read word by word, and a
+# directory of 20,000 uses a few thousand words; the bound keeps odd input from growing it).
+_WORD_TERMS: dict[str, tuple[str, ...]] = {}
+_WORD_TERMS_KEPT = 200_000
 
 
 def phrases(text: str) -> list[str]:

@@ -92,23 +92,33 @@ def corpus_weights(profiles: Iterable[Profile]) -> dict[str, float]:
     return {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in counts.items()}
 
 
+class _Weights(dict[str, float]):
+    """Term weights: a concept or topic weighs `CONCEPT_WEIGHT`, a term no one else uses
+    `default` (remembered once asked)."""
+
+    def __init__(self, weights: dict[str, float], *, default: float) -> None:
+        super().__init__((t, w) for t, w in weights.items() if t[0] not in "~#")
+        self.default = default
+
+    def __missing__(self, term: str) -> float:
+        found = self[term] = CONCEPT_WEIGHT if term[0] in "~#" else self.default
+        return found
+
+
 class Scorer:
     """Scores profiles against one own profile with the weights of a corpus."""
 
     def __init__(self, own: Profile, weights: dict[str, float]) -> None:
         self.own = read(own)
-        self.weights = weights
-        self._default = max(weights.values(), default=1.0)  # a term no one else uses
+        self.weights = _Weights(weights, default=max(weights.values(), default=1.0))
+        # A term's weight, looked up a million times in a full re-score: a dict's own get.
+        self.weight = self.weights.__getitem__
         self._names = proper_words(own)
         # Stem → our word for it, read once: a mission reason shows our own wording.
         self._our_words = {stem(w): w for w in words(" ".join((own.mission, *own.focus_areas)))}
-        # Our own phrases' weights, read once (theirs are weighed once per profile).
+        # Our own phrases' weights and mission's length, read once (theirs once a profile).
         self._masses = {t: self._mass(t) for _, t in (*self.own.offers, *self.own.needs)}
-
-    def weight(self, term: str) -> float:
-        if term[0] in "~#":
-            return CONCEPT_WEIGHT
-        return self.weights.get(term, self._default)
+        self._mission_norm = self._norm(self.own.mission)
 
     def _mass(self, terms: frozenset[str]) -> float:
         return sum(map(self.weight, terms))
@@ -147,13 +157,14 @@ class Scorer:
         shared = [t for t in mine if t in theirs]
         if not shared:
             return 0.0, []
+        weight = self.weight
+        dot = sum(mine[t] * theirs[t] * weight(t) ** 2 for t in shared)
+        shown = sorted((t for t in shared if t[0] not in "~#"), key=weight, reverse=True)
+        return dot / (self._mission_norm * self._norm(theirs) or 1.0), shown
 
-        def norm(counter: Counter[str]) -> float:
-            return math.sqrt(sum((n * self.weight(t)) ** 2 for t, n in counter.items()))
-
-        dot = sum(mine[t] * theirs[t] * self.weight(t) ** 2 for t in shared)
-        shown = sorted((t for t in shared if t[0] not in "~#"), key=self.weight, reverse=True)
-        return dot / (norm(mine) * norm(theirs) or 1.0), shown
+    def _norm(self, counter: Counter[str]) -> float:
+        weight = self.weight
+        return math.sqrt(sum((n * weight(t)) ** 2 for t, n in counter.items()))
 
     def _surface(self, stems: list[str]) -> list[str]:
         """Our own words for these stems, as we wrote them."""
@@ -163,13 +174,15 @@ class Scorer:
         """The match of `profile` with its reasons, or None when nothing intersects."""
         other = read(profile)
         score, reasons = 0.0, []
-        names = self._names | proper_words(profile)
-        for similarity, offer, need in self._meet(other.offers, self.own.needs)[:2]:
+        they_offer = self._meet(other.offers, self.own.needs)[:2]
+        we_offer = self._meet(self.own.offers, other.needs)[:2]
+        names = self._names | proper_words(profile) if they_offer or we_offer else self._names
+        for similarity, offer, need in they_offer:
             score += WEIGHT_THEY_OFFER * similarity
             reasons.append(
                 f"they offer {in_sentence(offer, names)} — you need {in_sentence(need, names)}"
             )
-        for similarity, offer, need in self._meet(self.own.offers, other.needs)[:2]:
+        for similarity, offer, need in we_offer:
             score += WEIGHT_WE_OFFER * similarity
             reasons.append(
                 f"you offer {in_sentence(offer, names)} — they need {in_sentence(need, names)}"
