@@ -1,0 +1,68 @@
+"""A short plain-text snippet of a message's body.
+
+The first text/plain part (the standard library's `get_body`, which skips attachments),
+else the text/html one turned into text by nh3 (tags dropped, script and style with
+their content; nothing is run). Bytes are decoded in the declared charset, with
+ISO-8859-1 and US-ASCII read as Windows-1252 (as browsers do: mail that says Latin-1
+mostly is Windows-1252), and a body that is not in its charset (or declares none) as
+UTF-8, else Windows-1252.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from email.message import EmailMessage, Message
+
+import nh3
+
+from followthrough.exchange.formats.text import clean_text, decode_with_charset
+
+SNIPPET_LENGTH = 200
+MAX_DECODED = 64 * 1024  # bytes of a part decoded for its snippet
+_READ_AS_CP1252 = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "l1"})
+_BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def snippet(message: Message, problems: list[str]) -> str:
+    if not isinstance(message, EmailMessage):
+        return ""
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except Exception as error:  # the stdlib has raised on malformed MIME structure
+        problems.append(f"its body could not be read ({type(error).__name__})")
+        return ""
+    if part is None:
+        return ""
+    try:
+        payload = part.get_payload(decode=True)
+        charset = (part.get_content_charset() or "").lower()
+    except Exception as error:  # a broken transfer encoding or parameter
+        problems.append(f"its body could not be decoded ({type(error).__name__})")
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    text = decode_with_charset(
+        payload[:MAX_DECODED], "cp1252" if charset in _READ_AS_CP1252 else charset
+    )
+    if part.get_content_subtype() == "html":
+        text = html_to_text(text)
+    return shorten(text)
+
+
+def html_to_text(markup: str) -> str:
+    """The text of an HTML body: block ends become line breaks, every tag goes (script
+    and style with their content), entities are decoded."""
+    cleaned = nh3.clean(_BLOCK_END.sub("\n", markup), tags=set(), attributes={})
+    return html.unescape(cleaned)
+
+
+def shorten(text: str) -> str:
+    """One line of at most SNIPPET_LENGTH characters, cut at a word where one is near."""
+    line = _SPACES.sub(" ", clean_text(text)).strip()
+    if len(line) <= SNIPPET_LENGTH:
+        return line
+    cut = line[: SNIPPET_LENGTH - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > SNIPPET_LENGTH // 2 else cut).rstrip() + "…"
