@@ -19,7 +19,8 @@ import nh3
 from followthrough.exchange.formats.text import clean_text, decode_with_charset
 
 SNIPPET_LENGTH = 200
-MAX_DECODED = 64 * 1024  # bytes of a part decoded for its snippet
+MAX_DECODED = 64 * 1024  # bytes of an HTML part decoded for its snippet
+MAX_TEXT = 8 * SNIPPET_LENGTH  # characters of text looked at (whitespace collapses)
 _READ_AS_CP1252 = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "l1"})
 _BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -43,12 +44,13 @@ def snippet(message: Message, problems: list[str]) -> str:
         return ""
     if not isinstance(payload, bytes):
         return ""
-    text = decode_with_charset(
-        payload[:MAX_DECODED], "cp1252" if charset in _READ_AS_CP1252 else charset
-    )
-    if part.get_content_subtype() == "html":
-        text = html_to_text(text)
-    return shorten(text)
+    is_html = part.get_content_subtype() == "html"
+    limit = MAX_DECODED if is_html else MAX_TEXT * 4
+    # Cut at a space, so a multi-byte character is never split (and the cut bytes then
+    # taken for Windows-1252).
+    head = payload if len(payload) <= limit else payload[: payload.rfind(b" ", 0, limit) + 1]
+    text = decode_with_charset(head, "cp1252" if charset in _READ_AS_CP1252 else charset)
+    return shorten(html_to_text(text) if is_html else text)
 
 
 def html_to_text(markup: str) -> str:
@@ -60,7 +62,7 @@ def html_to_text(markup: str) -> str:
 
 def shorten(text: str) -> str:
     """One line of at most SNIPPET_LENGTH characters, cut at a word where one is near."""
-    line = _SPACES.sub(" ", clean_text(text)).strip()
+    line = _SPACES.sub(" ", clean_text(text[:MAX_TEXT])).strip()
     if len(line) <= SNIPPET_LENGTH:
         return line
     cut = line[: SNIPPET_LENGTH - 1]
