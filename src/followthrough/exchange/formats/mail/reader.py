@@ -31,6 +31,8 @@ class StructurePolicy(EmailPolicy):
     record needs go through `policy.default`'s header classes once (`headers.py`)."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
+        if name.lower() == "content-disposition":  # `is_attachment` reads its object
+            return super().header_fetch_parse(name, value)
         return _UNFOLD.sub("", value) if "\n" in value else value
 
 
@@ -51,11 +53,12 @@ def read_eml(stream: BinaryIO) -> Iterator[MessageRecord]:
     """The one message of an .eml file (a From_ line in front, as some clients save
     it, is skipped). Reads at most `split.MAX_KEPT` bytes of it."""
     data = stream.read(MAX_KEPT)
-    size = len(data) + sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
+    rest = sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
     line = offset = 0
     if data.startswith(b"From ") and b":" not in data.split(b"\n", 1)[0].split(b" ")[0]:
         first, _, data = data.partition(b"\n")
         line, offset = 1, len(first) + 1
+    size = len(data) + rest
     yield read_message(RawMessage(1, line + 1, offset, data, size, data.endswith(b"\n")))
 
 
@@ -71,7 +74,7 @@ def read_message(raw: RawMessage) -> MessageRecord:
     if synthesized:
         problems.append("it has no Message-ID; one was made from its date, sender and subject")
     senders = h.addresses("From", found["from"], problems) if "from" in found else ()
-    if not senders:
+    if not found.get("from", "").strip():
         problems.append("it has no sender (From)")
     record = MessageRecord(
         index=raw.index,
