@@ -44,7 +44,7 @@ def _paragraphs(rng: random.Random, size: int) -> str:
     return " ".join(words)
 
 
-def _message(rng: random.Random, number: int) -> bytes:
+def _message(rng: random.Random, number: int, text_size: tuple[int, int]) -> bytes:
     when = f"Mon, {1 + number % 28:02d} Jan 2024 {number % 24:02d}:{number % 60:02d}:00 +0100"
     if number % 2:
         envelope = f"From 1785{number:015d}@xxx Mon Jan 01 00:00:00 +0000 2024\n"
@@ -60,7 +60,7 @@ def _message(rng: random.Random, number: int) -> bytes:
         + f"Date: {when}\nFrom: {sender}\nTo: team@example.org\n"
         f"Subject: =?utf-8?b?{subject}?=\nMIME-Version: 1.0\n"
     )
-    text = _paragraphs(rng, rng.randint(2000, 8000))
+    text = _paragraphs(rng, rng.randint(*text_size))
     if number % 8 == 0:
         attachment = base64.encodebytes(rng.randbytes(30000)).decode()
         body = (
@@ -84,10 +84,13 @@ def _message(rng: random.Random, number: int) -> bytes:
     return envelope.encode() + head.encode() + quoted + b"\n"
 
 
-def write_mbox(stream: BinaryIO, count: int, seed: int) -> None:
+def write_mbox(
+    stream: BinaryIO, count: int, seed: int, text_size: tuple[int, int] = (2000, 8000)
+) -> None:
+    """`count` messages; each text between `text_size` characters long."""
     rng = random.Random(seed)
     for number in range(count):
-        stream.write(_message(rng, number))
+        stream.write(_message(rng, number, text_size))
 
 
 def read(path: Path) -> None:

@@ -28,9 +28,9 @@ MAIL_TOKENS = [
 def test_reading_keeps_memory_flat_however_many_messages(tmp_path):
     path = tmp_path / "big.mbox"
     with path.open("wb") as stream:
-        write_mbox(stream, 2000, seed=3)
+        write_mbox(stream, 2000, seed=3, text_size=(500, 1500))
     size = path.stat().st_size
-    assert size > 15 * 2**20  # far above the bound below
+    assert size > 8 * 2**20  # far above the bound below
     tracemalloc.start()
     try:
         with path.open("rb") as stream:
@@ -39,7 +39,7 @@ def test_reading_keeps_memory_flat_however_many_messages(tmp_path):
     finally:
         tracemalloc.stop()
     assert count == 2000
-    assert peak < 4 * 2**20, f"peak {peak / 2**20:.1f} MB for a {size / 2**20:.0f} MB file"
+    assert peak < 3 * 2**20, f"peak {peak / 2**20:.1f} MB for a {size / 2**20:.0f} MB file"
 
 
 def _samples(suffix: str) -> list[Path]:
@@ -60,7 +60,7 @@ def test_mutated_mbox_files_fail_only_with_parse_error(data):
 
 
 @given(data=st.data())
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_mutated_eml_files_always_give_one_record(data):
     sample = data.draw(st.sampled_from(_samples(".eml")))
     stream = mutated(sample.read_bytes(), data.draw(edits(MAIL_TOKENS)))
@@ -69,7 +69,7 @@ def test_mutated_eml_files_always_give_one_record(data):
 
 
 @given(body=st.binary(max_size=2000))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_garbage_after_a_from_line_never_crashes(body):
     raw = b"From - Mon Jan 01 00:00:00 2024\n" + body
     records = list(read_mbox(io.BytesIO(raw)))

@@ -11,8 +11,19 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 from typing import Any, BinaryIO
 
-from followthrough.exchange.formats.mail import headers as h
 from followthrough.exchange.formats.mail.body import snippet
+from followthrough.exchange.formats.mail.headers import (
+    addresses,
+    gmail_labels,
+    message_ids,
+    mozilla_deleted,
+    raw_headers,
+    synthesized_id,
+    unstructured,
+)
+from followthrough.exchange.formats.mail.headers import (
+    date as header_date,
+)
 from followthrough.exchange.formats.mail.record import MessageRecord
 from followthrough.exchange.formats.mail.split import MAX_KEPT, RawMessage, split_mbox
 
@@ -66,33 +77,33 @@ def read_message(raw: RawMessage) -> MessageRecord:
     """One message's bytes into its record; never raises on bad input."""
     problems: list[str] = []
     message = BytesParser(policy=STRUCTURE).parsebytes(raw.data)
-    found = h.raw_headers(message)
+    found = raw_headers(message)
     if not found and not raw.data.strip():
         problems.append("it is empty")
-    ids = h.message_ids(found.get("message-id", ""))
+    ids = message_ids(found.get("message-id", ""))
     synthesized = not ids
     if synthesized:
         problems.append("it has no Message-ID; one was made from its date, sender and subject")
-    senders = h.addresses("From", found["from"], problems) if "from" in found else ()
+    senders = addresses("From", found["from"], problems) if "from" in found else ()
     if not found.get("from", "").strip():
         problems.append("it has no sender (From)")
     record = MessageRecord(
         index=raw.index,
         line=raw.line,
         offset=raw.offset,
-        message_id=ids[0] if ids else h.synthesized_id(found),
+        message_id=ids[0] if ids else synthesized_id(found),
         message_id_synthesized=synthesized,
-        in_reply_to=next(iter(h.message_ids(found.get("in-reply-to", ""))), ""),
-        references=h.message_ids(found.get("references", "")),
+        in_reply_to=next(iter(message_ids(found.get("in-reply-to", ""))), ""),
+        references=message_ids(found.get("references", "")),
         sender=senders[0] if senders else None,
-        to=h.addresses("To", found["to"], problems) if "to" in found else (),
-        cc=h.addresses("Cc", found["cc"], problems) if "cc" in found else (),
-        date=h.date(found.get("date", ""), problems),
-        subject=h.unstructured("Subject", found.get("subject", ""), problems),
+        to=addresses("To", found["to"], problems) if "to" in found else (),
+        cc=addresses("Cc", found["cc"], problems) if "cc" in found else (),
+        date=header_date(found.get("date", ""), problems),
+        subject=unstructured("Subject", found.get("subject", ""), problems),
         snippet=snippet(message, problems),
         thread_id=found.get("x-gm-thrid", "").strip()[:64],
-        labels=h.gmail_labels(found.get("x-gmail-labels", "")),
-        deleted=h.mozilla_deleted(found.get("x-mozilla-status", "")),
+        labels=gmail_labels(found.get("x-gmail-labels", "")),
+        deleted=mozilla_deleted(found.get("x-mozilla-status", "")),
     )
     problems.extend(_cut_off(raw, message))
     if not problems:
@@ -103,7 +114,7 @@ def read_message(raw: RawMessage) -> MessageRecord:
 
 def _cut_off(raw: RawMessage, message: Message) -> list[str]:
     found = []
-    if raw.size > len(raw.data):
+    if raw.size > MAX_KEPT:
         found.append(f"it is larger than {MAX_KEPT // 2**20} MB; only its start was read")
     elif not raw.ends_with_newline or not _has_body_separator(raw.data):
         found.append("it looks cut off (the file ends inside it)")
