@@ -34,6 +34,12 @@ SYNTHETIC_DOMAIN = "synthesized.followthrough.invalid"
 _ID = re.compile(r"<([^<>\s]+)>")
 _FOLD = re.compile(r"\r?\n")
 _SPACES = re.compile(r"\s+")
+_DOT_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_SPEC = rf"{_DOT_ATOM}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_MAILBOX = re.compile(
+    rf"[ \t]*(?:(?:\"([^\"\\\r\n]*)\"|([A-Za-z0-9!#$%&'*+/=?^_`{{|}}~ \t-]+))?[ \t]*"
+    rf"<({_SPEC})>|({_SPEC}))[ \t]*"
+)
 _DELETED = 0x0008  # X-Mozilla-Status: MSG_FLAG_EXPUNGED
 
 
@@ -88,9 +94,13 @@ def addresses(name: str, value: str, problems: list[str]) -> tuple[Address, ...]
 @functools.lru_cache(maxsize=4096)
 def _addresses(name: str, value: str) -> tuple[tuple[Address, ...], tuple[str, ...]]:
     problems: list[str] = []
+    simple = simple_mailbox(value)
     try:
-        header = _header_class(name)(name, value)
-        parsed = [(a.display_name, a.addr_spec) for a in header.addresses]
+        if simple is not None:
+            parsed = [simple]
+        else:
+            header = _header_class(name)(name, value)
+            parsed = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception as error:  # the stdlib's address parser has raised on odd input
         problems.append(f"its {name} header could not be read ({type(error).__name__})")
         parsed = [(n, a) for n, a in utils.getaddresses([value]) if a]
@@ -103,6 +113,21 @@ def _addresses(name: str, value: str) -> tuple[tuple[Address, ...], tuple[str, .
             continue
         kept.append(Address(spec, _SPACES.sub(" ", clean_text(display)).strip(), normalize(spec)))
     return tuple(kept), tuple(problems)
+
+
+def simple_mailbox(value: str) -> tuple[str, str] | None:
+    """(display name, address) of a header holding one mailbox of the plain shapes
+    (`a@b.org`, `Name <a@b.org>`, `"Name, Title" <a@b.org>`, an encoded-word name), as
+    the standard library's parser reads them at a tenth of its cost; None for any other
+    shape, which that parser then reads."""
+    match = _SIMPLE_MAILBOX.fullmatch(value)
+    if match is None:
+        return None
+    quoted, phrase, spec, bare = match.groups()
+    display = quoted if quoted is not None else (phrase or "")
+    if "=?" in display:
+        display = str(_header_class("subject")("subject", display))
+    return _SPACES.sub(" ", display).strip(), spec or bare
 
 
 def normalize(address: str) -> str:
