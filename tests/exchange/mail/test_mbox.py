@@ -158,6 +158,16 @@ def test_a_from_line_not_after_a_blank_line_is_body():
     assert message.snippet == "line From b@example.org Mon Jan 1 00:00:00 2024"
 
 
+def test_a_message_of_headers_only_before_the_next_is_not_cut_off():
+    raw = (
+        b"From a@example.org Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nSubject: x\n\n"
+        b"From b@example.org Mon Jan  1 00:00:00 2024\nFrom: b@example.org\nSubject: y\n"
+    )
+    first, last = _mbox(raw)
+    assert not any("cut off" in w for w in first.warnings)
+    assert last.warnings[-1] == "message 2 (line 5): it looks cut off (the file ends inside it)"
+
+
 def test_lf_and_crlf_files_give_the_same_records():
     lf = (DATA / "thunderbird_inbox.mbox").read_bytes().replace(b"\r\n", b"\n")
     crlf = _read("thunderbird_inbox.mbox")

@@ -70,7 +70,7 @@ def read_eml(stream: BinaryIO) -> Iterator[MessageRecord]:
         first, _, data = data.partition(b"\n")
         line, offset = 1, len(first) + 1
     size = len(data) + rest
-    yield read_message(RawMessage(1, line + 1, offset, data, size, data.endswith(b"\n")))
+    yield read_message(RawMessage(1, line + 1, offset, data, size))
 
 
 def read_message(raw: RawMessage) -> MessageRecord:
@@ -116,15 +116,11 @@ def _cut_off(raw: RawMessage, message: Message) -> list[str]:
     found = []
     if raw.size > MAX_KEPT:
         found.append(f"it is larger than {MAX_KEPT // 2**20} MB; only its start was read")
-    elif not raw.ends_with_newline or not _has_body_separator(raw.data):
+    elif raw.cut_off:
         found.append("it looks cut off (the file ends inside it)")
     elif any(isinstance(d, _CUT_OFF) for part in message.walk() for d in part.defects):
         found.append("its MIME parts end early (a closing boundary is missing): cut off?")
     return found
-
-
-def _has_body_separator(data: bytes) -> bool:
-    return b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n"))
 
 
 def _with_warnings(record: MessageRecord, warnings: tuple[str, ...]) -> MessageRecord:

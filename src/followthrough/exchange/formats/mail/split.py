@@ -42,7 +42,9 @@ class RawMessage:
     offset: int  # byte offset of its From_ line
     data: bytes  # without the From_ line, at most MAX_KEPT bytes
     size: int  # bytes of the whole message (as in the file, quoted)
-    ends_with_newline: bool
+    # The file ends inside it: the last message, without a final newline or without the
+    # blank line that ends its headers.
+    cut_off: bool = False
 
 
 def is_from_line(line: bytes) -> bool:
@@ -72,8 +74,8 @@ def split_mbox(stream: BinaryIO) -> Iterator[RawMessage]:
         data = b"".join(kept)
         if b">From " in data:
             data = _QUOTED_FROM.sub(rb"\1", data)
-        ends = followed or data.endswith(b"\n") or not data
-        yield RawMessage(index, line, offset, data, size, ends)
+        cut_off = not followed and bool(data) and not _complete(data)
+        yield RawMessage(index, line, offset, data, size, cut_off)
         if not followed:
             return
 
@@ -156,6 +158,12 @@ class _Blocks:
             if is_from_line(self.data[start : end if end != -1 else start + MAX_FROM_LINE]):
                 return match.start() + 1, start
         return None
+
+
+def _complete(data: bytes) -> bool:
+    """Whether a message's bytes end with a line end and hold the end of its headers."""
+    ends_headers = b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n"))
+    return data.endswith(b"\n") and ends_headers
 
 
 def _not_mbox(first: bytes) -> str:
