@@ -85,3 +85,12 @@ def test_a_large_message_is_read_from_its_start_with_a_warning(monkeypatch):
     assert message.warnings[-1] == (
         "message 1 (line 1): it is larger than 1 MB; only its start was read"
     )
+
+
+def test_8_bit_utf_8_in_a_body_that_says_us_ascii_is_read_as_utf_8():
+    raw = (
+        b"From: a@example.org\nContent-Type: text/plain; charset=us-ascii\n\n"
+        b"Caf\xc3\xa9 \xe2\x80\x93 na\xc3\xafve\n"
+    )
+    (message,) = read_eml(io.BytesIO(raw))
+    assert message.snippet == "Café \u2013 naïve"

@@ -3,9 +3,9 @@
 The first text/plain part (the standard library's `get_body`, which skips attachments),
 else the text/html one turned into text by nh3 (tags dropped, script and style with
 their content; nothing is run). Bytes are decoded in the declared charset, with
-ISO-8859-1 and US-ASCII read as Windows-1252 (as browsers do: mail that says Latin-1
-mostly is Windows-1252), and a body that is not in its charset (or declares none) as
-UTF-8, else Windows-1252.
+ISO-8859-1 read as Windows-1252 (as browsers do: mail that says Latin-1 mostly is
+Windows-1252), and a body that is not in its charset, declares none or says US-ASCII
+while it holds 8-bit bytes as UTF-8, else Windows-1252.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from followthrough.exchange.formats.text import clean_text, decode_with_charset
 SNIPPET_LENGTH = 200
 MAX_DECODED = 64 * 1024  # bytes of an HTML part decoded for its snippet
 MAX_TEXT = 8 * SNIPPET_LENGTH  # characters of text looked at (whitespace collapses)
-_READ_AS_CP1252 = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "l1"})
+_READ_AS_CP1252 = frozenset({"iso-8859-1", "latin-1", "latin1", "l1"})
+_UNDECLARED = frozenset({"us-ascii", "ascii"})  # 8-bit bytes in it were never ASCII
 _BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -49,7 +50,9 @@ def snippet(message: Message, problems: list[str]) -> str:
     # Cut at a space, so a multi-byte character is never split (and the cut bytes then
     # taken for Windows-1252).
     head = payload if len(payload) <= limit else payload[: payload.rfind(b" ", 0, limit) + 1]
-    text = decode_with_charset(head, "cp1252" if charset in _READ_AS_CP1252 else charset)
+    if charset in _READ_AS_CP1252:
+        charset = "cp1252"
+    text = decode_with_charset(head, "" if charset in _UNDECLARED else charset)
     return shorten(html_to_text(text) if is_html else text)
 
 
