@@ -21,6 +21,7 @@ format:
 bench:
 	$(PY) bench/generate.py --data-dir /tmp/followthrough-bench --scale small
 	$(PY) bench/bench_pages.py --data-dir /tmp/followthrough-bench
+	$(PY) bench/bench_mbox.py --messages 5000
 
 run:
 	followthrough serve --demo
