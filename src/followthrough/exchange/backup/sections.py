@@ -18,6 +18,7 @@ from django.db.models import Model
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
 from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
+from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -58,6 +59,8 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
+    Outreach: "not yet: the e-mails, calls and invitations are in the backup as "
+    "interactions, but whether each still waits for a reply and its nudges are not",
 }
 
 
