@@ -46,6 +46,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "focus_picks": (FocusPick,),
     "interactions": (Interaction,),
     "follow_ups": (FollowUp,),
+    "outreach": (Outreach,),
     "dismissed_duplicates": (DismissedDuplicate,),
     "column_mappings": (ColumnMapping,),
 }
@@ -59,8 +60,6 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
-    Outreach: "not yet: the e-mails, calls and invitations are in the backup as "
-    "interactions, but whether each still waits for a reply and its nudges are not",
 }
 
 
