@@ -97,10 +97,12 @@ def rich_workspace(owner=None, marker: str = "Alpha") -> Workspace:
     )
     Workspace.objects.filter(pk=ws.pk).update(nudge_gaps="3, 8", nudge_cap=4)
     ws.refresh_from_db()
+    # Earlier than the call: the last interaction and the follow-ups stay as they were.
     relationship_log_interaction(  # opens an outreach, then nudges it once
-        person=maria, kind="email_sent", occurred_at=T0, summary=f"{marker} thanks", actor=owner
-    )
-    relationship_log_interaction(person=maria, kind="email_sent", occurred_at=T0 + timedelta(3))
+        person=dev, kind="email_sent", occurred_at=T0 - timedelta(10), summary=f"{marker} hi",
+        actor=owner,
+    )  # fmt: skip
+    relationship_log_interaction(person=dev, kind="email_sent", occurred_at=T0 - timedelta(7))
     return ws
 
 

@@ -59,6 +59,14 @@ def test_an_answer_closes_the_outreach_as_replied(workspace, kind):
     assert outreach.replied_at is not None and outreach.next_nudge_due is None
 
 
+def test_being_listed_at_an_event_is_not_a_reply(workspace):
+    person = make_person(workspace)
+    outreach = _send(person, at=timezone.now() - timedelta(days=2))
+    relationship_log_interaction(person=person, kind=InteractionKind.MET_AT_EVENT)
+    outreach.refresh_from_db()
+    assert outreach.state == OutreachState.WAITING
+
+
 def test_an_answer_older_than_the_outreach_does_not_close_it(workspace):
     person = make_person(workspace)
     outreach = _send(person, at=timezone.now() - timedelta(days=2))

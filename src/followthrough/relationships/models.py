@@ -88,7 +88,8 @@ class InteractionKind(models.TextChoices):
 
 
 # Outbound: we reached out and wait for an answer. Inbound: they answered (a call or a
-# meeting is a conversation, so it answers too). `outreach` keeps the waiting state.
+# coffee is a conversation, so it answers too; being listed at the same event is not: an
+# attendee list import would close every outreach). `outreach` keeps the waiting state.
 OUTBOUND_KINDS = frozenset(
     {
         InteractionKind.EMAIL_SENT,
@@ -103,7 +104,6 @@ INBOUND_KINDS = frozenset(
         InteractionKind.MESSAGE_RECEIVED,
         InteractionKind.CALL,
         InteractionKind.COFFEE,
-        InteractionKind.MET_AT_EVENT,
     }
 )
 
