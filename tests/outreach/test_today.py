@@ -50,8 +50,10 @@ def test_a_person_is_listed_once_with_every_reason(owner_client, workspace):
     (also,) = (rows[0].also,)
     assert any("no reply since" in reason and "nudge #2" in reason for reason in also)
     assert "slipping (Met)" in also
+    assert rows[0].nudge_id == outreach.pk
     page = owner_client.get(_today(workspace)).content.decode()
     assert page.count(">Grace Hopper</strong>") == 1
+    assert "They replied" in page
 
 
 def test_a_nudge_and_slipping_share_the_nudge_row(workspace):
