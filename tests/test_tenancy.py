@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from followthrough.events.services import attendance_add
 from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.outreach.models import Outreach
+from followthrough.outreach.services import outreach_open
 from followthrough.people.models import Affiliation, Person
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create
@@ -50,6 +52,9 @@ WRITES = {
     "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
     "exchange:import-preview",
     "watch:watch", "watch:unwatch", "watch:refresh", "watch:item-note", "watch:item-follow-up",
+    "outreach:outreach-log", "outreach:outreach-replied", "outreach:outreach-nudge",
+    "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
+    "outreach:outreach-undo",
 }  # fmt: skip
 
 
@@ -75,6 +80,9 @@ def victim(workspace, owner):
     event = make_event(workspace)
     attendance_add(event=event, person=person)
     follow_up = follow_up_create(person=person, title="Victim follow-up", due_at=timezone.now())
+    outreach = outreach_open(
+        person=person, kind="email", sent_at=timezone.now() - timedelta(days=30)
+    )
     feed = WatchedFeed.objects.create(
         workspace=workspace, organization=org, feed_url="https://victim.example/feed/"
     )
@@ -82,6 +90,7 @@ def victim(workspace, owner):
         workspace=workspace, feed=feed, key="1", title="Victim news", published_at=timezone.now()
     )
     return {
+        "outreach": outreach,
         "news_item": item,
         "person": person,
         "org": org,
@@ -105,8 +114,10 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["import_batch"].pk
         elif room == "events":
             kwargs["pk"] = objects["event"].pk
-        elif room == "relationships":
+        elif room == "relationships" or view.startswith("follow-up"):
             kwargs["pk"] = objects["follow_up"].pk
+        elif room == "outreach":
+            kwargs["pk"] = objects["outreach"].pk
         elif room == "watch":
             kwargs["pk"] = objects["news_item" if view.startswith("item") else "org"].pk
         elif view.startswith(("organization", "partner")):
@@ -129,6 +140,11 @@ def _snapshot(workspace) -> tuple:
         list(FollowUp.objects.filter(workspace=workspace).values_list("status", "due_at")),
         list(Membership.objects.filter(workspace=workspace).values_list("role", flat=True)),
         list(WatchedFeed.objects.filter(workspace=workspace).values_list("feed_url", "etag")),
+        list(
+            Outreach.objects.filter(workspace=workspace).values_list(
+                "state", "nudge_count", "next_nudge_due"
+            )
+        ),
     )
 
 

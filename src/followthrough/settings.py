@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "followthrough.relationships",
     "followthrough.matching",
     "followthrough.events",
+    "followthrough.outreach",
     "followthrough.agenda",
     "followthrough.watch",
     "followthrough.exchange",

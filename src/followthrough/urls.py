@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("followthrough.site.account_urls")),
     path("admin/", admin.site.urls),
     path(W, include("followthrough.agenda.urls")),
+    path(W, include("followthrough.outreach.urls")),
     path(W + "settings/", include("followthrough.workspaces.urls")),
     path(W, include("followthrough.directory.urls")),
     path(W, include("followthrough.events.urls")),

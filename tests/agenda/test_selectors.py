@@ -27,14 +27,24 @@ def test_it_lists_budding_relationships_before_established_ones(workspace):
 
 
 def test_it_lists_due_and_overdue_follow_ups_oldest_first(workspace):
-    person = make_person(workspace)
+    person, other = make_person(workspace), make_person(workspace)
     now = timezone.now()
     later = follow_up_create(person=person, title="later", due_at=now + timedelta(days=3))
     overdue = follow_up_create(person=person, title="overdue", due_at=now - timedelta(days=2))
-    due = follow_up_create(person=person, title="due", due_at=now - timedelta(minutes=5))
+    due = follow_up_create(person=other, title="due", due_at=now - timedelta(minutes=5))
     today = today_items(workspace=workspace, now=now)
     assert [f.id for f in today.follow_ups_due] == [overdue.id, due.id]
     assert later.id not in {f.id for f in today.follow_ups_due}
+
+
+def test_a_person_with_two_follow_ups_due_is_listed_once_with_both(workspace):
+    person = make_person(workspace)
+    now = timezone.now()
+    first = follow_up_create(person=person, title="Thank", due_at=now - timedelta(days=2))
+    follow_up_create(person=person, title="Invite", due_at=now - timedelta(minutes=5))
+    today = today_items(workspace=workspace, now=now)
+    assert [f.id for f in today.follow_ups_due] == [first.id]
+    assert today.follow_ups_due[0].also == ("overdue: Invite",)
 
 
 def test_it_shows_focus_people_whose_follow_up_is_still_ahead(workspace, owner):

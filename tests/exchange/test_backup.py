@@ -23,6 +23,7 @@ from followthrough.exchange.backup.database_copy import database_backup
 from followthrough.exchange.backup.restore import BackupReader, workspace_restore
 from followthrough.exchange.backup.writer import BackupError, backup_chunks
 from followthrough.exchange.models import ColumnMapping, ExternalId
+from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     Affiliation,
     ContactKind,
@@ -94,6 +95,14 @@ def rich_workspace(owner=None, marker: str = "Alpha") -> Workspace:
     DismissedDuplicate.objects.create(
         workspace=ws, person_a=maria, person_b=dev, dismissed_by=owner
     )
+    Workspace.objects.filter(pk=ws.pk).update(nudge_gaps="3, 8", nudge_cap=4)
+    ws.refresh_from_db()
+    # Earlier than the call: the last interaction and the follow-ups stay as they were.
+    relationship_log_interaction(  # opens an outreach, then nudges it once
+        person=dev, kind="email_sent", occurred_at=T0 - timedelta(10), summary=f"{marker} hi",
+        actor=owner,
+    )  # fmt: skip
+    relationship_log_interaction(person=dev, kind="email_sent", occurred_at=T0 - timedelta(7))
     return ws
 
 
@@ -140,7 +149,8 @@ def _directory(ws: Workspace, marker: str, teammate) -> tuple[Person, Person, Or
 
 def _row_counts(ws: Workspace) -> dict[str, int]:
     models = (Person, ContactPoint, Affiliation, Tag, Event, Attendance, FocusPick, Interaction,
-              FollowUp, ExternalId, ColumnMapping, DismissedDuplicate, Membership)  # fmt: skip
+              FollowUp, ExternalId, ColumnMapping, DismissedDuplicate, Membership,
+              Outreach)  # fmt: skip
     return {m.__name__: m.objects.filter(workspace=ws).count() for m in models}
 
 
@@ -152,6 +162,8 @@ def test_it_restores_everything_and_backs_up_to_the_same_bytes(db):
     assert backup_text(result.workspace) == first
     assert _row_counts(result.workspace) == _row_counts(ws)
     assert result.counts["people"] == 2 and result.created_users == []
+    assert (result.workspace.nudge_gaps, result.workspace.nudge_cap) == ("3, 8", 4)
+    assert result.counts["outreach"] == 1
 
 
 def test_it_keeps_what_the_models_fill_in_themselves(db):

@@ -7,16 +7,19 @@ directory, and stays small at 100,000 people.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from followthrough.matching.selectors import people_to_meet
+from followthrough.outreach.selectors import NudgeRow, nudges_due
 from followthrough.relationships.models import BUDDING_STAGES, FollowUpStatus, Stage
 from followthrough.sql import aware, db_datetime, fetch_rows
 
@@ -45,6 +48,8 @@ class FollowUpRow:
     snooze_count: int
     event_id: int | None
     event_title: str | None
+    also: tuple[str, ...] = ()  # the person's other reasons to be on Today
+    nudge_id: int | None = None  # their outreach whose nudge is due, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,8 @@ class SlippingRow:
     last_interaction_at: datetime | None
     next_touch_due: datetime
     owner_name: str
+    also: tuple[str, ...] = ()
+    nudge_id: int | None = None
 
     @property
     def stage_label(self) -> str:
@@ -92,6 +99,7 @@ class Today:
     now: datetime
     follow_ups_due: list[FollowUpRow] = field(default_factory=list)
     more_follow_ups: bool = False
+    nudges: list[NudgeRow] = field(default_factory=list)
     slipping: list[SlippingRow] = field(default_factory=list)
     more_slipping: bool = False
     focus_waiting: list[FollowUpRow] = field(default_factory=list)
@@ -101,7 +109,11 @@ class Today:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.follow_ups_due or self.slipping or self.focus_waiting or self.upcoming_events
+            self.follow_ups_due
+            or self.nudges
+            or self.slipping
+            or self.focus_waiting
+            or self.upcoming_events
         )
 
 
@@ -217,7 +229,10 @@ def today_items(
     - follow-ups open and due by the end of the local day, oldest first;
     - relationships slipping (next touch due has passed): budding ones (Met, Followed up)
       first, then established ones, each group oldest first;
+    - nudges due: outreach still waiting for a reply whose next nudge is due today;
     - focus people picked at events whose follow-up is still ahead (not yet followed up);
+    A person is listed once, in the first of these lists they belong to; their row names
+    their reasons from the others (`also`).
     - events in the next two weeks, and for the next one whose attendees are known, whom
       to try to meet there;
     Each list holds at most `limit` rows (focus and events fewer); `more_*` tells whether
@@ -234,6 +249,8 @@ def today_items(
     established = _slipping_in(workspace, ESTABLISHED_STAGES, now, owner, limit + 1 - len(budding))
     slipping = budding + established
     today.slipping, today.more_slipping = slipping[:limit], len(slipping) > limit
+    today.nudges = nudges_due(workspace=workspace, until=horizon, owner=owner, limit=limit)
+    _one_row_per_person(today)
     until = now + timedelta(days=UPCOMING_DAYS)
     today.upcoming_events = [
         EventRow(id, title, aware(starts_at), location, aware(ends_at), bool(all_day), zone)
@@ -246,6 +263,41 @@ def today_items(
     ]
     today.meet_at = _meet_at(workspace, today.upcoming_events, now)
     return today
+
+
+def _follow_up_reason(row: FollowUpRow, now: datetime) -> str:
+    return f"{'overdue' if row.due_at < now else 'due'}: {row.title}"
+
+
+def _one_row_per_person(today: Today) -> None:
+    """Keep each person's first row (in the page's order) and give it the reasons of the
+    rows dropped, so that a person is never listed twice and the row says why, all of it;
+    a row whose person has a nudge due carries its id (`nudge_id`) for "They replied".
+    Pure Python over the few rows already read: no query."""
+    sections: list[tuple[str, list[Any], Callable[[Any], str]]] = [
+        ("follow_ups_due", today.follow_ups_due, lambda r: _follow_up_reason(r, today.now)),
+        ("nudges", today.nudges, lambda r: r.reason),
+        ("slipping", today.slipping, lambda r: f"slipping ({r.stage_label})"),
+        ("focus_waiting", today.focus_waiting, lambda r: f"focus pick: {r.title}"),
+    ]
+    reasons: dict[int, list[str]] = {}
+    for _, rows, reason in sections:
+        for row in rows:
+            reasons.setdefault(row.person_id, []).append(reason(row))
+    nudge_of = {n.person_id: n.id for n in reversed(today.nudges)}
+    seen: set[int] = set()
+    for name, rows, reason in sections:
+        kept = []
+        for row in rows:
+            if row.person_id in seen:
+                continue
+            seen.add(row.person_id)
+            own = reason(row)
+            changes: dict[str, Any] = {"also": tuple(r for r in reasons[row.person_id] if r != own)}
+            if name != "nudges":
+                changes["nudge_id"] = nudge_of.get(row.person_id)
+            kept.append(dataclasses.replace(row, **changes))
+        setattr(today, name, kept)
 
 
 def _meet_at(workspace: Workspace, events: list[EventRow], now: datetime) -> MeetAt | None:

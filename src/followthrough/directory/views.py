@@ -34,6 +34,8 @@ from followthrough.directory.photos import PHOTO_FORMATS
 from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
 from followthrough.matching import selectors as matching_selectors
+from followthrough.outreach.selectors import person_outreach
+from followthrough.outreach.undo import recall
 from followthrough.people import selectors, services
 from followthrough.people.models import (
     BIRTHDAY_FIELDS,
@@ -249,6 +251,8 @@ def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         ),
         "now": now,
         "nav": "people",
+        "outreach": person_outreach(person=person),
+        "answer": recall(request.session),  # a one-click action's message and Undo
     }
     return render(request, "people/person_detail.html", context)
 

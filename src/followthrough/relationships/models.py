@@ -77,10 +77,35 @@ class InteractionKind(models.TextChoices):
     MET_AT_EVENT = "met", "Met at an event"
     EMAIL_SENT = "email_sent", "E-mail sent"
     EMAIL_RECEIVED = "email_received", "E-mail received"
+    MESSAGE_SENT = "message_sent", "Message sent"
+    MESSAGE_RECEIVED = "message_received", "Message received"
     CALL = "call", "Call"
+    CALL_ATTEMPT = "call_attempt", "Call attempt (no answer yet)"
+    INVITATION = "invitation", "Invitation sent (coffee, meeting)"
     COFFEE = "coffee", "Coffee or meeting"
     NOTE = "note", "Note"
     NOTICED = "noticed", "Noticed"
+
+
+# Outbound: we reached out and wait for an answer. Inbound: they answered (a call or a
+# coffee is a conversation, so it answers too; being listed at the same event is not: an
+# attendee list import would close every outreach). `outreach` keeps the waiting state.
+OUTBOUND_KINDS = frozenset(
+    {
+        InteractionKind.EMAIL_SENT,
+        InteractionKind.MESSAGE_SENT,
+        InteractionKind.CALL_ATTEMPT,
+        InteractionKind.INVITATION,
+    }
+)
+INBOUND_KINDS = frozenset(
+    {
+        InteractionKind.EMAIL_RECEIVED,
+        InteractionKind.MESSAGE_RECEIVED,
+        InteractionKind.CALL,
+        InteractionKind.COFFEE,
+    }
+)
 
 
 class Interaction(WorkspaceScoped):

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from followthrough.people.bulk import BulkError, people_ids_in_workspace
 from followthrough.people.models import Organization, Person
+from followthrough.relationships import hooks
 from followthrough.relationships.cadence import cadence_days, next_touch_due
 from followthrough.relationships.models import (
+    OUTBOUND_KINDS,
     FollowUp,
     FollowUpStatus,
     Interaction,
@@ -37,14 +39,16 @@ STAGE_IMPLIED_BY: dict[str, int] = {
     InteractionKind.MET_AT_EVENT: Stage.MET,
     InteractionKind.EMAIL_SENT: Stage.FOLLOWED_UP,
     InteractionKind.EMAIL_RECEIVED: Stage.FOLLOWED_UP,
+    InteractionKind.MESSAGE_SENT: Stage.FOLLOWED_UP,
+    InteractionKind.MESSAGE_RECEIVED: Stage.FOLLOWED_UP,
     InteractionKind.CALL: Stage.FOLLOWED_UP,
+    InteractionKind.CALL_ATTEMPT: Stage.FOLLOWED_UP,
+    InteractionKind.INVITATION: Stage.FOLLOWED_UP,
     InteractionKind.COFFEE: Stage.MET_ONE_TO_ONE,
 }
 
 # Interactions that count as following up: they close the person's follow-ups now due.
-OUTREACH_KINDS = frozenset(
-    {InteractionKind.EMAIL_SENT, InteractionKind.CALL, InteractionKind.COFFEE}
-)
+OUTREACH_KINDS = OUTBOUND_KINDS | {InteractionKind.CALL, InteractionKind.COFFEE}
 
 
 def _pk(row: Model | None) -> int | None:
@@ -217,6 +221,7 @@ def relationship_log_interaction(
             status=FollowUpStatus.OPEN,
             due_at__lte=occurred_at + window,
         ).update(status=FollowUpStatus.DONE, done_at=timezone.now())
+    hooks.interaction_logged(interaction)
     return interaction
 
 

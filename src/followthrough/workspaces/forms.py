@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from followthrough.workspaces.models import Role, Workspace
+from followthrough.workspaces.models import MAX_NUDGES, Role, Workspace, parse_nudge_gaps
 
 TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -74,8 +74,18 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ["name", "timezone", "focus_pick_limit", "follow_up_window_hours", "match_engine"]
+        fields = [
+            "name",
+            "timezone",
+            "focus_pick_limit",
+            "follow_up_window_hours",
+            "nudge_gaps",
+            "nudge_cap",
+            "match_engine",
+        ]
         labels = {
+            "nudge_gaps": "Nudge after (days)",
+            "nudge_cap": "Nudges before going quiet",
             "match_engine": "Finding partners",
             "focus_pick_limit": "Focus picks per event",
             "follow_up_window_hours": "Follow up within (hours)",
@@ -85,6 +95,16 @@ class WorkspaceSettingsForm(forms.ModelForm):
         value = self.cleaned_data["focus_pick_limit"]
         if value < 1:
             raise forms.ValidationError("Pick at least one person per event.")
+        return value
+
+    def clean_nudge_gaps(self) -> str:
+        # Stored in one spelling, so the settings page shows back what the rule reads.
+        return ", ".join(str(gap) for gap in parse_nudge_gaps(self.cleaned_data["nudge_gaps"]))
+
+    def clean_nudge_cap(self) -> int:
+        value = self.cleaned_data["nudge_cap"]
+        if not 1 <= value <= MAX_NUDGES:
+            raise forms.ValidationError(f"Nudge between 1 and {MAX_NUDGES} times.")
         return value
 
     def clean_follow_up_window_hours(self) -> int:

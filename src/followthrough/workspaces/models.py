@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+MAX_NUDGES = 10
+MAX_NUDGE_GAP_DAYS = 365
+
+
+def parse_nudge_gaps(value: str) -> list[int]:
+    """“4, 10, 21” → [4, 10, 21]; raises `ValidationError` naming what is wrong."""
+    parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        raise ValidationError("Give at least one gap in days, e.g. “4, 10, 21”.")
+    try:
+        gaps = [int(part) for part in parts]
+    except ValueError:
+        raise ValidationError(
+            "Gaps are whole days separated by commas, e.g. “4, 10, 21”."
+        ) from None
+    if any(not 1 <= gap <= MAX_NUDGE_GAP_DAYS for gap in gaps):
+        raise ValidationError(f"Each gap is between 1 and {MAX_NUDGE_GAP_DAYS} days.")
+    if any(later <= earlier for earlier, later in itertools.pairwise(gaps)):
+        raise ValidationError("Gaps must grow: each later than the one before.")
+    if len(gaps) > MAX_NUDGES:
+        raise ValidationError(f"At most {MAX_NUDGES} gaps.")
+    return gaps
+
+
+def validate_nudge_gaps(value: str) -> None:
+    parse_nudge_gaps(value)
 
 
 def validate_timezone(value: str) -> None:
@@ -41,6 +70,21 @@ class Workspace(models.Model):
         help_text="How potential partners are found. The semantic engines also find "
         "offers and needs worded differently; they need the semantic extra installed.",
     )
+    nudge_gaps = models.CharField(
+        max_length=60,
+        default="4, 10, 21",
+        db_default="4, 10, 21",
+        validators=[validate_nudge_gaps],
+        help_text="Days after an unanswered outreach to nudge, e.g. “4, 10, 21”: each "
+        "counted from the day it was sent, growing.",
+    )
+    nudge_cap = models.PositiveSmallIntegerField(
+        default=3,
+        db_default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_NUDGES)],
+        help_text="Nudges before a relationship goes quiet (until they reply or you reach "
+        "out anew).",
+    )
     # Our own organization's profile (mission, offers, needs) lives in the directory too.
     organization = models.OneToOneField(
         "people.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -49,6 +93,10 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def nudge_gap_days(self) -> list[int]:
+        return parse_nudge_gaps(self.nudge_gaps)
 
 
 class Role(models.TextChoices):

@@ -31,6 +31,7 @@ from followthrough.exchange.backup.restore_values import (
 from followthrough.exchange.backup.sections import SECTIONS
 from followthrough.exchange.backup.writer import EVENT_FIELDS, BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
+from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
     Affiliation,
@@ -46,14 +47,17 @@ from followthrough.people.names import full_name as person_full_name
 from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import (
+    MAX_NUDGES,
     Engine,
     Membership,
     Role,
     Workspace,
+    parse_nudge_gaps,
     validate_timezone,
 )
 
 ORDER = tuple(SECTIONS)
+OUTREACH_MOMENTS = ("sent_at", "replied_at", "last_nudged_at", "next_nudge_due", "created_at")
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
 
 
@@ -195,6 +199,9 @@ class Restorer:
             focus_pick_limit=int(item["focus_pick_limit"]),
             follow_up_window_hours=int(item["follow_up_window_hours"]),
             match_engine=engine,
+            # Absent from backups older than outreach: the defaults.
+            nudge_gaps=", ".join(map(str, parse_nudge_gaps(item.get("nudge_gaps", "4, 10, 21")))),
+            nudge_cap=min(max(int(item.get("nudge_cap", 3)), 1), MAX_NUDGES),
         )
         if created_at := parse_datetime(item["created_at"]):
             Workspace.objects.filter(pk=self.ws.pk).update(created_at=created_at)
@@ -425,6 +432,21 @@ class Restorer:
             assigned_to=self.user(item["assigned_to"]),
             done_at=parse_datetime(item["done_at"]),
             created_at=parse_datetime(item["created_at"]),
+        )
+
+    def restore_outreach(self, start: int, batch: list[dict]) -> None:
+        _bulk("outreach", start, batch, self._outreach)
+
+    def _outreach(self, item: dict) -> Outreach:
+        return Outreach(
+            workspace=self.ws,
+            person_id=self.people.require(item["person"]),
+            by=self.user(item["by"]),
+            kind=OutreachKind(item["kind"]),
+            state=OutreachState(item["state"]),
+            summary=str(item["summary"])[:200],
+            nudge_count=int(item["nudge_count"]),
+            **{name: parse_datetime(item[name]) for name in OUTREACH_MOMENTS},
         )
 
     def restore_dismissed_duplicates(self, start: int, batch: list[dict]) -> None:

@@ -18,6 +18,7 @@ from django.db.models import Model
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
 from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
+from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -45,6 +46,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "focus_picks": (FocusPick,),
     "interactions": (Interaction,),
     "follow_ups": (FollowUp,),
+    "outreach": (Outreach,),
     "dismissed_duplicates": (DismissedDuplicate,),
     "column_mappings": (ColumnMapping,),
 }

@@ -33,6 +33,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered
 from followthrough.exchange.models import ColumnMapping, ExternalId
+from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
     Affiliation,
@@ -124,6 +125,7 @@ class _Writer:
         yield "focus_picks", self.focus_pick_items()
         yield "interactions", self.interaction_items()
         yield "follow_ups", self.follow_up_items()
+        yield "outreach", self.outreach_items()
         yield "dismissed_duplicates", self.dismissed_duplicate_items()
         yield "column_mappings", self.column_mapping_items()
 
@@ -140,6 +142,8 @@ class _Writer:
             "timezone": ws.timezone,
             "focus_pick_limit": ws.focus_pick_limit,
             "follow_up_window_hours": ws.follow_up_window_hours,
+            "nudge_gaps": ws.nudge_gaps,
+            "nudge_cap": ws.nudge_cap,
             "match_engine": ws.match_engine,
             "created_at": utc_text(ws.created_at),
             "organization": own_rank,
@@ -156,6 +160,7 @@ class _Writer:
             (Interaction, "logged_by_id"),
             (FocusPick, "picked_by_id"),
             (FollowUp, "assigned_to_id"),
+            (Outreach, "by_id"),
         ):
             ids.update(
                 model.objects.filter(workspace=ws, **{f"{field}__isnull": False})
@@ -367,6 +372,19 @@ class _Writer:
                     "done_at": utc_text(row["done_at"]),
                     "created_at": utc_text(row["created_at"]),
                 }
+
+    def outreach_items(self) -> Iterator[dict[str, Any]]:
+        """Outreach and its nudges; the interaction it was logged as is not linked (the
+        backup's interactions carry no id), its kind and time say which it was."""
+        fields = ("kind", "sent_at", "summary", "state", "replied_at", "nudge_count",
+                  "last_nudged_at", "next_nudge_due", "created_at")  # fmt: skip
+        for row in self.values(Outreach, "person_id", "by_id", *fields):
+            if person := self.people.get(row["person_id"]):
+                item = {"person": person, "by": self.user(row["by_id"])}
+                for name in fields:
+                    value = row[name]
+                    item[name] = utc_text(value) if isinstance(value, datetime) else value
+                yield item
 
     def dismissed_duplicate_items(self) -> Iterator[dict[str, Any]]:
         rows = self.values(

@@ -20,3 +20,24 @@ document.addEventListener("change", (event) => {
     row.checked = box.checked;
   }
 });
+
+// Today's one-click actions swap the list; keyboard focus then goes to the row that took
+// the acted-on row's place (the next one), or to the message with its Undo after the last.
+let actedRow = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const row = event.target.closest && event.target.closest("#today-list [data-row]");
+  const rows = [...document.querySelectorAll("#today-list [data-row]")];
+  actedRow = row ? rows.indexOf(row) : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const list = document.getElementById("today-list");
+  if (actedRow === null || !list) {
+    return;
+  }
+  const rows = list.querySelectorAll("[data-row]");
+  const target = rows[Math.min(actedRow, rows.length - 1)] || list.querySelector(".answer button");
+  actedRow = null;
+  if (target) {
+    target.focus();
+  }
+});
