@@ -66,10 +66,12 @@ def person_snapshot(person: Person) -> dict[str, Any]:
 
 
 @transaction.atomic
-def undoable(*, person: Person, message: str, action: Callable[[], Interaction | None]) -> Done:
-    """Run `action` (a service call on this person) and return its message and Undo."""
+def undoable(*, person: Person, message: str, action: Callable[[], object]) -> Done:
+    """Run `action` (a service call on this person) and return its message and Undo; an
+    interaction the action returns is removed by the Undo."""
     before = person_snapshot(person)
-    interaction = action()
+    made = action()
+    interaction = made if isinstance(made, Interaction) else None
     payload = {
         "ws": person.workspace_id,
         "person": person.pk,

@@ -3,6 +3,8 @@ short message and an Undo; the answer is shown by the page the action returns to
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -31,6 +33,17 @@ def _outreach(request: WorkspaceRequest, pk: int) -> Outreach:
     return get_for_workspace(Outreach.objects.select_related("person"), request.workspace, pk=pk)
 
 
+def _answer(
+    request: WorkspaceRequest, person: Person, message: str, action: Callable[[], object]
+) -> HttpResponse:
+    """Run a one-click action with its Undo, or say why it could not be done."""
+    try:
+        done = undoable(person=person, message=message, action=action)
+    except (services.OutreachError, RelationshipError) as error:
+        done = Done(str(error), "")
+    return _back(request, done)
+
+
 @require_POST
 @workspace_view(write=True)
 def outreach_log(request: WorkspaceRequest, person_id: int) -> HttpResponse:
@@ -40,45 +53,38 @@ def outreach_log(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     if kind not in OUTBOUND_KINDS:
         return _back(request, Done("Unknown kind of outreach.", ""))
     label = InteractionKind(kind).label.lower()
-    done = undoable(
-        person=person,
-        message=f"Logged {label} to {person.full_name}: waiting for a reply.",
-        action=lambda: relationship_services.relationship_log_interaction(
+    return _answer(
+        request,
+        person,
+        f"Logged {label} to {person.full_name}: waiting for a reply.",
+        lambda: relationship_services.relationship_log_interaction(
             person=person, kind=kind, actor=request.user
         ),
     )
-    return _back(request, done)
 
 
 @require_POST
 @workspace_view(write=True)
 def outreach_nudge(request: WorkspaceRequest, pk: int) -> HttpResponse:
     outreach = _outreach(request, pk)
-    try:
-        done = undoable(
-            person=outreach.person,
-            message=f"Logged nudge #{outreach.nudge_count + 1} to {outreach.person.full_name}.",
-            action=lambda: services.outreach_log_nudge(outreach=outreach, actor=request.user),
-        )
-    except services.OutreachError as error:
-        return _back(request, Done(str(error), ""))
-    return _back(request, done)
+    return _answer(
+        request,
+        outreach.person,
+        f"Logged nudge #{outreach.nudge_count + 1} to {outreach.person.full_name}.",
+        lambda: services.outreach_log_nudge(outreach=outreach, actor=request.user),
+    )
 
 
 @require_POST
 @workspace_view(write=True)
 def outreach_replied(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     person = get_for_workspace(Person, request.workspace, pk=person_id)
-    done = undoable(
-        person=person,
-        message=f"{person.full_name} replied: outreach closed.",
-        action=lambda: services.outreach_log_reply(person=person, actor=request.user),
+    return _answer(
+        request,
+        person,
+        f"{person.full_name} replied: outreach closed.",
+        lambda: services.outreach_log_reply(person=person, actor=request.user),
     )
-    return _back(request, done)
-
-
-def _snooze(outreach: Outreach, days: int) -> None:
-    services.outreach_snooze(outreach=outreach, days=days)
 
 
 @require_POST
@@ -86,15 +92,12 @@ def _snooze(outreach: Outreach, days: int) -> None:
 def outreach_snooze(request: WorkspaceRequest, pk: int) -> HttpResponse:
     outreach = _outreach(request, pk)
     days = services.SNOOZE_DAYS
-    try:
-        done = undoable(
-            person=outreach.person,
-            message=f"Nudge to {outreach.person.full_name} snoozed {days} days.",
-            action=lambda: _snooze(outreach, days),
-        )
-    except services.OutreachError as error:
-        return _back(request, Done(str(error), ""))
-    return _back(request, done)
+    return _answer(
+        request,
+        outreach.person,
+        f"Nudge to {outreach.person.full_name} snoozed {days} days.",
+        lambda: services.outreach_snooze(outreach=outreach, days=days),
+    )
 
 
 @require_POST
@@ -117,15 +120,12 @@ def _follow_up(request: WorkspaceRequest, pk: int) -> FollowUp:
 def follow_up_done(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Today's "Done" on a follow-up, with an Undo."""
     follow_up = _follow_up(request, pk)
-    try:
-        done = undoable(
-            person=follow_up.person,
-            message=f"Done: {follow_up.title}.",
-            action=lambda: _follow_up_done(follow_up),
-        )
-    except RelationshipError as error:
-        return _back(request, Done(str(error), ""))
-    return _back(request, done)
+    return _answer(
+        request,
+        follow_up.person,
+        f"Done: {follow_up.title}.",
+        lambda: relationship_services.follow_up_done(follow_up=follow_up),
+    )
 
 
 @require_POST
@@ -134,20 +134,9 @@ def follow_up_snooze(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Today's "Snooze 2 days" on a follow-up, with an Undo."""
     follow_up = _follow_up(request, pk)
     days = services.SNOOZE_DAYS
-    try:
-        done = undoable(
-            person=follow_up.person,
-            message=f"Snoozed {days} days: {follow_up.title}.",
-            action=lambda: _follow_up_snooze(follow_up, days),
-        )
-    except RelationshipError as error:
-        return _back(request, Done(str(error), ""))
-    return _back(request, done)
-
-
-def _follow_up_done(follow_up: FollowUp) -> None:
-    relationship_services.follow_up_done(follow_up=follow_up)
-
-
-def _follow_up_snooze(follow_up: FollowUp, days: int) -> None:
-    relationship_services.follow_up_snooze(follow_up=follow_up, days=days)
+    return _answer(
+        request,
+        follow_up.person,
+        f"Snoozed {days} days: {follow_up.title}.",
+        lambda: relationship_services.follow_up_snooze(follow_up=follow_up, days=days),
+    )

@@ -23,21 +23,13 @@ COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
-class ListPage:
-    """One page of a list; iterates like a paginator's `Page`. `count` is exact unless
-    `count_capped` (then there are more than `count` rows)."""
+class TimelinePage:
+    """One page of a newest-first timeline (its total never counted); iterates like a
+    paginator's `Page`."""
 
     object_list: list[Any]
     number: int
     has_next: bool
-    count: int
-    count_capped: bool
-    per_page: int
-
-    @property
-    def num_pages(self) -> int | None:
-        """None when the count is capped."""
-        return None if self.count_capped else max(1, math.ceil(self.count / self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -60,6 +52,21 @@ class ListPage:
 
     def __len__(self) -> int:
         return len(self.object_list)
+
+
+@dataclass(frozen=True)
+class ListPage(TimelinePage):
+    """One page of a list, with its total: `count` is exact unless `count_capped` (then
+    there are more than `count` rows)."""
+
+    count: int
+    count_capped: bool
+    per_page: int
+
+    @property
+    def num_pages(self) -> int | None:
+        """None when the count is capped."""
+        return None if self.count_capped else max(1, math.ceil(self.count / self.per_page))
 
 
 def page_number(value: Any) -> int:

@@ -7,7 +7,7 @@ paginate; nothing here loads a whole table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from followthrough.people.models import (
     Person,
     Tag,
 )
-from followthrough.people.pages import ListPage, id_in, in_order, page_of_ids
+from followthrough.people.pages import ListPage, TimelinePage, id_in, in_order, page_of_ids
 from followthrough.workspaces.models import Workspace
 
 PERSON_SORTS = {
@@ -332,37 +332,6 @@ def organization_names(*, workspace: Workspace, query: str = "", limit: int = 20
             .values_list("name", flat=True)[: limit - len(found)]
         )
     return list(dict.fromkeys(found))
-
-
-@dataclass(frozen=True)
-class TimelinePage:
-    """One page of a newest-first timeline; iterates like a paginator's `Page`."""
-
-    object_list: list[Any]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
 
 
 def timeline_page(items: QuerySet, *, number: int, per_page: int) -> TimelinePage:
