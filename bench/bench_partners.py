@@ -39,10 +39,15 @@ setup_django(tempfile.mkdtemp(prefix="ft-partners-"))  # the engines' modules lo
 from followthrough.matching.engines import (  # noqa: E402
     BlendedMany,
     LexicalMany,
-    rank,
     semantic_available,
 )
-from followthrough.matching.lexical import Match, Profile, Scorer, corpus_weights  # noqa: E402
+from followthrough.matching.lexical import (  # noqa: E402
+    Match,
+    Profile,
+    Scorer,
+    corpus_weights,
+    rank,
+)
 
 Ranker = Callable[[dict, list[Profile]], list[str]]
 

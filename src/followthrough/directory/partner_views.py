@@ -13,7 +13,7 @@ from followthrough.matching import selectors as matching_selectors
 from followthrough.matching import services as matching_services
 from followthrough.matching.engines import engine_in_use
 from followthrough.matching.index import scored_with
-from followthrough.people.models import Organization
+from followthrough.people.models import Organization, Person
 from followthrough.people.selectors import current_people, tag_choices
 from followthrough.workspaces.access import (
     WorkspaceRequest,
@@ -69,15 +69,20 @@ def partner_list(request: WorkspaceRequest) -> HttpResponse:
 def partner_follow_up(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A follow-up with someone currently at the organization, to get to know them."""
     organization = get_for_workspace(Organization.objects.all(), request.workspace, pk=pk)
-    people = current_people(
-        workspace=request.workspace, organization_ids=[organization.pk], limit=PEOPLE_SHOWN
-    ).get(organization.pk, [])
-    person = next((p for p in people if str(p.pk) == request.POST.get("person", "")), None)
-    if person is None:
-        messages.error(request, f"Choose someone at {organization.name} to follow up with.")
-    else:
+    chosen = request.POST.get("person", "")
+    person = (
+        Person.objects.for_workspace(request.workspace).filter(pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    try:
+        if person is None:
+            raise ValueError(f"Choose someone at {organization.name} to follow up with.")
         matching_services.partner_follow_up(
             organization=organization, person=person, actor=request.user
         )
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"Follow-up with {person.full_name} added.")
     return redirect_back(request, reverse("people:partners", args=[request.workspace.slug]))

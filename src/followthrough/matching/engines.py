@@ -5,7 +5,7 @@ for each: the lexical engine (always there), the semantic engine (with the
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from followthrough.matching.lexical import Match, Profile, Scorer
@@ -91,9 +91,3 @@ def many_scorer(
 
     semantic = SemanticScorer(workspace=workspace, own=own, limit=embed_limit)
     return semantic if engine == Engine.SEMANTIC else BlendedMany(lexical, semantic)
-
-
-def rank(matches: Iterable[Match], *, limit: int | None = None) -> list[Match]:
-    """Matches best first, ties by name."""
-    ordered = sorted(matches, key=lambda m: (-m.score, m.name.casefold()))
-    return ordered[:limit] if limit is not None else ordered

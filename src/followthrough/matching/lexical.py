@@ -207,9 +207,14 @@ class Scorer:
 
     def rank(self, profiles: Iterable[Profile], *, limit: int | None = None) -> list[Match]:
         """The profiles that intersect with ours, best first (ties by name)."""
-        found = [m for p in profiles if p.key != self.own.profile.key and (m := self.score(p))]
-        found.sort(key=lambda m: (-m.score, m.name.casefold()))
-        return found[:limit] if limit is not None else found
+        found = (m for p in profiles if p.key != self.own.profile.key and (m := self.score(p)))
+        return rank(found, limit=limit)
+
+
+def rank(matches: Iterable[Match], *, limit: int | None = None) -> list[Match]:
+    """Matches best first, ties by name."""
+    ordered = sorted(matches, key=lambda m: (-m.score, m.name.casefold()))
+    return ordered[:limit] if limit is not None else ordered
 
 
 def proper_words(profile: Profile) -> frozenset[str]:

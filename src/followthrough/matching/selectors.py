@@ -14,7 +14,6 @@ from followthrough.matching.engines import ManyScorer, engine_in_use, many_score
 from followthrough.matching.lexical import Match
 from followthrough.matching.models import PartnerScore
 from followthrough.matching.profiles import (
-    organization_profiles,
     own_profile,
     profile_of,
     weights,
@@ -23,7 +22,7 @@ from followthrough.people.models import Affiliation, Organization
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage
 from followthrough.workspaces.models import Workspace
 
-__all__ = ["organization_profiles", "own_profile", "profile_of"]  # read through here too
+__all__ = ["own_profile", "profile_of"]  # read through here too
 
 # A relationship at this stage or later with someone at an organization is an active one:
 # the organization is a partner already, not a potential one.
@@ -62,11 +61,6 @@ def organization_intersection(*, workspace: Workspace, organization: Organizatio
         return Intersection(None, own_profile_missing=True)
     matches = found.score_many([profile_of(organization)])
     return Intersection(matches[0] if matches else None, own_profile_missing=False)
-
-
-def active_organization_ids(*, workspace: Workspace) -> set[int]:
-    """Organizations we have a relationship past the first steps with. One query."""
-    return set(_active(workspace).values_list("organization_id", flat=True))
 
 
 def _active(workspace: Workspace) -> QuerySet[Relationship]:
