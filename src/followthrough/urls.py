@@ -17,4 +17,7 @@ urlpatterns = [
     path(W, include("followthrough.relationships.urls")),
     path(W, include("followthrough.exchange.urls")),
     path(W, include("followthrough.watch.urls")),
+    path(W, include("followthrough.mail.urls")),
+    path(W, include("followthrough.sequences.urls")),
+    path(W, include("followthrough.reminders.urls")),
 ]

@@ -135,11 +135,20 @@ class Interaction(WorkspaceScoped):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The e-mail's Message-ID (without angle brackets) when the entry is an e-mail sent
+    # from the app or read from a mailbox or file: replies name it in In-Reply-To, and a
+    # re-import finds it and changes nothing.
+    message_id = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["workspace", "message_id"],
+                name="interaction_message_id",
+                condition=~models.Q(message_id=""),
+            ),
             models.Index(fields=["workspace", "person", "occurred_at"], name="interaction_person"),
             models.Index(
                 fields=["workspace", "organization", "occurred_at"], name="interaction_org"

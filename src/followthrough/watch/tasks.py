@@ -1,6 +1,7 @@
 """Background polling. The worker (`followthrough worker`, started by `serve`) enqueues
-`poll_due_feeds_task` every `TICK_SECONDS` while one is not already waiting (see
-`ticker`); watching a new feed reads it at once, in the request.
+`poll_due_feeds_task` every tick of `workspaces.periodic` while one is not already
+waiting (see `tick`, registered in `WatchConfig.ready`); watching a new feed reads it at
+once, in the request.
 
 Tasks take ids only and return quietly when their object is gone. A task needs no retry
 of its own: a feed that failed is due again after its back-off.
@@ -8,11 +9,8 @@ of its own: a feed that failed is due again after its back-off.
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
-from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -20,8 +18,6 @@ from django_tasks.base import TaskResultStatus
 from followthrough.watch.models import WatchedFeed
 from followthrough.watch.services import feed_poll, feeds_poll_due
 
-logger = logging.getLogger(__name__)
-TICK_SECONDS = 60.0
 FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
 
 
@@ -52,21 +48,3 @@ def tick(previous: Any = None) -> Any:
     if not WatchedFeed.objects.filter(next_attempt_at__lte=timezone.now()).exists():
         return None
     return poll_due_feeds_task.enqueue()
-
-
-def ticker(stop: threading.Event, seconds: float = TICK_SECONDS) -> threading.Thread:
-    """A daemon thread that calls `tick` every `seconds` until `stop` is set."""
-
-    def run() -> None:
-        previous = None
-        while not stop.wait(seconds):
-            try:
-                previous = tick(previous)
-            except Exception:
-                logger.exception("Could not enqueue the feed poll")
-            finally:
-                close_old_connections()
-
-    thread = threading.Thread(target=run, daemon=True, name="feed-ticker")
-    thread.start()
-    return thread

@@ -413,6 +413,8 @@ class Restorer:
             summary=item["summary"],
             note=item["note"],
             logged_by=self.user(item["logged_by"]),
+            # Backups written before message ids were kept have none.
+            message_id=item.get("message_id", ""),
             created_at=parse_datetime(item["created_at"]),
         )
 

@@ -328,6 +328,7 @@ class _Writer:
             "summary",
             "note",
             "logged_by_id",
+            "message_id",
             "created_at",
         ):
             person = self.people.get(row["person_id"])
@@ -342,6 +343,7 @@ class _Writer:
                     "summary": row["summary"],
                     "note": row["note"],
                     "logged_by": self.user(row["logged_by_id"]),
+                    "message_id": row["message_id"],
                     "created_at": utc_text(row["created_at"]),
                 }
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "followthrough.reminders"
+    label = "reminders"
+    verbose_name = "Reminders"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SequencesConfig(AppConfig):
+    name = "followthrough.sequences"
+    label = "sequences"
+    verbose_name = "Sequences"

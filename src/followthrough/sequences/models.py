@@ -1,0 +1,1 @@
+"""The sequences room's models."""

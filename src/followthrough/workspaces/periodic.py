@@ -1,0 +1,66 @@
+"""Work the background worker starts on a schedule, registered by the rooms that own it.
+
+django-tasks has no schedule of its own, so the worker keeps one: every `TICK_SECONDS`
+it calls each registered job's `tick(previous)`, which enqueues a task when one is due
+and returns what to pass next time (typically the task result it enqueued, so that it
+does not enqueue another while that one is still waiting). A room registers its job in
+its `AppConfig.ready()`; this module imports nothing of ours, so any room may use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+TICK_SECONDS = 60.0
+Tick = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    tick: Tick
+
+
+_jobs: dict[str, Job] = {}
+
+
+def register_periodic(name: str, tick: Tick) -> None:
+    """Have the worker call `tick(previous)` every tick; `name` says what it is in logs."""
+    _jobs[name] = Job(name, tick)
+
+
+def periodic_jobs() -> list[Job]:
+    return list(_jobs.values())
+
+
+def run_ticks(previous: dict[str, Any]) -> dict[str, Any]:
+    """Call every job once; one job's failure is logged and does not stop the others."""
+    for job in periodic_jobs():
+        try:
+            previous[job.name] = job.tick(previous.get(job.name))
+        except Exception:
+            logger.exception("The periodic job %r failed", job.name)
+            previous[job.name] = None
+        finally:
+            close_old_connections()
+    return previous
+
+
+def ticker(stop: threading.Event, seconds: float = TICK_SECONDS) -> threading.Thread:
+    """A daemon thread that runs every registered job every `seconds` until `stop` is set."""
+
+    def run() -> None:
+        previous: dict[str, Any] = {}
+        while not stop.wait(seconds):
+            run_ticks(previous)
+
+    thread = threading.Thread(target=run, daemon=True, name="periodic-ticker")
+    thread.start()
+    return thread
