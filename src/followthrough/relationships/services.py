@@ -190,9 +190,11 @@ def relationship_log_interaction(
     note: str = "",
     event: Model | None = None,
     actor: User | None = None,
+    message_id: str = "",
 ) -> Interaction:
     """Log an interaction with a person: it resets the cadence, advances the stage where
-    the kind implies it, and (for outreach) closes the person's follow-ups now due."""
+    the kind implies it, and (for outreach) closes the person's follow-ups now due.
+    `message_id` is the e-mail's Message-ID, without angle brackets, when it is one."""
     kind = InteractionKind(kind)
     occurred_at = occurred_at or timezone.now()
     interaction = Interaction.objects.create(
@@ -204,6 +206,7 @@ def relationship_log_interaction(
         note=note,
         event_id=_pk(event),
         logged_by=actor,
+        message_id=message_id,
     )
     relationship = Relationship.objects.select_for_update().get(person=person)
     if relationship.last_interaction_at is None or occurred_at > relationship.last_interaction_at:
