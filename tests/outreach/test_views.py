@@ -160,3 +160,38 @@ def test_a_follow_up_done_twice_says_so(owner_client, workspace):
     owner_client.post(_url("follow-up-done", workspace, follow_up.pk))
     assert "already closed" in owner_client.get(_today(workspace)).content.decode()
     assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.DONE
+
+
+def _undo_token(client, workspace):
+    page = client.get(_today(workspace)).content.decode()
+    return page.split('name="undo" value="', 1)[1].split('"', 1)[0]
+
+
+def test_an_undo_replayed_changes_nothing(owner_client, workspace):
+    person = make_person(workspace)
+    outreach = _waiting(person)
+    owner_client.post(_url("outreach-snooze", workspace, outreach.pk), {"next": _today(workspace)})
+    token = _undo_token(owner_client, workspace)
+    owner_client.post(_url("outreach-undo", workspace), {"undo": token})
+    undone = _state(person)
+    # Snooze again, then replay the first Undo: the second snooze stands.
+    owner_client.post(_url("outreach-snooze", workspace, outreach.pk), {"next": _today(workspace)})
+    owner_client.get(_today(workspace))
+    snoozed = _state(person)
+    assert snoozed != undone
+    owner_client.post(_url("outreach-undo", workspace), {"undo": token})
+    assert _state(person) == snoozed
+    assert "can no longer be undone" in owner_client.get(_today(workspace)).content.decode()
+
+
+def test_an_undo_after_a_later_change_is_refused(owner_client, workspace):
+    person = make_person(workspace)
+    owner_client.post(
+        _url("outreach-log", workspace, person.pk),
+        {"kind": "email_sent", "next": _today(workspace)},
+    )
+    token = _undo_token(owner_client, workspace)
+    relationship_log_interaction(person=person, kind=InteractionKind.EMAIL_RECEIVED)
+    later = _state(person)
+    owner_client.post(_url("outreach-undo", workspace), {"undo": token})
+    assert _state(person) == later

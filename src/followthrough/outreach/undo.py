@@ -4,7 +4,10 @@ Before an action, the person's state that it may change is read (their relations
 stage and dates, their open follow-ups, their open outreach); the Undo button carries that
 snapshot signed, with the interaction the action logged. Undoing deletes that interaction
 and any outreach it opened, and writes the snapshot back: exactly that action is reverted.
-A token is good for `UNDO_SECONDS` and only in its own workspace.
+A token is good for `UNDO_SECONDS` and only in its own workspace, and only while the
+person is as the action left them: the token also carries the state after the action, so
+an Undo replayed, or pressed after something else changed the person, is refused rather
+than writing an old state over newer work.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ def undoable(*, person: Person, message: str, action: Callable[[], object]) -> D
         "person": person.pk,
         "interaction": interaction.pk if interaction is not None else None,
         "before": before,
+        "after": person_snapshot(person),
         "message": message,
     }
     return Done(message, signing.dumps(payload, salt=SALT, compress=True))
@@ -98,6 +102,16 @@ def undo_apply(*, workspace: Workspace, token: str) -> str:
     if payload.get("ws") != workspace.pk:
         raise UndoError("This can no longer be undone.")
     ws, before = workspace.pk, payload["before"]
+    person = (
+        Person.objects.select_for_update().filter(workspace_id=ws, pk=payload["person"]).first()
+    )
+    gone = payload["interaction"] is not None and not (
+        Interaction.objects.filter(workspace_id=ws, pk=payload["interaction"]).exists()
+    )
+    if person is None or gone or person_snapshot(person) != payload["after"]:
+        raise UndoError(
+            "This can no longer be undone: it was undone already, or something changed since."
+        )
     if payload["interaction"] is not None:
         Outreach.objects.filter(workspace_id=ws, interaction_id=payload["interaction"]).delete()
         Interaction.objects.filter(workspace_id=ws, pk=payload["interaction"]).delete()
