@@ -44,7 +44,6 @@ WRITES = {
     "events:event-edit",
     "events:attendee-add", "events:attendee-remove", "events:focus-pick", "events:focus-unpick",
     "events:capture", "events:capture-event", "relationships:interaction-log",
-    "relationships:quick-log",
     "relationships:relationship-edit", "relationships:follow-up-new",
     "relationships:follow-up-done", "relationships:follow-up-snooze",
     "relationships:follow-up-reschedule",

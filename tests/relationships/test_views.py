@@ -101,8 +101,8 @@ def test_it_ignores_an_off_site_next(owner_client, workspace):
 
 def test_viewers_cannot_log(viewer_client, workspace):
     person = make_person(workspace)
-    url = reverse("relationships:quick-log", args=[workspace.slug, person.pk])
-    assert viewer_client.post(url, {"kind": "call"}).status_code == 403
+    url = reverse("outreach:outreach-log", args=[workspace.slug, person.pk])
+    assert viewer_client.post(url, {"kind": "call_attempt"}).status_code == 403
     assert not Interaction.objects.exists()
 
 
@@ -111,7 +111,7 @@ def test_strangers_get_404(outsider_client, workspace, other_workspace):
     follow_up = follow_up_create(person=person, title="Call", due_at=timezone.now())
     for url in [
         reverse("relationships:interaction-log", args=[other_workspace.slug, person.pk]),
-        reverse("relationships:quick-log", args=[other_workspace.slug, person.pk]),
+        reverse("outreach:outreach-log", args=[other_workspace.slug, person.pk]),
         reverse("relationships:follow-up-done", args=[other_workspace.slug, follow_up.pk]),
         reverse("relationships:follow-up-done", args=[workspace.slug, follow_up.pk]),
     ]:

@@ -6,7 +6,6 @@ app_name = "relationships"
 
 urlpatterns = [
     path("people/<int:person_id>/log/", views.interaction_log, name="interaction-log"),
-    path("people/<int:person_id>/log/quick/", views.interaction_quick_log, name="quick-log"),
     path("people/<int:person_id>/relationship/", views.relationship_edit, name="relationship-edit"),
     path("people/<int:person_id>/follow-ups/new/", views.follow_up_new, name="follow-up-new"),
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),

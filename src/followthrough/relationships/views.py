@@ -64,19 +64,6 @@ def interaction_log(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-@workspace_view(write=True)
-def interaction_quick_log(request: WorkspaceRequest, person_id: int) -> HttpResponse:
-    """One-click logging from Today: kind comes from the button, time is now."""
-    person = get_for_workspace(Person, request.workspace, pk=person_id)
-    kind = request.POST.get("kind", "")
-    if kind not in InteractionKind.values:
-        messages.error(request, "Unknown kind of interaction.")
-    else:
-        services.relationship_log_interaction(person=person, kind=kind, actor=request.user)
-    return redirect_back(request, _person_url(request, person))
-
-
 @workspace_view(write=True)
 def relationship_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     person = get_for_workspace(
