@@ -107,3 +107,38 @@ def test_bulk_delete_takes_outreach_and_undo_brings_it_back(workspace):
 def test_the_people_and_backup_checks_pass():
     errors = [m for m in checks.run_checks() if m.id and m.id.startswith(("people.", "exchange."))]
     assert errors == []
+
+
+def _names_listed(client, workspace, **params):
+    url = reverse("people:person-list", args=[workspace.slug])
+    page = client.get(url, params).content.decode()
+    return {name for name in ("Wanda", "Quincy", "Rhea", "Nell") if f">{name} " in page}, page
+
+
+def test_the_people_list_filters_and_marks_waiting_and_quiet(owner_client, workspace):
+    waiting, quiet, replied = (
+        make_person(workspace, first_name=name, last_name="X")
+        for name in ("Wanda", "Quincy", "Rhea")
+    )
+    make_person(workspace, first_name="Nell", last_name="X")
+    outreach_open(person=waiting, kind="email")
+    outreach_open(person=quiet, kind="email").__class__.objects.filter(person=quiet).update(
+        state=OutreachState.QUIET
+    )
+    outreach_open(person=replied, kind="email").__class__.objects.filter(person=replied).update(
+        state=OutreachState.REPLIED
+    )
+    assert _names_listed(owner_client, workspace, outreach="waiting")[0] == {"Wanda"}
+    assert _names_listed(owner_client, workspace, outreach="quiet")[0] == {"Quincy"}
+    everyone, page = _names_listed(owner_client, workspace)
+    assert everyone == {"Wanda", "Quincy", "Rhea", "Nell"}
+    assert page.count("badge-outreach") == 2
+    assert _names_listed(owner_client, workspace, outreach="bogus")[0] == everyone
+
+
+def test_the_outreach_filter_never_lists_another_workspace(
+    owner_client, workspace, other_workspace
+):
+    stranger = make_person(other_workspace, first_name="Quincy", last_name="X")
+    outreach_open(person=stranger, kind="email")
+    assert _names_listed(owner_client, workspace, outreach="waiting")[0] == set()

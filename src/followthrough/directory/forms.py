@@ -13,6 +13,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils.dates import MONTHS
 
 from followthrough.directory.photos import PHOTO_ACCEPT, clean_photo_upload
+from followthrough.outreach.selectors import OUTREACH_FILTERS
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
 from followthrough.people.models import BIRTHDAY_FIELDS, Tag
 from followthrough.people.selectors import PERSON_SORTS
@@ -246,6 +247,11 @@ class PersonFilterForm(forms.Form):
     )
     stage = forms.TypedChoiceField(
         choices=[("", "Any stage"), *Stage.choices], coerce=int, required=False, empty_value=None
+    )
+    outreach = forms.ChoiceField(
+        label="Outreach",
+        choices=[("", "Any outreach"), *OUTREACH_FILTERS.items()],
+        required=False,
     )
     sort = forms.ChoiceField(label="Sort by", choices=list(PERSON_SORTS.items()), required=False)
     # The people an import added (its number, as on the import's page).

@@ -34,7 +34,11 @@ from followthrough.directory.photos import PHOTO_FORMATS
 from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
 from followthrough.matching import selectors as matching_selectors
-from followthrough.outreach.selectors import person_outreach
+from followthrough.outreach.selectors import (
+    outreach_labels,
+    people_in_outreach_state,
+    person_outreach,
+)
 from followthrough.outreach.undo import recall
 from followthrough.people import selectors, services
 from followthrough.people.models import (
@@ -89,6 +93,7 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
     query = filters.value("q") or ""
     sort = filters.value("sort") or ("best" if query.strip() else "name")
     imported = _imported_batch(request, filters.value("imported"))
+    state = filters.value("outreach")
     page = selectors.person_list(
         workspace=request.workspace,
         query=query,
@@ -96,15 +101,21 @@ def person_list(request: WorkspaceRequest) -> HttpResponse:
         stage=filters.value("stage"),
         sort=sort,
         id_ranges=people_added(batch=imported) if imported is not None else None,
+        among=people_in_outreach_state(workspace=request.workspace, state=state) if state else None,
         number=page_number(request.GET.get("page")),
         per_page=PEOPLE_PER_PAGE,
     )
+    labels = outreach_labels(workspace=request.workspace, person_ids=[row.pk for row in page])
+    for row in page:
+        row.outreach = labels.get(row.pk, "")
     context = {
         "filters": filters,
         "imported": imported,
         "sort": sort,
         "page": page,
-        "filtered": any(filters.value(name) for name in ("q", "tag", "stage", "imported")),
+        "filtered": any(
+            filters.value(name) for name in ("q", "tag", "stage", "outreach", "imported")
+        ),
         "undo": pending_undo(request),
         "nav": "people",
     }

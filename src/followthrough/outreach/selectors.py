@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
@@ -100,3 +101,28 @@ def person_outreach(*, person: Person) -> PersonOutreach:
     )
     rows.sort(key=lambda o: not o.is_open)
     return PersonOutreach(rows)
+
+
+# The people list's outreach filter: whom we wait on, and who went quiet. A new outreach
+# closes a quiet one (`services.outreach_open`), so nobody is both.
+OUTREACH_FILTERS = {
+    OutreachState.WAITING.value: "Waiting for a reply",
+    OutreachState.QUIET.value: "Quiet",
+}
+
+
+def people_in_outreach_state(*, workspace: Workspace, state: str) -> QuerySet:
+    """The ids of the workspace's people with outreach in `state`, as a subquery."""
+    return (
+        Outreach.objects.filter(workspace_id=workspace.pk, state=state)
+        .values("person_id")
+        .distinct()
+    )
+
+
+def outreach_labels(*, workspace: Workspace, person_ids: list[int]) -> dict[int, str]:
+    """{person id: "Waiting for a reply" or "Quiet"} for those of these people who are."""
+    rows = Outreach.objects.filter(
+        workspace_id=workspace.pk, person_id__in=person_ids, state__in=list(OUTREACH_FILTERS)
+    ).values_list("person_id", "state")
+    return {person_id: OUTREACH_FILTERS[state] for person_id, state in rows}

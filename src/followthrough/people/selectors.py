@@ -87,6 +87,7 @@ def person_list(
     stage: int | None = None,
     sort: str = "",
     id_ranges: Sequence[tuple[int, int]] | None = None,
+    among: QuerySet | None = None,
     number: int = 1,
     per_page: int = 50,
 ) -> ListPage:
@@ -96,6 +97,8 @@ def person_list(
     contact points, current organizations and roles; every word, as a prefix).
     `id_ranges`: only people whose id is in one of these (first, last) ranges — the
     people an import added (`exchange.imports.provenance.people_added`); none when empty.
+    `among`: only the people whose ids this subquery gives (a higher room's filter, such
+    as outreach's "waiting for a reply" and "quiet").
     Ordering: `sort="best"` (the default with a query): best match first; `"name"` (the
     default without); `"last"`: most recent interaction first, never-contacted people
     last; `"due"`: the longest-overdue next touch first, people with no touch due last.
@@ -113,7 +116,9 @@ def person_list(
         # The found ids are of this workspace; naming them alone lets the database
         # start from them rather than from the workspace's name index.
         people = Person.objects.filter(id_in(found))
-    filtered = bool(tag or stage or id_ranges is not None)
+    filtered = bool(tag or stage or id_ranges is not None or among is not None)
+    if among is not None:
+        people = people.filter(pk__in=among)
     if id_ranges is not None:
         within = Q(pk__in=[])
         for first, last in id_ranges:
@@ -159,6 +164,8 @@ class PersonRow:
     stage_label: str
     last_interaction_at: datetime | None
     tags: list[str] = field(default_factory=list)
+    # Set by a higher room (outreach: "Waiting for a reply", "Quiet").
+    outreach: str = ""
     current_affiliations: list[CurrentAffiliation] = field(default_factory=list)
 
 
