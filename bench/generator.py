@@ -25,6 +25,7 @@ from bench.scales import Scale
 from bench.world import World
 from bench.writer import Table, delete_workspace_rows, finish, timestamp_formatter
 from followthrough.events.models import Attendance, Event, FocusPick
+from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
@@ -83,6 +84,7 @@ def make_tables() -> dict[str, Table]:
         "attendance": Table(Attendance, people.ATTENDANCE),
         "focus_pick": Table(FocusPick, people.FOCUS_PICK),
         "follow_up": Table(FollowUp, people.FOLLOW_UP),
+        "outreach": Table(Outreach, people.OUTREACH),
     }
 
 
@@ -209,6 +211,7 @@ def _load_people(
                 "attendance",
                 "focus_pick",
                 "follow_up",
+                "outreach",
             ):
                 bench.tables[key].insert(rows[key])
         if stop == scale.people or stop // scale.chunk % 5 == 0:

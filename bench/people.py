@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from bench import vocab
 from bench.scales import STAGE_MIN_INTERACTIONS, STAGE_RECENCY_DAYS, STAGE_SHARES
 from bench.world import DAY, HOUR, YEAR, World
 from bench.writer import date_text
+from followthrough.outreach.schedule import nudge_due
+from followthrough.outreach.services import OUTREACH_KIND_OF
 from followthrough.people.names import full_name
 from followthrough.relationships.cadence import cadence_days
-from followthrough.relationships.models import Stage
+from followthrough.relationships.models import INBOUND_KINDS, OUTBOUND_KINDS, Stage
 from followthrough.relationships.services import OUTREACH_KINDS
 
 PERSON = (
@@ -57,6 +61,22 @@ INTERACTION = (
     "summary",
     "note",
     "logged_by_id",
+    "created_at",
+    "message_id",
+)
+OUTREACH = (
+    "workspace_id",
+    "person_id",
+    "kind",
+    "sent_at",
+    "by_id",
+    "summary",
+    "interaction_id",
+    "state",
+    "replied_at",
+    "nudge_count",
+    "last_nudged_at",
+    "next_nudge_due",
     "created_at",
 )
 ATTENDANCE = ("workspace_id", "event_id", "person_id", "rsvp", "checked_in", "added_at")
@@ -103,6 +123,10 @@ LATER_KINDS = {
     ),
 }
 RSVPS = ("accepted", "accepted", "tentative", "unknown")
+# The workspace's default nudge settings (workspaces.models), and how long a nudge stays
+# unmade: older ones the team is taken to have sent, so Today holds recent ones only.
+NUDGE_GAPS, NUDGE_CAP = [4, 10, 21], 3
+NUDGES_LEFT_UNMADE = 14 * DAY
 
 
 class Touch(NamedTuple):
@@ -312,6 +336,7 @@ def _interactions(
     """The timeline as interactions, plus the attendance each event meeting implies."""
     ts, ws, pid = world.ts, world.workspace_id, person.pid
     table, attendance = world.tables["interaction"], world.tables["attendance"]
+    ids: list[int] = []
     for touch in touches:
         event_id, text = None, rng.choice(vocab.SUMMARIES[touch.kind])
         if touch.event >= 0:
@@ -328,9 +353,10 @@ def _interactions(
                     ts(touch.at - rng.randrange(DAY, 14 * DAY)),
                 )
             )
+        ids.append(table.take_id())
         out["interaction"].append(
             (
-                table.take_id(),
+                ids[-1],
                 ws,
                 pid,
                 None,
@@ -341,8 +367,75 @@ def _interactions(
                 "",
                 person.actor,
                 ts(touch.at),
+                "",
             )
         )
+    _outreach(world, person, touches, ids, out)
+
+
+@dataclass
+class Reach:
+    """One outreach while the timeline is replayed (epoch seconds)."""
+
+    kind: str
+    sent: int
+    interaction_id: int
+    state: str = "waiting"
+    replied: int | None = None
+    count: int = 0
+    nudged: int | None = None
+    due: int | None = None
+
+    def schedule(self) -> None:
+        due = nudge_due(
+            sent_at=datetime.fromtimestamp(self.sent, UTC),
+            nudge_count=self.count,
+            gaps=NUDGE_GAPS,
+            cap=NUDGE_CAP,
+            zone="UTC",
+        )
+        self.due = int(due.timestamp()) if due is not None else None
+        if due is None:
+            self.state = "quiet"
+
+    def nudge(self, at: int) -> None:
+        self.count, self.nudged = self.count + 1, at
+        self.schedule()
+
+
+def _outreach(
+    world: World,
+    person: Person,
+    touches: list[Touch],
+    ids: list[int],
+    out: dict[str, list[tuple]],
+) -> None:
+    """The person's outreach as `outreach.services` would have kept it while the timeline
+    was logged: an outbound touch opens one (or nudges the one waiting), an answer closes
+    it as replied; nudges are made when due, but for the last `NUDGES_LEFT_UNMADE`."""
+    made: list[Reach] = []
+    for touch, interaction_id in zip(touches, ids, strict=True):
+        current = made[-1] if made and made[-1].state in ("waiting", "quiet") else None
+        if touch.kind in OUTBOUND_KINDS:
+            if current is not None and current.state == "waiting":
+                current.nudge(touch.at)
+                continue
+            if current is not None:
+                current.state, current.due = "closed", None
+            made.append(Reach(OUTREACH_KIND_OF[touch.kind], touch.at, interaction_id))
+            made[-1].schedule()
+        elif touch.kind in INBOUND_KINDS and current is not None:
+            current.state, current.replied, current.due = "replied", touch.at, None
+    for reach in made:
+        while reach.state == "waiting" and reach.due < world.now - NUDGES_LEFT_UNMADE:
+            reach.nudge(reach.due)
+    ts, table = world.ts, world.tables["outreach"]
+    for r in made:
+        out["outreach"].append(
+            (table.take_id(), world.workspace_id, person.pid, r.kind, ts(r.sent), person.actor,
+             "", r.interaction_id, r.state, ts(r.replied) if r.replied else None, r.count,
+             ts(r.nudged) if r.nudged else None, ts(r.due) if r.due else None, ts(r.sent))
+        )  # fmt: skip
 
 
 def _relationship(

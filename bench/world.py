@@ -154,6 +154,7 @@ def noticed_rows(world: World, rng: random.Random, count: int) -> list[tuple]:
                 "",
                 rng.choice(world.users),
                 ts(at),
+                "",
             )
         )
     return rows

@@ -124,3 +124,29 @@ def test_running_it_again_replaces_the_workspace_with_the_same_data(bench):
         == names
     )
     assert Interaction.objects.for_workspace(again).count() == SCALE.interactions
+
+
+def test_outreach_follows_the_services_rules(bench):
+    from followthrough.outreach.models import OPEN_STATES, Outreach, OutreachState
+    from followthrough.outreach.schedule import nudge_due
+    from followthrough.relationships.models import INBOUND_KINDS
+
+    outreach = Outreach.objects.for_workspace(bench).select_related("interaction")
+    states = set(outreach.values_list("state", flat=True))
+    assert {OutreachState.WAITING, OutreachState.REPLIED, OutreachState.QUIET} <= states
+    for row in outreach:
+        assert row.interaction.person_id == row.person_id
+        assert row.interaction.occurred_at == row.sent_at
+        answers = Interaction.objects.filter(person=row.person_id, kind__in=INBOUND_KINDS)
+        if row.state == OutreachState.WAITING:
+            assert row.next_nudge_due == nudge_due(
+                sent_at=row.sent_at, nudge_count=row.nudge_count,
+                gaps=bench.nudge_gap_days, cap=bench.nudge_cap, zone="UTC",
+            )  # fmt: skip
+            assert not answers.filter(occurred_at__gte=row.sent_at).exists()
+        if row.state == OutreachState.REPLIED:
+            assert answers.filter(occurred_at=row.replied_at).exists()
+    open_per_person = (
+        outreach.filter(state__in=OPEN_STATES).values("person").annotate(n=Count("id"))
+    )
+    assert max(row["n"] for row in open_per_person) == 1
