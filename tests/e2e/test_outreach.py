@@ -64,3 +64,29 @@ def test_log_wait_nudge_reply(page, live_server, django_user_model):
     expect(page.get_by_text("Nothing waiting for a reply.")).to_be_visible()
     expect(page.get_by_text("replied.")).to_be_visible()
     expect(page.locator(".badge-waiting")).to_have_count(0)
+
+
+def test_focus_moves_to_the_next_row(page, live_server, django_user_model):
+    from followthrough.relationships.services import follow_up_create
+    from followthrough.site.services import workspace_open
+    from tests.factories import make_person
+
+    user = django_user_model.objects.create_user(
+        "kai@example.org", "kai@example.org", "pw-kai-1234"
+    )
+    workspace = workspace_open(name="Kai Org", owner=user)
+    for hours, name in ((3, "Ada"), (2, "Ben"), (1, "Cy")):
+        person = make_person(workspace, first_name=name, last_name="Row")
+        follow_up_create(
+            person=person, title=f"Thank {name}", due_at=timezone.now() - timedelta(hours=hours)
+        )
+    log_in(page, live_server.url, "kai@example.org", "pw-kai-1234")
+    page.goto(f"{live_server.url}/w/{workspace.slug}/")
+    rows = page.locator("#due-heading + ul > li")
+    expect(rows).to_have_count(3)
+    rows.nth(1).get_by_role("button", name="Done").click()
+    expect(rows).to_have_count(2)
+    # Cy's row took Ben's place and has the keyboard focus; Ada's is untouched.
+    expect(rows.nth(1)).to_be_focused()
+    expect(rows.nth(1)).to_contain_text("Cy Row")
+    expect(rows.nth(0)).to_contain_text("Ada Row")

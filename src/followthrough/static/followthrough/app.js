@@ -24,8 +24,11 @@ document.addEventListener("change", (event) => {
 // Today's one-click actions swap the list; keyboard focus then goes to the row that took
 // the acted-on row's place (the next one), or to the message with its Undo after the last.
 let actedRow = null;
+// The list is one form: the clicked button is the submit event's submitter.
 document.addEventListener("htmx:beforeRequest", (event) => {
-  const row = event.target.closest && event.target.closest("#today-list [data-row]");
+  const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+  const source = (trigger && trigger.submitter) || event.target;
+  const row = source.closest && source.closest("#today-list [data-row]");
   const rows = [...document.querySelectorAll("#today-list [data-row]")];
   actedRow = row ? rows.indexOf(row) : null;
 });
