@@ -111,9 +111,17 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
+@transaction.atomic
 def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    """Change a member's role; a workspace always keeps at least one owner."""
-    if membership.role == Role.OWNER and role != Role.OWNER:
+    """Change a member's role; a workspace always keeps at least one owner.
+
+    Two owners demoting each other at once must not both succeed: the workspace row is
+    locked first (PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write
+    lock), so the second change waits and then counts the owners the first one left.
+    """
+    list(Workspace.objects.select_for_update().filter(pk=membership.workspace_id))
+    current = Membership.objects.get(pk=membership.pk)
+    if current.role == Role.OWNER and role != Role.OWNER:
         owners = Membership.objects.filter(workspace=membership.workspace_id, role=Role.OWNER)
         if owners.count() <= 1:
             raise ValueError("A workspace needs at least one owner.")
