@@ -46,11 +46,18 @@ def _workers_of(port: int) -> list[str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path):
+def server_env() -> dict[str, str]:
+    """Extra environment for the server (a test overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def server(tmp_path: Path, server_env: dict[str, str]):
     port = _free_port()
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
+    env.update(server_env)
     env["FT_SERVE_TAG"] = f"ft-serve-{port}"  # lets the test find this server's worker
     process = subprocess.Popen(  # noqa: S603 -- our own command
         [sys.executable, "-m", "followthrough", "serve", "--port", str(port),

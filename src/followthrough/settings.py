@@ -241,6 +241,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_int("FOLLOWTHROUGH_LOGIN_COOLOFF_MINUTES", 60) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Behind a reverse proxy every request arrives from the proxy's address, and an address
+# lockout would lock everyone out at once. Name the proxy: `followthrough serve` (waitress)
+# then takes the client's address from X-Forwarded-For (and the scheme from
+# X-Forwarded-Proto) on requests from it alone, so throttling sees the real clients.
+# Another WSGI server has its own switch (gunicorn: --forwarded-allow-ips).
+TRUSTED_PROXY = env_str("FOLLOWTHROUGH_TRUSTED_PROXY", "")
+TRUSTED_PROXY_COUNT = env_int("FOLLOWTHROUGH_TRUSTED_PROXY_COUNT", 1, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

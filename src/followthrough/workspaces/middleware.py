@@ -12,7 +12,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    """Adds the Content-Security-Policy header Django 5.2 does not set by itself."""
+    """Adds the Content-Security-Policy header Django 5.2 does not set by itself, and
+    `Cache-Control: no-store` on the pages of a signed-in user: they hold a team's
+    contacts, which a shared computer's browser cache or a proxy must not keep."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,4 +23,11 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

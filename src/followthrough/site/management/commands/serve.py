@@ -110,8 +110,22 @@ class Command(BaseCommand):
                 ident="Followthrough",
                 # Uploads are read whole before a form can judge them: cap them at the door.
                 max_request_body_size=MAX_REQUEST_BODY,
+                **_proxy_options(),
             )
         finally:
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def _proxy_options() -> dict[str, Any]:
+    """waitress's options for the trusted reverse proxy (settings.TRUSTED_PROXY), if any:
+    forwarded headers are read from it alone, and dropped when anyone else sends them."""
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
