@@ -29,6 +29,7 @@ from followthrough.exchange.formats.csv.writer import (
     csv_lines,
     local_text,
 )
+from followthrough.people.links import web_link
 from followthrough.people.models import (
     NEWEST_STARTED,
     Affiliation,
@@ -87,7 +88,8 @@ def _person_rows(workspace: Workspace) -> Iterator[list[Any]]:
             stage, owner, last_at, due, org, role = rest
             by_kind: dict[str, list[str]] = {kind: [] for kind in CSV_CONTACT_KINDS}
             for kind, value in points.get(pk, ()):
-                by_kind[kind].append(value)
+                if kind != ContactKind.URL or web_link(value) is not None:  # never a script link
+                    by_kind[kind].append(value)
             yield [
                 first, last,
                 *(MULTI_SEPARATOR.join(by_kind[kind]) for kind in CSV_CONTACT_KINDS),
@@ -121,13 +123,13 @@ def organizations_csv(*, workspace: Workspace) -> Iterator[str]:
     rows = (
         [
             org.name,
-            org.website,
+            org.website if web_link(org.website) else "",
             org.location,
             org.mission,
             org.offers,
             org.needs,
             MULTI_SEPARATOR.join(tag.name for tag in org.focus_areas.all()),
-            org.feed_url,
+            org.feed_url if web_link(org.feed_url) else "",
             org.notes,
         ]
         for org in organizations

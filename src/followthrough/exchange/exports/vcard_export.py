@@ -42,6 +42,7 @@ from followthrough.exchange.formats.vcard.writer import (
     text_list,
 )
 from followthrough.exchange.models import ExternalId
+from followthrough.people.links import web_link
 from followthrough.people.models import (
     NEWEST_STARTED,
     Affiliation,
@@ -118,6 +119,11 @@ def _contact_line(kind: str, value: str, label: str) -> Line:
     if name:
         return _typed(name, escape(value), label)
     return _typed("ADR", compound("", "", value, "", "", "", ""), label)
+
+
+def _is_kept(kind: str, value: str) -> bool:
+    """Every contact point but a link that is no web address (`javascript:` …)."""
+    return kind != ContactKind.URL or web_link(value) is not None
 
 
 def _birthday(birthday: tuple[int | None, int | None, int | None], version: str) -> str:
@@ -257,7 +263,7 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
                 headline=headline,
                 notes=notes,
                 birthday=(year, month, day),
-                contacts=points.get(pk, []),
+                contacts=[c for c in points.get(pk, []) if _is_kept(c[0], c[1])],
                 organization=organization,
                 organization_uid=_organization_uid(workspace, org_id, org_uids),
                 role=role,
@@ -295,7 +301,7 @@ def organization_cards(*, workspace: Workspace) -> Iterator[OrganizationCard]:
             yield OrganizationCard(
                 uid=_organization_uid(workspace, pk, uids),
                 name=name,
-                website=website,
+                website=website if web_link(website) else "",  # never a script link
                 location=location,
                 notes=notes,
                 tags=[tag for (tag,) in tags.get(pk, ())],

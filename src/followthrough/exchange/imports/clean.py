@@ -21,6 +21,7 @@ from followthrough.exchange.formats.records import (
 )
 from followthrough.exchange.imports.incoming import Incoming
 from followthrough.people.linkedin import PREFIX, is_profile, linkedin_canonical
+from followthrough.people.links import web_link
 from followthrough.people.models import ContactKind
 from followthrough.people.services import normalize_contact, normalize_link
 
@@ -83,6 +84,24 @@ def _contacts(
             seen.add(key)
             out.append((value, key))
     return out
+
+
+def _web_links(values: list[str], line: int, warn: Warn) -> tuple[list[str], list[str]]:
+    """The http(s) links among `values` (`people.links.web_link`), and a note line for
+    each of the others (`javascript:`, `data:` …), which are never kept as links."""
+    web: list[str] = []
+    notes: list[str] = []
+    for raw in values or []:
+        value = (raw or "").strip()
+        if not value:
+            continue
+        link = web_link(value)
+        if link is not None:
+            web.append(link)
+        else:
+            warn(line, f"“{value[:80]}” is not a web address: kept in the notes, not as a link")
+            notes.append(f"Link in the file (not a web address): {value}")
+    return web, notes
 
 
 def clean_external_ids(ids: dict[str, str], line: int) -> dict[str, str]:
@@ -172,7 +191,9 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
         notes = "\n\n".join(filter(None, [notes, f"Name in the file: {record.full_name.strip()}"]))
     emails = [clean_email(e, line) for e in record.emails if e and e.strip()]
     external_ids = clean_external_ids(record.external_ids, line)
-    links = _contacts(ContactKind.URL, record.links, line, warn)
+    web, not_web = _web_links(record.links, line, warn)
+    notes = "\n\n".join(filter(None, [notes, *not_web]))
+    links = _contacts(ContactKind.URL, web, line, warn)
     links, profile = profile_links(record.external_ids.get(LINKEDIN, ""), links, line, warn)
     # A role with an organization is the affiliation's ("Director at Harbor Arts"); as
     # the headline too it would show twice. Without one, the headline keeps it.
@@ -245,26 +266,36 @@ def clean_organization(record: OrganizationRecord, warn: Warn) -> OrganizationRe
     if not name:
         raise ParseError("an organization needs a name", line=line, field="name")
 
+    not_web: list[str] = []
+
     def url(value: str, label: str) -> str:
         value = (value or "").strip()
         if len(value) > TEXT_MAX:
             warn(line, f"{label} longer than {TEXT_MAX} characters left out")
             return ""
-        return value
+        if value and web_link(value) is None:
+            warn(line, f"the {label} “{value[:80]}” is not a web address: kept in the notes")
+            not_web.append(f"{label.capitalize()} in the file (not a web address): {value}")
+            return ""
+        return web_link(value) or ""
 
+    # In the order of the columns, as the warnings are listed.
+    website = url(record.website, "website")
+    location = _text(record.location, TEXT_MAX, line, "location", warn)
+    feed_url = url(record.feed_url, "news feed URL")
     return OrganizationRecord(
         line=line,
         name=name,
-        website=url(record.website, "website"),
-        notes=(record.notes or "").strip(),
+        website=website,
+        notes="\n\n".join(filter(None, [(record.notes or "").strip(), *not_web])),
         emails=[clean_email(e, line) for e in record.emails if e and e.strip()],
         phones=[p.strip() for p in record.phones if p and p.strip()],
         addresses=[a.strip() for a in record.addresses if a and a.strip()],
         tags=clean_tags(record.tags, line, warn),
         external_ids=clean_external_ids(record.external_ids, line),
-        location=_text(record.location, TEXT_MAX, line, "location", warn),
+        location=location,
         mission=(record.mission or "").strip(),
         offers=(record.offers or "").strip(),
         needs=(record.needs or "").strip(),
-        feed_url=url(record.feed_url, "news feed URL"),
+        feed_url=feed_url,
     )

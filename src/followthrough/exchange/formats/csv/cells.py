@@ -8,13 +8,13 @@ import functools
 import re
 from collections.abc import Iterable
 from datetime import date
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from followthrough.exchange.formats.csv.reader import Row
 from followthrough.exchange.formats.records import PartialDate
+from followthrough.people.links import web_link
 
 MULTI_SEPARATOR = " ::: "  # Google's multi-value cells
 
@@ -84,20 +84,13 @@ def emails_of(row: Row, key: str | int, extra_separators: str = "") -> list[str]
 
 
 def clean_url(row: Row, key: str | int, value: str) -> str:
-    """An http(s) URL (`example.org` gains `https://`); other schemes are a `ParseError`."""
-    url = value.strip()
-    if not url:
+    """An http(s) URL (`example.org` gains `https://`, `people.links.web_link`); anything
+    else is a `ParseError` naming the cell."""
+    if not value.strip():
         return ""
-    if not _SCHEME.match(url):
-        url = "https://" + url
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    url = web_link(value)
+    if url is None:
         raise row.error(key, f"“{value}” is not a web address (http or https).")
-    if any(ch.isspace() for ch in url):
-        raise row.error(key, f"“{value}” is not a web address (it holds spaces).")
     return url
 
 
@@ -122,7 +115,6 @@ _MONTHS = {
     )
     for name in names
 }
-_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)  # not "host:8080"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})")
