@@ -30,6 +30,7 @@ from followthrough.people.models import (
 )
 from followthrough.people.registry import person_relations
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.reminders.models import CalendarFeed, DigestSubscription
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
 
@@ -60,6 +61,10 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
+    DigestSubscription: "members' digest preferences: a restored workspace's members get "
+    "the default (on, Monday 08:00) until they change it",
+    CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
+    "new address after a restore",
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from followthrough.reminders.services import worker_heartbeat
 from followthrough.workspaces.periodic import ticker
 
 PARENT_PID_ENV = "FOLLOWTHROUGH_WORKER_PARENT"
@@ -54,6 +55,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["exit_with_parent"]:
             _watch_parent()
+        # Seen at once, not only after the first tick: Today's banner goes away on start.
+        worker_heartbeat()
         # django-tasks has no schedule of its own, so the worker keeps the rooms' jobs.
         ticker(threading.Event())
         call_command("db_worker", interval=options["interval"], queue_name="default")
