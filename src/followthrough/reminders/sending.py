@@ -4,6 +4,7 @@ headers of RFC 8058, sent over the connection `_connection` chooses."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,5 +166,7 @@ def digest_message(*, digest: Digest, connection: BaseEmailBackend) -> EmailMult
 def digest_deliver(*, digest: Digest) -> None:
     """Send the digest as one e-mail to the member; errors propagate (the caller frees
     the slot for a retry)."""
-    with _connection(digest.workspace) as connection:
+    # Dates in the e-mail are the workspace's wall clock, as on its pages.
+    zone = zoneinfo.ZoneInfo(digest.workspace.timezone)
+    with timezone.override(zone), _connection(digest.workspace) as connection:
         digest_message(digest=digest, connection=connection).send()
