@@ -38,6 +38,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "workspace": (Workspace,),
     "users": (),  # the members' accounts, referred to by e-mail elsewhere
     "members": (Membership,),
+    "digests": (DigestSubscription,),  # members' weekly digest preferences
     "tags": (Tag,),
     "organizations": (Organization, Organization.focus_areas.through),
     "people": (Person, Person.tags.through, ContactPoint, Affiliation, Relationship),
@@ -61,8 +62,6 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
-    DigestSubscription: "members' digest preferences: a restored workspace's members get "
-    "the default (on, Monday 08:00) until they change it",
     CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
     "new address after a restore",
 }

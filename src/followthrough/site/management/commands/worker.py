@@ -33,10 +33,10 @@ def _watch_parent() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: it takes tasks (large imports, news feed polling, and "
-        "later digests) from the database queue, and every minute queues a poll of the "
-        "watched feeds that are due. `followthrough serve` starts one itself; run this when "
-        "serving with another WSGI server."
+        "Run the background worker: it takes tasks (large imports, news feed polling, weekly "
+        "digests) from the database queue, and every minute records its heartbeat and "
+        "queues the digests and feed polls that are due. `followthrough serve` starts one "
+        "itself; run this when serving with another WSGI server."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
