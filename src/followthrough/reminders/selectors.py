@@ -101,15 +101,15 @@ def digest_for(*, workspace: Workspace, user: User, now: datetime | None = None)
     )
 
 
-def _subscriptions_of_members() -> list[DigestSubscription]:
+def _subscriptions_of_members(workspace: Workspace | None) -> list[DigestSubscription]:
     membership = Membership.objects.filter(
         workspace_id=OuterRef("workspace_id"), user_id=OuterRef("user_id")
     )
+    rows = DigestSubscription.objects.filter(enabled=True, user__is_active=True)
+    if workspace is not None:
+        rows = rows.filter(workspace=workspace)
     return list(
-        DigestSubscription.objects.filter(enabled=True, user__is_active=True)
-        .exclude(user__email="")
-        .filter(Exists(membership))
-        .select_related("workspace", "user")
+        rows.exclude(user__email="").filter(Exists(membership)).select_related("workspace", "user")
     )
 
 
@@ -129,10 +129,7 @@ def digests_due(*, now: datetime, workspace: Workspace | None = None) -> list[Di
     slot has passed unhandled (`schedule.digest_is_due`), in every workspace or one.
     Cost: one query; the slot is computed in Python (a team has tens of members, an
     installation hundreds)."""
-    subscriptions = _subscriptions_of_members()
-    if workspace is not None:
-        subscriptions = [s for s in subscriptions if s.workspace_id == workspace.pk]
-    return [s for s in subscriptions if _is_due(s, now)]
+    return [s for s in _subscriptions_of_members(workspace) if _is_due(s, now)]
 
 
 def tasks_run_inline() -> bool:
