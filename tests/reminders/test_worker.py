@@ -48,3 +48,28 @@ def test_two_workers_holding_the_same_slot_claim_it_once(workspace, owner):
     assert services._claim(first, now) is True
     assert services._claim(second, now + timedelta(seconds=1)) is False
     assert DigestSubscription.objects.get(user=owner).last_sent_at == now
+
+
+def test_a_failing_digest_is_retried_with_back_off(workspace, owner, monkeypatch):
+    from followthrough.reminders import tasks
+
+    DigestSubscription.objects.create(
+        workspace=workspace, user=owner, created_at=timezone.now() - timedelta(days=8)
+    )
+    tries = []
+
+    def failing_send(*, subscription_id: int) -> bool:
+        tries.append(subscription_id)
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr(tasks, "digest_send", failing_send)
+    attempts = tasks.digest_tick()
+    attempts = tasks.digest_tick(attempts)  # the failure is seen: wait 5 minutes
+    attempts = tasks.digest_tick(attempts)
+    assert len(tries) == 1
+    (attempt,) = attempts.values()
+    assert attempt.failures == 1 and attempt.retry_at is not None
+    later = attempt.retry_at + timedelta(seconds=1)
+    monkeypatch.setattr(tasks.timezone, "now", lambda: later)
+    tasks.digest_tick(attempts)
+    assert len(tries) == 2

@@ -86,7 +86,8 @@ def calendar_feed_ics(*, workspace: Workspace, user: User, now: datetime | None 
         calendar.add_component(_event(f"follow-up-{f.pk}", summary, f.due_at, url, now))
     for o in items.nudges:
         url = absolute(reverse("people:person-detail", args=[slug, o.person_id]))
-        summary = f"Nudge {o.person.full_name} (no reply since {o.sent_at:%d %b})"
+        sent = o.sent_at.astimezone(zoneinfo.ZoneInfo(workspace.timezone))
+        summary = f"Nudge {o.person.full_name} (no reply since {sent.day} {sent:%b})"
         assert o.next_nudge_due is not None  # the query asks for it
         calendar.add_component(_event(f"nudge-{o.pk}", summary, o.next_nudge_due, url, now))
     for e in items.events:

@@ -47,6 +47,9 @@ class Attempt:
 
 
 def _status(result: Any) -> Any:
+    """The task's status now; a finished one cannot change, so is not read again."""
+    if result.status not in WAITING:
+        return result.status
     try:
         result.refresh()
     except Exception:  # its row was cleaned away: treat it as finished
