@@ -35,6 +35,7 @@ READS = {
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
     "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
+    "reminders:settings",  # a member's own digest and feed: viewers change theirs too
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -54,6 +55,7 @@ WRITES = {
     "outreach:outreach-log", "outreach:outreach-replied", "outreach:outreach-nudge",
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
     "outreach:outreach-undo",
+    "reminders:status",  # owners only
 }  # fmt: skip
 
 

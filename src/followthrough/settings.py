@@ -9,6 +9,7 @@ on 127.0.0.1; HTTPS deployments set `FOLLOWTHROUGH_HTTPS=true`.
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from collections.abc import Iterable
 from functools import cache
@@ -311,6 +312,22 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("FOLLOWTHROUGH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("FOLLOWTHROUGH_EMAIL_PORT", 25, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = env_str("FOLLOWTHROUGH_FROM_EMAIL", "followthrough@localhost")
+
+
+def env_base_url(name: str, default: str) -> str:
+    """An absolute http(s) address without a trailing slash; anything else stops start-up."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an absolute http(s) address (e.g. https://crm.example.org)."
+        )
+    return value.rstrip("/")
+
+
+# Where members reach the app, for the links in e-mail (the weekly digest, its unsubscribe
+# link) and the calendar feed's address: a background task has no request to take the
+# host from, and taking it from a request's Host header is how reset links get poisoned.
+BASE_URL = env_base_url("FOLLOWTHROUGH_BASE_URL", "http://localhost:8000")
 
 HTTPS = env_bool("FOLLOWTHROUGH_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", site_views.home, name="home"),
     path("accounts/", include("followthrough.site.account_urls")),
     path("admin/", admin.site.urls),
+    path("reminders/", include("followthrough.reminders.public_urls")),
     path(W, include("followthrough.agenda.urls")),
     path(W, include("followthrough.outreach.urls")),
     path(W + "settings/", include("followthrough.workspaces.urls")),

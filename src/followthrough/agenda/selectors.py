@@ -223,6 +223,7 @@ def today_items(
     now: datetime | None = None,
     owner: User | None = None,
     limit: int = LIST_LIMIT,
+    until: datetime | None = None,
 ) -> Today:
     """What needs doing today in a workspace (optionally only `owner`'s part of it).
 
@@ -236,12 +237,13 @@ def today_items(
     - events in the next two weeks, and for the next one whose attendees are known, whom
       to try to meet there;
     Each list holds at most `limit` rows (focus and events fewer); `more_*` tells whether
-    more are waiting. Cost: at most 9 indexed queries of a few rows each, whatever the
-    workspace's size.
+    more are waiting. `until` moves the horizon of follow-ups and nudges (default: the end
+    of the local day; the weekly digest asks for a week). Cost: at most 9 indexed queries
+    of a few rows each, whatever the workspace's size.
     """
     now = now or timezone.now()
     today = Today(now=now)
-    horizon = _end_of_local_day(now)
+    horizon = until or _end_of_local_day(now)
     due = _follow_up_rows(workspace, DUE_CONDITION, horizon, owner, limit + 1)
     today.follow_ups_due, today.more_follow_ups = due[:limit], len(due) > limit
     today.focus_waiting = _follow_up_rows(workspace, FOCUS_CONDITION, horizon, owner, SHORT_LIMIT)
@@ -302,12 +304,22 @@ def _one_row_per_person(today: Today) -> None:
 
 def _meet_at(workspace: Workspace, events: list[EventRow], now: datetime) -> MeetAt | None:
     """For the next event ahead whose attendees are known and whose picks are not all
-    made: the attendees worth meeting there (`matching.selectors.people_to_meet`), as
-    many as picks remain, each with the first reason. Cost: one query, plus the ranking's
-    (at most nine) when an event qualifies."""
+    made: the attendees worth meeting there. Cost: see `meet_at_events`."""
+    found = meet_at_events(workspace=workspace, events=events, now=now, first_only=True)
+    return found[0] if found else None
+
+
+def meet_at_events(
+    *, workspace: Workspace, events: list[EventRow], now: datetime, first_only: bool = False
+) -> list[MeetAt]:
+    """For each of these events still ahead whose attendees are known and whose picks are
+    not all made: the attendees worth meeting there (`matching.selectors.people_to_meet`),
+    as many as picks remain, each with the first reason; in the events' order, only the
+    first one with `first_only`. Cost: one query, plus the ranking's (at most nine) per
+    event listed, cached."""
     ahead = [e for e in events if e.starts_at >= now]
     if not ahead:
-        return None
+        return []
     placeholders = ", ".join(["%s"] * len(ahead))
     rows = fetch_rows(
         UNPICKED_SQL.format(events=placeholders),
@@ -319,13 +331,17 @@ def _meet_at(workspace: Workspace, events: list[EventRow], now: datetime) -> Mee
     for event_id, person_id, name, picks in rows:
         by_event.setdefault(event_id, {})[person_id] = name
         open_picks[event_id] = limit - picks
+    found = []
     for event in ahead:
         names = by_event.get(event.id)
         if not names or open_picks[event.id] <= 0:
             continue
         people = _ranked(workspace, event.id, names)[: open_picks[event.id]]
-        return MeetAt(event, people) if people else None
-    return None
+        if first_only:  # Today names the next event only, even when no one ranks there
+            return [MeetAt(event, people)] if people else []
+        if people:
+            found.append(MeetAt(event, people))
+    return found
 
 
 def _ranked(workspace: Workspace, event_id: int, names: dict[int, str]) -> list[PersonToMeet]:

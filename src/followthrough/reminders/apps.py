@@ -5,3 +5,10 @@ class RemindersConfig(AppConfig):
     name = "followthrough.reminders"
     label = "reminders"
     verbose_name = "Reminders"
+
+    def ready(self) -> None:
+        from followthrough.reminders.tasks import digest_tick, heartbeat_tick
+        from followthrough.workspaces.periodic import register_periodic
+
+        register_periodic("worker heartbeat", heartbeat_tick)
+        register_periodic("weekly digests", digest_tick)

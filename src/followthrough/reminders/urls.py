@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from followthrough.reminders import views
 
 app_name = "reminders"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("settings/reminders/", views.reminders_settings, name="settings"),
+    path("settings/status/", views.status, name="status"),
+]

@@ -46,6 +46,7 @@ from followthrough.people.models import (
 from followthrough.people.names import full_name as person_full_name
 from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.reminders.models import DigestSubscription
 from followthrough.workspaces.models import (
     MAX_NUDGES,
     Engine,
@@ -224,6 +225,24 @@ class Restorer:
         if created and (created_at := parse_datetime(item["created_at"])):
             Membership.objects.filter(pk=membership.pk).update(created_at=created_at)
         return membership
+
+    def restore_digests(self, start: int, batch: list[dict]) -> None:
+        _build("digests", start, batch, self._digest)
+
+    def _digest(self, item: dict) -> DigestSubscription:
+        row = DigestSubscription(
+            workspace=self.ws, user=self.user(item["user"]), enabled=item["enabled"],
+            weekday=item["weekday"], hour=item["hour"],
+            last_sent_at=parse_datetime(item["last_sent_at"]),
+            created_at=parse_datetime(item["created_at"]),
+        )  # fmt: skip
+        _check_types(row)
+        if not (0 <= row.weekday <= 6 and 0 <= row.hour <= 23):
+            raise ValueError("has a weekday outside 0 to 6 or an hour outside 0 to 23")
+        # Two accounts whose e-mails differ only in case map to one account: one digest.
+        if not DigestSubscription.objects.filter(workspace=self.ws, user=row.user).exists():
+            row.save()
+        return row
 
     def restore_tags(self, start: int, batch: list[dict]) -> None:
         _check_ids("tags", start, batch)

@@ -30,6 +30,7 @@ from followthrough.people.models import (
 )
 from followthrough.people.registry import person_relations
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.reminders.models import CalendarFeed, DigestSubscription
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
 
@@ -37,6 +38,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "workspace": (Workspace,),
     "users": (),  # the members' accounts, referred to by e-mail elsewhere
     "members": (Membership,),
+    "digests": (DigestSubscription,),  # members' weekly digest preferences
     "tags": (Tag,),
     "organizations": (Organization, Organization.focus_areas.through),
     "people": (Person, Person.tags.through, ContactPoint, Affiliation, Relationship),
@@ -60,6 +62,8 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
+    CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
+    "new address after a restore",
 }
 
 

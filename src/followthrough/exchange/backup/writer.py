@@ -44,6 +44,7 @@ from followthrough.people.models import (
     Tag,
 )
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
+from followthrough.reminders.models import DigestSubscription
 from followthrough.workspaces.models import Membership, Workspace
 
 FORMAT = "followthrough-backup"
@@ -116,6 +117,7 @@ class _Writer:
     def sections(self) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
         yield "users", self.users()
         yield "members", self.members()
+        yield "digests", self.digest_items()
         yield "tags", self.tag_items()
         yield "organizations", self.organization_items()
         yield "people", self.person_items()
@@ -186,6 +188,15 @@ class _Writer:
         for user_id, role, created_at in rows:
             if email := self.user(user_id):
                 yield {"user": email, "role": role, "created_at": utc_text(created_at)}
+
+    def digest_items(self) -> Iterator[dict[str, Any]]:
+        """Members' weekly digest preferences (their calendar feeds are secrets: left out)."""
+        fields = ("user_id", "enabled", "weekday", "hour", "last_sent_at", "created_at")
+        for row in self.scoped(DigestSubscription).values(*fields):
+            if email := self.user(row["user_id"]):
+                yield {"user": email, "enabled": row["enabled"], "weekday": row["weekday"],
+                       "hour": row["hour"], "last_sent_at": utc_text(row["last_sent_at"]),
+                       "created_at": utc_text(row["created_at"])}  # fmt: skip
 
     def tag_items(self) -> Iterator[dict[str, Any]]:
         for pk, name, cadence_days in self.scoped(Tag).values_list("pk", "name", "cadence_days"):

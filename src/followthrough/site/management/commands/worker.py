@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from followthrough.reminders.services import worker_heartbeat
 from followthrough.workspaces.periodic import ticker
 
 PARENT_PID_ENV = "FOLLOWTHROUGH_WORKER_PARENT"
@@ -32,10 +33,10 @@ def _watch_parent() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: it takes tasks (large imports, news feed polling, and "
-        "later digests) from the database queue, and every minute queues a poll of the "
-        "watched feeds that are due. `followthrough serve` starts one itself; run this when "
-        "serving with another WSGI server."
+        "Run the background worker: it takes tasks (large imports, news feed polling, weekly "
+        "digests) from the database queue, and every minute records its heartbeat and "
+        "queues the digests and feed polls that are due. `followthrough serve` starts one "
+        "itself; run this when serving with another WSGI server."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +55,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["exit_with_parent"]:
             _watch_parent()
+        # Seen at once, not only after the first tick: Today's banner goes away on start.
+        worker_heartbeat()
         # django-tasks has no schedule of its own, so the worker keeps the rooms' jobs.
         ticker(threading.Event())
         call_command("db_worker", interval=options["interval"], queue_name="default")
