@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.db import models
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
+from followthrough.exchange.backup import mail_sections
 from followthrough.exchange.backup.restore_values import (
     BATCH,
     IdMap,
@@ -492,6 +494,21 @@ class Restorer:
             mapping=item["mapping"],
             created_at=parse_datetime(item["created_at"]),
         )
+
+    def restore_mail_settings(self, start: int, batch: list[dict]) -> None:
+        _bulk("mail_settings", start, batch[:1], partial(mail_sections.mail_settings_row, self.ws))
+
+    def restore_sender_profiles(self, start: int, batch: list[dict]) -> None:
+        make = partial(mail_sections.sender_profile_row, self.ws, user=self.user)
+        _bulk("sender_profiles", start, batch, make)
+
+    def restore_email_templates(self, start: int, batch: list[dict]) -> None:
+        _bulk("email_templates", start, batch, partial(mail_sections.email_template_row, self.ws))
+
+    def restore_meetings(self, start: int, batch: list[dict]) -> None:
+        _bulk("meetings", start, batch, lambda item: mail_sections.meeting_row(
+            self.ws, item, self.people.require(item["person"]), self.user, parse_datetime
+        ))  # fmt: skip
 
 
 def _contact_point(item: dict) -> dict[str, Any]:

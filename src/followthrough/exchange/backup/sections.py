@@ -17,6 +17,13 @@ from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.mail.models import (
+    EmailTemplate,
+    MailSettings,
+    Meeting,
+    OutgoingMessage,
+    SenderProfile,
+)
 from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
@@ -51,6 +58,10 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "outreach": (Outreach,),
     "dismissed_duplicates": (DismissedDuplicate,),
     "column_mappings": (ColumnMapping,),
+    "mail_settings": (MailSettings,),  # without the password
+    "sender_profiles": (SenderProfile,),
+    "email_templates": (EmailTemplate,),
+    "meetings": (Meeting,),
 }
 LEFT_OUT: dict[type[Model], str] = {
     ImportBatch: "import history: the uploads it names are not in the backup",
@@ -61,6 +72,8 @@ LEFT_OUT: dict[type[Model], str] = {
     PhraseVector: "derived: embeddings, made again from the profiles' text when needed",
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
+    OutgoingMessage: "the outbox: what was sent is on the timelines (with its Message-ID); "
+    "a message still queued or failed is not carried to another server",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
     CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
     "new address after a restore",

@@ -31,8 +31,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, Prefetch, QuerySet
 
 from followthrough.events.models import Attendance, Event, FocusPick
+from followthrough.exchange.backup import mail_sections
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered
 from followthrough.exchange.models import ColumnMapping, ExternalId
+from followthrough.mail.models import Meeting, SenderProfile
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
@@ -130,6 +132,10 @@ class _Writer:
         yield "outreach", self.outreach_items()
         yield "dismissed_duplicates", self.dismissed_duplicate_items()
         yield "column_mappings", self.column_mapping_items()
+        yield "mail_settings", mail_sections.mail_settings_items(self.workspace)
+        yield "sender_profiles", mail_sections.sender_profile_items(self.workspace, self.user)
+        yield "email_templates", mail_sections.email_template_items(self.workspace)
+        yield "meetings", mail_sections.meeting_items(self.workspace, self.people.get, self.user)
 
     def workspace_settings(self) -> dict[str, Any]:
         ws = self.workspace
@@ -163,6 +169,8 @@ class _Writer:
             (FocusPick, "picked_by_id"),
             (FollowUp, "assigned_to_id"),
             (Outreach, "by_id"),
+            (SenderProfile, "user_id"),
+            (Meeting, "created_by_id"),
         ):
             ids.update(
                 model.objects.filter(workspace=ws, **{f"{field}__isnull": False})
