@@ -33,6 +33,7 @@ from followthrough.directory.person_page import person_page
 from followthrough.directory.photos import PHOTO_FORMATS
 from followthrough.exchange.imports.provenance import people_added
 from followthrough.exchange.models import ImportBatch
+from followthrough.mail import selectors as mail_selectors
 from followthrough.matching import selectors as matching_selectors
 from followthrough.outreach.selectors import (
     outreach_labels,
@@ -263,6 +264,7 @@ def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "now": now,
         "nav": "people",
         "outreach": person_outreach(person=person),
+        "mail": mail_selectors.person_mail(workspace=request.workspace, person=person),
         "answer": recall(request.session),  # a one-click action's message and Undo
     }
     return render(request, "people/person_detail.html", context)

@@ -12,7 +12,7 @@ from followthrough.mail.merge import MergeError, compile_template
 from followthrough.mail.models import EmailTemplate, MailSettings, SenderProfile
 
 
-def _one_line(form: forms.Form, *names: str) -> None:
+def _one_line(form: forms.BaseForm, *names: str) -> None:
     for name in names:
         value = form.cleaned_data.get(name)
         if isinstance(value, str) and ("\r" in value or "\n" in value):
@@ -93,7 +93,9 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, addresses: list[str], coffee: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(address, address) for address in addresses]
+        to = self.fields["to"]
+        assert isinstance(to, forms.ChoiceField)
+        to.choices = [(address, address) for address in addresses]
         self.coffee = coffee
         if coffee:
             for number in range(1, MAX_PROPOSALS + 1):
