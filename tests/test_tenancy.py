@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from followthrough.events.services import attendance_add
 from followthrough.exchange.models import ImportBatch, ImportStatus
+from followthrough.mail.models import EmailTemplate, MessageKind, MessageStatus, OutgoingMessage
 from followthrough.outreach.models import Outreach
 from followthrough.outreach.services import outreach_open
 from followthrough.people.models import Affiliation, Person
@@ -36,6 +37,7 @@ READS = {
     "people:organization-detail", "events:event-list", "events:event-detail",
     "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
     "reminders:settings",  # a member's own digest and feed: viewers change theirs too
+    "mail:outbox", "mail:template-list",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -56,6 +58,8 @@ WRITES = {
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
     "outreach:outreach-undo",
     "reminders:status",  # owners only
+    "mail:compose", "mail:message-retry", "mail:invitation-confirm", "mail:settings",
+    "mail:settings-test", "mail:profile", "mail:template-edit", "mail:template-reset",
 }  # fmt: skip
 
 
@@ -90,7 +94,20 @@ def victim(workspace, owner):
     item = NewsItem.objects.create(
         workspace=workspace, feed=feed, key="1", title="Victim news", published_at=timezone.now()
     )
+    invitation = OutgoingMessage.objects.create(
+        workspace=workspace, person=person, to_address="v@victim.example", subject="Coffee",
+        body="x", kind=MessageKind.INVITATION, status=MessageStatus.FAILED,
+        message_id="v.1@victim.example",
+        proposals=[{"starts_at": (timezone.now() + timedelta(days=3)).isoformat(),
+                    "ends_at": (timezone.now() + timedelta(days=3, hours=1)).isoformat(),
+                    "place": ""}],
+    )
+    template = EmailTemplate.objects.create(
+        workspace=workspace, key="victim", name="Victim", subject="x", body="x"
+    )
     return {
+        "message": invitation,
+        "template": template,
         "outreach": outreach,
         "news_item": item,
         "person": person,
@@ -119,6 +136,8 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["follow_up"].pk
         elif room == "outreach":
             kwargs["pk"] = objects["outreach"].pk
+        elif room == "mail":
+            kwargs["pk"] = objects["template" if view.startswith("template") else "message"].pk
         elif room == "watch":
             kwargs["pk"] = objects["news_item" if view.startswith("item") else "org"].pk
         elif view.startswith(("organization", "partner")):
@@ -138,6 +157,8 @@ def _snapshot(workspace) -> tuple:
     return (
         Person.objects.filter(workspace=workspace).count(),
         Interaction.objects.filter(workspace=workspace).count(),
+        list(OutgoingMessage.objects.filter(workspace=workspace).values_list("status", "attempts")),
+        list(EmailTemplate.objects.filter(workspace=workspace).values_list("subject", "body")),
         list(FollowUp.objects.filter(workspace=workspace).values_list("status", "due_at")),
         list(Membership.objects.filter(workspace=workspace).values_list("role", flat=True)),
         list(WatchedFeed.objects.filter(workspace=workspace).values_list("feed_url", "etag")),
