@@ -95,12 +95,21 @@ def victim(workspace, owner):
         workspace=workspace, feed=feed, key="1", title="Victim news", published_at=timezone.now()
     )
     invitation = OutgoingMessage.objects.create(
-        workspace=workspace, person=person, to_address="v@victim.example", subject="Coffee",
-        body="x", kind=MessageKind.INVITATION, status=MessageStatus.FAILED,
+        workspace=workspace,
+        person=person,
+        to_address="v@victim.example",
+        subject="Coffee",
+        body="x",
+        kind=MessageKind.INVITATION,
+        status=MessageStatus.FAILED,
         message_id="v.1@victim.example",
-        proposals=[{"starts_at": (timezone.now() + timedelta(days=3)).isoformat(),
-                    "ends_at": (timezone.now() + timedelta(days=3, hours=1)).isoformat(),
-                    "place": ""}],
+        proposals=[
+            {
+                "starts_at": (timezone.now() + timedelta(days=3)).isoformat(),
+                "ends_at": (timezone.now() + timedelta(days=3, hours=1)).isoformat(),
+                "place": "",
+            }
+        ],
     )
     template = EmailTemplate.objects.create(
         workspace=workspace, key="victim", name="Victim", subject="x", body="x"

@@ -65,7 +65,9 @@ def test_a_failed_message_is_listed_and_retry_sends_it_once_the_server_is_back(
     assert "Retry" in owner_client.get(person_page).content.decode()
     point_at(workspace, smtp_server.host, smtp_server.port)
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(reverse("mail:message-retry", args=[workspace.slug, message.pk]))
+        response = owner_client.post(
+            reverse("mail:message-retry", args=[workspace.slug, message.pk])
+        )
     assert response.status_code == 303
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.attempts == 1

@@ -21,7 +21,11 @@ def test_every_default_renders_with_every_field_and_with_none():
         empty = render(default.body, {})
         assert "{{" not in empty and "{%" not in empty
     assert {d.purpose for d in DEFAULTS} == {
-        Purpose.THANK_YOU, Purpose.COFFEE, Purpose.CHECK_IN, Purpose.NUDGE, Purpose.INTRODUCTION
+        Purpose.THANK_YOU,
+        Purpose.COFFEE,
+        Purpose.CHECK_IN,
+        Purpose.NUDGE,
+        Purpose.INTRODUCTION,
     }
 
 
@@ -36,7 +40,8 @@ def test_text_is_not_html_escaped():
 
 
 @pytest.mark.parametrize(
-    "source", ["{{ password }}", "{% if settings %}x{% endif %}", "{{ first_name }}{{ organisation|upper }}"]
+    "source",
+    ["{{ password }}", "{% if settings %}x{% endif %}", "{{ first_name }}{{ organisation|upper }}"],
 )
 def test_an_unknown_field_is_named_with_the_list_of_fields(source):
     with pytest.raises(MergeError) as caught:
@@ -45,7 +50,9 @@ def test_an_unknown_field_is_named_with_the_list_of_fields(source):
     assert "{{ first_name }}" in str(caught.value)
 
 
-@pytest.mark.parametrize("source", ["{% if %}", "{% load humanize %}", "{% include 'base.html' %}x{{"])
+@pytest.mark.parametrize(
+    "source", ["{% if %}", "{% load humanize %}", "{% include 'base.html' %}x{{"]
+)
 def test_syntax_errors_and_file_access_are_refused(source):
     with pytest.raises(MergeError):
         render(source, FILLED)

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from followthrough.mail.models import MessageKind, MessageStatus, OutgoingMessage, SenderProfile
 from followthrough.outreach.models import Outreach, OutreachState
-from followthrough.outreach.services import outreach_open
 from followthrough.relationships.models import Interaction, InteractionKind
 from tests.factories import make_person
 
@@ -43,7 +42,10 @@ def test_the_preview_shows_the_message_and_a_mailto_link(owner_client, workspace
             "body": "Line one\nLine <two>"}  # fmt: skip
     html = owner_client.post(url, data).content.decode()
     assert "Line &lt;two&gt;" in html  # escaped in the page
-    assert "mailto:ada@northside.example?subject=Hi%20%26%20hello&amp;body=Line%20one%0D%0ALine%20%3Ctwo%3E" in html
+    assert (
+        "mailto:ada@northside.example?subject=Hi%20%26%20hello&amp;body=Line%20one%0D%0ALine%20%3Ctwo%3E"
+        in html
+    )
     assert not Interaction.objects.filter(person=ada).exists()
 
 

@@ -86,7 +86,12 @@ def test_a_sender_name_with_a_line_break_is_refused(teammate_client, workspace):
     response = teammate_client.post(url, {"display_name": "Bob\nBcc: x", "signature": "Bob"})
     assert response.status_code == 400
     assert not SenderProfile.objects.exists()
-    assert teammate_client.post(url, {"display_name": "Bob B", "signature": "Bob\nRiverside"}).status_code == 303
+    assert (
+        teammate_client.post(
+            url, {"display_name": "Bob B", "signature": "Bob\nRiverside"}
+        ).status_code
+        == 303
+    )
 
 
 def test_log_as_sent_opens_the_outreach_without_sending(owner_client, workspace, ada):
@@ -104,7 +109,10 @@ def test_without_smtp_there_is_no_send_button(owner_client, teammate_client, wor
     html = owner_client.get(url).content.decode()
     assert 'value="send"' not in html
     assert reverse("mail:settings", args=[workspace.slug]) in html
-    assert reverse("mail:settings", args=[workspace.slug]) not in teammate_client.get(url).content.decode()
+    assert (
+        reverse("mail:settings", args=[workspace.slug])
+        not in teammate_client.get(url).content.decode()
+    )
     data = {"action": "send", "to": "ada@northside.example", "subject": "Hi", "body": "B"}
     assert "not set up" in owner_client.post(url, data).content.decode()
     assert not OutgoingMessage.objects.exists()
@@ -120,20 +128,24 @@ def test_viewers_cannot_write_or_send(viewer_client, workspace, ada, smtp_settin
     for name, args in [("mail:template-edit", [template.pk]), ("mail:profile", []),
                        ("mail:settings", [])]:  # fmt: skip
         assert viewer_client.get(reverse(name, args=[workspace.slug, *args])).status_code == 403
-    assert viewer_client.get(reverse("mail:template-list", args=[workspace.slug])).status_code == 200
+    assert (
+        viewer_client.get(reverse("mail:template-list", args=[workspace.slug])).status_code == 200
+    )
     assert not OutgoingMessage.objects.exists()
 
 
-def test_another_workspaces_person_and_template_are_404(
-    owner_client, workspace, other_workspace
-):
+def test_another_workspaces_person_and_template_are_404(owner_client, workspace, other_workspace):
     stranger = make_person(other_workspace, first_name="Sam", emails=["sam@x.example"])
     templates_ensure_defaults(workspace=other_workspace)
     theirs = EmailTemplate.objects.filter(workspace=other_workspace).first()
     slug = workspace.slug
     assert owner_client.get(reverse("mail:compose", args=[slug, stranger.pk])).status_code == 404
-    assert owner_client.get(reverse("mail:template-edit", args=[slug, theirs.pk])).status_code == 404
-    assert owner_client.post(reverse("mail:template-reset", args=[slug, theirs.pk])).status_code == 404
+    assert (
+        owner_client.get(reverse("mail:template-edit", args=[slug, theirs.pk])).status_code == 404
+    )
+    assert (
+        owner_client.post(reverse("mail:template-reset", args=[slug, theirs.pk])).status_code == 404
+    )
 
 
 def test_an_outreach_of_another_person_is_404(owner_client, workspace, ada, owner):
@@ -147,7 +159,9 @@ def test_an_outreach_of_another_person_is_404(owner_client, workspace, ada, owne
 
 def test_a_person_without_an_address_is_told_to_add_one(owner_client, workspace):
     person = make_person(workspace, first_name="Nomail")
-    html = owner_client.get(reverse("mail:compose", args=[workspace.slug, person.pk])).content.decode()
+    html = owner_client.get(
+        reverse("mail:compose", args=[workspace.slug, person.pk])
+    ).content.decode()
     assert "has no e-mail address yet" in html
 
 
