@@ -72,7 +72,7 @@ def test_send_delivers_with_the_right_headers_and_logs_it(
     [received] = smtp_server.messages
     assert received["Subject"] == "How are things, Ada?"
     assert getaddresses([str(received["From"])]) == [("Alice Ørsted", "team@riverside.example")]
-    assert received["To"].addresses[0].addr_spec == "ada@northside.example"
+    assert getaddresses([str(received["To"])]) == [("Ada Lovelace", "ada@northside.example")]
     assert received["Reply-To"].addresses[0].addr_spec == "alice@example.org"
     assert received.get_content().replace("\r\n", "\n") == "Hi Ada,\n\nHow are you?\n\nAlice\n"
     assert smtp_server.envelopes[0].rcpt_tos == ["ada@northside.example"]

@@ -1,10 +1,9 @@
 """Writes for mail: templates and their defaults, the SMTP settings (the password
-write-only), sender profiles, queuing a message and one attempt to send it, logging a
+write-only), sender profiles, queuing a message (and retrying a failed one), logging a
 mailto draft as sent, and turning a chosen invitation time into a meeting.
 
-A message is logged on the person's timeline (through `relationship_log_interaction`,
-whose outreach hook opens or nudges the outreach) only once the SMTP server accepted
-it; a failed attempt is counted, and after `MAX_ATTEMPTS` the message is failed.
+Sending itself — one attempt, and what follows from it — is `mail.sending`, run by
+`mail.tasks.send_message_task` after the queuing transaction commits.
 """
 
 from __future__ import annotations
@@ -202,9 +201,7 @@ def message_retry(*, message: OutgoingMessage) -> OutgoingMessage:
     return message
 
 
-def mail_log_as_sent(
-    *, person: Person, actor: User, subject: str, outreach: Outreach | None = None
-) -> None:
+def mail_log_as_sent(*, person: Person, actor: User, subject: str) -> None:
     """Log a draft the member sent from their own mail program (mailto): an e-mail sent,
     so the outreach hook opens or nudges the outreach. Nothing is sent from here."""
     refuse_line_breaks(subject=subject)

@@ -52,10 +52,24 @@ def _final_body(form: ComposeForm, zone: str) -> str:
     return body + "\n"
 
 
-def _draft(form: ComposeForm, body: str, template: EmailTemplate, outreach: Any) -> services.Draft:
+def _prefilled(
+    request: WorkspaceRequest, template: EmailTemplate, fields: dict[str, str]
+) -> dict[str, str]:
+    """The template filled in for the person; as written when it cannot be (said)."""
+    try:
+        return {"subject": render(template.subject, fields).strip(),
+                "body": render(template.body, fields)}  # fmt: skip
+    except MergeError as error:
+        messages.error(request, str(error))
+        return {"subject": template.subject, "body": template.body}
+
+
+def _draft(
+    form: ComposeForm, body: str, template: EmailTemplate, outreach: Any, to_name: str
+) -> services.Draft:
     return services.Draft(
         to_address=form.cleaned_data["to"],
-        to_name="",
+        to_name=to_name,
         subject=form.cleaned_data["subject"],
         body=body,
         template_key=template.key,
@@ -84,7 +98,7 @@ def compose(request: WorkspaceRequest, person_id: int) -> HttpResponse:
         action = request.POST.get("action", "preview")
         if form.is_valid():
             body = _final_body(form, workspace.timezone)
-            draft = _draft(form, body, template, outreach)
+            draft = _draft(form, body, template, outreach, person.full_name)
             try:
                 response = _act(request, person, action, draft, form)
             except services.MailError as error:
@@ -101,17 +115,13 @@ def compose(request: WorkspaceRequest, person_id: int) -> HttpResponse:
                 ),
             }
     else:
-        fields = selectors.merge_fields(
-            workspace=workspace, person=person, profile=profile, event=event
+        initial = _prefilled(
+            request,
+            template,
+            selectors.merge_fields(
+                workspace=workspace, person=person, profile=profile, event=event
+            ),
         )
-        try:
-            initial = {
-                "subject": render(template.subject, fields).strip(),
-                "body": render(template.body, fields),
-            }
-        except MergeError as error:
-            initial = {"subject": template.subject, "body": template.body}
-            messages.error(request, str(error))
         form = ComposeForm(initial=initial, addresses=addresses, coffee=coffee)
     context = {
         "person": person,
@@ -147,9 +157,7 @@ def _act(
         messages.success(request, f"Sending “{draft.subject}” to {draft.to_address}.")
         return see_other(page)
     if action == "log":
-        services.mail_log_as_sent(
-            person=person, actor=request.user, subject=draft.subject, outreach=draft.outreach
-        )
+        services.mail_log_as_sent(person=person, actor=request.user, subject=draft.subject)
         messages.success(request, f"Logged “{draft.subject}” as sent: waiting for a reply.")
         return see_other(page)
     return None  # a preview: the page shows the message as it will go out
