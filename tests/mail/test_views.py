@@ -176,3 +176,17 @@ def test_the_test_email_says_why_it_failed(owner_client, workspace, smtp_down):
     point_at(workspace, *smtp_down, timeout=1)
     response = owner_client.post(reverse("mail:settings-test", args=[workspace.slug]), follow=True)
     assert "could not be sent" in response.content.decode()
+
+
+def test_the_outbox_reads_in_a_fixed_number_of_queries(
+    owner_client, owner, workspace, django_assert_max_num_queries
+):
+    for n in range(12):
+        person = make_person(workspace, first_name=f"P{n}")
+        OutgoingMessage.objects.create(
+            workspace=workspace, person=person, sender=owner, to_address="p@example.org",
+            subject=f"Hello {n}", body="x", status="failed", message_id=f"{n}@x.example",
+        )  # fmt: skip
+    with django_assert_max_num_queries(8):
+        response = owner_client.get(reverse("mail:outbox", args=[workspace.slug]))
+    assert response.content.decode().count("Retry") == 12

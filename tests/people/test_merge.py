@@ -490,7 +490,8 @@ def test_its_query_count_does_not_grow_with_the_rows_moved(workspace):
             person_merge(keep=keep, other=other)
         return len(queries)
 
-    assert count(2) == count(12) <= 45
+    # 47: the mail room's outgoing messages and meetings are re-pointed too (one each).
+    assert count(2) == count(12) <= 47
 
 
 # --- The page -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from followthrough.events.models import Event
@@ -156,20 +156,25 @@ def proposals_of(message: OutgoingMessage) -> list[Proposal]:
 
 def person_mail(*, workspace: Workspace, person: Person, now: datetime | None = None) -> PersonMail:
     """The person's queued or failed messages, the invitations sent whose time is not
-    chosen yet (and not past), and their upcoming meetings. Three queries."""
+    chosen yet (and not past), and their upcoming meetings. Two queries."""
     now = now or timezone.now()
-    messages = OutgoingMessage.objects.filter(workspace=workspace, person=person)
-    unsent = list(messages.exclude(status=MessageStatus.SENT).order_by("-created_at")[:10])
-    invitations = []
-    for message in messages.filter(
-        kind=MessageKind.INVITATION, status=MessageStatus.SENT, meetings__isnull=True
-    ).order_by("-created_at")[:5]:
-        upcoming = [p for p in proposals_of(message) if p.starts_at > now]
-        if upcoming:
-            invitations.append((message, upcoming))
-    meetings = list(
+    rows = (
+        OutgoingMessage.objects.filter(workspace=workspace, person=person)
+        .filter(
+            ~Q(status=MessageStatus.SENT)
+            | Q(kind=MessageKind.INVITATION, status=MessageStatus.SENT, meetings__isnull=True)
+        )
+        .order_by("-created_at", "-pk")[:20]
+    )
+    found = PersonMail()
+    for message in rows:
+        if message.status != MessageStatus.SENT:
+            found.unsent.append(message)
+        elif upcoming := [p for p in proposals_of(message) if p.starts_at > now]:
+            found.invitations.append((message, upcoming))
+    found.meetings = list(
         Meeting.objects.filter(workspace=workspace, person=person, ends_at__gte=now).order_by(
             "starts_at"
         )[:10]
     )
-    return PersonMail(unsent, invitations, meetings)
+    return found
