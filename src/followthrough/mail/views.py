@@ -98,7 +98,8 @@ def compose(request: WorkspaceRequest, person_id: int) -> HttpResponse:
         action = request.POST.get("action", "preview")
         if form.is_valid():
             body = _final_body(form, workspace.timezone)
-            draft = _draft(form, body, template, outreach, person.full_name)
+            # An imported name may carry a line break: it is a header here, so one line.
+            draft = _draft(form, body, template, outreach, " ".join(person.full_name.split()))
             try:
                 response = _act(request, person, action, draft, form)
             except services.MailError as error:
