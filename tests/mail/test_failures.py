@@ -106,3 +106,16 @@ def test_a_failed_attempt_waits_before_the_next_on_a_deferring_backend(
     assert message.status == MessageStatus.QUEUED and message.attempts == 1
     [result] = default_task_backend.results
     assert result.task.run_after == message.next_attempt_at
+
+
+def test_a_message_enqueued_twice_is_sent_once(owner, workspace, ada, smtp_settings, smtp_server):
+    from followthrough.mail.tasks import send_message_task
+
+    message = OutgoingMessage.objects.create(
+        workspace=workspace, person=ada, sender=owner, to_address="ada@northside.example",
+        subject="Hi", body="B", message_id="twice.1@riverside.example",
+    )  # fmt: skip
+    assert send_message_task.call(message.pk) is True
+    assert send_message_task.call(message.pk) is False
+    assert len(smtp_server.messages) == 1
+    assert Interaction.objects.filter(person=ada).count() == 1

@@ -28,23 +28,22 @@ def message_attempt(*, message: OutgoingMessage, now: datetime | None = None) ->
     then (and only then) it is sent and logged on the timeline. On an error the attempt
     is counted and the error kept; after `MAX_ATTEMPTS` the message has failed, before
     that `next_attempt_at` says when to try again."""
-    if message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
+    # Claimed by one conditional update: a message enqueued twice is still sent once.
+    claimed = OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING
+    )
+    if not claimed:
         return False
     message.status = MessageStatus.SENDING
-    message.save(update_fields=["status"])
-    workspace = message.person.workspace
+    workspace, sender = message.person.workspace, message.sender
     try:
         settings = MailSettings.objects.get(workspace=workspace)
-        profile = (
-            sender_profile_for(workspace=workspace, user=message.sender)
-            if (message.sender)
-            else None
-        )
+        profile = sender_profile_for(workspace=workspace, user=sender) if sender else None
         email = transport.email_for(
             message=message,
             settings=settings,
             sender_name=sender_name_of(profile) if profile else "",
-            reply_to=message.sender.email if message.sender else "",
+            reply_to=sender.email if sender else "",
         )
         with transport.connection_for(workspace) as connection:
             accepted = connection.send_messages([email])
