@@ -31,6 +31,7 @@ from followthrough.people.models import (
 from followthrough.people.registry import person_relations
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.reminders.models import CalendarFeed, DigestSubscription
+from followthrough.sequences.models import Sequence, SequenceRun, SequenceStep
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
 
@@ -48,6 +49,9 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "focus_picks": (FocusPick,),
     "interactions": (Interaction,),
     "follow_ups": (FollowUp,),
+    "sequences": (Sequence,),
+    "sequence_steps": (SequenceStep,),
+    "sequence_runs": (SequenceRun,),
     "outreach": (Outreach,),
     "dismissed_duplicates": (DismissedDuplicate,),
     "column_mappings": (ColumnMapping,),
