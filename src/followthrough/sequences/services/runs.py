@@ -124,12 +124,12 @@ def run_start(
         started_by=actor,
         step_from=now,
     )
+    promised = follow_up.due_at if follow_up is not None else None
     _schedule(run, steps[0], steps, now, follow_up=follow_up)
-    if follow_up is not None:
+    if follow_up is not None and promised is not None and promised > follow_up.due_at:
         # The pick's window (usually 48 hours) is a promise; step 1 may only push it later.
-        due = max(follow_up.due_at, step_due(step=steps[0], start=now, zone=_zone(run)))
-        FollowUp.objects.filter(pk=follow_up.pk).update(due_at=due)
-        follow_up.due_at = due
+        follow_up.due_at = promised
+        follow_up.save(update_fields=["due_at"])
     run.save()
     return run
 
