@@ -21,6 +21,9 @@ from followthrough.outreach.services import outreach_open
 from followthrough.people.models import Affiliation, Person
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create
+from followthrough.sequences.models import Sequence, SequenceRun
+from followthrough.sequences.services.editing import sequence_add_suggested
+from followthrough.sequences.services.runs import run_start
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership
 from tests.factories import make_event, make_org, make_person
@@ -36,6 +39,7 @@ READS = {
     "people:organization-detail", "events:event-list", "events:event-detail",
     "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
     "reminders:settings",  # a member's own digest and feed: viewers change theirs too
+    "sequences:sequence-list",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -56,6 +60,9 @@ WRITES = {
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
     "outreach:outreach-undo",
     "reminders:status",  # owners only
+    "sequences:sequence-new", "sequences:sequence-suggested", "sequences:sequence-edit",
+    "sequences:sequence-archive", "sequences:sequence-delete", "sequences:run-start",
+    "sequences:run-stop",
 }  # fmt: skip
 
 
@@ -90,7 +97,10 @@ def victim(workspace, owner):
     item = NewsItem.objects.create(
         workspace=workspace, feed=feed, key="1", title="Victim news", published_at=timezone.now()
     )
+    sequence = sequence_add_suggested(workspace=workspace)
     return {
+        "sequence": sequence,
+        "sequence_run": run_start(sequence=sequence, person=person),
         "outreach": outreach,
         "news_item": item,
         "person": person,
@@ -117,6 +127,8 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["event"].pk
         elif room == "relationships" or view.startswith("follow-up"):
             kwargs["pk"] = objects["follow_up"].pk
+        elif room == "sequences":
+            kwargs["pk"] = objects["sequence_run" if view.startswith("run") else "sequence"].pk
         elif room == "outreach":
             kwargs["pk"] = objects["outreach"].pk
         elif room == "watch":
@@ -146,6 +158,8 @@ def _snapshot(workspace) -> tuple:
                 "state", "nudge_count", "next_nudge_due"
             )
         ),
+        list(Sequence.objects.filter(workspace=workspace).values_list("name", "archived")),
+        list(SequenceRun.objects.filter(workspace=workspace).values_list("status", flat=True)),
     )
 
 

@@ -370,4 +370,4 @@ def test_its_query_count_does_not_grow_with_the_people(owner_client, workspace, 
         assert response.status_code == 303
         return len(queries)
 
-    assert count(2) == count(15) <= 40
+    assert count(2) == count(15) <= 41  # one more with sequence runs

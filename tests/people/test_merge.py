@@ -490,7 +490,7 @@ def test_its_query_count_does_not_grow_with_the_rows_moved(workspace):
             person_merge(keep=keep, other=other)
         return len(queries)
 
-    assert count(2) == count(12) <= 45
+    assert count(2) == count(12) <= 46  # one more with sequence runs
 
 
 # --- The page -------------------------------------------------------------------------------
