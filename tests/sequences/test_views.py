@@ -171,3 +171,17 @@ def test_archiving_hides_a_sequence_from_start_and_runs_carry_on(owner_client, w
     assert "Start a sequence" not in page.content.decode()
     run.refresh_from_db()
     assert run.status == RunStatus.ACTIVE
+
+
+def test_the_command_lists_sequences_and_steps(workspace):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sequence = make_sequence(workspace, start_on_focus_pick=True)
+    run_start(sequence=sequence, person=make_person(workspace))
+    out = StringIO()
+    call_command("sequences", "list", "--workspace", workspace.slug, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "After the event\t1 active\tstarts on focus picks"
+    assert lines[3] == "  3. day +21: Send the check-in e-mail (Check-in, stops on a reply)"
