@@ -143,7 +143,13 @@ def test_the_coffee_that_does_the_coffee_step_is_not_a_reply_to_the_next(workspa
         now=timezone.now() - timedelta(days=10),
     )
     follow_up_done(follow_up=pending(run), now=timezone.now() - timedelta(days=5))
-    relationship_log_interaction(person=run.person, kind=InteractionKind.COFFEE)
+    # Logged a minute ahead (a clock a little fast): the coffee answers the coffee step,
+    # which it closes, and is judged before the check-in it schedules exists.
+    relationship_log_interaction(
+        person=run.person,
+        kind=InteractionKind.COFFEE,
+        occurred_at=timezone.now() + timedelta(minutes=1),
+    )
     run.refresh_from_db()
     assert run.status == RunStatus.ACTIVE
     assert "step 3 of 3" in pending(run).title
