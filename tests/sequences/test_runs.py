@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from followthrough.events.services import focus_pick
+from followthrough.events.services import focus_pick, focus_unpick
 from followthrough.relationships.models import FollowUp, FollowUpStatus, InteractionKind
 from followthrough.relationships.services import follow_up_done, relationship_log_interaction
 from followthrough.sequences.models import RunStatus, SequenceRun
@@ -202,3 +202,12 @@ def test_a_focus_pick_starts_nothing_unless_the_workspace_says_so(workspace):
     focus_pick(event=make_event(workspace), person=person)
     assert not SequenceRun.objects.filter(person=person).exists()
     assert FollowUp.objects.filter(person=person).count() == 1
+
+
+def test_undoing_the_pick_takes_back_the_run_it_started(workspace):
+    make_sequence(workspace, start_on_focus_pick=True)
+    event, person = make_event(workspace), make_person(workspace)
+    focus_pick(event=event, person=person)
+    focus_unpick(event=event, person=person)
+    assert not SequenceRun.objects.filter(person=person).exists()
+    assert not FollowUp.objects.filter(person=person, status=FollowUpStatus.OPEN).exists()

@@ -1,7 +1,7 @@
-"""Rooms above events hear of focus picks through this hook.
+"""Rooms above events hear of focus picks (and picks undone) through these hooks.
 
 `sequences` (a higher room) registers in its `AppConfig.ready()` to start a workspace's
-focus-pick sequence; events never imports it. Callbacks run inside the pick's
+focus-pick sequence, and to take it back; events never imports it. Callbacks run inside the pick's
 transaction, in the order they were registered.
 """
 
@@ -29,3 +29,19 @@ def on_focus_picked(callback: FocusPickedCallback) -> None:
 def focus_picked(pick: FocusPick, follow_up: FollowUp, actor: User | None) -> None:
     for callback in _focus_picked:
         callback(pick, follow_up, actor)
+
+
+UnpickedCallback = Callable[[int, list[int]], None]
+_focus_unpicked: list[UnpickedCallback] = []
+
+
+def on_focus_unpicked(callback: UnpickedCallback) -> None:
+    """Call `callback(workspace_id, follow_up_ids)` after a pick is undone, with the ids
+    of its follow-ups that were open (now cancelled)."""
+    if callback not in _focus_unpicked:
+        _focus_unpicked.append(callback)
+
+
+def focus_unpicked(workspace_id: int, follow_up_ids: list[int]) -> None:
+    for callback in _focus_unpicked:
+        callback(workspace_id, follow_up_ids)

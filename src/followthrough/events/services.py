@@ -195,7 +195,10 @@ def focus_unpick(*, event: Event, person: Person) -> None:
     pick = FocusPick.objects.filter(event=event, person=person).first()
     if pick is None:
         return
-    pick.follow_ups.filter(status=FollowUpStatus.OPEN).update(status=FollowUpStatus.CANCELLED)
+    open_ones = pick.follow_ups.filter(status=FollowUpStatus.OPEN)
+    cancelled = list(open_ones.values_list("pk", flat=True))
+    open_ones.filter(pk__in=cancelled).update(status=FollowUpStatus.CANCELLED)
+    hooks.focus_unpicked(pick.workspace_id, cancelled)
     pick.delete()
 
 

@@ -19,3 +19,4 @@ class SequencesConfig(AppConfig):
         hooks.on_follow_ups_reopened(runs.runs_follow_ups_reopened)
         hooks.on_interaction_logged(runs.runs_hear_interaction)
         event_hooks.on_focus_picked(runs.runs_start_on_focus_pick)
+        event_hooks.on_focus_unpicked(runs.runs_drop_on_unpick)

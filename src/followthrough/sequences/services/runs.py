@@ -277,3 +277,16 @@ def runs_start_on_focus_pick(pick: FocusPick, follow_up: FollowUp, actor: User |
         )
     except SequenceError:
         return  # already going through it, or no steps: the pick's own follow-up stands
+
+
+def runs_drop_on_unpick(workspace_id: int, follow_up_ids: list[int]) -> None:
+    """A pick was undone: a run it started that is still on step 1 (waiting on the pick's
+    follow-up, now cancelled) goes too, as if never started; a run that moved on stays.
+    Registered on `events.hooks.on_focus_unpicked`."""
+    if follow_up_ids:
+        SequenceRun.objects.filter(
+            workspace_id=workspace_id,
+            status=RunStatus.ACTIVE,
+            current_follow_up_id__in=follow_up_ids,
+            previous_follow_up__isnull=True,
+        ).delete()
