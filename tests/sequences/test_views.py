@@ -185,3 +185,27 @@ def test_the_command_lists_sequences_and_steps(workspace):
     lines = out.getvalue().splitlines()
     assert lines[0] == "After the event\t1 active\tstarts on focus picks"
     assert lines[3] == "  3. day +21: Send the check-in e-mail (Check-in, stops on a reply)"
+
+
+def test_done_on_the_person_page_schedules_the_next_step(owner_client, workspace):
+    run = run_start(sequence=make_sequence(workspace), person=make_person(workspace))
+    person_url = reverse("people:person-detail", args=[workspace.slug, run.person.pk])
+    response = owner_client.post(
+        reverse("relationships:follow-up-done", args=[workspace.slug, pending(run).pk]),
+        {"next": person_url},
+    )
+    assert response.status_code == 303
+    assert "step 2 of 3" in pending(run).title
+    assert "step 2 of 3: Invite them to coffee" in owner_client.get(person_url).content.decode()
+
+
+def test_the_list_reads_in_a_constant_number_of_queries(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    for number in range(5):
+        sequence = make_sequence(workspace, name=f"Sequence {number}")
+        run_start(sequence=sequence, person=make_person(workspace))
+    # session, user, membership; the sequences with their step and run counts
+    with django_assert_max_num_queries(4):
+        response = owner_client.get(_url("sequence-list", workspace))
+    assert response.content.decode().count("1 going through it now") == 5
