@@ -16,7 +16,13 @@ from django.core import checks
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.exchange.models import (
+    ColumnMapping,
+    ExternalId,
+    ImportBatch,
+    ImportedObject,
+    MailboxAccount,
+)
 from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
@@ -60,6 +66,9 @@ LEFT_OUT: dict[type[Model], str] = {
     WatchedFeed: "which organizations are watched and their fetch status: each one's feed "
     "address is kept with the organization, and watching it again is one click",
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
+    MailboxAccount: "a member's IMAP login, password included: a backup file must never "
+    "carry it; the messages it read are on the timelines, and polling again after a "
+    "restore skips them by their Message-ID",
 }
 
 
