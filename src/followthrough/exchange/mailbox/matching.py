@@ -119,6 +119,14 @@ def _sender(run: Run, record: MessageRecord, threads: dict[str, tuple[int, ...]]
         both = tuple(pk for pk in thread if pk in by_address)
         if both or len(thread) == 1:
             return Planned(record, (both or thread)[:1], outbound=False, by_thread=True)
+        if thread and not by_address:
+            # Sent to several people, answered from an address none of them has: which
+            # one wrote is a guess, and a wrong guess would close someone else's outreach.
+            run.result.warn(
+                f"message {record.index} (line {record.line}): it answers a message sent "
+                f"to {len(thread)} people, from an address none of them has; not logged"
+            )
+            break
     if by_address:
         if len(by_address) > 1:
             run.result.warn(
