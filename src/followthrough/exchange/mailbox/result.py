@@ -67,6 +67,11 @@ class MailImportResult:
             f"unmatched {self.unmatched:,}, left out {left_out:,}, undated {self.undated:,}"
         )
 
+    def totals(self) -> dict[str, int]:
+        """The import pages' usual totals (what their progress bar shows)."""
+        counts = self.as_counts()
+        return {name: counts[name] for name in ("read", "created", "skipped", "ignored")}
+
     def as_counts(self) -> dict[str, Any]:
         """What `ImportBatch.counts` keeps: the import pages' usual totals (read, created,
         skipped, ignored) and, under "mail", this result's own."""
