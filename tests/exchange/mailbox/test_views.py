@@ -38,7 +38,9 @@ def test_an_uploaded_mailbox_is_imported_in_the_background_and_its_result_shown(
         response = _upload(owner_client, workspace)
     batch = ImportBatch.objects.get()
     assert response.status_code == 303
-    assert response["Location"] == reverse("exchange:import-status", args=[workspace.slug, batch.pk])
+    assert response["Location"] == reverse(
+        "exchange:import-status", args=[workspace.slug, batch.pk]
+    )
     assert (batch.status, batch.format, batch.created_by) == (ImportStatus.DONE, "mbox", owner)
     assert Outreach.objects.get(person=sam).state == OutreachState.REPLIED
     page = owner_client.get(response["Location"]).content.decode()
