@@ -217,3 +217,20 @@ def test_a_reply_from_a_new_address_to_a_message_sent_to_several_is_not_guessed(
     result = _run(workspace, [sent, reply])
     assert result.received == 0 and result.unmatched == 1
     assert "sent to 2 people" in result.warnings[0]
+
+
+def test_a_reply_to_a_received_message_is_matched_the_same_way_on_every_import(
+    workspace, dana, lee, monkeypatch
+):
+    from followthrough.exchange.mailbox import service
+
+    monkeypatch.setattr(service, "CHUNK", 1)
+    # Lee answers Dana's message (both received): whichever is logged first, Lee's goes
+    # to Lee (by address), never to Dana by the thread, on the first import or the next.
+    answer = message("lee@shelter.example", "alice@example.org", in_reply_to="d@x", when=day(5))
+    first = message("dana@food-bank.example", "alice@example.org", message_id="d@x")
+    _run(workspace, [first, answer])
+    again = _run(workspace, [first, answer])
+    assert again.logged == 0
+    assert [kind for kind, *_ in _timeline(lee)] == [InteractionKind.EMAIL_RECEIVED]
+    assert [kind for kind, *_ in _timeline(dana)] == [InteractionKind.EMAIL_RECEIVED]

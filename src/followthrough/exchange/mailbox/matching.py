@@ -10,7 +10,7 @@ from typing import Protocol
 from followthrough.exchange.formats.mail.record import MessageRecord
 from followthrough.exchange.mailbox.addresses import PeopleByAddress
 from followthrough.exchange.mailbox.result import MailImportResult
-from followthrough.relationships.models import Interaction
+from followthrough.relationships.models import OUTBOUND_KINDS, Interaction
 from followthrough.workspaces.models import Workspace
 
 # Gmail's labels (X-Gmail-Labels, lower-cased) of messages that are no correspondence.
@@ -147,13 +147,17 @@ def _answered(record: MessageRecord) -> list[str]:
 
 
 def _thread_people(run: Run, records: list[MessageRecord]) -> dict[str, tuple[int, ...]]:
-    """The people each answered Message-ID of the chunk was logged with."""
+    """The people each answered Message-ID of the chunk was sent to. Only what we sent
+    counts: all of it is logged before any received message, so a reply finds the same
+    person on every import; matching a reply to another received message would depend
+    on which of the two the import happened to log first."""
     wanted = sorted({i for record in records for i in _answered(record)})
     found: dict[str, set[int]] = {}
     for start in range(0, len(wanted), QUERY_SLICE):
         rows = Interaction.objects.filter(
             workspace=run.workspace,
             message_id__in=wanted[start : start + QUERY_SLICE],
+            kind__in=OUTBOUND_KINDS,
             person__isnull=False,
         ).values_list("message_id", "person_id")
         for message_id, person_id in rows:
