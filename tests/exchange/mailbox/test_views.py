@@ -108,3 +108,14 @@ def test_each_member_sees_only_their_own_mailbox(teammate_client, workspace, own
     )
     page = teammate_client.get(reverse("exchange:mailbox", args=[workspace.slug]))
     assert "imap.owner.example" not in page.content.decode()
+
+
+def test_no_encryption_is_refused_for_a_server_elsewhere(owner_client, workspace):
+    response = owner_client.post(
+        reverse("exchange:mailbox", args=[workspace.slug]),
+        {"host": "imap.example.org", "port": 143, "security": "plain", "username": "a",
+         "password": "p", "folder": "INBOX", "enabled": "on"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "cross the network in clear" in response.content.decode()
+    assert not MailboxAccount.objects.exists()

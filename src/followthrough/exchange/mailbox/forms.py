@@ -8,7 +8,8 @@ from django import forms
 from django.core.validators import validate_email
 
 from followthrough.exchange.imports.forms import MAX_UPLOAD_BYTES
-from followthrough.exchange.models import MailboxAccount
+from followthrough.exchange.mailbox.imap import LOOPBACK
+from followthrough.exchange.models import MailboxAccount, MailboxSecurity
 
 
 def _addresses(value: str) -> list[str]:
@@ -84,6 +85,18 @@ class MailboxAccountForm(forms.ModelForm):
         if not password and not self._saved_password:
             raise forms.ValidationError("Give the mailbox's password.")
         return password or self._saved_password
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
+        host = (cleaned.get("host") or "").strip().lower()
+        if cleaned.get("security") == MailboxSecurity.PLAIN and host and host not in LOOPBACK:
+            self.add_error(
+                "security",
+                "Without encryption the password would cross the network in clear: choose "
+                "SSL/TLS or STARTTLS (no encryption is for a server on this machine).",
+            )
+        return cleaned
 
     def clean_port(self) -> int:
         port = self.cleaned_data["port"]

@@ -9,6 +9,7 @@ the database for a minute).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -81,9 +82,13 @@ class MailImport:
         kind = InteractionKind.EMAIL_SENT if outbound else InteractionKind.EMAIL_RECEIVED
         created: list[int] = []
         for plan in plans:
-            for person_id in plan.person_ids:
+            # A person deleted since the chunk was matched is no longer there to log.
+            found = [people[pk] for pk in plan.person_ids if pk in people]
+            if not found:
+                continue
+            for person in found:
                 interaction = relationship_log_interaction(
-                    person=people[person_id],
+                    person=person,
                     kind=kind,
                     occurred_at=plan.record.date,
                     summary=(plan.record.subject or "(no subject)")[:200],
@@ -91,7 +96,7 @@ class MailImport:
                     message_id=stored_id(plan.record),
                 )
                 created.append(interaction.pk)
-            self._count(plan)
+            self._count(replace(plan, person_ids=tuple(p.pk for p in found)))
         if self.provenance is not None:
             self.provenance.created("relationships.interaction", created)
             opened = Outreach.objects.filter(
