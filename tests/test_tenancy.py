@@ -55,6 +55,7 @@ WRITES = {
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
     "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
     "exchange:import-preview",
+    "exchange:import-mail", "exchange:mailbox", "exchange:mailbox-check",
     "watch:watch", "watch:unwatch", "watch:refresh", "watch:item-note", "watch:item-follow-up",
     "outreach:outreach-log", "outreach:outreach-replied", "outreach:outreach-nudge",
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",

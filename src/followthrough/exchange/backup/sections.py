@@ -16,7 +16,13 @@ from django.core import checks
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.exchange.models import (
+    ColumnMapping,
+    ExternalId,
+    ImportBatch,
+    ImportedObject,
+    MailboxAccount,
+)
 from followthrough.matching.models import PartnerIndex, PartnerScore, PhraseVector
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
@@ -68,6 +74,9 @@ LEFT_OUT: dict[type[Model], str] = {
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
     CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
     "new address after a restore",
+    MailboxAccount: "a member's IMAP login, password included: a backup file must never "
+    "carry it; the messages it read are on the timelines, and polling again after a "
+    "restore skips them by their Message-ID",
 }
 
 
