@@ -22,6 +22,9 @@ from followthrough.outreach.services import outreach_open
 from followthrough.people.models import Affiliation, Person
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create
+from followthrough.sequences.models import Sequence, SequenceRun
+from followthrough.sequences.services.editing import sequence_add_suggested
+from followthrough.sequences.services.runs import run_start
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership
 from tests.factories import make_event, make_org, make_person
@@ -38,6 +41,7 @@ READS = {
     "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
     "reminders:settings",  # a member's own digest and feed: viewers change theirs too
     "mail:outbox", "mail:template-list",
+    "sequences:sequence-list",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -53,6 +57,7 @@ WRITES = {
     "people:merge", "people:duplicate-dismiss", "people:person-bulk", "people:person-bulk-undo",
     "exchange:import", "exchange:import-columns", "exchange:import-run", "exchange:import-undo",
     "exchange:import-preview",
+    "exchange:import-mail", "exchange:mailbox", "exchange:mailbox-check",
     "watch:watch", "watch:unwatch", "watch:refresh", "watch:item-note", "watch:item-follow-up",
     "outreach:outreach-log", "outreach:outreach-replied", "outreach:outreach-nudge",
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
@@ -60,6 +65,9 @@ WRITES = {
     "reminders:status",  # owners only
     "mail:compose", "mail:message-retry", "mail:invitation-confirm", "mail:settings",
     "mail:settings-test", "mail:profile", "mail:template-edit", "mail:template-reset",
+    "sequences:sequence-new", "sequences:sequence-suggested", "sequences:sequence-edit",
+    "sequences:sequence-archive", "sequences:sequence-delete", "sequences:run-start",
+    "sequences:run-stop",
 }  # fmt: skip
 
 
@@ -114,9 +122,12 @@ def victim(workspace, owner):
     template = EmailTemplate.objects.create(
         workspace=workspace, key="victim", name="Victim", subject="x", body="x"
     )
+    sequence = sequence_add_suggested(workspace=workspace)
     return {
         "message": invitation,
         "template": template,
+        "sequence": sequence,
+        "sequence_run": run_start(sequence=sequence, person=person),
         "outreach": outreach,
         "news_item": item,
         "person": person,
@@ -143,6 +154,8 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
             kwargs["pk"] = objects["event"].pk
         elif room == "relationships" or view.startswith("follow-up"):
             kwargs["pk"] = objects["follow_up"].pk
+        elif room == "sequences":
+            kwargs["pk"] = objects["sequence_run" if view.startswith("run") else "sequence"].pk
         elif room == "outreach":
             kwargs["pk"] = objects["outreach"].pk
         elif room == "mail":
@@ -176,6 +189,8 @@ def _snapshot(workspace) -> tuple:
                 "state", "nudge_count", "next_nudge_due"
             )
         ),
+        list(Sequence.objects.filter(workspace=workspace).values_list("name", "archived")),
+        list(SequenceRun.objects.filter(workspace=workspace).values_list("status", flat=True)),
     )
 
 

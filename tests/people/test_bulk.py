@@ -370,5 +370,6 @@ def test_its_query_count_does_not_grow_with_the_people(owner_client, workspace, 
         assert response.status_code == 303
         return len(queries)
 
-    # 44: a delete snapshots and deletes the mail room's outgoing messages and meetings too.
-    assert count(2) == count(15) <= 44
+    # 46: one more with sequence runs; a delete snapshots and deletes the mail room's
+    # outgoing messages and meetings too (measured with main's mail import merged in).
+    assert count(2) == count(15) <= 46

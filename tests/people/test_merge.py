@@ -490,8 +490,9 @@ def test_its_query_count_does_not_grow_with_the_rows_moved(workspace):
             person_merge(keep=keep, other=other)
         return len(queries)
 
-    # 47: the mail room's outgoing messages and meetings are re-pointed too (one each).
-    assert count(2) == count(12) <= 47
+    # 50: one more with sequence runs; the mail room's outgoing messages and meetings are
+    # re-pointed too (measured with main's mail import merged in).
+    assert count(2) == count(12) <= 50
 
 
 # --- The page -------------------------------------------------------------------------------

@@ -166,13 +166,14 @@ def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
     assert queries() == few
     # session, user, membership; person with relationship and owner, tags, contact points,
     # affiliations; cadence (tag defaults); follow-ups; events; one timeline page; the
-    # partners index's state (our own profile is empty: nothing more); outreach; mail
-    # (messages not sent and open invitations; upcoming meetings)
-    with django_assert_max_num_queries(14):
+    # partners index's state (our own profile is empty: nothing more); outreach; the
+    # person's sequence runs and the sequences they can be started on; mail (messages not
+    # sent and open invitations; upcoming meetings)
+    with django_assert_max_num_queries(16):
         owner_client.get(url("person-detail", workspace, person.pk))
     organization_update(organization=workspace.organization, needs="volunteer drivers")
     owner_client.get(url("person-detail", workspace, person.pk))  # scores the organizations
-    with django_assert_max_num_queries(15):  # + the scores of the person's organizations
+    with django_assert_max_num_queries(17):  # + the scores of the person's organizations
         owner_client.get(url("person-detail", workspace, person.pk))
 
 

@@ -56,6 +56,7 @@ from followthrough.relationships.services import (
     RelationshipError,
     organization_log_noticed,
 )
+from followthrough.sequences import selectors as sequence_selectors
 from followthrough.watch import selectors as watch_selectors
 from followthrough.workspaces.access import (
     WorkspaceRequest,
@@ -266,6 +267,10 @@ def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "outreach": person_outreach(person=person),
         "mail": mail_selectors.person_mail(workspace=request.workspace, person=person),
         "answer": recall(request.session),  # a one-click action's message and Undo
+        "sequence_runs": sequence_selectors.person_runs(workspace=request.workspace, person=person),
+        "sequences_to_start": sequence_selectors.sequences_to_start(
+            workspace=request.workspace, person=person
+        ),
     }
     return render(request, "people/person_detail.html", context)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from followthrough.events import hooks
 from followthrough.events.models import (
     EVENT_FIELDS,
     Attendance,
@@ -176,7 +177,7 @@ def focus_pick(
         over_limit=over_limit,
         picked_at=now,
     )
-    follow_up_create(
+    follow_up = follow_up_create(
         person=person,
         event=event,
         focus_pick=pick,
@@ -184,6 +185,7 @@ def focus_pick(
         title=f"Follow up with {person.full_name} after {event.title}",
         due_at=focus_follow_up_due(event=event, now=now),
     )
+    hooks.focus_picked(pick, follow_up, actor)
     return pick
 
 
@@ -193,7 +195,10 @@ def focus_unpick(*, event: Event, person: Person) -> None:
     pick = FocusPick.objects.filter(event=event, person=person).first()
     if pick is None:
         return
-    pick.follow_ups.filter(status=FollowUpStatus.OPEN).update(status=FollowUpStatus.CANCELLED)
+    open_ones = pick.follow_ups.filter(status=FollowUpStatus.OPEN)
+    cancelled = list(open_ones.values_list("pk", flat=True))
+    open_ones.filter(pk__in=cancelled).update(status=FollowUpStatus.CANCELLED)
+    hooks.focus_unpicked(pick.workspace_id, cancelled)
     pick.delete()
 
 

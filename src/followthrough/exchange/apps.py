@@ -9,5 +9,8 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from followthrough.exchange.backup.sections import check_sections
+        from followthrough.exchange.mailbox.tasks import tick
+        from followthrough.workspaces.periodic import register_periodic
 
         checks.register(check_sections, checks.Tags.models)
+        register_periodic("mailboxes", tick)

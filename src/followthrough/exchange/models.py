@@ -112,3 +112,47 @@ class ColumnMapping(WorkspaceScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailboxSecurity(models.TextChoices):
+    SSL = "ssl", "SSL/TLS (port 993)"
+    STARTTLS = "starttls", "STARTTLS (port 143)"
+    # Only for a server on this machine (tests, a local bridge such as Proton Bridge).
+    PLAIN = "plain", "None (this machine only)"
+
+
+class MailboxAccount(WorkspaceScoped):
+    """A member's IMAP mailbox, polled for mail to log on timelines (`exchange.mailbox`).
+
+    The password is write-only: forms never render it back, and it is left out of
+    backups and exports (`backup.sections.LEFT_OUT`). `uidvalidity` and `last_uid` say
+    how far the folder has been read; a new UIDVALIDITY starts it again (re-logging is
+    harmless: messages already on a timeline are skipped by their Message-ID)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(
+        max_length=10, choices=MailboxSecurity.choices, default=MailboxSecurity.SSL
+    )
+    username = models.CharField(max_length=255)
+    password = models.CharField(max_length=255, blank=True)
+    folder = models.CharField(max_length=255, default="INBOX")
+    enabled = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # What the last successful poll did ({"read": …, "sent": …, "received": …}).
+    last_counts = models.JSONField(default=dict, blank=True)
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="mailboxaccount_unique_user")
+        ]
+        indexes = [
+            models.Index(fields=["enabled", "last_polled_at"], name="mailboxaccount_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.host}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from followthrough.exchange.exports import views as export_views
 from followthrough.exchange.imports import views as import_views
+from followthrough.exchange.mailbox import views as mail_views
 
 app_name = "exchange"
 
@@ -26,6 +27,9 @@ urlpatterns = [
     path("import/columns/", import_views.import_columns, name="import-columns"),
     path("import/preview/", import_views.import_preview_status, name="import-preview"),
     path("import/run/", import_views.import_run, name="import-run"),
+    path("import/mail/", mail_views.import_mail, name="import-mail"),
+    path("mailbox/", mail_views.mailbox_settings, name="mailbox"),
+    path("mailbox/check/", mail_views.mailbox_check, name="mailbox-check"),
     path("imports/", import_views.import_list, name="import-list"),
     path("imports/<int:pk>/", import_views.import_status, name="import-status"),
     path("imports/<int:pk>/undo/", import_views.import_undo_view, name="import-undo"),

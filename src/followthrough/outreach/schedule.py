@@ -1,4 +1,5 @@
-"""When the next nudge of an unanswered outreach is due: the one rule, pure code.
+"""When the next nudge of an unanswered outreach (or a sequence's next step) is due: the
+one rule, pure code.
 
 Gaps count whole days from the day the outreach was sent, in the workspace's time zone,
 at the same wall-clock time: an e-mail sent at 09:00 the Friday before a DST change is
@@ -26,9 +27,15 @@ def nudge_due(
     """When nudge number `nudge_count + 1` is due, or None once `cap` nudges are made."""
     if nudge_count >= cap:
         return None
+    days = nudge_offset_days(index=nudge_count, gaps=gaps)
+    return days_later_same_time(start=sent_at, days=days, zone=zone)
+
+
+def days_later_same_time(*, start: datetime, days: int, zone: str) -> datetime:
+    """`days` calendar days after `start` in the zone, at the same wall-clock time (UTC)."""
     tz = zoneinfo.ZoneInfo(zone)
-    local = sent_at.astimezone(tz)
-    day = local.date() + timedelta(days=nudge_offset_days(index=nudge_count, gaps=gaps))
+    local = start.astimezone(tz)
+    day = local.date() + timedelta(days=days)
     wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=tz)
     # A wall time skipped by a spring-forward change normalises through UTC.
     return wall.astimezone(zoneinfo.ZoneInfo("UTC"))

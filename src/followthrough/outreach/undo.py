@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from followthrough.outreach.models import OPEN_STATES, Outreach
 from followthrough.people.models import Person
+from followthrough.relationships import hooks
 from followthrough.relationships.models import FollowUp, FollowUpStatus, Interaction, Relationship
 from followthrough.workspaces.models import Workspace
 
@@ -117,6 +118,7 @@ def undo_apply(*, workspace: Workspace, token: str) -> str:
         Interaction.objects.filter(workspace_id=ws, pk=payload["interaction"]).delete()
     _restore(Relationship, ws, before["relationship"])
     _restore(FollowUp, ws, before["follow_ups"])
+    hooks.follow_ups_reopened(ws, [row["id"] for row in before["follow_ups"]])
     _restore(Outreach, ws, before["outreach"])
     return f"Undone: {payload['message']}"
 

@@ -216,15 +216,22 @@ def relationship_log_interaction(
         relationship.stage = implied
     relationship.next_touch_due = _next_touch_due(relationship)
     relationship.save(update_fields=["last_interaction_at", "stage", "next_touch_due"])
+    closed: list[int] = []
     if kind in OUTREACH_KINDS:
         window = timedelta(hours=person.workspace.follow_up_window_hours)
-        FollowUp.objects.filter(
+        due = FollowUp.objects.filter(
             workspace_id=person.workspace_id,
             person=person,
             status=FollowUpStatus.OPEN,
             due_at__lte=occurred_at + window,
-        ).update(status=FollowUpStatus.DONE, done_at=timezone.now())
+        )
+        closed = list(due.values_list("pk", flat=True))
+        due.filter(pk__in=closed).update(status=FollowUpStatus.DONE, done_at=timezone.now())
     hooks.interaction_logged(interaction)
+    # After the interaction's own hook: a reply is judged against the step it answered,
+    # before the follow-ups it closed move anything on.
+    if closed:
+        hooks.follow_ups_done(person.workspace_id, closed)
     return interaction
 
 
@@ -275,11 +282,13 @@ def _require_open(follow_up: FollowUp) -> None:
         raise RelationshipError("This follow-up is already closed.")
 
 
+@transaction.atomic
 def follow_up_done(*, follow_up: FollowUp, now: datetime | None = None) -> FollowUp:
     _require_open(follow_up)
     follow_up.status = FollowUpStatus.DONE
     follow_up.done_at = now or timezone.now()
     follow_up.save(update_fields=["status", "done_at"])
+    hooks.follow_ups_done(follow_up.workspace_id, [follow_up.pk])
     return follow_up
 
 

@@ -31,6 +31,7 @@ from followthrough.exchange.backup.restore_values import (
     users_for_restore,
 )
 from followthrough.exchange.backup.sections import SECTIONS
+from followthrough.exchange.backup.sequence_items import restore_run, restore_sequence, restore_step
 from followthrough.exchange.backup.writer import EVENT_FIELDS, BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
@@ -135,6 +136,9 @@ class Restorer:
         self.people = IdMap("people")
         self.events = IdMap("events")
         self.focus_picks = IdMap("focus_picks")
+        self.follow_ups = IdMap("follow_ups")
+        self.sequences = IdMap("sequences")
+        self.sequence_steps = IdMap("sequence_steps")
         self.counts: dict[str, int] = {}
         self.files: list[str] = []
         self._next = 0
@@ -440,7 +444,22 @@ class Restorer:
         )
 
     def restore_follow_ups(self, start: int, batch: list[dict]) -> None:
-        _bulk("follow_ups", start, batch, self._follow_up)
+        if isinstance(batch[0], dict) and "id" in batch[0]:  # none before sequences
+            _check_ids("follow_ups", start, batch)
+        self.follow_ups.extend([f.pk for f in _bulk("follow_ups", start, batch, self._follow_up)])
+
+    def restore_sequences(self, start: int, batch: list[dict]) -> None:
+        _check_ids("sequences", start, batch)
+        made = _bulk("sequences", start, batch, lambda item: restore_sequence(self, item))
+        self.sequences.extend([sequence.pk for sequence in made])
+
+    def restore_sequence_steps(self, start: int, batch: list[dict]) -> None:
+        _check_ids("sequence_steps", start, batch)
+        made = _bulk("sequence_steps", start, batch, lambda item: restore_step(self, item))
+        self.sequence_steps.extend([step.pk for step in made])
+
+    def restore_sequence_runs(self, start: int, batch: list[dict]) -> None:
+        _bulk("sequence_runs", start, batch, lambda item: restore_run(self, item))
 
     def _follow_up(self, item: dict) -> FollowUp:
         return FollowUp(

@@ -16,7 +16,13 @@ from django.core import checks
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.models import ColumnMapping, ExternalId, ImportBatch, ImportedObject
+from followthrough.exchange.models import (
+    ColumnMapping,
+    ExternalId,
+    ImportBatch,
+    ImportedObject,
+    MailboxAccount,
+)
 from followthrough.mail.models import (
     EmailTemplate,
     MailSettings,
@@ -38,6 +44,7 @@ from followthrough.people.models import (
 from followthrough.people.registry import person_relations
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.reminders.models import CalendarFeed, DigestSubscription
+from followthrough.sequences.models import Sequence, SequenceRun, SequenceStep
 from followthrough.watch.models import NewsItem, WatchedFeed
 from followthrough.workspaces.models import Membership, Workspace, WorkspaceScoped
 
@@ -55,6 +62,9 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "focus_picks": (FocusPick,),
     "interactions": (Interaction,),
     "follow_ups": (FollowUp,),
+    "sequences": (Sequence,),
+    "sequence_steps": (SequenceStep,),
+    "sequence_runs": (SequenceRun,),
     "outreach": (Outreach,),
     "dismissed_duplicates": (DismissedDuplicate,),
     "column_mappings": (ColumnMapping,),
@@ -77,6 +87,9 @@ LEFT_OUT: dict[type[Model], str] = {
     NewsItem: "news items, a copy of what the feeds publish: read again once watched",
     CalendarFeed: "secrets: a calendar feed's token is kept only as a hash; members make a "
     "new address after a restore",
+    MailboxAccount: "a member's IMAP login, password included: a backup file must never "
+    "carry it; the messages it read are on the timelines, and polling again after a "
+    "restore skips them by their Message-ID",
 }
 
 

@@ -32,6 +32,11 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.backup import mail_sections
+from followthrough.exchange.backup.sequence_items import (
+    sequence_items,
+    sequence_run_items,
+    sequence_step_items,
+)
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered
 from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.mail.models import Meeting, SenderProfile
@@ -47,6 +52,7 @@ from followthrough.people.models import (
 )
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.reminders.models import DigestSubscription
+from followthrough.sequences.models import SequenceRun
 from followthrough.workspaces.models import Membership, Workspace
 
 FORMAT = "followthrough-backup"
@@ -93,6 +99,9 @@ class _Writer:
         self.people = LocalIds()
         self.events = LocalIds()
         self.focus_picks = LocalIds()
+        self.follow_ups = LocalIds()
+        self.sequences = LocalIds()
+        self.sequence_steps = LocalIds()
         self.emails: dict[int, str] = {}
 
     def scoped(self, model: type[Model]) -> QuerySet:
@@ -129,6 +138,9 @@ class _Writer:
         yield "focus_picks", self.focus_pick_items()
         yield "interactions", self.interaction_items()
         yield "follow_ups", self.follow_up_items()
+        yield "sequences", sequence_items(self, utc_text)
+        yield "sequence_steps", sequence_step_items(self)
+        yield "sequence_runs", sequence_run_items(self, utc_text)
         yield "outreach", self.outreach_items()
         yield "dismissed_duplicates", self.dismissed_duplicate_items()
         yield "column_mappings", self.column_mapping_items()
@@ -171,6 +183,7 @@ class _Writer:
             (Outreach, "by_id"),
             (SenderProfile, "user_id"),
             (Meeting, "created_by_id"),
+            (SequenceRun, "started_by_id"),
         ):
             ids.update(
                 model.objects.filter(workspace=ws, **{f"{field}__isnull": False})
@@ -382,6 +395,7 @@ class _Writer:
         ):
             if person := self.people.get(row["person_id"]):
                 yield {
+                    "id": self.follow_ups.add(row["pk"]),
                     "person": person,
                     "event": self.events.get(row["event_id"]),
                     "focus_pick": self.focus_picks.get(row["focus_pick_id"]),

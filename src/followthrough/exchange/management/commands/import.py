@@ -20,6 +20,8 @@ from followthrough.exchange.formats.records import ParseError
 from followthrough.exchange.imports import column_mapping
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
+from followthrough.exchange.mailbox.command import import_mail_files
+from followthrough.exchange.mailbox.files import MAIL_FORMATS
 from followthrough.exchange.models import ColumnMapping
 from followthrough.workspaces.commands import add_workspace_argument, command_workspace
 from followthrough.workspaces.models import Workspace
@@ -87,12 +89,17 @@ class Command(BaseCommand):
         + ". All or nothing: a bad record stops the import, names its line and field, and "
         "nothing is saved. People are matched by source id, e-mail, then LinkedIn profile "
         "URL; re-importing a file changes nothing. Prints the counts and the import's "
-        "number, for `followthrough import_undo`."
+        "number, for `followthrough import_undo`. E-mail: mbox (one .mbox file) or eml "
+        "(.eml files) logs each message on the timelines of the people it was sent to "
+        "or came from (ours: From is a member's address or --me), closing the outreach "
+        "a reply answers; unknown addresses are counted, never added."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("format", choices=sorted(registry.FORMATS), help="The file's format.")
-        parser.add_argument("file", help="The file to import.")
+        parser.add_argument(
+            "format", choices=sorted([*registry.FORMATS, *MAIL_FORMATS]), help="The file's format."
+        )
+        parser.add_argument("file", nargs="+", help="The file to import (eml: one or more).")
         add_workspace_argument(parser)
         parser.add_argument(
             "--event",
@@ -116,17 +123,35 @@ class Command(BaseCommand):
             help="Zone for times without one (default: the workspace's), e.g. Europe/Berlin.",
         )
         parser.add_argument(
+            "--me",
+            action="append",
+            metavar="ADDRESS",
+            help="mbox/eml: an address of ours besides the members' account e-mails "
+            "(repeatable); messages from it are logged as sent.",
+        )
+        parser.add_argument(
             "--data-dir", help="Directory holding the database (applied by followthrough)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        if path.is_dir():
-            raise CommandError(f"{path} is a directory; give the file to import.")
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+        paths = [Path(name) for name in options["file"]]
+        for path in paths:
+            if path.is_dir():
+                raise CommandError(f"{path} is a directory; give the file to import.")
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}")
         workspace = resolve_workspace(options["workspace"])
         fmt = options["format"]
+        if fmt in MAIL_FORMATS:
+            import_mail_files(
+                workspace=workspace, fmt=fmt, paths=paths, options=options, stdout=self.stdout
+            )
+            return
+        if len(paths) > 1:
+            raise CommandError(f"Give one {fmt} file at a time.")
+        if options["me"]:
+            raise CommandError("--me is for e-mail files (mbox, eml).")
+        path = paths[0]
         column_mapping = resolve_mapping(workspace, options["mapping"])
         if column_mapping and fmt != "csv":
             raise CommandError(f"--mapping is for the csv format; {fmt} files name their columns.")
