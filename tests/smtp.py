@@ -61,6 +61,18 @@ class SmtpServer:
     def envelopes(self) -> list[Any]:
         return self.collector.envelopes
 
+    @property
+    def received(self) -> list[tuple[list[str], EmailMessage]]:
+        """(recipients, parsed message) per message accepted."""
+        return [
+            (list(envelope.rcpt_tos), message)
+            for envelope, message in zip(self.envelopes, self.messages, strict=True)
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages whose envelope named `address` as a recipient."""
+        return [message for recipients, message in self.received if address in recipients]
+
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:

@@ -1,48 +1,22 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) for the tests about sending."""
+"""The digest's tests send to a real SMTP server on 127.0.0.1 (`tests.smtp`), as the
+installation's e-mail settings (a workspace without its own mail server)."""
 
 from __future__ import annotations
 
-import email
-import socket
 from email.message import EmailMessage
-from email.policy import default
 
 import pytest
-from aiosmtpd.controller import Controller
 
-
-class Inbox:
-    """What the server received: (recipients, parsed message) per message."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        message = email.message_from_bytes(envelope.original_content, policy=default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for rcpt, m in self.received if address in rcpt]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.smtp import SmtpServer, smtp_down, smtp_server  # noqa: F401 -- fixtures
 
 
 @pytest.fixture
-def smtp(settings):
+def smtp(settings, smtp_server: SmtpServer) -> SmtpServer:  # noqa: F811
     """An SMTP server the app sends to (Django's SMTP backend, this host and port)."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
     settings.BASE_URL = "https://crm.example.org"
-    yield inbox
-    controller.stop()
+    return smtp_server
 
 
 def text_and_html(message: EmailMessage) -> tuple[str, str]:

@@ -111,6 +111,23 @@ def test_it_carries_one_click_unsubscribe_headers(smtp, week, owner):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_a_workspace_with_its_own_mail_server_sends_its_digest_there(
+    settings, smtp_server, smtp_down, week, workspace, owner
+):
+    from followthrough.mail.models import MailSettings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_down  # the installation's: refused
+    MailSettings.objects.create(
+        workspace=workspace, host=smtp_server.host, port=smtp_server.port, security="none",
+        from_address="team@riverside.example", from_name="Riverside Literacy", timeout=5,
+    )  # fmt: skip
+    digest_tick()
+    sent = [m for m in smtp_server.to(owner.email) if "Riverside" in m["Subject"]]
+    assert len(sent) == 1
+    assert sent[0]["From"] == "Riverside Literacy <team@riverside.example>"
+
+
 def test_running_the_job_twice_sends_once(smtp, week, owner):
     digest_tick()
     digest_tick()

@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from followthrough.mail.models import MailSettings
+from followthrough.mail.transport import MailNotConfigured, connection_for, from_header
 from followthrough.reminders.tokens import unsubscribe_token
 
 if TYPE_CHECKING:
@@ -27,12 +29,18 @@ if TYPE_CHECKING:
 SMTP_TIMEOUT_SECONDS = 30
 
 
-def _connection(workspace: Workspace) -> BaseEmailBackend:
-    """The one place the digest's connection is chosen: the installation's e-mail
-    settings for now. Once the mail room is merged, its `connection_for(workspace)` (the
-    workspace's own SMTP) goes here. A timeout, so a mute server fails the task instead
+def _connection(workspace: Workspace) -> tuple[BaseEmailBackend, str | None]:
+    """The one place the digest's connection and From are chosen: the workspace's own
+    mail server (`mail.transport`) when it has one, as every other message of the
+    workspace; else the installation's e-mail settings and From (None: Django's
+    DEFAULT_FROM_EMAIL). A timeout either way, so a mute server fails the task instead
     of holding the worker forever."""
-    return get_connection(timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        connection = connection_for(workspace)
+    except MailNotConfigured:
+        return get_connection(timeout=SMTP_TIMEOUT_SECONDS), None
+    found = MailSettings.objects.get(workspace=workspace)
+    return connection, from_header(found, found.from_name)
 
 
 def absolute(path: str) -> str:
@@ -143,12 +151,15 @@ def digest_email(*, digest: Digest) -> DigestEmail:
     )
 
 
-def digest_message(*, digest: Digest, connection: BaseEmailBackend) -> EmailMultiAlternatives:
+def digest_message(
+    *, digest: Digest, connection: BaseEmailBackend, from_email: str | None = None
+) -> EmailMultiAlternatives:
     content = digest_email(digest=digest)
     context = {"digest": digest, "email": content, "workspace": digest.workspace}
     message = EmailMultiAlternatives(
         subject=content.subject,
         body=render_to_string("reminders/email/digest.txt", context),
+        from_email=from_email,
         to=[digest.user.email],
         connection=connection,
         headers={
@@ -168,5 +179,6 @@ def digest_deliver(*, digest: Digest) -> None:
     the slot for a retry)."""
     # Dates in the e-mail are the workspace's wall clock, as on its pages.
     zone = zoneinfo.ZoneInfo(digest.workspace.timezone)
-    with timezone.override(zone), _connection(digest.workspace) as connection:
-        digest_message(digest=digest, connection=connection).send()
+    connection, from_email = _connection(digest.workspace)
+    with timezone.override(zone), connection:
+        digest_message(digest=digest, connection=connection, from_email=from_email).send()
