@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from followthrough.relationships.models import FollowUp, FollowUpStatus
 from followthrough.sequences.models import RunStatus, Sequence, SequenceRun
+from followthrough.sequences.services.editing import StepSpec
 from followthrough.sequences.services.runs import run_start
 from tests.factories import make_person
 from tests.sequences.helpers import make_sequence, pending
@@ -209,3 +210,24 @@ def test_the_list_reads_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(4):
         response = owner_client.get(_url("sequence-list", workspace))
     assert response.content.decode().count("1 going through it now") == 5
+
+
+def test_an_email_step_is_written_from_its_template_in_one_click(owner_client, workspace):
+    steps = [
+        StepSpec(day_offset=0, action="email", template_key="thank-you", title="Thank them"),
+        StepSpec(day_offset=4, action="coffee", title="Coffee"),
+    ]
+    sequence = make_sequence(workspace, steps)
+    person = make_person(workspace, first_name="Ada", emails=["ada@example.org"])
+    run = run_start(sequence=sequence, person=person)
+    page = owner_client.get(reverse("people:person-detail", args=[workspace.slug, person.pk]))
+    compose = reverse("mail:compose", args=[workspace.slug, person.pk])
+    assert f'href="{compose}?template=thank-you"' in page.content.decode()
+    written = owner_client.get(f"{compose}?template=thank-you").content.decode()
+    assert '<strong aria-current="true">Thank-you after an event</strong>' in written
+    # Once the step is done, the next (a coffee invitation) offers the invitation.
+    owner_client.post(
+        reverse("relationships:follow-up-done", args=[workspace.slug, pending(run).pk])
+    )
+    page = owner_client.get(reverse("people:person-detail", args=[workspace.slug, person.pk]))
+    assert f'href="{compose}?purpose=coffee"' in page.content.decode()

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
+from followthrough.mail.models import Purpose
 from followthrough.people.models import Person
 from followthrough.relationships.models import FollowUpStatus
-from followthrough.sequences.models import RunStatus, Sequence, SequenceRun, SequenceStep
+from followthrough.sequences.models import (
+    RunStatus,
+    Sequence,
+    SequenceRun,
+    SequenceStep,
+    StepAction,
+)
 from followthrough.workspaces.models import Workspace
 
 
@@ -58,6 +66,20 @@ class RunRow:
     @property
     def is_active(self) -> bool:
         return self.run.status == RunStatus.ACTIVE
+
+    @property
+    def compose_query(self) -> str:
+        """The query of the mail room's compose page that writes this step's e-mail (its
+        template — the first one when the step names none —, or the coffee invitation),
+        or "" when the step is no e-mail."""
+        step = self.run.current_step
+        if step is None or not self.waiting:
+            return ""
+        if step.action == StepAction.EMAIL:
+            return "?" + urlencode({"template": step.template_key} if step.template_key else {})
+        if step.action == StepAction.COFFEE:
+            return "?" + urlencode({"purpose": Purpose.COFFEE})
+        return ""
 
 
 def person_runs(*, workspace: Workspace, person: Person, limit: int = 10) -> list[RunRow]:
