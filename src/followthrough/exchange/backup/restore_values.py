@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any, overload
 
 from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Model
 
 from followthrough.workspaces.models import Workspace
 
@@ -110,3 +112,30 @@ def _free_username(User: Any, wanted: str) -> str:
         n += 1
         name = f"{wanted[:140]}-{n}"
     return name
+
+
+def check_types(row: Model) -> None:
+    """Refuse values of the wrong kind, which the database would keep or turn into text
+    ("None" for a null name): a backup hand-edited or from elsewhere, not our own."""
+    for model_field in row._meta.concrete_fields:
+        value = getattr(row, model_field.attname)
+        filled_on_save = (
+            model_field.primary_key
+            or getattr(model_field, "auto_now", False)
+            or (getattr(model_field, "auto_now_add", False))
+        )
+        if value is None:
+            if not (model_field.null or filled_on_save):
+                raise ValueError(f"“{model_field.name}” is empty (null)")
+        elif isinstance(model_field, models.CharField | models.TextField):
+            if not isinstance(value, str):
+                raise TypeError(f"“{model_field.name}” is not text: {value!r}")
+        elif isinstance(model_field, models.BooleanField):
+            if not isinstance(value, bool):
+                raise TypeError(f"“{model_field.name}” is not true or false: {value!r}")
+        elif (
+            isinstance(model_field, models.IntegerField)
+            and not model_field.is_relation
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            raise TypeError(f"“{model_field.name}” is not a whole number: {value!r}")

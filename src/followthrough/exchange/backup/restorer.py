@@ -9,20 +9,18 @@ in the same order, with the same backup-local ids. Fields the models fill on sav
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.backup import mail_sections
+from followthrough.exchange.backup import followup_sections, mail_sections
+from followthrough.exchange.backup.restore_batches import batches, build, bulk, check_ids
 from followthrough.exchange.backup.restore_values import (
-    BATCH,
     IdMap,
     RestoreResult,
     decode_photo,
@@ -34,7 +32,6 @@ from followthrough.exchange.backup.sections import SECTIONS
 from followthrough.exchange.backup.sequence_items import restore_run, restore_sequence, restore_step
 from followthrough.exchange.backup.writer import EVENT_FIELDS, BackupError
 from followthrough.exchange.models import ColumnMapping, ExternalId
-from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
     Affiliation,
@@ -49,7 +46,6 @@ from followthrough.people.models import (
 from followthrough.people.names import full_name as person_full_name
 from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
-from followthrough.reminders.models import DigestSubscription
 from followthrough.workspaces.models import (
     MAX_NUDGES,
     Engine,
@@ -61,65 +57,7 @@ from followthrough.workspaces.models import (
 )
 
 ORDER = tuple(SECTIONS)
-OUTREACH_MOMENTS = ("sent_at", "replied_at", "last_nudged_at", "next_nudge_due", "created_at")
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
-
-
-def _batches(items: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
-    batch: list[Any] = []
-    start = 1
-    for item in items:
-        batch.append(item)
-        if len(batch) == BATCH:
-            yield start, batch
-            start, batch = start + BATCH, []
-    if batch:
-        yield start, batch
-
-
-def _build(name: str, start: int, batch: list[Any], make: Callable[[dict], Any]) -> list[Any]:
-    """`make(item)` for each item, a bad item reported with its section and position."""
-    built = []
-    for offset, item in enumerate(batch):
-        try:
-            if not isinstance(item, dict):
-                raise TypeError("is not an object")
-            made = make(item)
-            row = made[0] if isinstance(made, tuple) else made
-            if isinstance(row, Model):
-                _check_types(row)
-            built.append(made)
-        except (KeyError, TypeError, ValueError, ValidationError) as error:
-            what = f"lacks “{error.args[0]}”" if isinstance(error, KeyError) else str(error)
-            raise BackupError(f"Backup section “{name}”, item {start + offset}: {what}") from None
-    return built
-
-
-def _check_types(row: Model) -> None:
-    """Refuse values of the wrong kind, which the database would keep or turn into text
-    ("None" for a null name): a backup hand-edited or from elsewhere, not our own."""
-    for field in row._meta.concrete_fields:
-        value = getattr(row, field.attname)
-        filled_on_save = (
-            field.primary_key
-            or getattr(field, "auto_now", False)
-            or (getattr(field, "auto_now_add", False))
-        )
-        if value is None:
-            if not (field.null or filled_on_save):
-                raise ValueError(f"“{field.name}” is empty (null)")
-        elif isinstance(field, models.CharField | models.TextField):
-            if not isinstance(value, str):
-                raise TypeError(f"“{field.name}” is not text: {value!r}")
-        elif isinstance(field, models.BooleanField):
-            if not isinstance(value, bool):
-                raise TypeError(f"“{field.name}” is not true or false: {value!r}")
-        elif (
-            isinstance(field, models.IntegerField)
-            and not field.is_relation
-            and (isinstance(value, bool) or not isinstance(value, int))
-        ):
-            raise TypeError(f"“{field.name}” is not a whole number: {value!r}")
 
 
 class Restorer:
@@ -157,13 +95,13 @@ class Restorer:
             raise BackupError("The backup's “workspace” section must come first.")
         self._next = ORDER.index(name) + 1
         if name == "workspace":
-            _build(name, 1, [value], self.restore_workspace)
+            build(name, 1, [value], self.restore_workspace)
             return
         if isinstance(value, str | dict) or not isinstance(value, Iterable):
             raise BackupError(f"The backup's section “{name}” is not a list.")
         handler = getattr(self, f"restore_{name}")
         count = 0
-        for start, batch in _batches(value):
+        for start, batch in batches(value):
             handler(start, batch)
             count += len(batch)
         self.counts[name] = count
@@ -215,11 +153,11 @@ class Restorer:
         self.own_organization = item.get("organization")
 
     def restore_users(self, start: int, batch: list[dict]) -> None:
-        _build("users", start, batch, lambda item: str(item["email"]))
+        build("users", start, batch, lambda item: str(item["email"]))
         self.users.update(users_for_restore(iter(batch), self.created_users))
 
     def restore_members(self, start: int, batch: list[dict]) -> None:
-        _build("members", start, batch, self._membership)
+        build("members", start, batch, self._membership)
 
     def _membership(self, item: dict) -> Membership:
         if item["role"] not in Role.values:
@@ -233,34 +171,19 @@ class Restorer:
         return membership
 
     def restore_digests(self, start: int, batch: list[dict]) -> None:
-        _build("digests", start, batch, self._digest)
-
-    def _digest(self, item: dict) -> DigestSubscription:
-        row = DigestSubscription(
-            workspace=self.ws, user=self.user(item["user"]), enabled=item["enabled"],
-            weekday=item["weekday"], hour=item["hour"],
-            last_sent_at=parse_datetime(item["last_sent_at"]),
-            created_at=parse_datetime(item["created_at"]),
-        )  # fmt: skip
-        _check_types(row)
-        if not (0 <= row.weekday <= 6 and 0 <= row.hour <= 23):
-            raise ValueError("has a weekday outside 0 to 6 or an hour outside 0 to 23")
-        # Two accounts whose e-mails differ only in case map to one account: one digest.
-        if not DigestSubscription.objects.filter(workspace=self.ws, user=row.user).exists():
-            row.save()
-        return row
+        build("digests", start, batch, partial(followup_sections.digest_row, self.ws, self.user))
 
     def restore_tags(self, start: int, batch: list[dict]) -> None:
-        _check_ids("tags", start, batch)
-        tags = _bulk("tags", start, batch, self._tag)
+        check_ids("tags", start, batch)
+        tags = bulk("tags", start, batch, self._tag)
         self.tags.extend([tag.pk for tag in tags])
 
     def _tag(self, item: dict) -> Tag:
         return Tag(workspace=self.ws, name=item["name"], cadence_days=item["cadence_days"])
 
     def restore_organizations(self, start: int, batch: list[dict]) -> None:
-        _check_ids("organizations", start, batch)
-        built = _build("organizations", start, batch, self._organization)
+        check_ids("organizations", start, batch)
+        built = build("organizations", start, batch, self._organization)
         orgs = Organization.objects.bulk_create([org for org, _, _ in built])
         self.organizations.extend([org.pk for org in orgs])
         restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
@@ -279,8 +202,8 @@ class Restorer:
         return org, parse_datetime(item["updated_at"]), tags
 
     def restore_people(self, start: int, batch: list[dict]) -> None:
-        _check_ids("people", start, batch)
-        built = _build("people", start, batch, self._person)
+        check_ids("people", start, batch)
+        built = build("people", start, batch, self._person)
         people = Person.objects.bulk_create([person for person, _ in built])
         self.people.extend([person.pk for person in people])
         restore_updated_at(Person, [(person, item["updated_at"]) for person, item in built])
@@ -370,7 +293,7 @@ class Restorer:
         }
 
     def restore_external_ids(self, start: int, batch: list[dict]) -> None:
-        _bulk("external_ids", start, batch, self._external_id)
+        bulk("external_ids", start, batch, self._external_id)
 
     def _external_id(self, item: dict) -> ExternalId:
         return ExternalId(
@@ -382,8 +305,8 @@ class Restorer:
         )
 
     def restore_events(self, start: int, batch: list[dict]) -> None:
-        _check_ids("events", start, batch)
-        events = _bulk("events", start, batch, self._event)
+        check_ids("events", start, batch)
+        events = bulk("events", start, batch, self._event)
         self.events.extend([event.pk for event in events])
 
     def _event(self, item: dict) -> Event:
@@ -396,7 +319,7 @@ class Restorer:
         )
 
     def restore_attendances(self, start: int, batch: list[dict]) -> None:
-        _bulk("attendances", start, batch, self._attendance)
+        bulk("attendances", start, batch, self._attendance)
 
     def _attendance(self, item: dict) -> Attendance:
         return Attendance(
@@ -409,8 +332,8 @@ class Restorer:
         )
 
     def restore_focus_picks(self, start: int, batch: list[dict]) -> None:
-        _check_ids("focus_picks", start, batch)
-        picks = _bulk("focus_picks", start, batch, self._focus_pick)
+        check_ids("focus_picks", start, batch)
+        picks = bulk("focus_picks", start, batch, self._focus_pick)
         self.focus_picks.extend([pick.pk for pick in picks])
 
     def _focus_pick(self, item: dict) -> FocusPick:
@@ -425,7 +348,7 @@ class Restorer:
         )
 
     def restore_interactions(self, start: int, batch: list[dict]) -> None:
-        _bulk("interactions", start, batch, self._interaction)
+        bulk("interactions", start, batch, self._interaction)
 
     def _interaction(self, item: dict) -> Interaction:
         return Interaction(
@@ -445,21 +368,21 @@ class Restorer:
 
     def restore_follow_ups(self, start: int, batch: list[dict]) -> None:
         if isinstance(batch[0], dict) and "id" in batch[0]:  # none before sequences
-            _check_ids("follow_ups", start, batch)
-        self.follow_ups.extend([f.pk for f in _bulk("follow_ups", start, batch, self._follow_up)])
+            check_ids("follow_ups", start, batch)
+        self.follow_ups.extend([f.pk for f in bulk("follow_ups", start, batch, self._follow_up)])
 
     def restore_sequences(self, start: int, batch: list[dict]) -> None:
-        _check_ids("sequences", start, batch)
-        made = _bulk("sequences", start, batch, lambda item: restore_sequence(self, item))
+        check_ids("sequences", start, batch)
+        made = bulk("sequences", start, batch, lambda item: restore_sequence(self, item))
         self.sequences.extend([sequence.pk for sequence in made])
 
     def restore_sequence_steps(self, start: int, batch: list[dict]) -> None:
-        _check_ids("sequence_steps", start, batch)
-        made = _bulk("sequence_steps", start, batch, lambda item: restore_step(self, item))
+        check_ids("sequence_steps", start, batch)
+        made = bulk("sequence_steps", start, batch, lambda item: restore_step(self, item))
         self.sequence_steps.extend([step.pk for step in made])
 
     def restore_sequence_runs(self, start: int, batch: list[dict]) -> None:
-        _bulk("sequence_runs", start, batch, lambda item: restore_run(self, item))
+        bulk("sequence_runs", start, batch, lambda item: restore_run(self, item))
 
     def _follow_up(self, item: dict) -> FollowUp:
         return FollowUp(
@@ -477,22 +400,11 @@ class Restorer:
         )
 
     def restore_outreach(self, start: int, batch: list[dict]) -> None:
-        _bulk("outreach", start, batch, self._outreach)
-
-    def _outreach(self, item: dict) -> Outreach:
-        return Outreach(
-            workspace=self.ws,
-            person_id=self.people.require(item["person"]),
-            by=self.user(item["by"]),
-            kind=OutreachKind(item["kind"]),
-            state=OutreachState(item["state"]),
-            summary=str(item["summary"])[:200],
-            nudge_count=int(item["nudge_count"]),
-            **{name: parse_datetime(item[name]) for name in OUTREACH_MOMENTS},
-        )
+        make = partial(followup_sections.outreach_row, self.ws, self.user, self.people.require)
+        bulk("outreach", start, batch, make)
 
     def restore_dismissed_duplicates(self, start: int, batch: list[dict]) -> None:
-        _bulk("dismissed_duplicates", start, batch, self._dismissed_duplicate)
+        bulk("dismissed_duplicates", start, batch, self._dismissed_duplicate)
 
     def _dismissed_duplicate(self, item: dict) -> DismissedDuplicate:
         return DismissedDuplicate(
@@ -504,7 +416,7 @@ class Restorer:
         )
 
     def restore_column_mappings(self, start: int, batch: list[dict]) -> None:
-        _bulk("column_mappings", start, batch, self._column_mapping)
+        bulk("column_mappings", start, batch, self._column_mapping)
 
     def _column_mapping(self, item: dict) -> ColumnMapping:
         return ColumnMapping(
@@ -515,17 +427,17 @@ class Restorer:
         )
 
     def restore_mail_settings(self, start: int, batch: list[dict]) -> None:
-        _bulk("mail_settings", start, batch[:1], partial(mail_sections.mail_settings_row, self.ws))
+        bulk("mail_settings", start, batch[:1], partial(mail_sections.mail_settings_row, self.ws))
 
     def restore_sender_profiles(self, start: int, batch: list[dict]) -> None:
         make = partial(mail_sections.sender_profile_row, self.ws, user=self.user)
-        _bulk("sender_profiles", start, batch, make)
+        bulk("sender_profiles", start, batch, make)
 
     def restore_email_templates(self, start: int, batch: list[dict]) -> None:
-        _bulk("email_templates", start, batch, partial(mail_sections.email_template_row, self.ws))
+        bulk("email_templates", start, batch, partial(mail_sections.email_template_row, self.ws))
 
     def restore_meetings(self, start: int, batch: list[dict]) -> None:
-        _bulk("meetings", start, batch, lambda item: mail_sections.meeting_row(
+        bulk("meetings", start, batch, lambda item: mail_sections.meeting_row(
             self.ws, item, self.people.require(item["person"]), self.user, parse_datetime
         ))  # fmt: skip
 
@@ -542,21 +454,6 @@ def _contact_point(item: dict) -> dict[str, Any]:
         "position": int(item["position"]),
         "connected_on": parse_date(item.get("connected_on")),
     }
-
-
-def _check_ids(name: str, start: int, batch: list[Any]) -> None:
-    """Rows with ids are numbered 1, 2, 3, … in file order (batches come in order)."""
-    for offset, item in enumerate(batch):
-        if not isinstance(item, dict) or item.get("id") != start + offset:
-            raise BackupError(
-                f"Backup section “{name}”, item {start + offset}: its “id” must be "
-                f"{start + offset} (ids count 1, 2, 3, … in order)."
-            )
-
-
-def _bulk(name: str, start: int, batch: list[Any], make: Callable[[dict], Model]) -> list:
-    objects = _build(name, start, batch, make)
-    return type(objects[0]).objects.bulk_create(objects) if objects else []
 
 
 def restore_updated_at(model: type[Model], rows: list[tuple[Model, Any]]) -> None:

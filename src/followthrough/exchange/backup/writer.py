@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, Prefetch, QuerySet
 
 from followthrough.events.models import Attendance, Event, FocusPick
-from followthrough.exchange.backup import mail_sections
+from followthrough.exchange.backup import followup_sections, mail_sections
 from followthrough.exchange.backup.sequence_items import (
     sequence_items,
     sequence_run_items,
@@ -51,7 +51,6 @@ from followthrough.people.models import (
     Tag,
 )
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
-from followthrough.reminders.models import DigestSubscription
 from followthrough.sequences.models import SequenceRun
 from followthrough.workspaces.models import Membership, Workspace
 
@@ -128,7 +127,7 @@ class _Writer:
     def sections(self) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
         yield "users", self.users()
         yield "members", self.members()
-        yield "digests", self.digest_items()
+        yield "digests", followup_sections.digest_items(self.scoped, self.user, utc_text)
         yield "tags", self.tag_items()
         yield "organizations", self.organization_items()
         yield "people", self.person_items()
@@ -141,7 +140,10 @@ class _Writer:
         yield "sequences", sequence_items(self, utc_text)
         yield "sequence_steps", sequence_step_items(self)
         yield "sequence_runs", sequence_run_items(self, utc_text)
-        yield "outreach", self.outreach_items()
+        yield (
+            "outreach",
+            followup_sections.outreach_items(self.values, self.people.get, self.user, utc_text),
+        )
         yield "dismissed_duplicates", self.dismissed_duplicate_items()
         yield "column_mappings", self.column_mapping_items()
         yield "mail_settings", mail_sections.mail_settings_items(self.workspace)
@@ -209,15 +211,6 @@ class _Writer:
         for user_id, role, created_at in rows:
             if email := self.user(user_id):
                 yield {"user": email, "role": role, "created_at": utc_text(created_at)}
-
-    def digest_items(self) -> Iterator[dict[str, Any]]:
-        """Members' weekly digest preferences (their calendar feeds are secrets: left out)."""
-        fields = ("user_id", "enabled", "weekday", "hour", "last_sent_at", "created_at")
-        for row in self.scoped(DigestSubscription).values(*fields):
-            if email := self.user(row["user_id"]):
-                yield {"user": email, "enabled": row["enabled"], "weekday": row["weekday"],
-                       "hour": row["hour"], "last_sent_at": utc_text(row["last_sent_at"]),
-                       "created_at": utc_text(row["created_at"])}  # fmt: skip
 
     def tag_items(self) -> Iterator[dict[str, Any]]:
         for pk, name, cadence_days in self.scoped(Tag).values_list("pk", "name", "cadence_days"):
@@ -407,19 +400,6 @@ class _Writer:
                     "done_at": utc_text(row["done_at"]),
                     "created_at": utc_text(row["created_at"]),
                 }
-
-    def outreach_items(self) -> Iterator[dict[str, Any]]:
-        """Outreach and its nudges; the interaction it was logged as is not linked (the
-        backup's interactions carry no id), its kind and time say which it was."""
-        fields = ("kind", "sent_at", "summary", "state", "replied_at", "nudge_count",
-                  "last_nudged_at", "next_nudge_due", "created_at")  # fmt: skip
-        for row in self.values(Outreach, "person_id", "by_id", *fields):
-            if person := self.people.get(row["person_id"]):
-                item = {"person": person, "by": self.user(row["by_id"])}
-                for name in fields:
-                    value = row[name]
-                    item[name] = utc_text(value) if isinstance(value, datetime) else value
-                yield item
 
     def dismissed_duplicate_items(self) -> Iterator[dict[str, Any]]:
         rows = self.values(

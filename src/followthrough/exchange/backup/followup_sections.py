@@ -1,0 +1,86 @@
+"""The follow-up rooms' backup sections, written and restored: outreach (its nudges
+included) and the members' weekly digest preferences. Calendar feeds are left out
+(`sections.LEFT_OUT`: their tokens are secrets).
+
+Kept apart from `writer` and `restorer`, as `mail_sections` and `sequence_items` are, so
+those stay about the core sections; each function takes the writer's or restorer's state
+it needs (how it names users and people, how it writes a moment)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from followthrough.exchange.backup.restore_values import check_types, parse_datetime
+from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
+from followthrough.reminders.models import DigestSubscription
+from followthrough.workspaces.models import Workspace
+
+OUTREACH_FIELDS = ("kind", "sent_at", "summary", "state", "replied_at", "nudge_count",
+                   "last_nudged_at", "next_nudge_due", "created_at")  # fmt: skip
+OUTREACH_MOMENTS = ("sent_at", "replied_at", "last_nudged_at", "next_nudge_due", "created_at")
+DIGEST_FIELDS = ("user_id", "enabled", "weekday", "hour", "last_sent_at", "created_at")
+
+UserEmail = Callable[[int | None], str | None]
+Moment = Callable[[datetime | None], str | None]
+
+
+# Writing
+
+
+def digest_items(scoped: Callable, user: UserEmail, moment: Moment) -> Iterator[dict[str, Any]]:
+    """Members' weekly digest preferences (their calendar feeds are secrets: left out)."""
+    for row in scoped(DigestSubscription).values(*DIGEST_FIELDS):
+        if email := user(row["user_id"]):
+            yield {"user": email, "enabled": row["enabled"], "weekday": row["weekday"],
+                   "hour": row["hour"], "last_sent_at": moment(row["last_sent_at"]),
+                   "created_at": moment(row["created_at"])}  # fmt: skip
+
+
+def outreach_items(
+    values: Callable, person_of: Callable[[int], int | None], user: UserEmail, moment: Moment
+) -> Iterator[dict[str, Any]]:
+    """Outreach and its nudges; the interaction it was logged as is not linked (the
+    backup's interactions carry no id), its kind and time say which it was."""
+    for row in values(Outreach, "person_id", "by_id", *OUTREACH_FIELDS):
+        if person := person_of(row["person_id"]):
+            item = {"person": person, "by": user(row["by_id"])}
+            for name in OUTREACH_FIELDS:
+                value = row[name]
+                item[name] = moment(value) if isinstance(value, datetime) else value
+            yield item
+
+
+# Restoring
+
+
+def digest_row(workspace: Workspace, user: Callable, item: dict) -> DigestSubscription:
+    row = DigestSubscription(
+        workspace=workspace, user=user(item["user"]), enabled=item["enabled"],
+        weekday=item["weekday"], hour=item["hour"],
+        last_sent_at=parse_datetime(item["last_sent_at"]),
+        created_at=parse_datetime(item["created_at"]),
+    )  # fmt: skip
+    check_types(row)
+    if not (0 <= row.weekday <= 6 and 0 <= row.hour <= 23):
+        raise ValueError("has a weekday outside 0 to 6 or an hour outside 0 to 23")
+    # Two accounts whose e-mails differ only in case map to one account: one digest.
+    if not DigestSubscription.objects.filter(workspace=workspace, user=row.user).exists():
+        row.save()
+    return row
+
+
+def outreach_row(
+    workspace: Workspace, user: Callable, person_of: Callable[[Any], int], item: dict
+) -> Outreach:
+    return Outreach(
+        workspace=workspace,
+        person_id=person_of(item["person"]),
+        by=user(item["by"]),
+        kind=OutreachKind(item["kind"]),
+        state=OutreachState(item["state"]),
+        summary=str(item["summary"])[:200],
+        nudge_count=int(item["nudge_count"]),
+        **{name: parse_datetime(item[name]) for name in OUTREACH_MOMENTS},
+    )
