@@ -1,6 +1,12 @@
 from django.urls import path
 
-from followthrough.directory import bulk_views, merge_views, partner_views, views
+from followthrough.directory import (
+    bulk_views,
+    merge_views,
+    organization_views,
+    partner_views,
+    views,
+)
 
 app_name = "people"
 
@@ -25,20 +31,32 @@ urlpatterns = [
         views.affiliation_end,
         name="affiliation-end",
     ),
-    path("organizations/", views.organization_list, name="organization-list"),
-    path("organizations/new/", views.organization_new, name="organization-new"),
+    path("organizations/", organization_views.organization_list, name="organization-list"),
+    path("organizations/new/", organization_views.organization_new, name="organization-new"),
     path("organizations/partners/", partner_views.partner_list, name="partners"),
     path(
         "organizations/<int:pk>/partner-follow-up/",
         partner_views.partner_follow_up,
         name="partner-follow-up",
     ),
-    path("organizations/suggest/", views.organization_suggest, name="organization-suggest"),
-    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
-    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
+    path(
+        "organizations/suggest/",
+        organization_views.organization_suggest,
+        name="organization-suggest",
+    ),
+    path(
+        "organizations/<int:pk>/",
+        organization_views.organization_detail,
+        name="organization-detail",
+    ),
+    path(
+        "organizations/<int:pk>/edit/",
+        organization_views.organization_edit,
+        name="organization-edit",
+    ),
     path(
         "organizations/<int:pk>/noticed/",
-        views.organization_noticed,
+        organization_views.organization_noticed,
         name="organization-noticed",
     ),
 ]
