@@ -46,6 +46,11 @@ def test_it_loads_a_coherent_demo(db):
     assert FocusPick.objects.for_workspace(result.workspace).filter(over_limit=True).count() == 1
     noticed = Interaction.objects.for_workspace(result.workspace).filter(organization__isnull=False)
     assert noticed.count() >= 10
+    from followthrough.sequences.models import RunStatus, SequenceRun
+
+    runs = SequenceRun.objects.filter(workspace=result.workspace, status=RunStatus.ACTIVE)
+    assert runs.count() == 2
+    assert all(run.current_follow_up.status == FollowUpStatus.OPEN for run in runs)
 
 
 def test_today_has_items_in_every_section(db):

@@ -49,6 +49,8 @@ from followthrough.relationships.services import (
     relationship_log_interaction,
     relationship_update,
 )
+from followthrough.sequences.services.editing import sequence_add_suggested
+from followthrough.sequences.services.runs import run_start
 from followthrough.site import demo_content as content
 from followthrough.site.demo_news import load_demo_news
 from followthrough.site.services import workspace_open
@@ -178,6 +180,7 @@ def demo_load(*, now: datetime | None = None, password: str | None = None) -> De
         _play_story(demo, demo.people[index], story, demo.owner_of(index))
     _load_follow_ups(demo)
     _load_noticed(demo)
+    _load_sequences(demo)
     load_demo_news(demo.orgs, now)
     path = reverse("agenda:today", kwargs={"workspace_slug": workspace.slug})
     return DemoResult(
@@ -187,6 +190,14 @@ def demo_load(*, now: datetime | None = None, password: str | None = None) -> De
         password=password,
         counts=demo_counts(workspace),
     )
+
+
+def _load_sequences(demo: _Demo) -> None:
+    """The suggested "After an event" sequence, running for two people met lately, so
+    the person page shows a run and its next step (and the sequence page one in use)."""
+    sequence = sequence_add_suggested(workspace=demo.workspace)
+    for person in demo.people[-2:]:
+        run_start(sequence=sequence, person=person, actor=demo.staff[0], now=demo.now)
 
 
 def demo_counts(workspace: Workspace) -> dict[str, int]:
