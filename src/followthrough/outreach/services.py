@@ -25,6 +25,7 @@ from followthrough.relationships.models import (
     InteractionKind,
 )
 from followthrough.relationships.services import relationship_log_interaction
+from followthrough.sql import insert_rows, update_rows
 from followthrough.workspaces.models import Workspace
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ REPLY_KIND_OF: dict[str, str] = {
 SNOOZE_DAYS = 2
 # The interactions outreach follows.
 FOLLOWED_KINDS = OUTBOUND_KINDS | INBOUND_KINDS
-BATCH_SIZE = 500  # rows per INSERT / UPDATE
 QUERY_SLICE = 900  # ids per IN (…): below SQLite's oldest limit on bound parameters
 
 
@@ -230,10 +230,8 @@ def _open_outreach(workspace_id: int, person_ids: list[int]) -> dict[int, list[O
 def _save_step(changed: list[Outreach]) -> None:
     """Write what the steps changed: new outreach inserted in the order they were
     opened (so ids follow that order), the others updated."""
-    Outreach.objects.bulk_create([o for o in changed if o.pk is None], batch_size=BATCH_SIZE)
-    Outreach.objects.bulk_update(
-        [o for o in changed if o.pk is not None], STEP_FIELDS, batch_size=BATCH_SIZE
-    )
+    insert_rows([o for o in changed if o.pk is None])
+    update_rows([o for o in changed if o.pk is not None], STEP_FIELDS)
 
 
 def outreach_follow_interaction(interaction: Interaction) -> None:

@@ -29,6 +29,7 @@ from followthrough.relationships.models import (
     Relationship,
     Stage,
 )
+from followthrough.sql import insert_rows, update_rows
 from followthrough.workspaces.models import Membership, Workspace
 
 if TYPE_CHECKING:
@@ -270,17 +271,16 @@ def relationship_log_interaction(
 
 @dataclass(frozen=True)
 class InteractionEntry:
-    """One interaction for `relationship_log_interactions`."""
+    """One interaction for `relationship_log_interactions` (`occurred_at` None: now)."""
 
     person_id: int
     kind: str
-    occurred_at: datetime
+    occurred_at: datetime | None
     summary: str = ""
     message_id: str = ""
     actor: User | None = None
 
 
-BATCH_SIZE = 500  # rows per INSERT / UPDATE
 QUERY_SLICE = 900  # ids per IN (…): below SQLite's oldest limit on bound parameters
 
 
@@ -299,7 +299,9 @@ def relationship_log_interactions(
     person of the entries has no relationship in this workspace."""
     if not entries:
         return []
+    now = timezone.now()
     kinds = [InteractionKind(entry.kind) for entry in entries]
+    times = [entry.occurred_at or now for entry in entries]
     person_ids = sorted({entry.person_id for entry in entries})
     claimed = hooks.one_by_one(workspace.pk, person_ids)
     batched = [i for i, entry in enumerate(entries) if entry.person_id not in claimed]
@@ -313,21 +315,26 @@ def relationship_log_interactions(
                 logged[i] = relationship_log_interaction(
                     person=person,
                     kind=kinds[i],
-                    occurred_at=entry.occurred_at,
+                    occurred_at=times[i],
                     summary=entry.summary,
                     actor=entry.actor,
                     message_id=entry.message_id,
                 )
     if batched:
-        created = _log_batch(workspace, [entries[i] for i in batched], [kinds[i] for i in batched])
+        created = _log_batch(
+            workspace,
+            [(entries[i], kinds[i], times[i]) for i in batched],
+        )
         logged.update(zip(batched, created, strict=True))
     return [logged[i] for i in range(len(entries))]
 
 
 def _log_batch(
-    workspace: Workspace, entries: list[InteractionEntry], kinds: list[InteractionKind]
+    workspace: Workspace, entries: list[tuple[InteractionEntry, InteractionKind, datetime]]
 ) -> list[Interaction]:
-    person_ids = sorted({entry.person_id for entry in entries})
+    """`relationship_log_interactions` for the people no room claims: (entry, its kind,
+    its time) in the order logged."""
+    person_ids = sorted({entry.person_id for entry, _, _ in entries})
     relationships: dict[int, Relationship] = {}
     cadences: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(person_ids), QUERY_SLICE):
@@ -345,39 +352,35 @@ def _log_batch(
     missing = [pk for pk in person_ids if pk not in relationships]
     if missing:
         raise Relationship.DoesNotExist(f"No relationship with the people {missing[:10]}.")
-    interactions = Interaction.objects.bulk_create(
-        [
-            Interaction(
-                workspace=workspace,
-                person_id=entry.person_id,
-                kind=kind,
-                occurred_at=entry.occurred_at,
-                summary=entry.summary,
-                logged_by=entry.actor,
-                message_id=entry.message_id,
-            )
-            for entry, kind in zip(entries, kinds, strict=True)
-        ],
-        batch_size=BATCH_SIZE,
-    )
+    interactions = [
+        Interaction(
+            workspace=workspace,
+            person_id=entry.person_id,
+            kind=kind,
+            occurred_at=occurred_at,
+            summary=entry.summary,
+            logged_by=entry.actor,
+            message_id=entry.message_id,
+        )
+        for entry, kind, occurred_at in entries
+    ]
+    insert_rows(interactions)
     until: dict[int, datetime] = {}
-    for entry, kind in zip(entries, kinds, strict=True):
+    for entry, kind, occurred_at in entries:
         _take_interaction(
             relationships[entry.person_id],
             kind=kind,
-            occurred_at=entry.occurred_at,
+            occurred_at=occurred_at,
             tag_cadences=cadences[entry.person_id],
         )
         due_by = _closes_due_until(
             kind=kind,
-            occurred_at=entry.occurred_at,
+            occurred_at=occurred_at,
             window_hours=workspace.follow_up_window_hours,
         )
         if due_by is not None and (entry.person_id not in until or due_by > until[entry.person_id]):
             until[entry.person_id] = due_by
-    Relationship.objects.bulk_update(
-        list(relationships.values()), LOGGED_FIELDS, batch_size=BATCH_SIZE
-    )
+    update_rows(list(relationships.values()), LOGGED_FIELDS)
     # Closing is monotonic and nothing in the batch opens a follow-up (a room that would
     # claims its people one by one), so the interactions' windows close what the latest
     # of them closes.
@@ -395,9 +398,9 @@ def _log_batch(
         closed.sort()
         now = timezone.now()
         for start in range(0, len(closed), QUERY_SLICE):
-            FollowUp.objects.filter(pk__in=closed[start : start + QUERY_SLICE]).update(
-                status=FollowUpStatus.DONE, done_at=now
-            )
+            FollowUp.objects.filter(
+                workspace=workspace, pk__in=closed[start : start + QUERY_SLICE]
+            ).update(status=FollowUpStatus.DONE, done_at=now)
     hooks.interactions_logged(interactions)
     if closed:
         hooks.follow_ups_done(workspace.pk, closed)
