@@ -28,6 +28,7 @@ from followthrough.relationships.services import (
     relationship_log_interactions,
 )
 from followthrough.sequences.models import SequenceRun
+from followthrough.sequences.services.editing import StepSpec
 from followthrough.sequences.services.runs import run_start
 from tests.factories import make_person
 from tests.sequences.helpers import make_sequence
@@ -50,8 +51,8 @@ entries_strategy = st.lists(
     st.tuples(
         st.integers(0, PEOPLE - 1),
         st.sampled_from(KINDS),
-        # Hours from now: mostly the past weeks, some ahead, many ties (out of order too).
-        st.integers(-24 * 40, 24 * 4).map(lambda h: h - h % 6),
+        # Hours from now: the past weeks, the days around now, some ahead; many ties.
+        st.one_of(st.integers(-24 * 40, 24 * 4), st.integers(-48, 72)).map(lambda h: h - h % 6),
     ),
     max_size=25,
 )
@@ -90,8 +91,16 @@ def _world(workspace, owner, *, with_run: bool) -> list[Person]:
             next_nudge_due=NOW + timedelta(days=days + 2) if state == "waiting" else None,
         )
     if with_run:
-        # Steps due on the day (closed by the next e-mail), then one a reply ends.
-        sequence = make_sequence(workspace)
+        # Steps due on the day they are scheduled: an interaction that closes one may
+        # close the next, scheduled from the moment the first was done; replies end it.
+        sequence = make_sequence(
+            workspace,
+            steps=[
+                StepSpec(day_offset=0, action="email", stop_on_reply=True),
+                StepSpec(day_offset=0, action="coffee"),
+                StepSpec(day_offset=1, action="call", stop_on_reply=True),
+            ],
+        )
         run_start(sequence=sequence, person=people[3], actor=owner, now=NOW - timedelta(days=12))
     return people
 
