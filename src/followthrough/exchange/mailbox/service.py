@@ -114,9 +114,11 @@ class MailImport:
         ]
         if self.provenance is not None:
             self.provenance.created("relationships.interaction", created)
-            opened = Outreach.objects.filter(
-                workspace=self.workspace, interaction_id__in=created
-            ).values_list("id", flat=True)
+            # By the interactions just logged here (so of this workspace) alone: with the
+            # workspace in the query, SQLite read the workspace's outreach index instead.
+            opened = Outreach.objects.filter(interaction_id__in=created).values_list(
+                "id", flat=True
+            )
             self.provenance.created("outreach.outreach", opened)
             self.provenance.flush()
 
