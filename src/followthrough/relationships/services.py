@@ -339,10 +339,12 @@ def _log_batch(
     cadences: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(person_ids), QUERY_SLICE):
         chunk = person_ids[start : start + QUERY_SLICE]
-        rows = Relationship.objects.select_for_update().filter(
-            workspace=workspace, person_id__in=chunk
+        # By person alone (one relationship each, the unique index): with the workspace
+        # in the query SQLite reads the workspace's relationships by an index of its own.
+        rows = Relationship.objects.select_for_update().filter(person_id__in=chunk)
+        relationships.update(
+            (row.person_id, row) for row in rows if row.workspace_id == workspace.pk
         )
-        relationships.update((row.person_id, row) for row in rows)
         tagged = Person.tags.through.objects.filter(
             person_id__in=chunk, tag__cadence_days__isnull=False
         ).values_list("person_id", "tag__cadence_days")
