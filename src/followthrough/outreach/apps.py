@@ -11,3 +11,4 @@ class OutreachConfig(AppConfig):
         from followthrough.relationships import hooks
 
         hooks.on_interaction_logged(services.outreach_follow_interaction)
+        hooks.on_interactions_logged(services.outreach_follow_interactions)

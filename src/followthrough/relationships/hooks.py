@@ -28,6 +28,43 @@ def interaction_logged(interaction: Interaction) -> None:
         callback(interaction)
 
 
+# The batch path (`relationship_log_interactions`): one call for many interactions, in
+# the order they were logged. A room that hears single interactions registers here too,
+# or claims the people whose interactions it must hear one at a time (below); the
+# interactions of those people go through `relationship_log_interaction` and the hooks
+# above, exactly as if they had been logged one by one.
+InteractionsCallback = Callable[[list["Interaction"]], None]
+_interactions_logged: list[InteractionsCallback] = []
+OneByOneCallback = Callable[[int, list[int]], set[int]]
+_one_by_one: list[OneByOneCallback] = []
+
+
+def on_interactions_logged(callback: InteractionsCallback) -> None:
+    """Call `callback(interactions)` after a batch of interactions is logged (the
+    interactions of the people claimed by `on_one_by_one` are never in it)."""
+    if callback not in _interactions_logged:
+        _interactions_logged.append(callback)
+
+
+def interactions_logged(interactions: list[Interaction]) -> None:
+    for callback in _interactions_logged:
+        callback(interactions)
+
+
+def on_one_by_one(callback: OneByOneCallback) -> None:
+    """`callback(workspace_id, person_ids)` answers which of these people a batch must
+    log one interaction at a time (through the single-interaction hooks)."""
+    if callback not in _one_by_one:
+        _one_by_one.append(callback)
+
+
+def one_by_one(workspace_id: int, person_ids: list[int]) -> set[int]:
+    claimed: set[int] = set()
+    for callback in _one_by_one:
+        claimed |= callback(workspace_id, person_ids)
+    return claimed
+
+
 # Follow-ups closed as done (by `follow_up_done` or by an interaction that closes the ones
 # due) and follow-ups reopened (by an Undo): `sequences` moves its runs by them.
 FollowUpsCallback = Callable[[int, list[int]], None]

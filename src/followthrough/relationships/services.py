@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from followthrough.relationships.models import (
     Relationship,
     Stage,
 )
+from followthrough.sql import insert_rows, update_rows
 from followthrough.workspaces.models import Membership, Workspace
 
 if TYPE_CHECKING:
@@ -80,9 +82,13 @@ def relationship_cadence_days(
     )
 
 
-def _next_touch_due(relationship: Relationship) -> datetime | None:
+def _next_touch_due(
+    relationship: Relationship, tag_cadences: Iterable[int | None] | None = None
+) -> datetime | None:
     return next_touch_due(
-        cadence_days=relationship_cadence_days(relationship=relationship),
+        cadence_days=relationship_cadence_days(
+            relationship=relationship, tag_cadences=tag_cadences
+        ),
         last_interaction_at=relationship.last_interaction_at,
         created_at=relationship.created_at,
     )
@@ -180,6 +186,35 @@ def relationship_update(
     return relationship
 
 
+def _take_interaction(
+    relationship: Relationship,
+    *,
+    kind: str,
+    occurred_at: datetime,
+    tag_cadences: Iterable[int | None] | None = None,
+) -> None:
+    """The rule of one logged interaction for its relationship, in memory: the last
+    interaction is the latest, the stage moves up to what the kind implies (never down),
+    and the next touch follows. Both logging paths apply it; the caller saves."""
+    if relationship.last_interaction_at is None or occurred_at > relationship.last_interaction_at:
+        relationship.last_interaction_at = occurred_at
+    implied = STAGE_IMPLIED_BY.get(kind)
+    if implied is not None and implied > relationship.stage:
+        relationship.stage = implied
+    relationship.next_touch_due = _next_touch_due(relationship, tag_cadences)
+
+
+def _closes_due_until(*, kind: str, occurred_at: datetime, window_hours: int) -> datetime | None:
+    """An interaction that counts as following up closes the person's open follow-ups
+    due by this time (its time plus the workspace's follow-up window); others: None."""
+    if kind not in OUTREACH_KINDS:
+        return None
+    return occurred_at + timedelta(hours=window_hours)
+
+
+LOGGED_FIELDS = ["last_interaction_at", "stage", "next_touch_due"]
+
+
 @transaction.atomic
 def relationship_log_interaction(
     *,
@@ -209,21 +244,20 @@ def relationship_log_interaction(
         message_id=message_id,
     )
     relationship = Relationship.objects.select_for_update().get(person=person)
-    if relationship.last_interaction_at is None or occurred_at > relationship.last_interaction_at:
-        relationship.last_interaction_at = occurred_at
-    implied = STAGE_IMPLIED_BY.get(kind)
-    if implied is not None and implied > relationship.stage:
-        relationship.stage = implied
-    relationship.next_touch_due = _next_touch_due(relationship)
-    relationship.save(update_fields=["last_interaction_at", "stage", "next_touch_due"])
+    _take_interaction(relationship, kind=kind, occurred_at=occurred_at)
+    relationship.save(update_fields=LOGGED_FIELDS)
     closed: list[int] = []
-    if kind in OUTREACH_KINDS:
-        window = timedelta(hours=person.workspace.follow_up_window_hours)
+    until = _closes_due_until(
+        kind=kind,
+        occurred_at=occurred_at,
+        window_hours=person.workspace.follow_up_window_hours,
+    )
+    if until is not None:
         due = FollowUp.objects.filter(
             workspace_id=person.workspace_id,
             person=person,
             status=FollowUpStatus.OPEN,
-            due_at__lte=occurred_at + window,
+            due_at__lte=until,
         )
         closed = list(due.values_list("pk", flat=True))
         due.filter(pk__in=closed).update(status=FollowUpStatus.DONE, done_at=timezone.now())
@@ -233,6 +267,146 @@ def relationship_log_interaction(
     if closed:
         hooks.follow_ups_done(person.workspace_id, closed)
     return interaction
+
+
+@dataclass(frozen=True)
+class InteractionEntry:
+    """One interaction for `relationship_log_interactions` (`occurred_at` None: now)."""
+
+    person_id: int
+    kind: str
+    occurred_at: datetime | None
+    summary: str = ""
+    message_id: str = ""
+    actor: User | None = None
+
+
+QUERY_SLICE = 900  # ids per IN (…): below SQLite's oldest limit on bound parameters
+
+
+@transaction.atomic
+def relationship_log_interactions(
+    *, workspace: Workspace, entries: list[InteractionEntry]
+) -> list[Interaction]:
+    """Log many interactions with the workspace's people: the same end state as calling
+    `relationship_log_interaction` for each entry in the list's order, in a few queries
+    for the whole batch. Returns the interactions, in the entries' order.
+
+    The rules are those of the single path (`_take_interaction`, `_closes_due_until`);
+    the rooms above hear the batch through `hooks.interactions_logged`, except the
+    people a room claims with `hooks.on_one_by_one`, whose entries are logged one at a
+    time by `relationship_log_interaction`. Raises `Relationship.DoesNotExist` when a
+    person of the entries has no relationship in this workspace."""
+    if not entries:
+        return []
+    now = timezone.now()
+    kinds = [InteractionKind(entry.kind) for entry in entries]
+    times = [entry.occurred_at or now for entry in entries]
+    person_ids = sorted({entry.person_id for entry in entries})
+    claimed = hooks.one_by_one(workspace.pk, person_ids)
+    batched = [i for i, entry in enumerate(entries) if entry.person_id not in claimed]
+    logged: dict[int, Interaction] = {}
+    if claimed:
+        people = Person.objects.filter(workspace=workspace, pk__in=claimed).in_bulk()
+        for i, entry in enumerate(entries):
+            if entry.person_id in claimed:
+                person = people[entry.person_id]
+                person.workspace = workspace
+                logged[i] = relationship_log_interaction(
+                    person=person,
+                    kind=kinds[i],
+                    occurred_at=times[i],
+                    summary=entry.summary,
+                    actor=entry.actor,
+                    message_id=entry.message_id,
+                )
+    if batched:
+        created = _log_batch(
+            workspace,
+            [(entries[i], kinds[i], times[i]) for i in batched],
+        )
+        logged.update(zip(batched, created, strict=True))
+    return [logged[i] for i in range(len(entries))]
+
+
+def _log_batch(
+    workspace: Workspace, entries: list[tuple[InteractionEntry, InteractionKind, datetime]]
+) -> list[Interaction]:
+    """`relationship_log_interactions` for the people no room claims: (entry, its kind,
+    its time) in the order logged."""
+    person_ids = sorted({entry.person_id for entry, _, _ in entries})
+    relationships: dict[int, Relationship] = {}
+    cadences: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(person_ids), QUERY_SLICE):
+        chunk = person_ids[start : start + QUERY_SLICE]
+        # By person alone (one relationship each, the unique index): with the workspace
+        # in the query SQLite reads the workspace's relationships by an index of its own.
+        rows = Relationship.objects.select_for_update().filter(person_id__in=chunk)
+        relationships.update(
+            (row.person_id, row) for row in rows if row.workspace_id == workspace.pk
+        )
+        tagged = Person.tags.through.objects.filter(
+            person_id__in=chunk, tag__cadence_days__isnull=False
+        ).values_list("person_id", "tag__cadence_days")
+        for person_id, days in tagged:
+            assert days is not None  # tag__cadence_days__isnull=False
+            cadences[person_id].append(days)
+    missing = [pk for pk in person_ids if pk not in relationships]
+    if missing:
+        raise Relationship.DoesNotExist(f"No relationship with the people {missing[:10]}.")
+    interactions = [
+        Interaction(
+            workspace=workspace,
+            person_id=entry.person_id,
+            kind=kind,
+            occurred_at=occurred_at,
+            summary=entry.summary,
+            logged_by=entry.actor,
+            message_id=entry.message_id,
+        )
+        for entry, kind, occurred_at in entries
+    ]
+    insert_rows(interactions)
+    until: dict[int, datetime] = {}
+    for entry, kind, occurred_at in entries:
+        _take_interaction(
+            relationships[entry.person_id],
+            kind=kind,
+            occurred_at=occurred_at,
+            tag_cadences=cadences[entry.person_id],
+        )
+        due_by = _closes_due_until(
+            kind=kind,
+            occurred_at=occurred_at,
+            window_hours=workspace.follow_up_window_hours,
+        )
+        if due_by is not None and (entry.person_id not in until or due_by > until[entry.person_id]):
+            until[entry.person_id] = due_by
+    update_rows(list(relationships.values()), LOGGED_FIELDS)
+    # Closing is monotonic and nothing in the batch opens a follow-up (a room that would
+    # claims its people one by one), so the interactions' windows close what the latest
+    # of them closes.
+    closed: list[int] = []
+    if until:
+        people = sorted(until)
+        for start in range(0, len(people), QUERY_SLICE):
+            due = FollowUp.objects.filter(
+                workspace=workspace,
+                person_id__in=people[start : start + QUERY_SLICE],
+                status=FollowUpStatus.OPEN,
+                due_at__lte=max(until.values()),
+            ).values_list("pk", "person_id", "due_at")
+            closed += [pk for pk, person_id, due_at in due if due_at <= until[person_id]]
+        closed.sort()
+        now = timezone.now()
+        for start in range(0, len(closed), QUERY_SLICE):
+            FollowUp.objects.filter(
+                workspace=workspace, pk__in=closed[start : start + QUERY_SLICE]
+            ).update(status=FollowUpStatus.DONE, done_at=now)
+    hooks.interactions_logged(interactions)
+    if closed:
+        hooks.follow_ups_done(workspace.pk, closed)
+    return interactions
 
 
 def organization_log_noticed(

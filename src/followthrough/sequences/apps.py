@@ -18,5 +18,6 @@ class SequencesConfig(AppConfig):
         hooks.on_follow_ups_done(runs.runs_follow_ups_done)
         hooks.on_follow_ups_reopened(runs.runs_follow_ups_reopened)
         hooks.on_interaction_logged(runs.runs_hear_interaction)
+        hooks.on_one_by_one(runs.runs_people_on_a_run)
         event_hooks.on_focus_picked(runs.runs_start_on_focus_pick)
         event_hooks.on_focus_unpicked(runs.runs_drop_on_unpick)

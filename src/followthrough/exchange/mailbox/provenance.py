@@ -53,10 +53,17 @@ class MailProvenance:
         if not new:
             return
         self._snapshotted.update(new)
+        workspace_id = self.batch.workspace_id
         for label, (model, fields, where) in CHANGED_FIELDS.items():
-            rows = model.objects.filter(
-                workspace_id=self.batch.workspace_id, person_id__in=new, **where
-            ).values("id", *fields)
+            if model is Relationship:
+                # One a person: by the unique index on the person, the workspace checked
+                # here (in the query, SQLite reads the workspace's relationships instead).
+                rows = model.objects.filter(person_id__in=new).values("id", "workspace_id", *fields)
+                rows = [row for row in rows if row.pop("workspace_id") == workspace_id]
+            else:
+                rows = model.objects.filter(
+                    workspace_id=workspace_id, person_id__in=new, **where
+                ).values("id", *fields)
             before = {str(row.pop("id")): {k: jsonable(v) for k, v in row.items()} for row in rows}
             if before:
                 self._add(label, min(int(pk) for pk in before), False, {CHANGED_ROWS: before})

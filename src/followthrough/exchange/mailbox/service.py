@@ -30,7 +30,10 @@ from followthrough.exchange.models import ImportBatch
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import Person
 from followthrough.relationships.models import InteractionKind
-from followthrough.relationships.services import relationship_log_interaction
+from followthrough.relationships.services import (
+    InteractionEntry,
+    relationship_log_interactions,
+)
 from followthrough.workspaces.models import Workspace
 
 if TYPE_CHECKING:
@@ -76,32 +79,46 @@ class MailImport:
 
     def _log(self, plans: list[Planned], *, outbound: bool) -> None:
         ids = {pk for plan in plans for pk in plan.person_ids}
-        people = Person.objects.select_related("workspace").in_bulk(sorted(ids))
+        present = set(
+            Person.objects.filter(workspace=self.workspace, pk__in=sorted(ids)).values_list(
+                "pk", flat=True
+            )
+        )
         if self.provenance is not None:
             self.provenance.before_logging(ids)
         kind = InteractionKind.EMAIL_SENT if outbound else InteractionKind.EMAIL_RECEIVED
-        created: list[int] = []
+        entries: list[InteractionEntry] = []
         for plan in plans:
             # A person deleted since the chunk was matched is no longer there to log.
-            found = [people[pk] for pk in plan.person_ids if pk in people]
+            found = tuple(pk for pk in plan.person_ids if pk in present)
             if not found:
                 continue
-            for person in found:
-                interaction = relationship_log_interaction(
-                    person=person,
+            entries += [
+                InteractionEntry(
+                    person_id=pk,
                     kind=kind,
                     occurred_at=plan.record.date,
                     summary=(plan.record.subject or "(no subject)")[:200],
                     actor=self.actor,
                     message_id=stored_id(plan.record),
                 )
-                created.append(interaction.pk)
-            self._count(replace(plan, person_ids=tuple(p.pk for p in found)))
+                for pk in found
+            ]
+            self._count(replace(plan, person_ids=found))
+        # One batch per chunk: the same end state as logging them one by one, in order.
+        created = [
+            interaction.pk
+            for interaction in relationship_log_interactions(
+                workspace=self.workspace, entries=entries
+            )
+        ]
         if self.provenance is not None:
             self.provenance.created("relationships.interaction", created)
-            opened = Outreach.objects.filter(
-                workspace=self.workspace, interaction_id__in=created
-            ).values_list("id", flat=True)
+            # By the interactions just logged here (so of this workspace) alone: with the
+            # workspace in the query, SQLite read the workspace's outreach index instead.
+            opened = Outreach.objects.filter(interaction_id__in=created).values_list(
+                "id", flat=True
+            )
             self.provenance.created("outreach.outreach", opened)
             self.provenance.flush()
 
