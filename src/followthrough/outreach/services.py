@@ -314,3 +314,33 @@ def outreach_snooze(
     outreach.next_nudge_due = base + timedelta(days=days)
     outreach.save(update_fields=["next_nudge_due"])
     return outreach
+
+
+def outreach_settle_read_back(
+    *, workspace: Workspace, outreach_ids: list[int], now: datetime | None = None
+) -> int:
+    """Outreach opened by mail read back (a mailbox file, IMAP) that is still waiting
+    although even its last nudge was due by `now` goes quiet at once: an e-mail from last
+    year that nobody answered is not a nudge to make today, and a pile of them would bury
+    Today. Recent ones keep their nudge. Any reply still closes a quiet outreach. Returns
+    how many went quiet."""
+    now = now or timezone.now()
+    gaps, cap = workspace.nudge_gap_days, workspace.nudge_cap
+    stale: list[int] = []
+    for start in range(0, len(outreach_ids), 500):
+        rows = Outreach.objects.filter(
+            pk__in=outreach_ids[start : start + 500],
+            workspace_id=workspace.pk,
+            state=OutreachState.WAITING,
+        ).values_list("pk", "sent_at")
+        for pk, sent_at in rows:
+            last = nudge_due(
+                sent_at=sent_at, nudge_count=cap - 1, gaps=gaps, cap=cap, zone=workspace.timezone
+            )
+            if last is None or last <= now:
+                stale.append(pk)
+    for start in range(0, len(stale), 500):
+        Outreach.objects.filter(pk__in=stale[start : start + 500]).update(
+            state=OutreachState.QUIET, next_nudge_due=None
+        )
+    return len(stale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from followthrough.exchange.mailbox.service import mail_import
-from followthrough.outreach.models import Outreach, OutreachState
+from followthrough.outreach.models import OPEN_STATES, Outreach, OutreachState
 from followthrough.relationships.models import Interaction, InteractionKind, Relationship, Stage
 from tests.exchange.mailbox.helpers import day, message, row_counts
 from tests.factories import make_person
@@ -44,7 +44,9 @@ def test_it_logs_our_message_as_sent_with_every_known_recipient(workspace, dana,
     assert _timeline(dana) == [(InteractionKind.EMAIL_SENT, "s1@x", "Coffee?")]
     assert _timeline(lee) == [(InteractionKind.EMAIL_SENT, "s1@x", "Coffee?")]
     assert (result.logged, result.sent, result.received) == (1, 2, 0)
-    assert Outreach.objects.filter(state=OutreachState.WAITING).count() == 2
+    # Sent in March 2025, never answered: both outreach are quiet, not nudges for today.
+    assert Outreach.objects.filter(state=OutreachState.QUIET).count() == 2
+    assert result.quiet == 2
 
 
 def test_it_logs_their_message_as_received_by_the_senders_address(workspace, dana):
@@ -82,7 +84,7 @@ def test_a_message_received_before_the_outreach_was_sent_does_not_close_it(works
     earlier = message("dana@food-bank.example", "alice@example.org", when=day(2))
     sent = message("alice@example.org", "dana@food-bank.example", when=day(3))
     _run(workspace, [earlier, sent])
-    assert Outreach.objects.get(person=dana).state == OutreachState.WAITING
+    assert Outreach.objects.get(person=dana).state in OPEN_STATES  # open: quiet, as it is old
 
 
 def test_in_reply_to_finds_the_person_written_to_even_from_a_new_address(workspace, dana, lee):
@@ -234,3 +236,25 @@ def test_a_reply_to_a_received_message_is_matched_the_same_way_on_every_import(
     assert again.logged == 0
     assert [kind for kind, *_ in _timeline(lee)] == [InteractionKind.EMAIL_RECEIVED]
     assert [kind for kind, *_ in _timeline(dana)] == [InteractionKind.EMAIL_RECEIVED]
+
+
+def test_old_unanswered_mail_is_quiet_and_recent_mail_waits_for_its_nudge(workspace, dana, lee):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = message("alice@example.org", "dana@food-bank.example", when=now - timedelta(days=22))
+    recent = message("alice@example.org", "lee@shelter.example", when=now - timedelta(days=20))
+    result = _run(workspace, [old, recent])
+    # Gaps 4, 10 and 21 days: 22 days on, even the third nudge was due; 20 days on, the
+    # third is still to come, so Lee's outreach waits with its next nudge due.
+    assert Outreach.objects.get(person=dana).state == OutreachState.QUIET
+    waiting = Outreach.objects.get(person=lee)
+    assert waiting.state == OutreachState.WAITING and waiting.next_nudge_due < now
+    assert result.quiet == 1
+    # A reply still closes the quiet one, and the import again changes nothing.
+    reply = message("dana@food-bank.example", "alice@example.org", when=now - timedelta(days=1))
+    _run(workspace, [old, recent, reply])
+    assert Outreach.objects.get(person=dana).state == OutreachState.REPLIED
+    assert Outreach.objects.get(person=lee).state == OutreachState.WAITING

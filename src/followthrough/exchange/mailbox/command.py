@@ -65,6 +65,10 @@ def print_result(
     console.print(f"  {result.summary()}", markup=False)
     if result.by_thread:
         console.print(f"  {result.by_thread:,} replies matched by In-Reply-To/References")
+    if result.quiet:
+        console.print(
+            f"  {result.quiet:,} old e-mails nobody answered: quiet at once, never nudged"
+        )
     for reason, count in sorted(result.left_out.items()):
         console.print(f"  left out ({reason}): {count:,}")
     if result.unmatched_addresses:

@@ -28,6 +28,7 @@ class MailImportResult:
     sent: int = 0  # "e-mail sent" interactions logged (one per recipient person)
     received: int = 0  # "e-mail received" interactions logged
     by_thread: int = 0  # received messages matched by In-Reply-To/References
+    quiet: int = 0  # outreach read back so old that every nudge was past: quiet at once
     already: int = 0
     unmatched: int = 0  # messages of nobody known
     undated: int = 0
@@ -94,6 +95,7 @@ class MailImportResult:
             "sent": self.sent,
             "received": self.received,
             "by_thread": self.by_thread,
+            "quiet": self.quiet,
             "already": self.already,
             "unmatched": self.unmatched,
             "undated": self.undated,

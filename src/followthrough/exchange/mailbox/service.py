@@ -28,6 +28,7 @@ from followthrough.exchange.mailbox.result import MailImportResult
 from followthrough.exchange.mailbox.spill import Spill
 from followthrough.exchange.models import ImportBatch
 from followthrough.outreach.models import Outreach
+from followthrough.outreach.services import outreach_settle_read_back
 from followthrough.people.models import Person
 from followthrough.relationships.models import InteractionKind
 from followthrough.relationships.services import (
@@ -63,6 +64,7 @@ class MailImport:
         self.provenance = MailProvenance(batch) if batch is not None else None
         # A dry run writes nothing, so replies find what it would have logged here.
         self.planned: dict[str, tuple[int, ...]] = {}
+        self.opened: list[int] = []  # the outreach this run opened, settled at its end
 
     def write(self, records: list[MessageRecord], *, outbound: bool) -> None:
         """Match one chunk and log it in one transaction (or only count it: dry run)."""
@@ -112,13 +114,14 @@ class MailImport:
                 workspace=self.workspace, entries=entries
             )
         ]
+        # By the interactions just logged here (so of this workspace) alone: with the
+        # workspace in the query, SQLite read the workspace's outreach index instead.
+        opened = list(
+            Outreach.objects.filter(interaction_id__in=created).values_list("id", flat=True)
+        )
+        self.opened += opened
         if self.provenance is not None:
             self.provenance.created("relationships.interaction", created)
-            # By the interactions just logged here (so of this workspace) alone: with the
-            # workspace in the query, SQLite read the workspace's outreach index instead.
-            opened = Outreach.objects.filter(interaction_id__in=created).values_list(
-                "id", flat=True
-            )
             self.provenance.created("outreach.outreach", opened)
             self.provenance.flush()
 
@@ -162,6 +165,8 @@ def mail_import(
             run.write(chunk, outbound=False)
             if progress is not None:
                 progress(result)
+    if run.opened:
+        result.quiet = outreach_settle_read_back(workspace=workspace, outreach_ids=run.opened)
     return result
 
 
