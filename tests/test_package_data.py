@@ -31,9 +31,7 @@ def test_every_non_python_file_is_package_data():
     files = [
         path.relative_to(PACKAGE)
         for path in PACKAGE.rglob("*")
-        if path.is_file()
-        and path.suffix not in (".py", ".pyc")
-        and "__pycache__" not in path.parts
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
     ]
     assert files, "no data files found: the test would prove nothing"
     missing = [str(f) for f in files if not _shipped(f, patterns)]
