@@ -13,12 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
 
 from followthrough.watch.models import WatchedFeed
 from followthrough.watch.services import feed_poll, feeds_poll_due
-
-FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
+from followthrough.workspaces.periodic import unfinished
 
 
 @task()
@@ -38,13 +36,8 @@ def poll_feed_task(feed_id: int) -> None:
 def tick(previous: Any = None) -> Any:
     """Enqueue a poll of the due feeds unless the one enqueued before has not finished
     yet, and only when a feed is due. Returns the task result to pass next time."""
-    if previous is not None:
-        try:
-            previous.refresh()
-        except Exception:  # its row was cleaned away: treat it as finished
-            previous = None
-        if previous is not None and previous.status not in FINISHED:
-            return previous
+    if (running := unfinished(previous)) is not None:
+        return running
     if not WatchedFeed.objects.filter(next_attempt_at__lte=timezone.now()).exists():
         return None
     return poll_due_feeds_task.enqueue()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import close_old_connections
+from django_tasks.base import TaskResultStatus
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
@@ -29,6 +30,19 @@ class Job:
 
 
 _jobs: dict[str, Job] = {}
+
+
+def unfinished(previous: Any) -> Any:
+    """The task result a job enqueued last time if it is still waiting or running, else
+    None: a job that polls enqueues no second poll while one is still to do its work."""
+    if previous is None:
+        return None
+    try:
+        previous.refresh()
+    except Exception:  # its row was cleaned away: treat it as finished
+        return None
+    finished = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+    return None if previous.status in finished else previous
 
 
 def register_periodic(name: str, tick: Tick) -> None:

@@ -13,15 +13,14 @@ from typing import Any, BinaryIO
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
 
 from followthrough.exchange.formats.mail import read_eml, read_mbox
 from followthrough.exchange.imports import tasks as upload_tasks
 from followthrough.exchange.mailbox.files import MailImportFailed, mail_import_batch
 from followthrough.exchange.models import ImportBatch, ImportStatus, MailboxAccount
+from followthrough.workspaces.periodic import unfinished
 
 logger = logging.getLogger(__name__)
-FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
 
 
 def run_mail_batch(batch: ImportBatch) -> None:
@@ -101,13 +100,8 @@ def tick(previous: Any = None) -> Any:
     waiting or running, and only when one is due. Returns the task result."""
     from followthrough.exchange.mailbox.imap import due_accounts
 
-    if previous is not None:
-        try:
-            previous.refresh()
-        except Exception:  # its row was cleaned away: treat it as finished
-            previous = None
-        if previous is not None and previous.status not in FINISHED:
-            return previous
+    if (running := unfinished(previous)) is not None:
+        return running
     if not due_accounts(now=timezone.now()).exists():
         return None
     return poll_mailboxes_task.enqueue()
