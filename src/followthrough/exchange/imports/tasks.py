@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django_tasks import task
 
 from followthrough.events.models import Event
@@ -84,6 +85,30 @@ def store_upload(workspace: Workspace, upload: UploadedFile, options: dict[str, 
     options = {**options, "filename": upload.name or "upload", "size": upload.size}
     _options_path(workspace.pk, token).write_text(json.dumps(options), encoding="utf-8")
     return token
+
+
+def import_queue(
+    *,
+    workspace: Workspace,
+    fmt: str,
+    filename: str,
+    token: str,
+    size: int,
+    actor: Any,
+    run: Callable[[int], Any],
+) -> ImportBatch:
+    """Record a pending import of a kept upload and have the worker `run(batch id)` once
+    this transaction commits (the import's status page follows it)."""
+    batch = ImportBatch.objects.create(
+        workspace=workspace,
+        format=fmt[:20],
+        filename=(filename or "upload")[:255],
+        created_by=actor,
+        status=ImportStatus.PENDING,
+        counts={"job": {"token": token, "size": size}},
+    )
+    transaction.on_commit(lambda: run(batch.pk))
+    return batch
 
 
 def upload_options(workspace: Workspace, token: str) -> dict[str, Any] | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -319,15 +318,15 @@ def import_run(request: WorkspaceRequest) -> HttpResponse:
     if options is None:
         messages.error(request, UPLOAD_GONE)
         return redirect("exchange:import", workspace.slug)
-    batch = ImportBatch.objects.create(
+    batch = tasks.import_queue(
         workspace=workspace,
-        format=options["format"][:20],
-        filename=str(options.get("filename", ""))[:255],
-        created_by=request.user,
-        status=ImportStatus.PENDING,
-        counts={"job": {"token": token, "size": options.get("size", 0)}},
+        fmt=options["format"],
+        filename=str(options.get("filename", "")),
+        token=token,
+        size=options.get("size", 0),
+        actor=request.user,
+        run=tasks.import_file_task.enqueue,
     )
-    transaction.on_commit(lambda: tasks.import_file_task.enqueue(batch.pk))
     return see_other("exchange:import-status", workspace.slug, batch.pk)
 
 

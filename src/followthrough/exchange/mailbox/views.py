@@ -14,7 +14,7 @@ from followthrough.exchange.imports import tasks as upload_tasks
 from followthrough.exchange.imports.forms import ImportForm
 from followthrough.exchange.mailbox.forms import MailboxAccountForm, MailUploadForm
 from followthrough.exchange.mailbox.tasks import import_mail_task, poll_mailbox_task
-from followthrough.exchange.models import ImportBatch, ImportStatus, MailboxAccount
+from followthrough.exchange.models import MailboxAccount
 from followthrough.workspaces.access import WorkspaceRequest, workspace_view
 from followthrough.workspaces.responses import see_other
 
@@ -33,15 +33,15 @@ def import_mail(request: WorkspaceRequest) -> HttpResponse:
     fmt = form.mail_format()
     options = {"format": fmt, "me": form.cleaned_data["me"]}
     token = upload_tasks.store_upload(workspace, upload, options)
-    batch = ImportBatch.objects.create(
+    batch = upload_tasks.import_queue(
         workspace=workspace,
-        format=fmt,
-        filename=(upload.name or "upload")[:255],
-        created_by=request.user,
-        status=ImportStatus.PENDING,
-        counts={"job": {"token": token, "size": upload.size}},
+        fmt=fmt,
+        filename=upload.name or "",
+        token=token,
+        size=upload.size or 0,
+        actor=request.user,
+        run=import_mail_task.enqueue,
     )
-    transaction.on_commit(lambda: import_mail_task.enqueue(batch.pk))
     return see_other("exchange:import-status", workspace.slug, batch.pk)
 
 
