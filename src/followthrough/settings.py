@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "followthrough.accounts",
     "followthrough.workspaces",
     # In the order of the layers (docs/architecture.md): each app imports only those above
     # it here, and hooks registered in `ready()` run in this order.

@@ -8,6 +8,7 @@ W = "w/<slug:workspace_slug>/"
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("accounts/", include("followthrough.site.account_urls")),
+    path("accounts/", include("followthrough.accounts.urls")),
     path("admin/", admin.site.urls),
     path("reminders/", include("followthrough.reminders.public_urls")),
     path(W, include("followthrough.agenda.urls")),

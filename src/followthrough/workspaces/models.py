@@ -52,6 +52,19 @@ class Engine(models.TextChoices):
     BLENDED = "blended", "Blended (semantic and lexical together)"
 
 
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
+class ExportRole(models.TextChoices):
+    """Who may take the workspace's data out (exports and full backups); viewers never."""
+
+    OWNER = "owner", "Owners only"
+    MEMBER = "member", "Owners and members"
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -85,6 +98,16 @@ class Workspace(models.Model):
         help_text="Nudges before a relationship goes quiet (until they reply or you reach "
         "out anew).",
     )
+    export_role = models.CharField(
+        max_length=10,
+        choices=ExportRole.choices,
+        default=ExportRole.MEMBER,
+        db_default=ExportRole.MEMBER,
+        help_text="Who may download exports and full backups. Viewers never may.",
+    )
+    # True while a restore writes it batch by batch: nobody sees it, and a restore that
+    # fails or is cut short deletes it.
+    restoring = models.BooleanField(default=False, db_default=False)
     # Our own organization's profile (mission, offers, needs) lives in the directory too.
     organization = models.OneToOneField(
         "people.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,10 +122,6 @@ class Workspace(models.Model):
         return parse_nudge_gaps(self.nudge_gaps)
 
 
-class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MEMBER = "member", "Member"
-    VIEWER = "viewer", "Viewer"
 
 
 class Membership(models.Model):
