@@ -1,7 +1,29 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from followthrough.workspaces.models import Workspace
+
+
+def _member_removed(workspace: Workspace, user: User, successor: User) -> None:
+    """Someone left the workspace: their signature for its e-mail goes (what they sent
+    stays in the outbox and on the timelines)."""
+    from followthrough.mail.models import SenderProfile
+
+    SenderProfile.objects.filter(workspace=workspace, user=user).delete()
 
 
 class MailConfig(AppConfig):
     name = "followthrough.mail"
     label = "mail"
     verbose_name = "E-mail"
+
+    def ready(self) -> None:
+        from followthrough.workspaces.hooks import register_member_removed
+
+        register_member_removed(_member_removed)
