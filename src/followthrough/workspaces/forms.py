@@ -139,9 +139,7 @@ class SuccessorForm(forms.Form):
         self.owners = {user.pk: user for user in owners}
         field = self.fields["successor"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [
-            (user.pk, user.get_full_name() or user.email) for user in owners
-        ]
+        field.choices = [(user.pk, user.get_full_name() or user.email) for user in owners]
 
     def chosen(self) -> Any:
         return self.owners[self.cleaned_data["successor"]]
