@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from followthrough.workspaces.invitations import invitation_create
 from followthrough.workspaces.models import Invitation, Membership, Role
+from tests.factories import add_member, make_user
 
 
 def _members(workspace) -> str:
@@ -99,3 +102,23 @@ def test_members_and_viewers_cannot_manage_the_team(request, who, workspace, own
     assert "Revoke" not in page and "Invite a colleague" not in page
     assert Invitation.objects.filter(revoked_at=None).count() == 1
     assert Membership.objects.get(pk=owner_membership.pk).role == Role.OWNER
+
+
+def _page_queries(client, workspace) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_members(workspace)).status_code == 200
+    return len(queries)
+
+
+def test_the_team_page_costs_the_same_queries_for_a_bigger_team(owner_client, workspace, owner):
+    def grow(n: int) -> None:
+        for i in range(n):
+            add_member(workspace, make_user(f"m{n}-{i}@example.org"), Role.MEMBER)
+            invitation_create(
+                workspace=workspace, email=f"i{n}-{i}@example.org", role="viewer", created_by=owner
+            )
+
+    grow(1)
+    small = _page_queries(owner_client, workspace)
+    grow(5)
+    assert _page_queries(owner_client, workspace) == small
