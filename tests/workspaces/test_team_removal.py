@@ -160,3 +160,18 @@ def test_a_former_owner_cannot_act(workspace, owner, teammate):
         membership_remove(membership=_membership(workspace, teammate), successor=owner, by=carol)
     with pytest.raises(TeamError, match="Only the workspace's owners"):
         membership_set_role(membership=_membership(workspace, owner), role=Role.VIEWER, by=carol)
+
+
+def test_the_open_invitations_a_removed_owner_sent_are_revoked(workspace, owner):
+    from followthrough.workspaces.invitations import invitation_create
+
+    carol = add_member(workspace, make_user("carol@example.org"), Role.OWNER)
+    theirs, _ = invitation_create(
+        workspace=workspace, email="carol.alt@example.org", role=Role.MEMBER, created_by=carol
+    )
+    mine, _ = invitation_create(
+        workspace=workspace, email="nia@example.org", role=Role.MEMBER, created_by=owner
+    )
+    membership_remove(membership=_membership(workspace, carol), successor=owner, by=owner)
+    theirs.refresh_from_db(), mine.refresh_from_db()
+    assert theirs.revoked_at is not None and mine.revoked_at is None

@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from followthrough.workspaces import hooks
-from followthrough.workspaces.models import Membership, Role, Workspace
+from followthrough.workspaces.models import Invitation, Membership, Role, Workspace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -141,15 +142,21 @@ def _remove(membership: Membership, successor: User) -> None:
         f"{successor.email} is not an owner of this workspace: choose an owner to take over.",
     )
     hooks.member_removed(gone.workspace, gone.user, successor)
+    # Links they sent and nobody used yet go with them: a departing owner must not leave
+    # a way back in (for themselves at another address, or for anyone).
+    Invitation.objects.filter(
+        workspace=gone.workspace_id, created_by=gone.user_id, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
     gone.delete()
 
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, successor: User, by: User) -> None:
     """Remove a member (an owner's act): `successor`, an owner who stays, takes over the
-    relationships and open follow-ups they looked after, and the rooms above end their
+    relationships and open follow-ups they looked after, the rooms above end their
     per-member things here (digest, calendar feed, mailbox, sender profile) through
-    `hooks.register_member_removed`. Their next request to the workspace is a 404.
+    `hooks.register_member_removed`, and the invitations they sent that are still open
+    are revoked. Their next request to the workspace is a 404.
 
     The last owner cannot be removed; `by` must still be an owner once the workspace is
     locked (two owners removing each other at once: the second finds itself gone).
