@@ -110,6 +110,13 @@ def test_a_single_byte_range_gets_206_with_that_slice(owner_client, ready, heade
     assert content(response) == whole[start:stop]
 
 
+def test_head_tells_the_size_and_that_ranges_are_served(owner_client, ready):
+    response = owner_client.head(file_url(ready))
+    assert response.status_code == 200
+    assert int(response["Content-Length"]) == ready.size
+    assert response["Accept-Ranges"] == "bytes"
+
+
 def test_an_unsatisfiable_range_gets_416(owner_client, ready):
     size = ready.size
     response = owner_client.get(file_url(ready), headers={"Range": f"bytes={size}-{size + 10}"})
@@ -230,3 +237,15 @@ def test_a_failed_preparation_says_so_and_leaves_no_file(workspace, owner, backu
     assert download.status == BackupStatus.FAILED
     assert "could not be written" in download.error
     assert [p for p in backup_dir.rglob("*") if p.is_file()] == []
+
+
+def test_the_worker_clears_old_backups_about_hourly(workspace):
+    with patch.object(downloads, "backup_files_discard") as discard:
+        ran = downloads.backup_files_tick(None)
+        assert downloads.backup_files_tick(ran) == ran  # a minute later: not again
+        assert discard.call_count == 1
+        assert downloads.backup_files_tick(ran - 3600) != ran - 3600
+        assert discard.call_count == 2
+    from followthrough.workspaces.periodic import periodic_jobs
+
+    assert "backup files" in {job.name for job in periodic_jobs()}

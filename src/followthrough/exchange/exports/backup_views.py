@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from followthrough.exchange.backup.downloads import (
     backup_download_current,
@@ -72,7 +72,7 @@ def export_backup_prepare(request: WorkspaceRequest) -> HttpResponseBase:
     )
 
 
-@require_GET
+@require_safe  # download managers ask HEAD first, for the size and Accept-Ranges
 @export_view
 def export_backup_file(request: WorkspaceRequest, token: str) -> HttpResponseBase:
     """The prepared backup's file; 404 when it is not this workspace's, gone or expired."""
