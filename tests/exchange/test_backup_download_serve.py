@@ -184,6 +184,7 @@ def test_ten_slow_range_downloads_leave_pages_fast(server, capsys):  # noqa: F81
             f"export page p95 {_p95(baseline) * 1000:.0f} ms before, "
             f"{_p95(during) * 1000:.0f} ms during (max {max(during) * 1000:.0f} ms)"
         )
-    # 2 shared cores: generous. Streaming the backup per request (the old way) gave a p95
+    # 2 shared cores, other work on them: generous, and relative to the page's own time
+    # when the machine is busy. Streaming the backup per request (the old way) gave a p95
     # of 1.2 s and a slowest page of 4.5 s here; the file served by waitress, 13-75 ms.
-    assert _p95(during) < 0.5
+    assert _p95(during) < max(0.5, 3 * _p95(baseline))
