@@ -57,7 +57,8 @@ def prepare(source: Path, scratch: Path, reuse: bool) -> Path:
     if not (reuse and base.exists()):
         started = time.perf_counter()
         shutil.copyfile(source / DB, scratch / DB)
-        shutil.copyfile(source / "secret_key", scratch / "secret_key")
+        if (source / "secret_key").exists():  # else the copy makes its own when first needed
+            shutil.copyfile(source / "secret_key", scratch / "secret_key")
         subprocess.run(  # noqa: S603 (our own script and `followthrough`)
             [sys.executable, "-m", "followthrough", "migrate", "--data-dir", str(scratch)],
             check=True,

@@ -2,8 +2,10 @@
 
 Anonymous visitors are sent to log in; a member of another workspace gets 404 (never 403)
 and changes nothing, whether they use the victim's workspace slug or their own slug with
-the victim's ids; a viewer may read but every write is refused. A URL added to the app
-without an entry in READS or WRITES fails `test_every_url_is_classified`.
+the victim's ids; a viewer may read but every write is refused, and so is every download
+of the workspace's data (EXPORTS; members and owners: tests/exchange/
+test_backup_download_permissions.py). A URL added to the app without an entry in READS,
+WRITES or EXPORTS fails `test_every_url_is_classified`.
 """
 
 from __future__ import annotations
@@ -32,9 +34,7 @@ from tests.factories import make_event, make_org, make_person
 
 # Pages a viewer may open (GET 200); every other workspace URL writes something.
 READS = {
-    "exchange:export", "exchange:export-people-csv", "exchange:export-organizations-csv",
-    "exchange:export-interactions-csv", "exchange:export-vcard", "exchange:export-events-ics",
-    "exchange:export-follow-ups-ics", "exchange:export-backup",
+    "exchange:export",
     "exchange:import-list", "exchange:import-status",
     "agenda:today", "workspaces:members", "workspaces:leave", "people:person-list",
     "people:person-detail",
@@ -44,6 +44,13 @@ READS = {
     "reminders:settings",  # a member's own digest and feed: viewers change theirs too
     "mail:outbox", "mail:template-list",
     "sequences:sequence-list",
+}  # fmt: skip
+# Downloads of the workspace's data (and asking for a backup): never for viewers.
+EXPORTS = {
+    "exchange:export-people-csv", "exchange:export-organizations-csv",
+    "exchange:export-interactions-csv", "exchange:export-vcard", "exchange:export-events-ics",
+    "exchange:export-follow-ups-ics", "exchange:export-backup", "exchange:export-backup-prepare",
+    "exchange:export-backup-file",
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
@@ -180,6 +187,8 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
         kwargs["membership_id"] = objects["membership"].pk
     if "<int:invitation_id>" in pattern:
         kwargs["invitation_id"] = objects["invitation"].pk
+    if "<str:token>" in pattern:
+        kwargs["token"] = "t" * 32  # a prepared backup's: refused before it is looked up
     return kwargs
 
 
@@ -216,7 +225,7 @@ def _post_data(objects: dict) -> dict:
 
 
 def test_every_url_is_classified():
-    assert set(ALL_URLS) == READS | WRITES
+    assert set(ALL_URLS) == READS | WRITES | EXPORTS
 
 
 @pytest.mark.parametrize("name", sorted(ALL_URLS))
@@ -253,6 +262,13 @@ def test_viewers_cannot_write(viewer_client, victim, workspace, name):
         response = viewer_client.get(url)
     assert response.status_code == 403
     assert _snapshot(workspace) == before
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_viewers_cannot_take_data_out(viewer_client, victim, workspace, name):
+    url = reverse(name, kwargs=_kwargs(name, workspace.slug, victim))
+    assert viewer_client.get(url).status_code == 403
+    assert viewer_client.post(url).status_code in (403, 405)
 
 
 @pytest.mark.parametrize("name", sorted(READS - {"people:person-photo"}))

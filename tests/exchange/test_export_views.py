@@ -1,9 +1,8 @@
-"""The Export page and its downloads: who may download, what comes out, and that one
-workspace's download never holds another's rows (checklist C5)."""
+"""The Export page and its downloads: what comes out, and that one workspace's download
+never holds another's rows (checklist C5). Who may download: test_backup_download_permissions."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from unittest.mock import patch
 
@@ -27,7 +26,6 @@ DOWNLOADS = {
     "exchange:export-vcard": "text/vcard; charset=utf-8",
     "exchange:export-events-ics": "text/calendar; charset=utf-8",
     "exchange:export-follow-ups-ics": "text/calendar; charset=utf-8",
-    "exchange:export-backup": "application/json",
 }
 
 
@@ -42,12 +40,13 @@ def test_the_export_page_links_every_download(owner_client, workspace):
     page = response.content.decode()
     for name in DOWNLOADS:
         assert reverse(name, args=[workspace.slug]) in page
+    assert reverse("exchange:export-backup-prepare", args=[workspace.slug]) in page
     assert "?version=3.0" in page and "?version=4.0" in page
 
 
 @pytest.mark.parametrize("name", sorted(DOWNLOADS))
-def test_viewers_download_every_export_as_an_attachment(viewer_client, workspace, name):
-    response = viewer_client.get(reverse(name, args=[workspace.slug]))
+def test_members_download_every_export_as_an_attachment(teammate_client, workspace, name):
+    response = teammate_client.get(reverse(name, args=[workspace.slug]))
     assert response.status_code == 200
     assert response["Content-Type"] == DOWNLOADS[name]
     disposition = response["Content-Disposition"]
@@ -56,17 +55,20 @@ def test_viewers_download_every_export_as_an_attachment(viewer_client, workspace
     assert body(response)
 
 
-def test_a_download_is_named_for_the_workspaces_own_date(viewer_client, workspace):
+def test_a_download_is_named_for_the_workspaces_own_date(teammate_client, workspace):
     # 23:30 on 28 November in Chicago is already the 29th in UTC, where the server runs.
     workspace.timezone = "America/Chicago"
     workspace.save()
     late = datetime(2026, 11, 29, 5, 30, tzinfo=UTC)
     with patch("django.utils.timezone.now", return_value=late):
-        response = viewer_client.get(reverse("exchange:export-people-csv", args=[workspace.slug]))
+        response = teammate_client.get(reverse("exchange:export-people-csv", args=[workspace.slug]))
     assert f'filename="{workspace.slug}-people-2026-11-28.csv"' in response["Content-Disposition"]
 
 
-@pytest.mark.parametrize("name", ["exchange:export", *sorted(DOWNLOADS)])
+@pytest.mark.parametrize(
+    "name",
+    ["exchange:export", "exchange:export-backup", "exchange:export-backup-prepare", *DOWNLOADS],
+)
 def test_strangers_get_404_and_anonymous_visitors_log_in(client, outsider_client, workspace, name):
     url = reverse(name, args=[workspace.slug])
     assert outsider_client.get(url).status_code == 404
@@ -95,5 +97,3 @@ def test_every_download_holds_only_its_own_workspace(client, db):
         for query in ("", "?version=4.0"):
             text = body(client.get(reverse(name, args=[alpha.slug]) + query))
             assert "Bravo" not in text and "bravo" not in text, name
-    backup = json.loads(body(client.get(reverse("exchange:export-backup", args=[alpha.slug]))))
-    assert {p["first_name"] for p in backup["people"]} == {"María", "Dev"}

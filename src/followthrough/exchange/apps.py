@@ -25,6 +25,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = "Import and export"
 
     def ready(self) -> None:
+        from followthrough.exchange.backup.downloads import backup_files_tick
         from followthrough.exchange.backup.sections import check_sections
         from followthrough.exchange.mailbox.tasks import tick
         from followthrough.workspaces.hooks import register_member_removed
@@ -32,4 +33,5 @@ class ExchangeConfig(AppConfig):
 
         checks.register(check_sections, checks.Tags.models)
         register_periodic("mailboxes", tick)
+        register_periodic("backup files", backup_files_tick)
         register_member_removed(_member_removed)

@@ -156,3 +156,45 @@ class MailboxAccount(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.username} at {self.host}"
+
+
+class BackupStatus(models.TextChoices):
+    PREPARING = "preparing", "Preparing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class BackupDownload(WorkspaceScoped):
+    """A full backup prepared in the background for download from the Export page
+    (`exchange.backup.downloads`). The file is `DATA_DIR/backups/<workspace>/<token>.json`;
+    the row says whether it is there yet. At most one is being prepared per workspace
+    (the constraint, not a read-then-write check, holds that under concurrent clicks)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=10, choices=BackupStatus.choices, default=BackupStatus.PREPARING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    size = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(status="preparing"),
+                name="backupdownload_one_preparing",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "created_at"], name="backupdownload_ws_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"backup {self.token[:6]}… ({self.status})"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from followthrough.exchange.exports import backup_views
 from followthrough.exchange.exports import views as export_views
 from followthrough.exchange.imports import views as import_views
 from followthrough.exchange.mailbox import views as mail_views
@@ -22,7 +23,13 @@ urlpatterns = [
     path("export/contacts.vcf", export_views.export_vcard, name="export-vcard"),
     path("export/events.ics", export_views.export_events_ics, name="export-events-ics"),
     path("export/follow-ups.ics", export_views.export_follow_ups_ics, name="export-follow-ups-ics"),
-    path("export/backup.json", export_views.export_backup, name="export-backup"),
+    path("export/backup.json", backup_views.export_backup, name="export-backup"),
+    path("export/backup/", backup_views.export_backup_prepare, name="export-backup-prepare"),
+    path(
+        "export/backup/<str:token>/",
+        backup_views.export_backup_file,
+        name="export-backup-file",
+    ),
     path("import/", import_views.import_page, name="import"),
     path("import/columns/", import_views.import_columns, name="import-columns"),
     path("import/preview/", import_views.import_preview_status, name="import-preview"),

@@ -88,8 +88,10 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "nudge_gaps",
             "nudge_cap",
             "match_engine",
+            "export_role",
         ]
         labels = {
+            "export_role": "Who may download exports and backups",
             "nudge_gaps": "Nudge after (days)",
             "nudge_cap": "Nudges before going quiet",
             "match_engine": "Finding partners",

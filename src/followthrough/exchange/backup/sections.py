@@ -17,6 +17,7 @@ from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.models import (
+    BackupDownload,
     ColumnMapping,
     ExternalId,
     ImportBatch,
@@ -74,6 +75,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "meetings": (Meeting,),
 }
 LEFT_OUT: dict[type[Model], str] = {
+    BackupDownload: "backups prepared for download: files of a day, not data of the workspace",
     ImportBatch: "import history: the uploads it names are not in the backup",
     ImportedObject: "import history (what each import changed, for its undo)",
     PeopleDeletion: "undo snapshots of deleted people, kept for 30 minutes",

@@ -1,6 +1,8 @@
-"""The Export page and its downloads: every member (viewers too) may take out what they
-may read. Downloads stream, so a large workspace never sits in memory, and are sent as
-attachments that no browser renders or caches."""
+"""The Export page and its downloads. Who may download is the workspace's export rule
+(`exports.permissions`: owners, members when the owners allow it, never viewers); the
+page shows every member what they may take out, or why not. Downloads stream, so a large
+workspace never sits in memory, and are sent as attachments that no browser renders or
+caches. The full backup is prepared in the background first (`exports.backup_views`)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from followthrough.exchange.backup.writer import backup_chunks
+from followthrough.exchange.exports.backup_views import export_page_context
 from followthrough.exchange.exports.csv_export import (
     interactions_csv,
     organizations_csv,
     people_csv,
 )
 from followthrough.exchange.exports.ics_export import events_ics, follow_ups_ics
+from followthrough.exchange.exports.permissions import export_view
 from followthrough.exchange.exports.streaming import snapshot_chunks
 from followthrough.exchange.exports.vcard_export import VERSIONS, vcards
 from followthrough.workspaces.access import WorkspaceRequest, workspace_view
@@ -31,7 +34,6 @@ from followthrough.workspaces.models import Workspace
 CSV = "text/csv; charset=utf-8"
 VCARD = "text/vcard; charset=utf-8"
 CALENDAR = "text/calendar; charset=utf-8"
-JSON = "application/json"
 
 
 def download(chunks: Iterator[str], *, filename: str, content_type: str) -> StreamingHttpResponse:
@@ -50,12 +52,12 @@ def _name(workspace: Workspace, what: str, extension: str) -> str:
 @require_GET
 @workspace_view
 def export_page(request: WorkspaceRequest) -> HttpResponse:
-    return render(request, "exchange/export.html", {"nav": "export", "versions": VERSIONS})
+    return render(request, "exchange/export.html", export_page_context(request))
 
 
 def _csv_view(what: str, export: Callable[..., Iterator[str]]) -> Callable[..., HttpResponseBase]:
     @require_GET
-    @workspace_view
+    @export_view
     def view(request: WorkspaceRequest) -> HttpResponseBase:
         workspace = request.workspace
         return download(
@@ -73,7 +75,7 @@ export_interactions_csv = _csv_view("interactions", interactions_csv)
 
 
 @require_GET
-@workspace_view
+@export_view
 def export_vcard(request: WorkspaceRequest) -> HttpResponseBase:
     """All organizations and people as one .vcf; `?version=3.0` (the default, as on the
     command line: read by almost every address book) or `4.0`."""
@@ -89,7 +91,7 @@ def export_vcard(request: WorkspaceRequest) -> HttpResponseBase:
 
 
 @require_GET
-@workspace_view
+@export_view
 def export_events_ics(request: WorkspaceRequest) -> HttpResponseBase:
     workspace = request.workspace
     return download(
@@ -100,23 +102,11 @@ def export_events_ics(request: WorkspaceRequest) -> HttpResponseBase:
 
 
 @require_GET
-@workspace_view
+@export_view
 def export_follow_ups_ics(request: WorkspaceRequest) -> HttpResponseBase:
     workspace = request.workspace
     return download(
         follow_ups_ics(workspace=workspace),
         filename=_name(workspace, "follow-ups", "ics"),
         content_type=CALENDAR,
-    )
-
-
-@require_GET
-@workspace_view
-def export_backup(request: WorkspaceRequest) -> HttpResponseBase:
-    """The workspace's full JSON backup (restore it with `followthrough restore`)."""
-    workspace = request.workspace
-    return download(
-        backup_chunks(workspace=workspace),
-        filename=_name(workspace, "backup", "json"),
-        content_type=JSON,
     )
