@@ -122,8 +122,6 @@ class Workspace(models.Model):
         return parse_nudge_gaps(self.nudge_gaps)
 
 
-
-
 class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

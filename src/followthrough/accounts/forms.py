@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+
+from followthrough.accounts.services import absolute_url, email_taken
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form, for active accounts only, including those whose password was
+    never set (an account a backup restore made, once an administrator activated it:
+    the reset is how its owner gets in). Followthrough has no outside sign-in that an
+    unusable password would stand for."""
+
+    def get_users(self, email: str) -> Any:
+        return (
+            user
+            for user in get_user_model().objects.filter(email__iexact=email, is_active=True)
+            if user.email.lower() == email.lower()
+        )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # The link on the configured BASE_URL: the request's Host header is the
+        # asker's to choose, and a poisoned link would hand them the victim's token.
+        path = reverse(
+            "password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
+        )
+        context["link"] = absolute_url(path)
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
+
+
+class _PasswordField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Your current password")
+        widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        super().__init__(strip=False, widget=widget, **kwargs)
+
+
+class _WithPassword(forms.Form):
+    """A form that asks for the signed-in user's password before a sensitive change."""
+
+    password = _PasswordField()
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("This is not your current password.")
+        return password
+
+
+class EmailChangeForm(_WithPassword):
+    email = forms.EmailField(
+        label="New e-mail address",
+        max_length=150,  # the login (username) holds it
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send a link to it; your address changes when you follow the link.",
+    )
+    field_order = ["email", "password"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email == (getattr(self.user, "email", "") or "").lower():
+            raise forms.ValidationError("This is your address already.")
+        if email_taken(email=email, user=self.user):
+            raise forms.ValidationError("Another account uses this address already.")
+        return email
+
+
+class PasswordConfirmForm(_WithPassword):
+    pass
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class SetupCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="The six digits the app shows for Followthrough now.",
+    )
