@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -32,10 +33,18 @@ def _no_otp_delay(settings):
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
-def totp_now(device: TOTPDevice) -> str:
-    """The code the authenticator app shows now, computed from the device's key."""
+def totp_now(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or `steps_ahead` periods later),
+    computed from the device's key."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def totp_next(device: TOTPDevice) -> str:
+    """A code the device takes now, though the current one was used (to confirm it): a
+    code is good once, and the device accepts the next period's for a clock's drift."""
+    return totp_now(device, steps_ahead=1)
 
 
 def enable_two_factor(user) -> tuple[TOTPDevice, list[str]]:
