@@ -24,9 +24,7 @@ def test_a_deactivated_account_loses_its_live_session_at_once(owner, workspace):
     assert log_in(client, owner.email).status_code == 302
 
 
-def test_one_persons_failures_do_not_lock_a_colleague_out_from_the_same_address(
-    owner, settings
-):
+def test_one_persons_failures_do_not_lock_a_colleague_out_from_the_same_address(owner, settings):
     colleague = make_user("carol@example.org")
     office = "198.51.100.7"
     for _ in range(settings.AXES_FAILURE_LIMIT):

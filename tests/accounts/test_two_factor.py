@@ -83,7 +83,8 @@ def test_wrong_codes_count_toward_the_lockout(owner, settings):
     _code(client, "000000")
     _code(client, "111111")
     assert _code(client, "222222").status_code == 429
-    # Locked: neither the password nor a right code gets in now.
+    # Locked: neither a right code nor the password gets in now.
+    assert _code(client, totp_next(device)).status_code == 429
     assert log_in(client, owner.email).status_code == 429
     assert "_auth_user_id" not in client.session
 
