@@ -352,6 +352,8 @@ def env_base_url(name: str, default: str) -> str:
 BASE_URL = env_base_url("FOLLOWTHROUGH_BASE_URL", "http://localhost:8000")
 # The name authenticator apps show beside the account's code.
 OTP_TOTP_ISSUER = "Followthrough"
+# The admin lists two-factor devices (to delete one) but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 HTTPS = env_bool("FOLLOWTHROUGH_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True

@@ -143,9 +143,11 @@ def totp_secret(*, device: TOTPDevice) -> str:
 def totp_qr_svg(*, device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code (drawn here, no network)."""
     out = io.BytesIO()
+    # Dark on white whatever the page's theme: cameras read a light-on-dark code badly.
     segno.make(device.config_url, error="m").save(
-        out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True, title="QR code"
-    )
+        out, kind="svg", scale=5, border=4, dark="#000", light="#fff", xmldecl=False,
+        svgns=True, title="QR code for your authenticator app",
+    )  # fmt: skip
     return out.getvalue().decode()
 
 
