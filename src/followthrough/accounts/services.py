@@ -7,6 +7,7 @@ together (`workspaces.services.user_create` makes them so)."""
 from __future__ import annotations
 
 import io
+import math
 from base64 import b32encode
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -189,6 +191,17 @@ def two_factor_verify(*, user: AbstractBaseUser, code: str) -> Device | None:
             if device.verify_token(code):
                 return device
     return None
+
+
+def two_factor_wait(*, user: AbstractBaseUser) -> int:
+    """Seconds until `user`'s devices take a code again after wrong ones (0: now)."""
+    now = timezone.now()
+    wait = 0.0
+    for device in devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            wait = max(wait, (data["locked_until"] - now).total_seconds())
+    return math.ceil(wait)
 
 
 def two_factor_remove(*, user: AbstractBaseUser) -> int:

@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -106,9 +107,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
         if state["failures"] >= MAX_CODE_FAILURES:
             return _start_again(request, "Too many wrong codes: sign in again.")
         request.session[PENDING_KEY] = state
+        wait = services.two_factor_wait(user=user)
         form.add_error(
             "code",
-            "This code is not right. Enter the newest code from your app (wait a few "
-            "seconds after a wrong one), or one of your recovery codes.",
+            f"This code is not right. Wait {wait} second{pluralize(wait)}, then enter the "
+            "newest code from your app, or one of your recovery codes.",
         )
     return render(request, "registration/login_code.html", {"form": form})
