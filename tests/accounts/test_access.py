@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.conftest import log_in
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_a_deactivated_account_loses_its_live_session_at_once(owner, workspace):
@@ -33,3 +33,19 @@ def test_one_persons_failures_do_not_lock_a_colleague_out_from_the_same_address(
     assert log_in(Client(), colleague.email, REMOTE_ADDR=office).status_code == 302
     # Nor is the owner locked out from another address by failures elsewhere.
     assert log_in(Client(), owner.email, REMOTE_ADDR="203.0.113.9").status_code == 302
+
+
+def test_wrong_passwords_on_the_account_forms_count_toward_the_lockout(
+    owner, owner_client, settings
+):
+    # A stolen session must not guess the password unthrottled.
+    settings.AXES_FAILURE_LIMIT = 3
+    wrong = {"email": "x@example.org", "password": "guess"}
+    assert owner_client.post(reverse("email-change"), wrong).status_code == 200
+    change = {"old_password": "guess", "new_password1": "n3w-pass!", "new_password2": "n3w-pass!"}
+    assert owner_client.post(reverse("password_change"), change).status_code == 200
+    assert owner_client.post(reverse("email-change"), wrong).status_code == 429
+    # Locked now, even for the right password, here and at the log-in.
+    right = {**wrong, "password": PASSWORD}
+    assert owner_client.post(reverse("email-change"), right).status_code == 429
+    assert log_in(Client(), owner.email).status_code == 429
