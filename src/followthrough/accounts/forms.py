@@ -4,10 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 from django.urls import reverse
 
+from followthrough.accounts import throttle
 from followthrough.accounts.services import absolute_url, email_taken
 
 
@@ -57,19 +60,39 @@ class _PasswordField(forms.CharField):
 
 
 class _WithPassword(forms.Form):
-    """A form that asks for the signed-in user's password before a sensitive change."""
+    """A form that asks for the signed-in user's password before a sensitive change; a
+    wrong one counts toward the log-in lockout."""
 
     password = _PasswordField()
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AbstractBaseUser, request: HttpRequest, **kwargs: Any
+    ) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
+            throttle.failed(self.request, self.user)
             raise forms.ValidationError("This is not your current password.")
         return password
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form; a wrong old password counts toward the log-in lockout."""
+
+    def __init__(self, user: AbstractBaseUser, *args: Any, request: HttpRequest, **kwargs: Any):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            throttle.failed(self.request, self.user)
+            raise
 
 
 class EmailChangeForm(_WithPassword):

@@ -11,13 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import User
-from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -27,7 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from followthrough.accounts import services
+from followthrough.accounts import services, throttle
 from followthrough.accounts.forms import CodeForm
 
 PENDING_KEY = "accounts_pending_sign_in"
@@ -88,10 +85,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if pending is None:
         return _start_again(request, "Your sign-in timed out: enter your password again.")
     user, state = pending
-    credentials = {"username": user.get_username()}
-    if not AxesProxyHandler.is_allowed(request, credentials):
+    locked = throttle.lockout(request, user)
+    if locked is not None:
         request.session.pop(PENDING_KEY, None)
-        return get_lockout_response(request, None, credentials)
+        return locked
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
@@ -100,9 +97,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=state["backend"])
             otp_login(request, device)
             return redirect(state["next"])
-        # Axes counts it like a wrong password; its middleware answers with the lockout
-        # page when this one reaches the limit.
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        throttle.failed(request, user)
         state["failures"] += 1
         if state["failures"] >= MAX_CODE_FAILURES:
             return _start_again(request, "Too many wrong codes: sign in again.")

@@ -18,9 +18,10 @@ from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticToken
 
-from followthrough.accounts import services
+from followthrough.accounts import services, throttle
 from followthrough.accounts.forms import (
     EmailChangeForm,
+    PasswordChangeForm,
     PasswordConfirmForm,
     PasswordResetForm,
     SetupCodeForm,
@@ -52,6 +53,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("account")
+    form_class = PasswordChangeForm
+
+    def post(self, request, *args, **kwargs):
+        return throttle.lockout(request, request.user) or super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -82,7 +90,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 @sensitive_post_parameters("password")
 def email_change(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = EmailChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and (locked := throttle.lockout(request, user)):
+        return locked
+    form = EmailChangeForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         new_email = form.cleaned_data["email"]
         try:
@@ -148,7 +158,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not services.two_factor_enabled(user=user):
         return redirect("account")
-    form = PasswordConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and (locked := throttle.lockout(request, user)):
+        return locked
+    form = PasswordConfirmForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         services.two_factor_remove(user=user)
         messages.success(request, "Two-factor sign-in is off: your password alone signs you in.")
@@ -162,7 +174,9 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not services.two_factor_enabled(user=user):
         return redirect("account")
-    form = PasswordConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and (locked := throttle.lockout(request, user)):
+        return locked
+    form = PasswordConfirmForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         codes = services.recovery_codes_make(user=user)
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
