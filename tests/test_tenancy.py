@@ -26,7 +26,8 @@ from followthrough.sequences.models import Sequence, SequenceRun
 from followthrough.sequences.services.editing import sequence_add_suggested
 from followthrough.sequences.services.runs import run_start
 from followthrough.watch.models import NewsItem, WatchedFeed
-from followthrough.workspaces.models import Membership
+from followthrough.workspaces.invitations import invitation_create
+from followthrough.workspaces.models import Invitation, Membership
 from tests.factories import make_event, make_org, make_person
 
 # Pages a viewer may open (GET 200); every other workspace URL writes something.
@@ -35,7 +36,8 @@ READS = {
     "exchange:export-interactions-csv", "exchange:export-vcard", "exchange:export-events-ics",
     "exchange:export-follow-ups-ics", "exchange:export-backup",
     "exchange:import-list", "exchange:import-status",
-    "agenda:today", "workspaces:members", "people:person-list", "people:person-detail",
+    "agenda:today", "workspaces:members", "workspaces:leave", "people:person-list",
+    "people:person-detail",
     "people:person-photo", "people:organization-list", "people:organization-suggest",
     "people:organization-detail", "events:event-list", "events:event-detail",
     "events:attendee-search", "people:duplicates", "people:partners", "watch:around",
@@ -45,6 +47,7 @@ READS = {
 }  # fmt: skip
 WRITES = {
     "workspaces:settings", "workspaces:invite", "workspaces:member-role",
+    "workspaces:member-remove", "workspaces:invite-revoke",
     "people:person-new", "people:person-edit", "people:affiliation-add",
     "people:affiliation-end", "people:organization-new", "people:organization-edit",
     "people:organization-noticed", "people:partner-follow-up", "events:event-new",
@@ -136,6 +139,9 @@ def victim(workspace, owner):
         "follow_up": follow_up,
         "affiliation": Affiliation.objects.get(person=person),
         "membership": Membership.objects.get(workspace=workspace, user=owner),
+        "invitation": invitation_create(
+            workspace=workspace, email="new@victim.example", role="member", created_by=owner
+        )[0],
         "import_batch": ImportBatch.objects.create(
             workspace=workspace, format="linkedin", filename="Connections.csv",
             status=ImportStatus.DONE,
@@ -172,6 +178,8 @@ def _kwargs(name: str, slug: str, objects: dict) -> dict:
         kwargs["affiliation_id"] = objects["affiliation"].pk
     if "<int:membership_id>" in pattern:
         kwargs["membership_id"] = objects["membership"].pk
+    if "<int:invitation_id>" in pattern:
+        kwargs["invitation_id"] = objects["invitation"].pk
     return kwargs
 
 
@@ -183,6 +191,7 @@ def _snapshot(workspace) -> tuple:
         list(EmailTemplate.objects.filter(workspace=workspace).values_list("subject", "body")),
         list(FollowUp.objects.filter(workspace=workspace).values_list("status", "due_at")),
         list(Membership.objects.filter(workspace=workspace).values_list("role", flat=True)),
+        list(Invitation.objects.filter(workspace=workspace).values_list("revoked_at", flat=True)),
         list(WatchedFeed.objects.filter(workspace=workspace).values_list("feed_url", "etag")),
         list(
             Outreach.objects.filter(workspace=workspace).values_list(

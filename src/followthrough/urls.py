@@ -27,3 +27,5 @@ urlpatterns = [
     path(W, include("followthrough.sequences.urls")),
     path(W, include("followthrough.reminders.urls")),
 ]
+
+handler500 = "followthrough.site.errors.server_error"

@@ -1,5 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.core import checks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from followthrough.workspaces.models import Workspace
+
+
+def _member_removed(workspace: Workspace, user: User, successor: User) -> None:
+    """Someone left the workspace: their IMAP connection goes, password and all, so the
+    worker stops reading their mail into its timelines."""
+    from followthrough.exchange.models import MailboxAccount
+
+    MailboxAccount.objects.filter(workspace=workspace, user=user).delete()
 
 
 class ExchangeConfig(AppConfig):
@@ -10,7 +27,9 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from followthrough.exchange.backup.sections import check_sections
         from followthrough.exchange.mailbox.tasks import tick
+        from followthrough.workspaces.hooks import register_member_removed
         from followthrough.workspaces.periodic import register_periodic
 
         checks.register(check_sections, checks.Tags.models)
         register_periodic("mailboxes", tick)
+        register_member_removed(_member_removed)

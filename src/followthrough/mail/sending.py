@@ -6,6 +6,7 @@ counted and its error kept, and after `MAX_ATTEMPTS` the message has failed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -82,6 +83,26 @@ def _sent(message: OutgoingMessage, now: datetime) -> None:
         message_id=message.message_id,
     )
     message.save()
+
+
+LOST_SEND = (
+    "The worker stopped while sending this message, so it may or may not have gone out. "
+    "Check your sent mail (or ask them) before you press Retry."
+)
+
+
+def message_send_lost(args: list[Any], kwargs: dict[str, Any]) -> None:
+    """The worker died while sending this message (`send_message_task(message_id)`).
+
+    Whether the server took it before the worker died cannot be known here, and sending
+    it again could reach them twice: it fails with a message that says so, and the
+    person's page and the Outbox offer Retry as for any failed message."""
+    message_id = args[0] if args else kwargs.get("message_id")
+    if message_id is None:
+        return
+    OutgoingMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED, last_error=LOST_SEND, next_attempt_at=None
+    )
 
 
 def send_test_email(*, workspace: Workspace, to: str) -> str:

@@ -55,8 +55,8 @@ from followthrough.site import demo_content as content
 from followthrough.site.demo_news import load_demo_news
 from followthrough.site.services import workspace_open
 from followthrough.watch.models import NewsItem
+from followthrough.workspaces.invitations import invitation_accept, invitation_create
 from followthrough.workspaces.models import Role, Workspace
-from followthrough.workspaces.services import Invitation, invitation_accept
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -171,8 +171,11 @@ def demo_load(*, now: datetime | None = None, password: str | None = None) -> De
         name=content.HOME.name, owner=staff[0], slug=DEMO_SLUG, timezone=DEMO_TIMEZONE
     )
     for user, spec in zip(staff[1:], STAFF[1:], strict=True):
-        invitation = Invitation(workspace_id=workspace.pk, role=spec.role, email=spec.email)
-        invitation_accept(invitation=invitation, user=user)
+        # The staff join the way a team does: an owner's invitation, accepted.
+        _, token = invitation_create(
+            workspace=workspace, email=spec.email, role=spec.role, created_by=staff[0], now=now
+        )
+        invitation_accept(token=token, user=user, now=now)
     demo = _Demo(workspace=workspace, now=now, rng=random.Random(SEED), staff=staff)
     _load_directory(demo)
     _load_events(demo)

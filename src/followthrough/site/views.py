@@ -6,14 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from followthrough.site.services import user_sign_up, workspace_open
-from followthrough.workspaces import services
+from followthrough.workspaces import invitations
 from followthrough.workspaces.forms import SignUpForm, WorkspaceNewForm
-from followthrough.workspaces.models import Workspace
+from followthrough.workspaces.invitations import InvitationError
 from followthrough.workspaces.responses import see_other
 
 
@@ -29,62 +28,63 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def signup(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("invite", "")
-    invitation = _read_invitation(token) if token else None
-    form = SignUpForm(
-        request.POST or None,
-        invited=invitation is not None,
-        initial={"email": invitation.email} if invitation else None,
-    )
+    if token:
+        return _signup_invited(request, token)
+    form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if invitation:
-            user = services.user_create(
-                email=data["email"], password=data["password"], name=data["name"]
-            )
-            membership = services.invitation_accept(invitation=invitation, user=user)
-            workspace = membership.workspace
-        else:
-            user, workspace = user_sign_up(
-                email=data["email"],
-                password=data["password"],
-                name=data["name"],
-                workspace_name=data["workspace_name"],
-            )
+        user, workspace = user_sign_up(
+            email=data["email"],
+            password=data["password"],
+            name=data["name"],
+            workspace_name=data["workspace_name"],
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return see_other("agenda:today", workspace_slug=workspace.slug)
+    return render(request, "workspaces/signup.html", {"form": form})
+
+
+def _invalid(request: HttpRequest, error: InvitationError) -> HttpResponse:
+    return render(
+        request, "workspaces/invite_invalid.html", {"reason": str(error)}, status=error.status
+    )
+
+
+def _signup_invited(request: HttpRequest, token: str) -> HttpResponse:
+    """Sign up from an invitation: the account is the invited address's (the e-mail field
+    is fixed to it), made and joined in one step."""
+    try:
+        invitation = invitations.invitation_for_token(token)
+    except InvitationError as error:
+        return _invalid(request, error)
+    form = SignUpForm(request.POST or None, invited_email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = invitations.invitation_sign_up(
+                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
+            )
+        except InvitationError as error:
+            return _invalid(request, error)
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {membership.workspace.name}.")
+        return see_other("agenda:today", workspace_slug=membership.workspace.slug)
     return render(request, "workspaces/signup.html", {"form": form, "invitation": invitation})
 
 
-def _read_invitation(token: str) -> services.Invitation | None:
-    try:
-        invitation = services.invitation_read(token)
-    except signing.BadSignature:
-        return None
-    if not Workspace.objects.filter(pk=invitation.workspace_id).exists():
-        return None
-    return invitation
-
-
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _read_invitation(token)
-    if invitation is None:
-        return render(request, "workspaces/invite_invalid.html", status=404)
-    workspace = Workspace.objects.get(pk=invitation.workspace_id)
-    if not request.user.is_authenticated:
-        return render(
-            request,
-            "workspaces/invite.html",
-            {"workspace": workspace, "token": token, "invitation": invitation},
-        )
-    if request.method == "POST":
-        services.invitation_accept(invitation=invitation, user=request.user)
-        messages.success(request, f"Welcome to {workspace.name}.")
-        return see_other("agenda:today", workspace_slug=workspace.slug)
-    return render(
-        request,
-        "workspaces/invite.html",
-        {"workspace": workspace, "token": token, "invitation": invitation},
-    )
+    """An invitation link: who is signed in must be the invited address; anyone else
+    is offered to sign up (as that address) or log in."""
+    email = request.user.email if request.user.is_authenticated else None
+    try:
+        invitation = invitations.invitation_for_token(token, email=email)
+        if request.method == "POST" and request.user.is_authenticated:
+            assert isinstance(request.user, User)
+            invitations.invitation_accept(token=token, user=request.user)
+            messages.success(request, f"Welcome to {invitation.workspace.name}.")
+            return see_other("agenda:today", workspace_slug=invitation.workspace.slug)
+    except InvitationError as error:
+        return _invalid(request, error)
+    return render(request, "workspaces/invite.html", {"invitation": invitation, "token": token})
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from followthrough.workspaces.models import Membership, Workspace
+from followthrough.workspaces.models import Invitation, Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -23,3 +23,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "workspace__slug"]
     raw_id_fields = ["user", "workspace"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "workspace", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "workspace__slug"]
+    raw_id_fields = ["workspace", "created_by", "accepted_by"]
+    readonly_fields = ["token_hash"]

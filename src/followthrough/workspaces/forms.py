@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -35,10 +36,15 @@ class SignUpForm(forms.Form):
         help_text="Your team's workspace is named after it.",
     )
 
-    def __init__(self, *args, invited: bool = False, **kwargs) -> None:
+    def __init__(self, *args, invited_email: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if invited:
+        if invited_email is not None:
+            # The account is the invited address's: a disabled field ignores what is
+            # posted for it and keeps this value.
             del self.fields["workspace_name"]
+            self.fields["email"].disabled = True
+            self.fields["email"].initial = invited_email
+            self.fields["email"].help_text = "The invitation is for this address."
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
@@ -121,3 +127,19 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class SuccessorForm(forms.Form):
+    """Which owner takes over the relationships and open follow-ups of someone leaving."""
+
+    successor = forms.TypedChoiceField(coerce=int, label="Hand their relationships to")
+
+    def __init__(self, *args, owners: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners = {user.pk: user for user in owners}
+        field = self.fields["successor"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(user.pk, user.get_full_name() or user.email) for user in owners]
+
+    def chosen(self) -> Any:
+        return self.owners[self.cleaned_data["successor"]]

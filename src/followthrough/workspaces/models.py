@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 MAX_NUDGES = 10
 MAX_NUDGE_GAP_DAYS = 365
@@ -145,6 +146,57 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
+
+
+INVITABLE_ROLES = (Role.MEMBER, Role.VIEWER)
+
+
+class Invitation(models.Model):
+    """An invitation of one e-mail address to a workspace, with the role it grants.
+
+    The link carries a random token; only its SHA-256 is kept, so the table (or a backup of
+    it) cannot be turned back into working links. One use: accepting it stamps
+    `accepted_at`, and a second accept finds it stamped. Not `WorkspaceScoped` (like
+    `Membership`): it is the team's, not part of the workspace's data, and stays out of
+    backups and exports.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()  # lower-cased by `invitation_create`
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # An owner is never made by a link: ownership is given on the team page.
+            models.CheckConstraint(
+                condition=models.Q(role__in=INVITABLE_ROLES), name="invitation_role_not_owner"
+            ),
+            # Inviting an address again replaces its open invitation.
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "created_at"], name="invitation_ws_created")]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.workspace} ({self.role})"
 
 
 class WorkspaceQuerySet(models.QuerySet):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.utils import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.vary import vary_on_headers
 
@@ -68,3 +70,25 @@ def render_page_or_partial(
 # For a view that answers HTMX in more ways than `render_page_or_partial` (a redirect, an
 # `HX-Refresh`): every answer it gives varies on the HTMX headers.
 vary_on_htmx = vary_on_headers(*HTMX_VARY)
+
+
+BUSY_RETRY_AFTER = 5
+
+
+def database_busy(error: BaseException | None) -> bool:
+    """Whether `error` is the database saying another writer holds it past our wait:
+    SQLite's "database is locked" (or "… table is locked"), PostgreSQL's lock timeout."""
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error).lower()
+    return "is locked" in text or "lock timeout" in text
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    """503 with `Retry-After`: the calm answer to a write that could not get the database
+    in time (a long import or restore in another process), instead of a 500."""
+    # No request context: its processors would read the database that is in trouble.
+    page = render_to_string("503_busy.html", {"retry_after": BUSY_RETRY_AFTER})
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response

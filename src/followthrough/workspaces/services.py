@@ -1,24 +1,31 @@
-"""Writes for users, workspaces and memberships: accounts, invitations, roles."""
+"""Writes for users, workspaces and memberships: accounts, roles, leaving and removal.
+
+Invitations are in `workspaces.invitations`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from followthrough.workspaces.models import Membership, Role, Workspace
+from followthrough.workspaces import hooks
+from followthrough.workspaces.models import Invitation, Membership, Role, Workspace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-INVITATION_SALT = "followthrough.invitation"
-INVITATION_MAX_AGE = 14 * 24 * 3600
+
+class TeamError(ValueError):
+    """A change of the team that its rules refuse; the message says why, for the page."""
+
+
+LAST_OWNER = "A workspace needs at least one owner: make someone else an owner first."
 
 
 def _unique_slug(name: str) -> str:
@@ -79,52 +86,92 @@ def user_create(*, email: str, password: str, name: str) -> User:
     )
 
 
-@dataclass(frozen=True)
-class Invitation:
-    workspace_id: int
-    role: str
-    email: str
+def _lock_workspace(workspace_id: int) -> None:
+    """Serialize the team changes of one workspace: the workspace row is locked
+    (PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock), so a
+    second change waits and then counts the owners the first one left."""
+    list(Workspace.objects.select_for_update().filter(pk=workspace_id))
 
 
-def invitation_make_token(*, workspace: Workspace, role: str, email: str) -> str:
-    """A signed, expiring token for the invite link; nothing is stored until it is used."""
-    if role not in Role.values or role == Role.OWNER:
-        raise ValueError(f"cannot invite as {role!r}")
-    return signing.dumps(
-        {"w": workspace.pk, "r": role, "e": email.lower()}, salt=INVITATION_SALT, compress=True
-    )
+def _owner_count(workspace_id: int) -> int:
+    return Membership.objects.filter(workspace=workspace_id, role=Role.OWNER).count()
 
 
-def invitation_read(token: str) -> Invitation:
-    """Decode an invitation token; raises `signing.BadSignature` (or its `SignatureExpired`)."""
-    data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    return Invitation(workspace_id=data["w"], role=data["r"], email=data["e"])
+def _require_owner(workspace_id: int, user: User, message: str) -> None:
+    if not Membership.objects.filter(workspace=workspace_id, user=user, role=Role.OWNER).exists():
+        raise TeamError(message)
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """Join the invited workspace; accepting twice keeps the first membership."""
-    workspace = Workspace.objects.get(pk=invitation.workspace_id)
-    membership, _ = Membership.objects.get_or_create(
-        workspace=workspace, user=user, defaults={"role": invitation.role}
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
+def membership_set_role(*, membership: Membership, role: str, by: User | None = None) -> Membership:
     """Change a member's role; a workspace always keeps at least one owner.
 
-    Two owners demoting each other at once must not both succeed: the workspace row is
-    locked first (PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write
-    lock), so the second change waits and then counts the owners the first one left.
+    `by` (the owner making the change, when a person makes it) must still be an owner
+    once the workspace is locked: an owner removed or demoted a moment ago changes nothing.
+    Raises `TeamError`.
     """
-    list(Workspace.objects.select_for_update().filter(pk=membership.workspace_id))
-    current = Membership.objects.get(pk=membership.pk)
-    if current.role == Role.OWNER and role != Role.OWNER:
-        owners = Membership.objects.filter(workspace=membership.workspace_id, role=Role.OWNER)
-        if owners.count() <= 1:
-            raise ValueError("A workspace needs at least one owner.")
+    if role not in Role.values:
+        raise TeamError(f"“{role}” is not a role.")
+    _lock_workspace(membership.workspace_id)
+    if by is not None:
+        _require_owner(membership.workspace_id, by, "Only the workspace's owners can do this.")
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        raise TeamError(f"{membership.user.email} is no longer a member.")
+    demoting = current.role == Role.OWNER and role != Role.OWNER
+    if demoting and _owner_count(membership.workspace_id) <= 1:
+        raise TeamError(LAST_OWNER)
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
+
+
+def _remove(membership: Membership, successor: User) -> None:
+    """Inside the caller's locked transaction: check the owner rules, hand over, delete."""
+    current = Membership.objects.select_related("workspace", "user").filter(pk=membership.pk)
+    gone = current.first()
+    if gone is None:
+        raise TeamError(f"{membership.user.email} is no longer a member.")
+    if gone.role == Role.OWNER and _owner_count(gone.workspace_id) <= 1:
+        raise TeamError(LAST_OWNER)
+    if successor.pk == gone.user_id:
+        raise TeamError("Choose another owner to take over.")
+    _require_owner(
+        gone.workspace_id,
+        successor,
+        f"{successor.email} is not an owner of this workspace: choose an owner to take over.",
+    )
+    hooks.member_removed(gone.workspace, gone.user, successor)
+    # Links they sent and nobody used yet go with them: a departing owner must not leave
+    # a way back in (for themselves at another address, or for anyone).
+    Invitation.objects.filter(
+        workspace=gone.workspace_id, created_by=gone.user_id, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    gone.delete()
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, successor: User, by: User) -> None:
+    """Remove a member (an owner's act): `successor`, an owner who stays, takes over the
+    relationships and open follow-ups they looked after, the rooms above end their
+    per-member things here (digest, calendar feed, mailbox, sender profile) through
+    `hooks.register_member_removed`, and the invitations they sent that are still open
+    are revoked. Their next request to the workspace is a 404.
+
+    The last owner cannot be removed; `by` must still be an owner once the workspace is
+    locked (two owners removing each other at once: the second finds itself gone).
+    Raises `TeamError`; nothing is changed then.
+    """
+    _lock_workspace(membership.workspace_id)
+    _require_owner(membership.workspace_id, by, "Only the workspace's owners can remove members.")
+    if membership.user_id == by.pk:
+        raise TeamError("To leave the workspace yourself, use “Leave this workspace”.")
+    _remove(membership, successor)
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership, successor: User) -> None:
+    """The member leaves; as with `membership_remove`, `successor` (an owner who stays)
+    takes over. The last owner cannot leave. Raises `TeamError`."""
+    _lock_workspace(membership.workspace_id)
+    _remove(membership, successor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from followthrough.site.housekeeping import housekeeping
 from followthrough.site.management.commands.worker import PARENT_PID_ENV
+from followthrough.site.supervisor import WorkerSupervisor
+from followthrough.workspaces.periodic import recover_interrupted
 
 MAX_REQUEST_BODY = 64 * 1024 * 1024
 
@@ -26,6 +29,14 @@ def _start_worker() -> subprocess.Popen:
         [sys.executable, "-m", "followthrough", "worker", "--exit-with-parent"],
         env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
     )
+
+
+def _log_to(stream: Any) -> None:
+    """The supervisor's news (a worker died, and why; it runs again) on serve's output."""
+    log = logging.getLogger("followthrough.serve")
+    if not log.handlers:
+        log.addHandler(logging.StreamHandler(stream))
+        log.setLevel(logging.INFO)
 
 
 class Command(BaseCommand):
@@ -98,7 +109,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Followthrough is running at {base_url}/ (Ctrl+C to stop)")
         )
-        worker = None if options["no_worker"] else _start_worker()
+        # What a worker or command that died left half done (an import still "running"),
+        # ended before anyone sees it; the worker does it again at its start and every minute.
+        recover_interrupted()
+        worker = None
+        if not options["no_worker"]:
+            _log_to(self.stderr)
+            worker = WorkerSupervisor(_start_worker)
+            worker.start()
         # A plain SIGTERM would end this process without `finally`, orphaning the worker.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
@@ -114,8 +132,7 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop()
 
 
 def _proxy_options() -> dict[str, Any]:
