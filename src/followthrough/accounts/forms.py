@@ -20,6 +20,12 @@ class PasswordResetForm(DjangoPasswordResetForm):
     the reset is how its owner gets in). Followthrough has no outside sign-in that an
     unusable password would stand for."""
 
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
     def get_users(self, email: str) -> Any:
         return (
             user
