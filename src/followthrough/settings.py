@@ -150,6 +150,10 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "followthrough.accounts",
     "followthrough.workspaces",
     # In the order of the layers (docs/architecture.md): each app imports only those above
@@ -234,18 +238,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling (django-axes): an account locks after this many failures, whatever
-# the client's address, and unlocks by itself after the cool-off, so a lockout can only
-# deny a victim for that long. See docs/security.md.
+# Login throttling (django-axes): a username locks from one client address after this
+# many failures there (wrong passwords and wrong two-factor codes), and unlocks by itself
+# after the cool-off. Counted per (username, address) pair, never per address alone: an
+# office's NAT (or a proxy not named below) puts a whole team behind one address, and one
+# person's typos must not lock their colleagues out; nor can a stranger lock a member
+# out from elsewhere. Codes also slow down per device (django-otp's throttling), from any
+# address. See docs/security.md.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("FOLLOWTHROUGH_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_int("FOLLOWTHROUGH_LOGIN_COOLOFF_MINUTES", 60) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# Behind a reverse proxy every request arrives from the proxy's address, and an address
-# lockout would lock everyone out at once. Name the proxy: `followthrough serve` (waitress)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The code of the two-factor step is masked in axes' log of failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Behind a reverse proxy every request arrives from the proxy's address, and a stranger's
+# failures would lock a username for everyone. Name the proxy: `followthrough serve` (waitress)
 # then takes the client's address from X-Forwarded-For (and the scheme from
 # X-Forwarded-Proto) on requests from it alone, so throttling sees the real clients.
 # Another WSGI server has its own switch (gunicorn: --forwarded-allow-ips).
@@ -313,7 +323,18 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("FOLLOWTHROUGH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("FOLLOWTHROUGH_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("FOLLOWTHROUGH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("FOLLOWTHROUGH_EMAIL_PASSWORD", "")
+# none: plain SMTP (a relay on this machine); starttls: upgrade on port 587; tls: TLS from
+# the first byte (port 465).
+_email_security = env_choice("FOLLOWTHROUGH_EMAIL_SECURITY", "none", ("none", "starttls", "tls"))
+EMAIL_USE_TLS = _email_security == "starttls"
+EMAIL_USE_SSL = _email_security == "tls"
+# A mute mail server fails the page that sends (a password reset) instead of holding it.
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("FOLLOWTHROUGH_FROM_EMAIL", "followthrough@localhost")
+# A password reset link works once, for this long (seconds); the e-mail change link as long.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 
 def env_base_url(name: str, default: str) -> str:
@@ -330,6 +351,10 @@ def env_base_url(name: str, default: str) -> str:
 # link) and the calendar feed's address: a background task has no request to take the
 # host from, and taking it from a request's Host header is how reset links get poisoned.
 BASE_URL = env_base_url("FOLLOWTHROUGH_BASE_URL", "http://localhost:8000")
+# The name authenticator apps show beside the account's code.
+OTP_TOTP_ISSUER = "Followthrough"
+# The admin lists two-factor devices (to delete one) but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 HTTPS = env_bool("FOLLOWTHROUGH_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
