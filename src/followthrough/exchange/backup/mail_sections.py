@@ -93,7 +93,7 @@ def mail_settings_row(workspace: Workspace, item: dict) -> MailSettings:
 def sender_profile_row(workspace: Workspace, item: dict, user: Any) -> SenderProfile:
     return SenderProfile(
         workspace=workspace,
-        user=user(item["user"]),
+        user=user(item["user"], "user"),
         display_name=item["display_name"],
         signature=item["signature"],
     )
@@ -114,6 +114,6 @@ def meeting_row(
         starts_at=parse(item["starts_at"]),
         ends_at=parse(item["ends_at"]),
         place=item["place"],
-        created_by=user(item["created_by"]),
+        created_by=user(item["created_by"], "created_by"),
         created_at=parse(item["created_at"]),
     )

@@ -7,18 +7,23 @@ from __future__ import annotations
 import base64
 import binascii
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, overload
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import EMPTY_VALUES, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
 
+from followthrough.people.photos import PhotoError, SafePhoto, photo_reencode
 from followthrough.workspaces.models import Workspace
 
 BATCH = 2000
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # as an import takes (imports.run)
 
 
 @dataclass
@@ -45,13 +50,20 @@ def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
 
 
-def decode_photo(item: dict[str, Any] | None) -> tuple[str, bytes] | None:
+def decode_photo(item: Any) -> SafePhoto | None:
+    """A record's photo, decoded and re-encoded by `people.photos` (so what is stored is
+    a picture we made, named by its real format); `ValidationError` on field "photo"."""
     if not item:
         return None
     try:
-        return str(item["extension"])[:5], base64.b64decode(item["data"], validate=True)
-    except (binascii.Error, TypeError) as error:
-        raise ValueError(f"photo: {error}") from None
+        if not isinstance(item, dict) or not isinstance(item.get("data"), str):
+            raise PhotoError("is not an object with the picture's base64 “data”")
+        if len(item["data"]) > MAX_PHOTO_BYTES * 4 // 3 + 4:
+            raise PhotoError(f"is larger than {MAX_PHOTO_BYTES // 2**20} MB")
+        data = base64.b64decode(item["data"], validate=True)
+        return photo_reencode(data, format_error="is not a JPEG, PNG, GIF or WebP picture")
+    except (binascii.Error, PhotoError) as error:
+        raise ValidationError({"photo": str(error)}) from None
 
 
 class IdMap:
@@ -67,18 +79,36 @@ class IdMap:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def get(self, local: Any) -> int | None:
+    def get(self, local: Any, field: str | None = None) -> int | None:
         if local is None:
             return None
         if type(local) is not int or not 1 <= local <= len(self._ids):
-            raise ValueError(f"refers to {self.section} {local!r}, which the backup lacks")
+            message = f"refers to {self.section} {local!r:.40}, which the backup lacks"
+            raise ValidationError({field: message}) if field else ValueError(message)
         return self._ids[local - 1]
 
-    def require(self, local: Any) -> int:
-        pk = self.get(local)
+    def require(self, local: Any, field: str | None = None) -> int:
+        pk = self.get(local, field)
         if pk is None:
-            raise ValueError(f"needs one of the {self.section}")
+            message = f"needs one of the {self.section}"
+            raise ValidationError({field: message}) if field else ValueError(message)
         return pk
+
+
+def moment(item: dict[str, Any], key: str) -> datetime | None:
+    """`item[key]` read as a moment with its time zone, errors naming the field."""
+    try:
+        return parse_datetime(item[key])
+    except (TypeError, ValueError) as error:
+        raise ValidationError({key: str(error)}) from None
+
+
+def day(item: dict[str, Any], key: str) -> date | None:
+    """`item[key]` read as a date (or None), errors naming the field."""
+    try:
+        return parse_date(item[key])
+    except (TypeError, ValueError) as error:
+        raise ValidationError({key: str(error)}) from None
 
 
 def users_for_restore(items: Iterator[dict[str, Any]], created: list[str]) -> dict[str, Any]:
@@ -114,10 +144,13 @@ def _free_username(User: Any, wanted: str) -> str:
     return name
 
 
-def check_types(row: Model) -> None:
+def check_types(row: Model, unset: Iterable[str] = ()) -> None:
     """Refuse values of the wrong kind, which the database would keep or turn into text
-    ("None" for a null name): a backup hand-edited or from elsewhere, not our own."""
+    ("None" for a null name): a backup hand-edited or from elsewhere, not our own.
+    Fields in `unset` are filled in later (a nested row's parent)."""
     for model_field in row._meta.concrete_fields:
+        if model_field.name in unset:
+            continue
         value = getattr(row, model_field.attname)
         filled_on_save = (
             model_field.primary_key
@@ -126,16 +159,101 @@ def check_types(row: Model) -> None:
         )
         if value is None:
             if not (model_field.null or filled_on_save):
-                raise ValueError(f"“{model_field.name}” is empty (null)")
+                raise ValidationError({model_field.name: "is empty (null)"})
         elif isinstance(model_field, models.CharField | models.TextField):
             if not isinstance(value, str):
-                raise TypeError(f"“{model_field.name}” is not text: {value!r}")
+                raise ValidationError({model_field.name: f"is not text: {value!r:.40}"})
         elif isinstance(model_field, models.BooleanField):
             if not isinstance(value, bool):
-                raise TypeError(f"“{model_field.name}” is not true or false: {value!r}")
+                raise ValidationError({model_field.name: f"is not true or false: {value!r:.40}"})
         elif (
             isinstance(model_field, models.IntegerField)
             and not model_field.is_relation
             and (isinstance(value, bool) or not isinstance(value, int))
         ):
-            raise TypeError(f"“{model_field.name}” is not a whole number: {value!r}")
+            raise ValidationError({model_field.name: f"is not a whole number: {value!r:.40}"})
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """What `check_row` runs for one model, worked out once."""
+
+    skip: frozenset[str]  # relations (the restorer maps them), keys, fields set on save
+    ranges: tuple[tuple[Any, tuple[Any, ...]], ...]  # integer fields, portable range
+    extra: tuple[tuple[str, Callable[[Any], None]], ...]
+
+
+_CHECKS: dict[type[Model], _Checks] = {}
+
+
+def _checks(model: type[Model]) -> _Checks:
+    if model not in _CHECKS:
+        fields = model._meta.concrete_fields
+        skip = {
+            f.name
+            for f in fields
+            if f.is_relation or f.primary_key or getattr(f, "auto_now", False)
+            or getattr(f, "auto_now_add", False)
+        }  # fmt: skip
+        ranges = []
+        for f in fields:
+            limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
+            if limits and f.name not in skip:
+                # The portable column range, not SQLite's (which takes any 64-bit number):
+                # the data must fit when the installation moves to PostgreSQL.
+                ranges.append((f, (MinValueValidator(limits[0]), MaxValueValidator(limits[1]))))
+        extra = [(name, check) for (m, name), check in EXTRA_CHECKS.items() if m is model]
+        _CHECKS[model] = _Checks(frozenset(skip), tuple(ranges), tuple(extra))
+    return _CHECKS[model]
+
+
+# Values the app relies on that the model fields do not check themselves.
+EXTRA_CHECKS: dict[tuple[type[Model], str], Callable[[Any], None]] = {}
+
+
+def check_row(row: Model, prefix: str = "", unset: Iterable[str] = ()) -> None:
+    """Check a row about to be restored with its model's own field checks — types,
+    `clean_fields` (lengths, choices, validators; relations are the restorer's), the
+    portable integer column ranges and `EXTRA_CHECKS` — raising a `ValidationError`
+    keyed by the field (`prefix` before it, for a row nested in a record, whose parent
+    key is in `unset`)."""
+    try:
+        check_types(row, unset)
+        checks = _checks(type(row))
+        # Empty values pass: a backup holds what the app stored, and "blank" is a form rule.
+        empty = {
+            f.name for f in row._meta.concrete_fields if getattr(row, f.attname) in EMPTY_VALUES
+        }
+        row.clean_fields(exclude=checks.skip | empty)
+        for model_field, validators in checks.ranges:
+            value = getattr(row, model_field.attname)
+            if value is not None:
+                for validator in validators:
+                    try:
+                        validator(value)
+                    except ValidationError as error:
+                        raise ValidationError({model_field.name: error.messages}) from None
+        for name, check in checks.extra:
+            value = getattr(row, name)
+            if value not in EMPTY_VALUES:
+                try:
+                    check(value)
+                except (ValidationError, ValueError, TypeError) as error:
+                    message = error.messages if isinstance(error, ValidationError) else str(error)
+                    raise ValidationError({name: message}) from None
+    except ValidationError as error:
+        if prefix and hasattr(error, "error_dict"):
+            raise ValidationError(
+                {f"{prefix}.{name}": errors for name, errors in error.error_dict.items()}
+            ) from None
+        raise
+
+
+def field_error(error: ValidationError) -> str:
+    """“field first_name: Ensure …” for each field of a `ValidationError`."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    return "; ".join(
+        f"field {name}: {' '.join(ValidationError(errors).messages)}"
+        for name, errors in error.error_dict.items()
+    )

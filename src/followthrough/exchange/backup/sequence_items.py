@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from followthrough.exchange.backup.restore_values import parse_datetime
+from followthrough.exchange.backup.restore_values import moment
 from followthrough.sequences.models import (
     RunStatus,
     Sequence,
@@ -84,7 +84,7 @@ def restore_sequence(restorer: Any, item: dict) -> Sequence:
         description=item["description"],
         start_on_focus_pick=item["start_on_focus_pick"],
         archived=item["archived"],
-        created_at=parse_datetime(item["created_at"]),
+        created_at=moment(item, "created_at"),
     )
 
 
@@ -96,7 +96,7 @@ def restore_step(restorer: Any, item: dict) -> SequenceStep:
         raise ValueError("has a negative “day_offset” or “position”")
     return SequenceStep(
         workspace=restorer.ws,
-        sequence_id=restorer.sequences.require(item["sequence"]),
+        sequence_id=restorer.sequences.require(item["sequence"], "sequence"),
         **{name: item[name] for name in STEP_FIELDS},
     )
 
@@ -107,16 +107,16 @@ def restore_run(restorer: Any, item: dict) -> SequenceRun:
     steps, follow_ups = restorer.sequence_steps, restorer.follow_ups
     return SequenceRun(
         workspace=restorer.ws,
-        sequence_id=restorer.sequences.require(item["sequence"]),
-        person_id=restorer.people.require(item["person"]),
-        started_at=parse_datetime(item["started_at"]),
-        started_by=restorer.user(item["started_by"]),
+        sequence_id=restorer.sequences.require(item["sequence"], "sequence"),
+        person_id=restorer.people.require(item["person"], "person"),
+        started_at=moment(item, "started_at"),
+        started_by=restorer.user(item["started_by"], "started_by"),
         status=item["status"],
-        current_step_id=steps.get(item["current_step"]),
-        current_follow_up_id=follow_ups.get(item["current_follow_up"]),
-        step_from=parse_datetime(item["step_from"]),
-        previous_step_id=steps.get(item["previous_step"]),
-        previous_follow_up_id=follow_ups.get(item["previous_follow_up"]),
-        previous_step_from=parse_datetime(item["previous_step_from"]),
-        ended_at=parse_datetime(item["ended_at"]),
+        current_step_id=steps.get(item["current_step"], "current_step"),
+        current_follow_up_id=follow_ups.get(item["current_follow_up"], "current_follow_up"),
+        step_from=moment(item, "step_from"),
+        previous_step_id=steps.get(item["previous_step"], "previous_step"),
+        previous_follow_up_id=follow_ups.get(item["previous_follow_up"], "previous_follow_up"),
+        previous_step_from=moment(item, "previous_step_from"),
+        ended_at=moment(item, "ended_at"),
     )
