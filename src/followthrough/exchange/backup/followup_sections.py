@@ -63,9 +63,7 @@ def digest_row(workspace: Workspace, user: Callable, item: dict) -> DigestSubscr
         last_sent_at=read_moment(item, "last_sent_at"),
         created_at=read_moment(item, "created_at"),
     )  # fmt: skip
-    check_row(row)
-    if not (0 <= row.weekday <= 6 and 0 <= row.hour <= 23):
-        raise ValueError("has a weekday outside 0 to 6 or an hour outside 0 to 23")
+    check_row(row)  # weekday and hour: the fields' choices
     # Two accounts whose e-mails differ only in case map to one account: one digest.
     if not DigestSubscription.objects.filter(workspace=workspace, user=row.user).exists():
         row.save()

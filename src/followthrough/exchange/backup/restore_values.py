@@ -144,109 +144,100 @@ def _free_username(User: Any, wanted: str) -> str:
     return name
 
 
-def check_types(row: Model, unset: Iterable[str] = ()) -> None:
-    """Refuse values of the wrong kind, which the database would keep or turn into text
-    ("None" for a null name): a backup hand-edited or from elsewhere, not our own.
-    Fields in `unset` are filled in later (a nested row's parent)."""
-    for model_field in row._meta.concrete_fields:
-        if model_field.name in unset:
-            continue
-        value = getattr(row, model_field.attname)
-        filled_on_save = (
-            model_field.primary_key
-            or getattr(model_field, "auto_now", False)
-            or (getattr(model_field, "auto_now_add", False))
-        )
-        if value is None:
-            if not (model_field.null or filled_on_save):
-                raise ValidationError({model_field.name: "is empty (null)"})
-        elif isinstance(model_field, models.CharField | models.TextField):
-            if not isinstance(value, str):
-                raise ValidationError({model_field.name: f"is not text: {value!r:.40}"})
-        elif isinstance(model_field, models.BooleanField):
-            if not isinstance(value, bool):
-                raise ValidationError({model_field.name: f"is not true or false: {value!r:.40}"})
-        elif (
-            isinstance(model_field, models.IntegerField)
-            and not model_field.is_relation
-            and (isinstance(value, bool) or not isinstance(value, int))
-        ):
-            raise ValidationError({model_field.name: f"is not a whole number: {value!r:.40}"})
-
-
-@dataclass(frozen=True)
-class _Checks:
-    """What `check_row` runs for one model, worked out once."""
-
-    skip: frozenset[str]  # relations (the restorer maps them), keys, fields set on save
-    ranges: tuple[tuple[Any, tuple[Any, ...]], ...]  # integer fields, portable range
-    extra: tuple[tuple[str, Callable[[Any], None]], ...]
-
-
-_CHECKS: dict[type[Model], _Checks] = {}
-
-
-def _checks(model: type[Model]) -> _Checks:
-    if model not in _CHECKS:
-        fields = model._meta.concrete_fields
-        skip = {
-            f.name
-            for f in fields
-            if f.is_relation or f.primary_key or getattr(f, "auto_now", False)
-            or getattr(f, "auto_now_add", False)
-        }  # fmt: skip
-        ranges = []
-        for f in fields:
-            limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
-            if limits and f.name not in skip:
-                # The portable column range, not SQLite's (which takes any 64-bit number):
-                # the data must fit when the installation moves to PostgreSQL.
-                ranges.append((f, (MinValueValidator(limits[0]), MaxValueValidator(limits[1]))))
-        extra = [(name, check) for (m, name), check in EXTRA_CHECKS.items() if m is model]
-        _CHECKS[model] = _Checks(frozenset(skip), tuple(ranges), tuple(extra))
-    return _CHECKS[model]
-
-
 # Values the app relies on that the model fields do not check themselves.
 EXTRA_CHECKS: dict[tuple[type[Model], str], Callable[[Any], None]] = {}
 
 
+@dataclass(frozen=True)
+class _FieldCheck:
+    """What `check_row` asks of one field, worked out once per model."""
+
+    field: Any
+    kind: type | tuple[type, ...] | None  # the Python type its value must have
+    null_ok: bool
+    clean: bool  # has choices or validators: `Field.clean` has something to check
+    limits: tuple[Any, ...]  # Min/MaxValueValidator of the portable integer column range
+    also: Callable[[Any], None] | None  # from EXTRA_CHECKS
+
+
+_PLANS: dict[type[Model], tuple[_FieldCheck, ...]] = {}
+_KINDS = (
+    (models.CharField | models.TextField, str, "text"),
+    (models.BooleanField, bool, "true or false"),
+    (models.IntegerField, int, "a whole number"),
+)
+
+
+def _plan(model: type[Model]) -> tuple[_FieldCheck, ...]:
+    if model not in _PLANS:
+        checks = []
+        for f in model._meta.concrete_fields:
+            filled_on_save = (
+                f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            )
+            kind = next((t for cls, t, _ in _KINDS if isinstance(f, cls)), None)
+            limits: tuple[Any, ...] = ()
+            span = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
+            if span and not (f.is_relation or filled_on_save):
+                # The portable column range, not SQLite's (which takes any 64-bit number):
+                # the data must still fit when the installation moves to PostgreSQL.
+                limits = (MinValueValidator(span[0]), MaxValueValidator(span[1]))
+            mine = not (f.is_relation or filled_on_save)  # relations: the restorer maps them
+            checks.append(
+                _FieldCheck(
+                    field=f,
+                    kind=None if f.is_relation else kind,
+                    null_ok=f.null or filled_on_save,
+                    clean=mine
+                    and bool(f.choices or f.validators or isinstance(f, models.JSONField)),
+                    limits=limits,
+                    also=EXTRA_CHECKS.get((model, f.name)),
+                )
+            )
+        _PLANS[model] = tuple(checks)
+    return _PLANS[model]
+
+
 def check_row(row: Model, prefix: str = "", unset: Iterable[str] = ()) -> None:
-    """Check a row about to be restored with its model's own field checks — types,
-    `clean_fields` (lengths, choices, validators; relations are the restorer's), the
-    portable integer column ranges and `EXTRA_CHECKS` — raising a `ValidationError`
-    keyed by the field (`prefix` before it, for a row nested in a record, whose parent
-    key is in `unset`)."""
-    try:
-        check_types(row, unset)
-        checks = _checks(type(row))
-        # Empty values pass: a backup holds what the app stored, and "blank" is a form rule.
-        empty = {
-            f.name for f in row._meta.concrete_fields if getattr(row, f.attname) in EMPTY_VALUES
-        }
-        row.clean_fields(exclude=checks.skip | empty)
-        for model_field, validators in checks.ranges:
-            value = getattr(row, model_field.attname)
-            if value is not None:
-                for validator in validators:
-                    try:
-                        validator(value)
-                    except ValidationError as error:
-                        raise ValidationError({model_field.name: error.messages}) from None
-        for name, check in checks.extra:
-            value = getattr(row, name)
-            if value not in EMPTY_VALUES:
+    """Check a row about to be restored with its model's own field checks, raising a
+    `ValidationError` keyed by the field (“prefix.field” for a row nested in a record;
+    `unset` names fields filled in later, a nested row's parent).
+
+    Per field: its type (the database would keep a number in a text column, or turn None
+    into "None"), null, then Django's `Field.clean` — what `Model.clean_fields` runs:
+    lengths, choices, validators — for the fields that have any, the portable integer
+    column range and `EXTRA_CHECKS`. Empty values pass: a backup holds what the app
+    stored, and "blank" is a form's rule. Relations are checked by the restorer's id maps.
+    """
+    for check in _plan(type(row)):
+        f = check.field
+        if f.name in unset:
+            continue
+        value = getattr(row, f.attname)
+        try:
+            if value is None:
+                if not check.null_ok:
+                    raise ValidationError("is empty (null)")
+                continue
+            if check.kind is not None and (
+                not isinstance(value, check.kind) or (check.kind is int and type(value) is bool)
+            ):
+                what = next(w for _, t, w in _KINDS if t is check.kind)
+                raise ValidationError(f"is not {what}: {value!r:.40}")
+            if value in EMPTY_VALUES:
+                continue
+            if check.clean:
+                f.clean(value, row)
+            for validator in check.limits:
+                validator(value)
+            if check.also is not None:
                 try:
-                    check(value)
-                except (ValidationError, ValueError, TypeError) as error:
-                    message = error.messages if isinstance(error, ValidationError) else str(error)
-                    raise ValidationError({name: message}) from None
-    except ValidationError as error:
-        if prefix and hasattr(error, "error_dict"):
-            raise ValidationError(
-                {f"{prefix}.{name}": errors for name, errors in error.error_dict.items()}
-            ) from None
-        raise
+                    check.also(value)
+                except (ValueError, TypeError) as error:
+                    raise ValidationError(str(error)) from None
+        except ValidationError as error:
+            name = f"{prefix}.{f.name}" if prefix else f.name
+            raise ValidationError({name: error.messages}) from None
 
 
 def field_error(error: ValidationError) -> str:
