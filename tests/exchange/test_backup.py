@@ -295,21 +295,33 @@ def test_the_reader_reads_in_small_pieces():
             r"it ends too early, at character [\d,]+ .*: "
             "Unterminated string\\.$",
         ),
-        (lambda t: t.replace('"people":[', '"people":[{"id":7}, '), "people record 1 \\(id 7\\): field id: must be 1"),
-        (lambda t: t.replace('"first_name":"María"', '"given":"María"'), r"people record 1 \(id 1\): field first_name: is missing"),
+        (
+            lambda t: t.replace('"people":[', '"people":[{"id":7}, '),
+            r"record 1 \(id 7\), field id: must",
+        ),
+        (
+            lambda t: t.replace('"first_name":"María"', '"given":"María"'),
+            r"\(id 1\), field first_name: is missing",
+        ),
         (lambda t: t.replace('"organization":1', '"organization":77', 1), "lacks"),
         (lambda t: t.replace('"events":[', '"bogus":[],"events":['), "section “bogus”"),
-        (lambda t: t.replace('"role":"owner"', '"role":"emperor"'), "members record 1: field role: is not one of owner"),
+        (
+            lambda t: t.replace('"role":"owner"', '"role":"emperor"'),
+            "members record 1, field role:",
+        ),
         (lambda t: t.replace("+00:00", "", 1), "no time zone"),
         # Values of the wrong kind (a hand-edited file): named, never stored as "None".
-        (lambda t: t.replace('"first_name":"María"', '"first_name":null'), "first_name: is not text"),
+        (lambda t: t.replace('"first_name":"María"', '"first_name":null'), "first_name: is not"),
         (lambda t: t.replace('"first_name":"María"', '"first_name":12345'), "first_name: is not"),
-        (lambda t: t.replace('"headline":"', '"headline":7,"x":"', 1), "field headline: is not text: 7"),
-        (lambda t: t.replace('"notes":"', '"notes":null,"x":"', 1), "organizations record 1 \\(id 1\\): field notes: is empty"),
+        (lambda t: t.replace('"headline":"', '"headline":7,"x":"', 1), "headline: is not text: 7"),
+        (
+            lambda t: t.replace('"notes":"', '"notes":null,"x":"', 1),
+            r"\(id 1\), field notes: is empty",
+        ),
         (lambda t: re.sub(r'"birthday_day":\d+', '"birthday_day":32', t, count=1), "no 32"),
         (
             lambda t: re.sub(r'"cadence_days":(null|\d+)', '"cadence_days":"7"', t, count=1),
-            "tags record 1 \\(id 1\\): field cadence_days: is not a whole number",
+            "tags record 1 \\(id 1\\), field cadence_days: is not a whole number",
         ),
     ],
 )

@@ -38,7 +38,8 @@ def record(name: str, index: int, item: Any) -> str:
 
 def refuse(name: str, index: int, item: Any, what: str) -> BackupError:
     what = what if len(what) <= MAX_MESSAGE else what[: MAX_MESSAGE - 1] + "…"
-    return BackupError(f"{record(name, index, item)}: {what}")
+    joint = ", " if what.startswith("field ") else ": "
+    return BackupError(f"{record(name, index, item)}{joint}{what}")
 
 
 def build(name: str, start: int, batch: list[Any], make: Callable[[dict], Any]) -> list[Any]:
