@@ -84,6 +84,11 @@ class BackupReader:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except RecursionError:
+                raise BackupError(
+                    f"The backup is not one of ours: a value is nested too deeply "
+                    f"(in section “{self._section}”)."
+                ) from None
             except json.JSONDecodeError as error:
                 position = self._dropped + error.pos + 1  # before _fill drops the buffer
                 if len(self._buffer) - self._pos > MAX_ITEM or not self._fill():

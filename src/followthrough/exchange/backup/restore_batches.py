@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 
-from followthrough.exchange.backup.restore_values import BATCH, check_row, field_error
+from followthrough.exchange.backup.restore_values import BATCH, check_row, field_error, short
 from followthrough.exchange.backup.writer import BackupError
 
 MAX_MESSAGE = 400  # a value quoted in an error is cut: the message is for a person
@@ -32,7 +32,7 @@ def batches(items: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
 def record(name: str, index: int, item: Any) -> str:
     """How an error names a record: “people record 12 (id 12)”."""
     local = item.get("id") if isinstance(item, dict) else None
-    ident = f" (id {local!r:.20})" if local is not None else ""
+    ident = f" (id {short(local)})" if local is not None else ""
     return f"{name} record {index:,}{ident}"
 
 
@@ -59,6 +59,8 @@ def build(name: str, start: int, batch: list[Any], make: Callable[[dict], Any]) 
             raise refuse(name, start + offset, item, f"field {error.args[0]}: is missing") from None
         except ValidationError as error:
             raise refuse(name, start + offset, item, field_error(error)) from None
+        except RecursionError:
+            raise refuse(name, start + offset, item, "a value is nested too deeply") from None
         except (TypeError, ValueError, AttributeError, IndexError) as error:
             # An item of the wrong shape (a list where an object belongs, …).
             raise refuse(name, start + offset, item, str(error) or type(error).__name__) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import reprlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,15 @@ from followthrough.workspaces.models import Workspace
 
 BATCH = 2000
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # as an import takes (imports.run)
+
+
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 2, 40, 40, 3, 3
+
+
+def short(value: Any) -> str:
+    """A value quoted in an error: cut short, however long or deeply nested it is."""
+    return _SHORT.repr(value)
 
 
 @dataclass
@@ -83,7 +93,7 @@ class IdMap:
         if local is None:
             return None
         if type(local) is not int or not 1 <= local <= len(self._ids):
-            message = f"refers to {self.section} {local!r:.40}, which the backup lacks"
+            message = f"refers to {self.section} {short(local)}, which the backup lacks"
             raise ValidationError({field: message}) if field else ValueError(message)
         return self._ids[local - 1]
 
@@ -223,7 +233,7 @@ def check_row(row: Model, prefix: str = "", unset: Iterable[str] = ()) -> None:
                 not isinstance(value, check.kind) or (check.kind is int and type(value) is bool)
             ):
                 what = next(w for _, t, w in _KINDS if t is check.kind)
-                raise ValidationError(f"is not {what}: {value!r:.40}")
+                raise ValidationError(f"is not {what}: {short(value)}")
             if value in EMPTY_VALUES:
                 continue
             if check.clean:

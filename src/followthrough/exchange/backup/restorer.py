@@ -32,6 +32,7 @@ from followthrough.exchange.backup.restore_values import (
     field_error,
     moment,
     parse_datetime,
+    short,
     users_for_restore,
 )
 from followthrough.exchange.backup.sections import SECTIONS
@@ -155,7 +156,7 @@ class Restorer:
             return None
         user = self.users.get(str(email).lower())
         if user is None:
-            message = f"refers to the user {email!r:.80}, who is not in the backup's users"
+            message = f"refers to the user {short(email)}, who is not in the backup's users"
             raise ValidationError({field: message}) if field else ValueError(message)
         return user
 
@@ -421,7 +422,7 @@ class Restorer:
             title=item["title"],
             due_at=moment(item, "due_at"),
             status=item["status"],
-            snooze_count=int(item["snooze_count"]),
+            snooze_count=item["snooze_count"],
             assigned_to=self.user(item["assigned_to"], "assigned_to"),
             done_at=moment(item, "done_at"),
             created_at=moment(item, "created_at"),

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from followthrough.exchange.backup.restore_values import moment
 from followthrough.sequences.models import (
     RunStatus,
@@ -80,7 +82,7 @@ def sequence_run_items(writer: Any, utc_text: UtcText) -> Iterator[dict[str, Any
 def restore_sequence(restorer: Any, item: dict) -> Sequence:
     return Sequence(
         workspace=restorer.ws,
-        name=str(item["name"])[:100],
+        name=item["name"],
         description=item["description"],
         start_on_focus_pick=item["start_on_focus_pick"],
         archived=item["archived"],
@@ -90,10 +92,8 @@ def restore_sequence(restorer: Any, item: dict) -> Sequence:
 
 def restore_step(restorer: Any, item: dict) -> SequenceStep:
     if item["action"] not in StepAction.values:
-        raise ValueError(f"has a step of unknown action {item['action']!r}")
-    day_offset, position = int(item["day_offset"]), int(item["position"])
-    if day_offset < 0 or position < 0:
-        raise ValueError("has a negative “day_offset” or “position”")
+        raise ValidationError({"action": f"is not one of {', '.join(StepAction.values)}"})
+    # day_offset and position: the fields' own checks (whole numbers, not negative)
     return SequenceStep(
         workspace=restorer.ws,
         sequence_id=restorer.sequences.require(item["sequence"], "sequence"),
@@ -103,7 +103,7 @@ def restore_step(restorer: Any, item: dict) -> SequenceStep:
 
 def restore_run(restorer: Any, item: dict) -> SequenceRun:
     if item["status"] not in RunStatus.values:
-        raise ValueError(f"has a run of unknown status {item['status']!r}")
+        raise ValidationError({"status": f"is not one of {', '.join(RunStatus.values)}"})
     steps, follow_ups = restorer.sequence_steps, restorer.follow_ups
     return SequenceRun(
         workspace=restorer.ws,
