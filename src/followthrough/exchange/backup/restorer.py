@@ -127,10 +127,11 @@ class Restorer:
         handler = getattr(self, f"restore_{name}")
         count = 0
         for start, batch in batches(value):
-            # One short transaction a batch: the write lock is held for a moment, never
-            # for the whole restore (the workspace stays hidden until `finish`).
-            with transaction.atomic():
-                handler(start, batch)
+            # Each handler checks and builds its batch first, then writes it in a short
+            # transaction: the write lock (taken at BEGIN: IMMEDIATE transactions) is
+            # held for the inserts only, never for the whole restore — the workspace
+            # stays hidden until `finish`, and a failure deletes it.
+            handler(start, batch)
             search_catch_up(connection)  # the batch searchable: a short transaction too
             self.heartbeat()
             count += len(batch)
@@ -187,7 +188,8 @@ class Restorer:
     def restore_users(self, start: int, batch: list[dict]) -> None:
         build("users", start, batch, _user_item)
         created = len(self.created_users)
-        found = users_for_restore(iter(batch), self.created_users)
+        with transaction.atomic():  # all or none of the batch's accounts, so all are known
+            found = users_for_restore(iter(batch), self.created_users)
         self.users.update(found)
         # Accounts this restore made: deleted again if it fails.
         self.created_user_ids += [found[e.lower()].pk for e in self.created_users[created:]]
@@ -220,13 +222,16 @@ class Restorer:
     def restore_organizations(self, start: int, batch: list[dict]) -> None:
         check_ids("organizations", start, batch)
         built = build("organizations", start, batch, self._organization)
-        orgs = Organization.objects.bulk_create([org for org, _, _ in built])
+        with transaction.atomic():
+            orgs = insert("organizations", start, batch, [org for org, _, _ in built])
+            restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
+            through = Organization.focus_areas.through
+            through.objects.bulk_create(
+                through(organization_id=org.pk, tag_id=tag)
+                for org, _, tags in built
+                for tag in tags
+            )
         self.organizations.extend([org.pk for org in orgs])
-        restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
-        through = Organization.focus_areas.through
-        through.objects.bulk_create(
-            through(organization_id=org.pk, tag_id=tag) for org, _, tags in built for tag in tags
-        )
 
     def _organization(self, item: dict) -> tuple[Organization, Any, list[int]]:
         org = Organization(
@@ -239,20 +244,21 @@ class Restorer:
 
     def restore_people(self, start: int, batch: list[dict]) -> None:
         check_ids("people", start, batch)
-        built = build("people", start, batch, self._person)
-        people = insert("people", start, batch, [person for person, _ in built])
+        built = build("people", start, batch, self._person)  # photos stored, all checked
+        with transaction.atomic():
+            people = insert("people", start, batch, [person for person, _ in built])
+            restore_updated_at(Person, [(person, parsed["updated_at"]) for person, parsed in built])
+            rows: dict[type[Model], list[Model]] = {
+                ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
+            }  # fmt: skip
+            for person, parsed in built:
+                for model, objects in parsed["rows"].items():
+                    for obj in objects:
+                        obj.person_id = person.pk
+                    rows[model].extend(objects)
+            for model, objects in rows.items():
+                model._default_manager.bulk_create(objects)
         self.people.extend([person.pk for person in people])
-        restore_updated_at(Person, [(person, parsed["updated_at"]) for person, parsed in built])
-        rows: dict[type[Model], list[Model]] = {
-            ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
-        }  # fmt: skip
-        for person, parsed in built:
-            for model, objects in parsed["rows"].items():
-                for obj in objects:
-                    obj.person_id = person.pk
-                rows[model].extend(objects)
-        for model, objects in rows.items():
-            model._default_manager.bulk_create(objects)
 
     def _person(self, item: dict) -> tuple[Person, dict]:
         """A person (its photo stored) and its rows of other tables, all checked."""
