@@ -105,15 +105,17 @@ class IdMap:
         return pk
 
 
-def moment(item: dict[str, Any], key: str) -> datetime | None:
-    """`item[key]` read as a moment with its time zone, errors naming the field."""
+def moment(item: dict[str, Any], key: str) -> Any:
+    """`item[key]` read as a moment with its time zone (or None: `check_row` refuses it
+    where the field is not nullable, hence `Any` for the model constructors), errors
+    naming the field."""
     try:
         return parse_datetime(item[key])
     except (TypeError, ValueError) as error:
         raise ValidationError({key: str(error)}) from None
 
 
-def day(item: dict[str, Any], key: str) -> date | None:
+def day(item: dict[str, Any], key: str) -> Any:
     """`item[key]` read as a date (or None), errors naming the field."""
     try:
         return parse_date(item[key])
