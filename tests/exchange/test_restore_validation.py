@@ -213,3 +213,16 @@ def test_a_second_restore_into_the_same_slug_waits_for_none(db):
         restore_document(document, slug="busy")
     RestoreMarker("busy").release()
     assert os.getpid()
+
+
+def test_a_record_the_database_refuses_is_named(db, media_root):
+    document = backup_document(rich_workspace())
+    document["tags"].append({**document["tags"][0], "id": len(document["tags"]) + 1})
+    before = state(media_root)
+    with pytest.raises(BackupError) as refused:
+        restore_document(document)
+    number = len(document["tags"])
+    assert str(refused.value) == (
+        f"tags record {number} (id {number}): Constraint “tag_unique_name” is violated."
+    )
+    assert left_behind(before, media_root) == {}

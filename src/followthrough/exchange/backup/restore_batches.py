@@ -83,9 +83,8 @@ def bulk(name: str, start: int, batch: list[Any], make: Callable[[dict], Model])
 
 
 def insert(name: str, start: int, batch: list[Any], objects: list[Model]) -> list[Model]:
-    """`bulk_create` the objects built from `batch`; when the database refuses them, the
-    record at fault is named if the model's constraints find it (`validate_constraints`,
-    run only then: it costs a query a row)."""
+    """`bulk_create` the objects built from `batch`; when the database refuses them (a
+    unique or check constraint), the record at fault is found and named."""
     if not objects:
         return []
     model = type(objects[0])
@@ -93,13 +92,31 @@ def insert(name: str, start: int, batch: list[Any], objects: list[Model]) -> lis
         with transaction.atomic():
             return model._default_manager.bulk_create(objects)
     except DatabaseError as error:
-        for offset, obj in enumerate(objects):
-            try:
-                obj.validate_constraints()
-            except ValidationError as problem:
-                item = batch[offset] if offset < len(batch) else None
-                raise refuse(name, start + offset, item, field_error(problem)) from error
+        culprit(name, start, batch, objects)
         end = start + len(batch) - 1
         raise BackupError(
             f"{name} records {start:,} to {end:,}: the database refused them ({error})."
         ) from error
+
+
+def culprit(name: str, start: int, batch: list[Any], objects: list[Model]) -> None:
+    """Insert the objects one by one (then roll back) to find the one the database
+    refuses, and raise naming it — in the model's words where its constraints say why
+    (`validate_constraints`). Only after a refusal: it costs a query or two a row."""
+    model = type(objects[0])
+    with transaction.atomic():
+        for offset, obj in enumerate(objects):
+            try:
+                with transaction.atomic():
+                    model._default_manager.bulk_create([obj])
+            except DatabaseError as error:
+                obj.pk = None
+                item = batch[offset] if offset < len(batch) else None
+                try:
+                    obj.validate_constraints()
+                except ValidationError as problem:
+                    raise refuse(name, start + offset, item, field_error(problem)) from error
+                raise refuse(
+                    name, start + offset, item, f"the database refused it ({error})"
+                ) from error
+        transaction.set_rollback(True)  # nothing found: none of them stays

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, overload
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import EMPTY_VALUES, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -257,6 +257,7 @@ def field_error(error: ValidationError) -> str:
     if not hasattr(error, "error_dict"):
         return " ".join(error.messages)
     return "; ".join(
-        f"field {name}: {' '.join(ValidationError(errors).messages)}"
+        (f"field {name}: " if name != NON_FIELD_ERRORS else "")
+        + " ".join(ValidationError(errors).messages)
         for name, errors in error.error_dict.items()
     )
