@@ -15,15 +15,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.backup import followup_sections, mail_sections
 from followthrough.exchange.backup.restore_batches import batches, build, bulk, check_ids, insert
+from followthrough.exchange.backup.restore_checks import (
+    contact_point_row,
+    listed,
+    nested,
+    user_item,
+)
 from followthrough.exchange.backup.restore_values import (
-    EXTRA_CHECKS,
     IdMap,
     RestoreResult,
     check_row,
@@ -42,7 +46,6 @@ from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
     Affiliation,
-    ContactKind,
     ContactPoint,
     DismissedDuplicate,
     Organization,
@@ -52,7 +55,7 @@ from followthrough.people.models import (
 )
 from followthrough.people.names import full_name as person_full_name
 from followthrough.people.search_schema import catch_up as search_catch_up
-from followthrough.people.services import birthday_check, normalize_contact
+from followthrough.people.services import birthday_check
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import (
     Engine,
@@ -60,26 +63,9 @@ from followthrough.workspaces.models import (
     Role,
     Workspace,
     parse_nudge_gaps,
-    validate_timezone,
 )
 
 ORDER = tuple(SECTIONS)
-
-
-def _mapping_check(value: Any) -> None:
-    # The import form reads a saved mapping as {"CSV header": "field name", …}.
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError("must map column headers (text) to field names (text)")
-
-
-EXTRA_CHECKS.update(
-    {
-        (Event, "time_zone"): validate_timezone,  # read with ZoneInfo by the calendar feed
-        (ColumnMapping, "mapping"): _mapping_check,
-    }
-)
 
 
 class Restorer:
@@ -186,7 +172,7 @@ class Restorer:
         return workspace
 
     def restore_users(self, start: int, batch: list[dict]) -> None:
-        build("users", start, batch, _user_item)
+        build("users", start, batch, user_item)
         created = len(self.created_users)
         with transaction.atomic():  # all or none of the batch's accounts, so all are known
             found = users_for_restore(iter(batch), self.created_users)
@@ -284,16 +270,16 @@ class Restorer:
         relationship = item["relationship"]
         rows: dict[type[Model], list[Model]] = {
             ContactPoint: [
-                nested(f"contact_points[{n}]", partial(_contact_point, ws), point)
-                for n, point in enumerate(_list(item, "contact_points"))
+                nested(f"contact_points[{n}]", partial(contact_point_row, ws), point)
+                for n, point in enumerate(listed(item, "contact_points"))
             ],
             Person.tags.through: [
                 Person.tags.through(tag_id=self.tags.require(local, "tags"))
-                for local in _list(item, "tags")
+                for local in listed(item, "tags")
             ],
             Affiliation: [
                 nested(f"affiliations[{n}]", self._affiliation, affiliation)
-                for n, affiliation in enumerate(_list(item, "affiliations"))
+                for n, affiliation in enumerate(listed(item, "affiliations"))
             ],
             Relationship: [] if relationship is None
             else [nested("relationship", self._relationship, relationship)],
@@ -475,67 +461,6 @@ class Restorer:
         bulk("meetings", start, batch, lambda item: mail_sections.meeting_row(
             self.ws, item, self.people.require(item["person"], "person"), self.user, parse_datetime
         ))  # fmt: skip
-
-
-def _user_item(item: dict) -> str:
-    email = item["email"]
-    if not isinstance(email, str):
-        raise ValidationError({"email": "is not text"})
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise ValidationError({"email": error.messages}) from None
-    for name in ("first_name", "last_name"):
-        if not isinstance(item.get(name, ""), str):
-            raise ValidationError({name: "is not text"})
-    return email
-
-
-def _contact_point(workspace: Workspace, item: dict) -> ContactPoint:
-    kind, value = item["kind"], item["value"]
-    if kind not in ContactKind.values:
-        raise ValidationError({"kind": f"is not one of {', '.join(ContactKind.values)}"})
-    if not isinstance(value, str):
-        raise ValidationError({"value": "is not text"})
-    return ContactPoint(
-        workspace=workspace,
-        kind=kind,
-        value=value,
-        normalized=normalize_contact(kind, value),
-        label=item["label"],
-        position=item["position"],
-        connected_on=day(item, "connected_on") if "connected_on" in item else None,
-    )
-
-
-def _list(item: dict, key: str) -> list[Any]:
-    value = item[key]
-    if not isinstance(value, list):
-        raise ValidationError({key: "is not a list"})
-    return value
-
-
-def nested(prefix: str, make: Callable[[dict], Model], item: Any) -> Model:
-    """A row nested in a record (a person's contact point), checked, its errors named
-    `prefix.field` (“contact_points[2].label”)."""
-    try:
-        if not isinstance(item, dict):
-            raise ValidationError({prefix: "is not an object"})
-        row = make(item)
-        check_row(row, prefix, unset=("person",))
-        return row
-    except KeyError as error:
-        raise ValidationError({f"{prefix}.{error.args[0]}": "is missing"}) from None
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise ValidationError({prefix: error.messages}) from None
-        if all(name.startswith(prefix) for name in error.error_dict):
-            raise
-        raise ValidationError(
-            {f"{prefix}.{name}": errors for name, errors in error.error_dict.items()}
-        ) from None
-    except (TypeError, ValueError) as error:
-        raise ValidationError({prefix: str(error)}) from None
 
 
 def restore_updated_at(model: type[Model], rows: list[tuple[Model, Any]]) -> None:
