@@ -111,3 +111,22 @@ def test_a_killed_restore_is_deleted_by_the_next_one(bench_backup):
         "SELECT COUNT(*) FROM workspaces_workspace WHERE slug = 'killed'"
     ).fetchone() == (0,)
     assert not list((data / "restores").glob("*.json"))
+
+
+def test_a_terminated_restore_deletes_what_it_wrote(bench_backup):
+    data, backup = bench_backup
+    db = sqlite3.connect(data / "followthrough.sqlite3", timeout=20, isolation_level=None)
+    restore = _restore(backup, "stopped", data)
+    deadline = time.monotonic() + 60
+    query = "SELECT id FROM workspaces_workspace WHERE slug = 'stopped'"
+    while db.execute(query).fetchone() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (workspace_id,) = db.execute(query).fetchone()
+    time.sleep(0.5)  # people and photos on their way
+    restore.send_signal(signal.SIGTERM)
+    restore.wait(timeout=60)
+    assert restore.returncode != 0
+    assert db.execute(query).fetchone() is None
+    left = db.execute("SELECT COUNT(*) FROM people_person WHERE workspace_id = ?", (workspace_id,))
+    assert left.fetchone() == (0,)
+    assert not list((data / "restores").glob("*.json"))
