@@ -225,7 +225,7 @@ class Restorer:
             created_at=moment(item, "created_at"),
             **{name: item[name] for name in ORGANIZATION_FIELDS},
         )
-        tags = [self.tags.require(local) for local in item["focus_areas"]]
+        tags = [self.tags.require(local, "focus_areas") for local in listed(item, "focus_areas")]
         return org, moment(item, "updated_at"), tags
 
     def restore_people(self, start: int, batch: list[dict]) -> None:
