@@ -127,7 +127,7 @@ def read_marker(path: Path) -> dict[str, Any] | None:
 def _scoped_models() -> list[type[Model]]:
     """Every model with a `workspace` key, the backup's sections last to first (rows
     before what they refer to), then the rest (derived rows)."""
-    ordered = [model for models in reversed(SECTIONS.values()) for model in models]
+    ordered = [model for models in reversed(SECTIONS.values()) for model in reversed(models)]
     ordered += [m for m in apps.get_models() if m not in ordered]
     scoped = []
     for model in ordered:
