@@ -31,7 +31,10 @@ def test_digest_preferences_survive_a_backup_and_restore(workspace, owner, teamm
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"hour": 24}, "an hour outside 0 to 23"), ({"enabled": "yes"}, "not true or false")],
+    [
+        ({"hour": 24}, "record 1, field hour: Value 24 is not"),
+        ({"enabled": "yes"}, "not true or false"),
+    ],
 )
 def test_a_bad_digest_item_is_refused(workspace, owner, change, message):
     DigestSubscription.objects.create(workspace=workspace, user=owner)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from followthrough.site.services import user_sign_up, workspace_open
 from followthrough.workspaces import invitations
+from followthrough.workspaces.access import memberships_visible
 from followthrough.workspaces.forms import SignUpForm, WorkspaceNewForm
 from followthrough.workspaces.invitations import InvitationError
 from followthrough.workspaces.responses import see_other
@@ -20,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send a member to Today in their first workspace; everyone else to log in."""
     if not request.user.is_authenticated:
         return redirect("login")
-    membership = request.user.memberships.select_related("workspace").order_by("created_at").first()
+    memberships = memberships_visible(request.user).select_related("workspace")
+    membership = memberships.order_by("created_at").first()
     if membership is None:
         return redirect("workspace-new")
     return redirect("agenda:today", workspace_slug=membership.workspace.slug)

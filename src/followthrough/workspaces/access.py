@@ -36,12 +36,19 @@ class WorkspaceRequest(HttpRequest):
     htmx: HtmxDetails  # set by django-htmx's middleware
 
 
+def memberships_visible(user: Any) -> models.QuerySet[Membership]:
+    """The user's memberships of the workspaces they may see: not one being restored
+    (`Workspace.restoring`: half written, and deleted if the restore fails)."""
+    return Membership.objects.filter(user=user, workspace__restoring=False)
+
+
 def membership_for(user: Any, slug: str) -> Membership:
-    """The user's membership of the workspace with this slug, or 404."""
+    """The user's membership of the workspace with this slug, or 404 (also while the
+    workspace is being restored)."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
     try:
-        return Membership.objects.select_related("workspace").get(workspace__slug=slug, user=user)
+        return memberships_visible(user).select_related("workspace").get(workspace__slug=slug)
     except Membership.DoesNotExist:
         raise Http404 from None
 

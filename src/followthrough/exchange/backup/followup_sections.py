@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from followthrough.exchange.backup.restore_values import check_types, parse_datetime
-from followthrough.outreach.models import Outreach, OutreachKind, OutreachState
+from followthrough.exchange.backup.restore_values import check_row
+from followthrough.exchange.backup.restore_values import moment as read_moment
+from followthrough.outreach.models import Outreach
 from followthrough.reminders.models import DigestSubscription
 from followthrough.workspaces.models import Workspace
 
@@ -57,14 +58,12 @@ def outreach_items(
 
 def digest_row(workspace: Workspace, user: Callable, item: dict) -> DigestSubscription:
     row = DigestSubscription(
-        workspace=workspace, user=user(item["user"]), enabled=item["enabled"],
+        workspace=workspace, user=user(item["user"], "user"), enabled=item["enabled"],
         weekday=item["weekday"], hour=item["hour"],
-        last_sent_at=parse_datetime(item["last_sent_at"]),
-        created_at=parse_datetime(item["created_at"]),
+        last_sent_at=read_moment(item, "last_sent_at"),
+        created_at=read_moment(item, "created_at"),
     )  # fmt: skip
-    check_types(row)
-    if not (0 <= row.weekday <= 6 and 0 <= row.hour <= 23):
-        raise ValueError("has a weekday outside 0 to 6 or an hour outside 0 to 23")
+    check_row(row)  # weekday and hour: the fields' choices
     # Two accounts whose e-mails differ only in case map to one account: one digest.
     if not DigestSubscription.objects.filter(workspace=workspace, user=row.user).exists():
         row.save()
@@ -72,15 +71,15 @@ def digest_row(workspace: Workspace, user: Callable, item: dict) -> DigestSubscr
 
 
 def outreach_row(
-    workspace: Workspace, user: Callable, person_of: Callable[[Any], int], item: dict
+    workspace: Workspace, user: Callable, person_of: Callable[..., int], item: dict
 ) -> Outreach:
     return Outreach(
         workspace=workspace,
-        person_id=person_of(item["person"]),
-        by=user(item["by"]),
-        kind=OutreachKind(item["kind"]),
-        state=OutreachState(item["state"]),
-        summary=str(item["summary"])[:200],
-        nudge_count=int(item["nudge_count"]),
-        **{name: parse_datetime(item[name]) for name in OUTREACH_MOMENTS},
+        person_id=person_of(item["person"], "person"),
+        by=user(item["by"], "by"),
+        kind=item["kind"],
+        state=item["state"],
+        summary=item["summary"],
+        nudge_count=item["nudge_count"],
+        **{name: read_moment(item, name) for name in OUTREACH_MOMENTS},
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from followthrough.mail.models import (
@@ -84,16 +85,14 @@ def meeting_items(
 
 def mail_settings_row(workspace: Workspace, item: dict) -> MailSettings:
     if item["security"] not in Security.values:
-        raise ValueError(f"has the unknown security {item['security']!r}")
-    values = {name: item[name] for name in SETTINGS_FIELDS}
-    values["port"], values["timeout"] = int(values["port"]), int(values["timeout"])
-    return MailSettings(workspace=workspace, **values)
+        raise ValidationError({"security": f"is not one of {', '.join(Security.values)}"})
+    return MailSettings(workspace=workspace, **{name: item[name] for name in SETTINGS_FIELDS})
 
 
 def sender_profile_row(workspace: Workspace, item: dict, user: Any) -> SenderProfile:
     return SenderProfile(
         workspace=workspace,
-        user=user(item["user"]),
+        user=user(item["user"], "user"),
         display_name=item["display_name"],
         signature=item["signature"],
     )
@@ -101,7 +100,7 @@ def sender_profile_row(workspace: Workspace, item: dict, user: Any) -> SenderPro
 
 def email_template_row(workspace: Workspace, item: dict) -> EmailTemplate:
     if item["purpose"] not in Purpose.values:
-        raise ValueError(f"has the unknown purpose {item['purpose']!r}")
+        raise ValidationError({"purpose": f"is not one of {', '.join(Purpose.values)}"})
     return EmailTemplate(workspace=workspace, **{name: item[name] for name in TEMPLATE_FIELDS})
 
 
@@ -114,6 +113,6 @@ def meeting_row(
         starts_at=parse(item["starts_at"]),
         ends_at=parse(item["ends_at"]),
         place=item["place"],
-        created_by=user(item["created_by"]),
+        created_by=user(item["created_by"], "created_by"),
         created_at=parse(item["created_at"]),
     )

@@ -1,8 +1,10 @@
 """Restore a JSON backup (see `writer`) into a new workspace.
 
 The file is read as a stream (`BackupReader`: one section, one row at a time, whatever
-its layout), rows are written in batches, and everything happens in one transaction: a
-bad row anywhere leaves the database as it was. Backup-local ids are mapped to the new
+its layout); each row is checked with its model's own field checks and rows are written
+in batches, each batch in its own short transaction, into a workspace hidden until the
+end (`Workspace.restoring`). A bad row anywhere, an error or an interruption deletes the
+partly restored workspace again (`restore_cleanup`). Backup-local ids are mapped to the new
 rows' ids; users are matched by e-mail (case-insensitive) and, when missing, created
 inactive without a usable password (see docs/import-export.md).
 """
@@ -10,18 +12,21 @@ inactive without a usable password (see docs/import-export.md).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError
 
+from followthrough.exchange.backup.restore_cleanup import RestoreMarker, workspace_discard
 from followthrough.exchange.backup.restore_values import RestoreResult
 from followthrough.exchange.backup.restorer import Restorer
 from followthrough.exchange.backup.writer import FORMAT, VERSION, BackupError
 from followthrough.matching.index import refresh as partners_refresh
-from followthrough.people.search_schema import catch_up as search_catch_up
 from followthrough.workspaces.models import Workspace
+
+log = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 20
 MAX_ITEM = 64 * 1024 * 1024  # one row (a person with a photo) is far smaller than this
@@ -79,6 +84,11 @@ class BackupReader:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except RecursionError:
+                raise BackupError(
+                    f"The backup is not one of ours: a value is nested too deeply "
+                    f"(in section “{self._section}”)."
+                ) from None
             except json.JSONDecodeError as error:
                 position = self._dropped + error.pos + 1  # before _fill drops the buffer
                 if len(self._buffer) - self._pos > MAX_ITEM or not self._fill():
@@ -137,28 +147,47 @@ class BackupReader:
 def workspace_restore(*, stream: IO[str], slug: str) -> RestoreResult:
     """Load a backup into a new workspace `slug`, all or nothing.
 
-    Raises `BackupError` when the slug is taken, the file is not a backup of a version
-    this release reads, or a row is bad (naming its section and position); nothing is
-    written then, and photo files already stored are removed again.
+    Every record is checked with its model's own field checks before it is written;
+    rows go in batch by batch, each batch its own short transaction (other requests are
+    held up for a moment at most), into a workspace nobody sees until the last batch is
+    in. Raises `BackupError` when the slug is taken, the file is not a backup of a
+    version this release reads, or a record is bad (naming its section, position, id
+    and field); the partly restored workspace, its photos and the accounts it created
+    are deleted again then — and on any other error or interruption.
     """
     if Workspace.objects.filter(slug=slug).exists():
         raise BackupError(
             f"A workspace “{slug}” already exists. A backup is restored into a new, empty "
             "workspace: choose a slug that is not in use."
         )
-    restorer = Restorer(slug)
+    marker = RestoreMarker(slug)
+    marker.claim()
+    restorer = Restorer(slug, heartbeat=lambda: marker.beat(restorer.created_user_ids))
     try:
-        with transaction.atomic():
-            _run(restorer, BackupReader(stream))
-            search_catch_up(connection)  # the rows restored, searchable from the commit on
+        _run(restorer, BackupReader(stream))
     except BaseException as error:
-        restorer.discard_files()
+        _discard(restorer, marker)
         if isinstance(error, DatabaseError):
             raise BackupError(f"The backup does not fit this database: {error}") from error
         raise
+    marker.release()
     result = restorer.result()
     partners_refresh(workspace=result.workspace)  # derived, so not in the backup
     return result
+
+
+def _discard(restorer: Restorer, marker: RestoreMarker) -> None:
+    """Delete what the failed restore wrote; if that fails too, the marker stays and
+    `restores_abandoned_cleanup` finishes the job once this process is gone."""
+    try:
+        if restorer.workspace is not None:  # else nothing was written
+            workspace_discard(
+                restorer.ws.pk, files=restorer.files, user_ids=restorer.created_user_ids
+            )
+    except Exception:
+        log.exception("Could not delete the workspace of a failed restore (%s).", restorer.slug)
+        return
+    marker.release()
 
 
 def _run(restorer: Any, reader: BackupReader) -> None:

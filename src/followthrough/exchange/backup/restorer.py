@@ -8,24 +8,35 @@ in the same order, with the same backup-local ids. Fields the models fill on sav
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.db.models import Model
 
 from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.backup import followup_sections, mail_sections
-from followthrough.exchange.backup.restore_batches import batches, build, bulk, check_ids
+from followthrough.exchange.backup.restore_batches import batches, build, bulk, check_ids, insert
+from followthrough.exchange.backup.restore_checks import (
+    contact_point_row,
+    listed,
+    nested,
+    user_item,
+)
 from followthrough.exchange.backup.restore_values import (
     IdMap,
     RestoreResult,
+    check_row,
+    day,
     decode_photo,
-    parse_date,
+    field_error,
+    moment,
     parse_datetime,
+    short,
     users_for_restore,
 )
 from followthrough.exchange.backup.sections import SECTIONS
@@ -35,7 +46,6 @@ from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.people.models import (
     ORGANIZATION_FIELDS,
     Affiliation,
-    ContactKind,
     ContactPoint,
     DismissedDuplicate,
     Organization,
@@ -44,31 +54,31 @@ from followthrough.people.models import (
     photo_path,
 )
 from followthrough.people.names import full_name as person_full_name
-from followthrough.people.services import birthday_check, normalize_contact
+from followthrough.people.search_schema import catch_up as search_catch_up
+from followthrough.people.services import birthday_check
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.workspaces.models import (
-    MAX_NUDGES,
     Engine,
     Membership,
     Role,
     Workspace,
     parse_nudge_gaps,
-    validate_timezone,
 )
 
 ORDER = tuple(SECTIONS)
-_EXTENSION = re.compile(r"\.[a-z0-9]{1,4}")
 
 
 class Restorer:
     """Holds the new workspace and the id maps while the sections go by, in order."""
 
-    def __init__(self, slug: str) -> None:
+    def __init__(self, slug: str, heartbeat: Callable[[], None] = lambda: None) -> None:
         self.slug = slug
+        self.heartbeat = heartbeat  # called after each batch (see restore_cleanup)
         self.workspace: Workspace | None = None
         self.own_organization: Any = None
         self.users: dict[str, Any] = {}
         self.created_users: list[str] = []
+        self.created_user_ids: list[int] = []
         self.tags = IdMap("tags")
         self.organizations = IdMap("organizations")
         self.people = IdMap("people")
@@ -95,78 +105,92 @@ class Restorer:
             raise BackupError("The backup's “workspace” section must come first.")
         self._next = ORDER.index(name) + 1
         if name == "workspace":
-            build(name, 1, [value], self.restore_workspace)
+            with transaction.atomic():
+                build(name, 1, [value], self.restore_workspace)
             return
         if isinstance(value, str | dict) or not isinstance(value, Iterable):
             raise BackupError(f"The backup's section “{name}” is not a list.")
         handler = getattr(self, f"restore_{name}")
         count = 0
         for start, batch in batches(value):
+            # Each handler checks and builds its batch first, then writes it in a short
+            # transaction: the write lock (taken at BEGIN: IMMEDIATE transactions) is
+            # held for the inserts only, never for the whole restore — the workspace
+            # stays hidden until `finish`, and a failure deletes it.
             handler(start, batch)
+            search_catch_up(connection)  # the batch searchable: a short transaction too
+            self.heartbeat()
             count += len(batch)
         self.counts[name] = count
 
     def finish(self) -> None:
+        """Link our own organization and show the workspace: one small transaction."""
         if self.workspace is None:
             raise BackupError("The backup has no “workspace” section.")
         try:
-            own = self.organizations.get(self.own_organization)
-        except ValueError as error:
-            raise BackupError(f"Backup section “workspace”: its organization {error}") from None
-        if own is not None:
-            Workspace.objects.filter(pk=self.ws.pk).update(organization_id=own)
+            own = self.organizations.get(self.own_organization, "organization")
+        except ValidationError as error:
+            raise BackupError(f"workspace record 1, {field_error(error)}") from None
+        with transaction.atomic():
+            Workspace.objects.filter(pk=self.ws.pk).update(organization_id=own, restoring=False)
 
     def result(self) -> RestoreResult:
         self.ws.refresh_from_db()
         return RestoreResult(self.ws, self.counts, self.created_users)
 
-    def discard_files(self) -> None:
-        for name in self.files:
-            default_storage.delete(name)
-
-    def user(self, email: Any) -> Any:
+    def user(self, email: Any, field: str | None = None) -> Any:
         if email is None:
             return None
         user = self.users.get(str(email).lower())
         if user is None:
-            raise ValueError(f"refers to the user {email}, who is not in the backup's users")
+            message = f"refers to the user {short(email)}, who is not in the backup's users"
+            raise ValidationError({field: message}) if field else ValueError(message)
         return user
 
-    def restore_workspace(self, item: dict) -> None:
-        validate_timezone(item["timezone"])
+    def restore_workspace(self, item: dict) -> Workspace:
         engine = item.get("match_engine", Engine.LEXICAL)  # absent from older backups
-        if engine not in Engine.values:
-            raise ValueError(f"its “match_engine” is not one of {', '.join(Engine.values)}")
-        self.workspace = Workspace.objects.create(
-            name=str(item["name"])[:200],
+        workspace = Workspace(
+            name=item["name"],
             slug=self.slug,
             timezone=item["timezone"],
-            focus_pick_limit=int(item["focus_pick_limit"]),
-            follow_up_window_hours=int(item["follow_up_window_hours"]),
+            focus_pick_limit=item["focus_pick_limit"],
+            follow_up_window_hours=item["follow_up_window_hours"],
             match_engine=engine,
             # Absent from backups older than outreach: the defaults.
-            nudge_gaps=", ".join(map(str, parse_nudge_gaps(item.get("nudge_gaps", "4, 10, 21")))),
-            nudge_cap=min(max(int(item.get("nudge_cap", 3)), 1), MAX_NUDGES),
+            nudge_gaps=item.get("nudge_gaps", "4, 10, 21"),
+            nudge_cap=item.get("nudge_cap", 3),
+            restoring=True,  # hidden from everyone until the last batch is in
         )
-        if created_at := parse_datetime(item["created_at"]):
+        check_row(workspace)
+        workspace.nudge_gaps = ", ".join(map(str, parse_nudge_gaps(workspace.nudge_gaps)))
+        created_at = moment(item, "created_at")
+        workspace.save()
+        self.workspace = workspace
+        if created_at:
             Workspace.objects.filter(pk=self.ws.pk).update(created_at=created_at)
         self.own_organization = item.get("organization")
+        return workspace
 
     def restore_users(self, start: int, batch: list[dict]) -> None:
-        build("users", start, batch, lambda item: str(item["email"]))
-        self.users.update(users_for_restore(iter(batch), self.created_users))
+        build("users", start, batch, user_item)
+        created = len(self.created_users)
+        with transaction.atomic():  # all or none of the batch's accounts, so all are known
+            found = users_for_restore(iter(batch), self.created_users)
+        self.users.update(found)
+        # Accounts this restore made: deleted again if it fails.
+        self.created_user_ids += [found[e.lower()].pk for e in self.created_users[created:]]
 
     def restore_members(self, start: int, batch: list[dict]) -> None:
         build("members", start, batch, self._membership)
 
     def _membership(self, item: dict) -> Membership:
         if item["role"] not in Role.values:
-            raise ValueError(f"has the unknown role {item['role']!r}")
+            raise ValidationError({"role": f"is not one of {', '.join(Role.values)}"})
         # Two accounts whose e-mails differ only in case map to one account: one membership.
         membership, created = Membership.objects.get_or_create(
-            workspace=self.ws, user=self.user(item["user"]), defaults={"role": item["role"]}
+            workspace=self.ws, user=self.user(item["user"], "user"), defaults={"role": item["role"]}
         )
-        if created and (created_at := parse_datetime(item["created_at"])):
+        if created and (created_at := moment(item, "created_at")):
             Membership.objects.filter(pk=membership.pk).update(created_at=created_at)
         return membership
 
@@ -184,45 +208,51 @@ class Restorer:
     def restore_organizations(self, start: int, batch: list[dict]) -> None:
         check_ids("organizations", start, batch)
         built = build("organizations", start, batch, self._organization)
-        orgs = Organization.objects.bulk_create([org for org, _, _ in built])
+        with transaction.atomic():
+            orgs = insert("organizations", start, batch, [org for org, _, _ in built])
+            restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
+            through = Organization.focus_areas.through
+            through.objects.bulk_create(
+                through(organization_id=org.pk, tag_id=tag)
+                for org, _, tags in built
+                for tag in tags
+            )
         self.organizations.extend([org.pk for org in orgs])
-        restore_updated_at(Organization, [(org, updated) for org, updated, _ in built])
-        through = Organization.focus_areas.through
-        through.objects.bulk_create(
-            through(organization_id=org.pk, tag_id=tag) for org, _, tags in built for tag in tags
-        )
 
     def _organization(self, item: dict) -> tuple[Organization, Any, list[int]]:
         org = Organization(
             workspace=self.ws,
-            created_at=parse_datetime(item["created_at"]),
+            created_at=moment(item, "created_at"),
             **{name: item[name] for name in ORGANIZATION_FIELDS},
         )
-        tags = [self.tags.require(local) for local in item["focus_areas"]]
-        return org, parse_datetime(item["updated_at"]), tags
+        tags = [self.tags.require(local, "focus_areas") for local in listed(item, "focus_areas")]
+        return org, moment(item, "updated_at"), tags
 
     def restore_people(self, start: int, batch: list[dict]) -> None:
         check_ids("people", start, batch)
-        built = build("people", start, batch, self._person)
-        people = Person.objects.bulk_create([person for person, _ in built])
+        built = build("people", start, batch, self._person)  # photos stored, all checked
+        with transaction.atomic():
+            people = insert("people", start, batch, [person for person, _ in built])
+            restore_updated_at(Person, [(person, parsed["updated_at"]) for person, parsed in built])
+            rows: dict[type[Model], list[Model]] = {
+                ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
+            }  # fmt: skip
+            for person, parsed in built:
+                for model, objects in parsed["rows"].items():
+                    for obj in objects:
+                        obj.person_id = person.pk
+                    rows[model].extend(objects)
+            for model, objects in rows.items():
+                model._default_manager.bulk_create(objects)
         self.people.extend([person.pk for person in people])
-        restore_updated_at(Person, [(person, item["updated_at"]) for person, item in built])
-        for person, item in built:
-            person.updated_at = item["updated_at"]
-        rows: dict[type[Model], list[Model]] = {
-            ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
-        }  # fmt: skip
-        for person, item in built:
-            for model, objects in self._person_rows(person, item).items():
-                rows[model].extend(objects)
-        for model, objects in rows.items():
-            model._default_manager.bulk_create(objects)
 
     def _person(self, item: dict) -> tuple[Person, dict]:
-        """A person (its photo stored) and its related items checked and parsed."""
+        """A person (its photo stored) and its rows of other tables, all checked."""
         first_name, last_name = item["first_name"], item["last_name"]
-        if not (isinstance(first_name, str) and isinstance(last_name, str)):
-            raise TypeError("its “first_name” and “last_name” must be text")
+        if not isinstance(first_name, str):
+            raise ValidationError({"first_name": "is not text"})
+        if not isinstance(last_name, str):
+            raise ValidationError({"last_name": "is not text"})
         birthday_check(item["birthday_month"], item["birthday_day"], item["birthday_year"])
         person = Person(
             workspace=self.ws,
@@ -234,63 +264,54 @@ class Restorer:
             birthday_year=item["birthday_year"],
             birthday_month=item["birthday_month"],
             birthday_day=item["birthday_day"],
-            created_at=parse_datetime(item["created_at"]),
-        )
-        parsed = {
-            "updated_at": parse_datetime(item["updated_at"]),
-            "tags": [self.tags.require(local) for local in item["tags"]],
-            "contact_points": [_contact_point(point) for point in item["contact_points"]],
-            "affiliations": [self._affiliation(a) for a in item["affiliations"]],
-            "relationship": self._relationship(item["relationship"]),
-        }
-        if photo := decode_photo(item["photo"]):
-            extension, data = photo
-            extension = extension if _EXTENSION.fullmatch(extension) else ""
-            name = default_storage.save(photo_path(person, f"photo{extension}"), ContentFile(data))
-            self.files.append(name)
-            person.photo.name = name
-        return person, parsed
-
-    def _affiliation(self, item: dict) -> dict[str, Any]:
-        return {
-            "organization_id": self.organizations.require(item["organization"]),
-            "role": item["role"],
-            "started_on": parse_date(item["started_on"]),
-            "ended_on": parse_date(item["ended_on"]),
-        }
-
-    def _relationship(self, item: dict | None) -> dict[str, Any] | None:
-        if item is None:
-            return None
-        return {
-            "organization_id": self.organizations.get(item["organization"]),
-            "owner": self.user(item["owner"]),
-            "stage": int(item["stage"]),
-            "cadence_days": item["cadence_days"],
-            "last_interaction_at": parse_datetime(item["last_interaction_at"]),
-            "next_touch_due": parse_datetime(item["next_touch_due"]),
-            "created_at": parse_datetime(item["created_at"]),
-        }
-
-    def _person_rows(self, person: Person, item: dict) -> dict[type[Model], list[Model]]:
-        ws, pk = self.ws, person.pk
+            created_at=moment(item, "created_at"),
+        )  # checked by `build` (its photo too) once made
+        ws = self.ws
         relationship = item["relationship"]
-        return {
+        rows: dict[type[Model], list[Model]] = {
             ContactPoint: [
-                ContactPoint(workspace=ws, person_id=pk, **point)
-                for point in item["contact_points"]
+                nested(f"contact_points[{n}]", partial(contact_point_row, ws), point)
+                for n, point in enumerate(listed(item, "contact_points"))
             ],
             Person.tags.through: [
-                Person.tags.through(person_id=pk, tag_id=tag) for tag in item["tags"]
+                Person.tags.through(tag_id=self.tags.require(local, "tags"))
+                for local in listed(item, "tags")
             ],
             Affiliation: [
-                Affiliation(workspace=ws, person_id=pk, **affiliation)
-                for affiliation in item["affiliations"]
+                nested(f"affiliations[{n}]", self._affiliation, affiliation)
+                for n, affiliation in enumerate(listed(item, "affiliations"))
             ],
-            Relationship: [Relationship(workspace=ws, person_id=pk, **relationship)]
-            if relationship
-            else [],
-        }
+            Relationship: [] if relationship is None
+            else [nested("relationship", self._relationship, relationship)],
+        }  # fmt: skip
+        if photo := decode_photo(item["photo"]):
+            # The name's suffix is the re-encoded format's, never the file's.
+            name = photo_path(person, f"photo.{photo.suffix}")
+            name = default_storage.save(name, ContentFile(photo.data))
+            self.files.append(name)
+            person.photo.name = name
+        return person, {"updated_at": moment(item, "updated_at"), "rows": rows}
+
+    def _affiliation(self, item: dict) -> Affiliation:
+        return Affiliation(
+            workspace=self.ws,
+            organization_id=self.organizations.require(item["organization"], "organization"),
+            role=item["role"],
+            started_on=day(item, "started_on"),
+            ended_on=day(item, "ended_on"),
+        )
+
+    def _relationship(self, item: dict) -> Relationship:
+        return Relationship(
+            workspace=self.ws,
+            organization_id=self.organizations.get(item["organization"], "organization"),
+            owner=self.user(item["owner"], "owner"),
+            stage=item["stage"],
+            cadence_days=item["cadence_days"],
+            last_interaction_at=moment(item, "last_interaction_at"),
+            next_touch_due=moment(item, "next_touch_due"),
+            created_at=moment(item, "created_at"),
+        )
 
     def restore_external_ids(self, start: int, batch: list[dict]) -> None:
         bulk("external_ids", start, batch, self._external_id)
@@ -300,8 +321,8 @@ class Restorer:
             workspace=self.ws,
             system=item["system"],
             value=item["value"],
-            person_id=self.people.get(item["person"]),
-            organization_id=self.organizations.get(item["organization"]),
+            person_id=self.people.get(item["person"], "person"),
+            organization_id=self.organizations.get(item["organization"], "organization"),
         )
 
     def restore_events(self, start: int, batch: list[dict]) -> None:
@@ -312,9 +333,9 @@ class Restorer:
     def _event(self, item: dict) -> Event:
         return Event(
             workspace=self.ws,
-            starts_at=parse_datetime(item["starts_at"]),
-            ends_at=parse_datetime(item["ends_at"]),
-            created_at=parse_datetime(item["created_at"]),
+            starts_at=moment(item, "starts_at"),
+            ends_at=moment(item, "ends_at"),
+            created_at=moment(item, "created_at"),
             **{name: item[name] for name in EVENT_FIELDS},
         )
 
@@ -324,11 +345,11 @@ class Restorer:
     def _attendance(self, item: dict) -> Attendance:
         return Attendance(
             workspace=self.ws,
-            event_id=self.events.require(item["event"]),
-            person_id=self.people.require(item["person"]),
+            event_id=self.events.require(item["event"], "event"),
+            person_id=self.people.require(item["person"], "person"),
             rsvp=item["rsvp"],
             checked_in=bool(item["checked_in"]),
-            added_at=parse_datetime(item["added_at"]),
+            added_at=moment(item, "added_at"),
         )
 
     def restore_focus_picks(self, start: int, batch: list[dict]) -> None:
@@ -339,10 +360,10 @@ class Restorer:
     def _focus_pick(self, item: dict) -> FocusPick:
         return FocusPick(
             workspace=self.ws,
-            event_id=self.events.require(item["event"]),
-            person_id=self.people.require(item["person"]),
-            picked_by=self.user(item["picked_by"]),
-            picked_at=parse_datetime(item["picked_at"]),
+            event_id=self.events.require(item["event"], "event"),
+            person_id=self.people.require(item["person"], "person"),
+            picked_by=self.user(item["picked_by"], "picked_by"),
+            picked_at=moment(item, "picked_at"),
             reason=item["reason"],
             over_limit=bool(item["over_limit"]),
         )
@@ -353,17 +374,17 @@ class Restorer:
     def _interaction(self, item: dict) -> Interaction:
         return Interaction(
             workspace=self.ws,
-            person_id=self.people.get(item["person"]),
-            organization_id=self.organizations.get(item["organization"]),
-            event_id=self.events.get(item["event"]),
+            person_id=self.people.get(item["person"], "person"),
+            organization_id=self.organizations.get(item["organization"], "organization"),
+            event_id=self.events.get(item["event"], "event"),
             kind=item["kind"],
-            occurred_at=parse_datetime(item["occurred_at"]),
+            occurred_at=moment(item, "occurred_at"),
             summary=item["summary"],
             note=item["note"],
-            logged_by=self.user(item["logged_by"]),
+            logged_by=self.user(item["logged_by"], "logged_by"),
             # Backups written before message ids were kept have none.
             message_id=item.get("message_id", ""),
-            created_at=parse_datetime(item["created_at"]),
+            created_at=moment(item, "created_at"),
         )
 
     def restore_follow_ups(self, start: int, batch: list[dict]) -> None:
@@ -387,16 +408,16 @@ class Restorer:
     def _follow_up(self, item: dict) -> FollowUp:
         return FollowUp(
             workspace=self.ws,
-            person_id=self.people.require(item["person"]),
-            event_id=self.events.get(item["event"]),
-            focus_pick_id=self.focus_picks.get(item["focus_pick"]),
+            person_id=self.people.require(item["person"], "person"),
+            event_id=self.events.get(item["event"], "event"),
+            focus_pick_id=self.focus_picks.get(item["focus_pick"], "focus_pick"),
             title=item["title"],
-            due_at=parse_datetime(item["due_at"]),
+            due_at=moment(item, "due_at"),
             status=item["status"],
-            snooze_count=int(item["snooze_count"]),
-            assigned_to=self.user(item["assigned_to"]),
-            done_at=parse_datetime(item["done_at"]),
-            created_at=parse_datetime(item["created_at"]),
+            snooze_count=item["snooze_count"],
+            assigned_to=self.user(item["assigned_to"], "assigned_to"),
+            done_at=moment(item, "done_at"),
+            created_at=moment(item, "created_at"),
         )
 
     def restore_outreach(self, start: int, batch: list[dict]) -> None:
@@ -409,10 +430,10 @@ class Restorer:
     def _dismissed_duplicate(self, item: dict) -> DismissedDuplicate:
         return DismissedDuplicate(
             workspace=self.ws,
-            person_a_id=self.people.require(item["person_a"]),
-            person_b_id=self.people.require(item["person_b"]),
-            dismissed_by=self.user(item["dismissed_by"]),
-            dismissed_at=parse_datetime(item["dismissed_at"]),
+            person_a_id=self.people.require(item["person_a"], "person_a"),
+            person_b_id=self.people.require(item["person_b"], "person_b"),
+            dismissed_by=self.user(item["dismissed_by"], "dismissed_by"),
+            dismissed_at=moment(item, "dismissed_at"),
         )
 
     def restore_column_mappings(self, start: int, batch: list[dict]) -> None:
@@ -423,7 +444,7 @@ class Restorer:
             workspace=self.ws,
             name=item["name"],
             mapping=item["mapping"],
-            created_at=parse_datetime(item["created_at"]),
+            created_at=moment(item, "created_at"),
         )
 
     def restore_mail_settings(self, start: int, batch: list[dict]) -> None:
@@ -438,22 +459,8 @@ class Restorer:
 
     def restore_meetings(self, start: int, batch: list[dict]) -> None:
         bulk("meetings", start, batch, lambda item: mail_sections.meeting_row(
-            self.ws, item, self.people.require(item["person"]), self.user, parse_datetime
+            self.ws, item, self.people.require(item["person"], "person"), self.user, parse_datetime
         ))  # fmt: skip
-
-
-def _contact_point(item: dict) -> dict[str, Any]:
-    kind, value = item["kind"], str(item["value"])
-    if kind not in ContactKind.values:
-        raise ValueError(f"has a contact point of unknown kind {kind!r}")
-    return {
-        "kind": kind,
-        "value": value,
-        "normalized": normalize_contact(kind, value),
-        "label": item["label"],
-        "position": int(item["position"]),
-        "connected_on": parse_date(item.get("connected_on")),
-    }
 
 
 def restore_updated_at(model: type[Model], rows: list[tuple[Model, Any]]) -> None:

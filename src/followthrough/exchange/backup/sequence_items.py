@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from followthrough.exchange.backup.restore_values import parse_datetime
+from django.core.exceptions import ValidationError
+
+from followthrough.exchange.backup.restore_values import moment
 from followthrough.sequences.models import (
     RunStatus,
     Sequence,
@@ -80,43 +82,41 @@ def sequence_run_items(writer: Any, utc_text: UtcText) -> Iterator[dict[str, Any
 def restore_sequence(restorer: Any, item: dict) -> Sequence:
     return Sequence(
         workspace=restorer.ws,
-        name=str(item["name"])[:100],
+        name=item["name"],
         description=item["description"],
         start_on_focus_pick=item["start_on_focus_pick"],
         archived=item["archived"],
-        created_at=parse_datetime(item["created_at"]),
+        created_at=moment(item, "created_at"),
     )
 
 
 def restore_step(restorer: Any, item: dict) -> SequenceStep:
     if item["action"] not in StepAction.values:
-        raise ValueError(f"has a step of unknown action {item['action']!r}")
-    day_offset, position = int(item["day_offset"]), int(item["position"])
-    if day_offset < 0 or position < 0:
-        raise ValueError("has a negative “day_offset” or “position”")
+        raise ValidationError({"action": f"is not one of {', '.join(StepAction.values)}"})
+    # day_offset and position: the fields' own checks (whole numbers, not negative)
     return SequenceStep(
         workspace=restorer.ws,
-        sequence_id=restorer.sequences.require(item["sequence"]),
+        sequence_id=restorer.sequences.require(item["sequence"], "sequence"),
         **{name: item[name] for name in STEP_FIELDS},
     )
 
 
 def restore_run(restorer: Any, item: dict) -> SequenceRun:
     if item["status"] not in RunStatus.values:
-        raise ValueError(f"has a run of unknown status {item['status']!r}")
+        raise ValidationError({"status": f"is not one of {', '.join(RunStatus.values)}"})
     steps, follow_ups = restorer.sequence_steps, restorer.follow_ups
     return SequenceRun(
         workspace=restorer.ws,
-        sequence_id=restorer.sequences.require(item["sequence"]),
-        person_id=restorer.people.require(item["person"]),
-        started_at=parse_datetime(item["started_at"]),
-        started_by=restorer.user(item["started_by"]),
+        sequence_id=restorer.sequences.require(item["sequence"], "sequence"),
+        person_id=restorer.people.require(item["person"], "person"),
+        started_at=moment(item, "started_at"),
+        started_by=restorer.user(item["started_by"], "started_by"),
         status=item["status"],
-        current_step_id=steps.get(item["current_step"]),
-        current_follow_up_id=follow_ups.get(item["current_follow_up"]),
-        step_from=parse_datetime(item["step_from"]),
-        previous_step_id=steps.get(item["previous_step"]),
-        previous_follow_up_id=follow_ups.get(item["previous_follow_up"]),
-        previous_step_from=parse_datetime(item["previous_step_from"]),
-        ended_at=parse_datetime(item["ended_at"]),
+        current_step_id=steps.get(item["current_step"], "current_step"),
+        current_follow_up_id=follow_ups.get(item["current_follow_up"], "current_follow_up"),
+        step_from=moment(item, "step_from"),
+        previous_step_id=steps.get(item["previous_step"], "previous_step"),
+        previous_follow_up_id=follow_ups.get(item["previous_follow_up"], "previous_follow_up"),
+        previous_step_from=moment(item, "previous_step_from"),
+        ended_at=moment(item, "ended_at"),
     )
