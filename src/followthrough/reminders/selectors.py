@@ -105,7 +105,9 @@ def _subscriptions_of_members(workspace: Workspace | None) -> list[DigestSubscri
     membership = Membership.objects.filter(
         workspace_id=OuterRef("workspace_id"), user_id=OuterRef("user_id")
     )
-    rows = DigestSubscription.objects.filter(enabled=True, user__is_active=True)
+    rows = DigestSubscription.objects.filter(
+        enabled=True, user__is_active=True, workspace__restoring=False
+    )
     if workspace is not None:
         rows = rows.filter(workspace=workspace)
     return list(

@@ -22,10 +22,11 @@ def command_workspace(slug: str | None) -> Workspace:
     """
     if slug:
         try:
-            return Workspace.objects.get(slug=slug)
+            # One being restored is not there yet: nothing may be written into it.
+            return Workspace.objects.get(slug=slug, restoring=False)
         except Workspace.DoesNotExist:
             raise CommandError(f"No workspace “{slug}”. {_known_slugs()}") from None
-    workspaces = list(Workspace.objects.order_by("slug")[:2])
+    workspaces = list(Workspace.objects.filter(restoring=False).order_by("slug")[:2])
     if len(workspaces) == 1:
         return workspaces[0]
     if not workspaces:
@@ -37,5 +38,7 @@ def command_workspace(slug: str | None) -> Workspace:
 
 
 def _known_slugs() -> str:
-    slugs = list(Workspace.objects.order_by("slug").values_list("slug", flat=True))
+    slugs = list(
+        Workspace.objects.filter(restoring=False).order_by("slug").values_list("slug", flat=True)
+    )
     return f"Workspaces: {', '.join(slugs)}." if slugs else "There is no workspace yet."

@@ -55,9 +55,12 @@ class Command(BaseCommand):
         rows = list(
             Workspace.objects.order_by("slug")
             .annotate(members=Count("memberships"))
-            .values_list("slug", "name", "members")
+            .values_list("slug", "name", "members", "restoring")
         )
         if not rows:
             self.stdout.write("No workspace yet: `followthrough workspace create SLUG`.")
-        for slug, name, members in rows:
-            self.stdout.write(f"{slug}\t{name}\t{members} member{'s' if members != 1 else ''}")
+        for slug, name, members, restoring in rows:
+            state = "\t(being restored)" if restoring else ""
+            self.stdout.write(
+                f"{slug}\t{name}\t{members} member{'s' if members != 1 else ''}{state}"
+            )
