@@ -31,10 +31,12 @@ ID_BLOCK = 1_000
 class RowWriter:
     """Inserts and updates of plain tuples for one import, on one connection.
 
-    Ids: on SQLite the writer holds the database's write lock for the whole import
-    transaction (the loader writes its `ImportBatch` row first), so it counts on from
-    the highest id the table has ever used (`sqlite_sequence`, so ids of deleted rows are
-    never reused); on PostgreSQL it draws blocks from the table's sequence.
+    Ids: on SQLite the writer holds the database's write lock for the whole of each
+    batch's transaction (the loader's first statement in it is a write), so it counts on
+    from the highest id the table has ever used (`sqlite_sequence`, so ids of deleted
+    rows are never reused) — read again at the start of every batch (`fresh_ids`), since
+    other writers insert rows between two batches; on PostgreSQL it draws blocks from
+    the table's sequence, which stay the import's across transactions.
     """
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
@@ -46,6 +48,12 @@ class RowWriter:
         self._sql: dict[tuple[str, tuple[str, ...], str], str] = {}
 
     # ids -------------------------------------------------------------------------------
+
+    def fresh_ids(self) -> None:
+        """Forget the ids counted so far (SQLite): call inside a new transaction, before
+        its first id, once other writers may have inserted rows since the last one."""
+        if self.vendor == "sqlite":
+            self._ids.clear()
 
     def next_id(self, model: type[models.Model]) -> int:
         """A fresh primary key for a row of `model` (no query, except once per table on
