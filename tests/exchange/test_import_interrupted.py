@@ -97,6 +97,22 @@ def test_a_pid_now_another_process_s_does_not_keep_an_import_running(workspace, 
     assert not Person.objects.exists()
 
 
+def test_an_interrupted_mail_import_keeps_what_it_logged(workspace):
+    from followthrough.exchange.imports.recovery import MAIL_INTERRUPTED
+
+    batch = ImportBatch.objects.create(
+        workspace=workspace,
+        format="mbox",
+        filename="Sent.mbox",
+        status=ImportStatus.RUNNING,
+        counts={RUNNER: _gone_process(), "logged": 3},
+    )
+    assert imports_recover_interrupted().failed == [batch.pk]
+    batch.refresh_from_db()
+    assert (batch.status, batch.error) == (ImportStatus.FAILED, MAIL_INTERRUPTED)
+    assert batch.counts == {"logged": 3}
+
+
 def test_a_running_import_that_names_no_process_is_recovered(workspace):
     batch = ImportBatch.objects.create(
         workspace=workspace, format="csv", filename="old.csv", status=ImportStatus.RUNNING

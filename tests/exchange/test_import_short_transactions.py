@@ -117,6 +117,23 @@ def test_an_edit_made_between_batches_is_kept_when_the_import_is_undone(workspac
     assert list(dev.contact_points.values_list("value", flat=True)) == ["dev@example.org"]
 
 
+def test_an_edit_between_two_batches_that_both_change_a_row_is_what_undo_restores(workspace):
+    dev = _dev(workspace)
+    records = _file()
+    records[21] = person(23, "Dev", emails=["dev@example.org"], notes="Second note.")
+    records += people(5, start_line=27, organization="Habitat Lyon")
+    records.append(person(32, "Late", emails=["not an address"]))  # in a fourth batch
+
+    def edit_after_the_first_batch(result) -> None:
+        if result.read == 10:
+            Person.objects.filter(pk=dev.pk).update(notes="Call back in May.")
+
+    with pytest.raises(ImportFailed):
+        load(workspace, records, batch_size=10, progress=edit_after_the_first_batch)
+    dev.refresh_from_db()
+    assert dev.notes == "Call back in May."
+
+
 def test_the_undo_of_a_finished_import_keeps_an_edit_made_since(workspace):
     dev = _dev(workspace)
     result = load(workspace, _file(), batch_size=10)

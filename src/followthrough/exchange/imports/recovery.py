@@ -153,7 +153,7 @@ def _pending_without_task(now: datetime) -> list[int]:
     running (tasks the database queue holds; with another backend, none are checked).
     A task running for longer than the grace while its import still waits was taken by
     a worker that died before it began."""
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     if not backend.startswith("django_tasks_db."):
         return []
     waiting = list(

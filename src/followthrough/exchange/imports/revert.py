@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -171,7 +172,7 @@ def _restore_changed(batch: ImportBatch, result: UndoResult) -> None:
     for start in range(0, len(items), CHUNK):
         with transaction.atomic():
             photos = _restore_chunk(batch, items[start : start + CHUNK], result)
-            transaction.on_commit(lambda photos=photos: _delete_files(photos))
+            transaction.on_commit(partial(_delete_files, photos))
 
 
 Items = list[tuple[tuple[str, int], dict[str, list[Any]]]]
@@ -249,7 +250,7 @@ def _delete_created(batch: ImportBatch, result: UndoResult) -> None:
                         photos = list(rows.exclude(photo="").values_list("photo", flat=True))
                     _, by_model = rows.delete()
                     result.deleted[label] += by_model.get(model._meta.label, 0)
-                    transaction.on_commit(lambda photos=photos: _delete_files(photos))
+                    transaction.on_commit(partial(_delete_files, photos))
 
 
 def _delete_files(names: list[str]) -> None:

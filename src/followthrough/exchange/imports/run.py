@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from followthrough.exchange.formats.own_uids import own_id
@@ -189,12 +189,18 @@ def written_values(label: str, rows: dict[int, dict[str, Any]]) -> dict[str, dic
     read back in the batch's transaction: one query per table and batch."""
     model = apps.get_model(label)
     names = sorted({name for old in rows.values() for name in old})
-    attnames = [model._meta.get_field(name).attname for name in names]  # type: ignore[union-attr]
+    attnames = [_attname(model, name) for name in names]
     found = model._default_manager.filter(pk__in=sorted(rows)).values_list("pk", *attnames)
     return {
         str(pk): {name: jsonable(value) for name, value in zip(names, values, strict=True)}
         for pk, *values in found.iterator(chunk_size=2_000)
     }
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field.attname
 
 
 def id_runs(ids: Iterable[int]) -> list[tuple[int, int]]:

@@ -80,12 +80,6 @@ def runner_gone(counts: dict[str, Any], *, now: datetime | None = None) -> bool:
     return bool(started) and started != _start_time(pid)
 
 
-def is_this_process(counts: dict[str, Any]) -> bool:
-    """Whether the batch's runner is this very process."""
-    runner = counts.get(RUNNER)
-    return isinstance(runner, dict) and runner == this_runner()
-
-
 def _parse(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None

@@ -120,7 +120,11 @@ class UndoPlan:
         words = _plain_words(self.removed, self.restored, tense="plan")
         if not words:
             return "This import added or changed nothing that is still there: nothing to undo."
-        text = f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
+        text = f"{words[0].upper()}{words[1:]}."
+        if +self.removed:
+            text += " What was added to those since goes with them."
+        if +self.restored:
+            text += " A field edited since the import keeps its newer value."
         if self.later and later:
             named = _and([f"#{pk} ({name})" for pk, name in self.later])
             text += f" {self.later_lead} {named}, {self.later_tail}"
