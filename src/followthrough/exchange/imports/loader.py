@@ -151,8 +151,8 @@ UNEXPECTED = "The import failed unexpectedly; nothing was imported."
 
 
 def _write_batch(run: ImportRun, prepared: Prepared) -> None:
-    """One batch in its own short transaction (rolled back in a dry run), then the
-    search index caught up with it, also briefly."""
+    """One batch in its own short transaction (rolled back in a dry run), the search
+    index caught up with it in the same one; then a pause that lets waiting writers in."""
     with transaction.atomic():
         _lock(run)
         if not run.dry_run:
@@ -162,8 +162,8 @@ def _write_batch(run: ImportRun, prepared: Prepared) -> None:
             transaction.set_rollback(True)
         else:
             _beat(run)
-    if not run.dry_run:
-        search_catch_up(connection)
+            search_catch_up(connection)
+    run.gaps.after_commit()
 
 
 def _lock(run: ImportRun) -> None:

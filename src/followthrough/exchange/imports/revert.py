@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 
 from followthrough.exchange.imports.provenance import changed_rows, created_runs
-from followthrough.exchange.imports.row_writer import RowWriter
+from followthrough.exchange.imports.row_writer import RowWriter, WriteGaps
 from followthrough.exchange.imports.run import CHANGED_ROWS, WRITTEN
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
 from followthrough.matching.index import forget as partners_forget
@@ -169,10 +169,12 @@ def _same(model: type[models.Model], name: str, value: Any, other: Any) -> bool:
 
 def _restore_changed(batch: ImportBatch, result: UndoResult) -> None:
     items = sorted(_restore_plan(batch).items())
+    gaps = WriteGaps()
     for start in range(0, len(items), CHUNK):
         with transaction.atomic():
             photos = _restore_chunk(batch, items[start : start + CHUNK], result)
             transaction.on_commit(partial(_delete_files, photos))
+        gaps.after_commit()
 
 
 Items = list[tuple[tuple[str, int], dict[str, list[Any]]]]
@@ -237,6 +239,7 @@ def _delete_created(batch: ImportBatch, result: UndoResult) -> None:
     runs = created_runs(batch=batch)
     order = [label for label in DELETE_ORDER if label in runs]
     order += sorted(set(runs) - set(order))
+    gaps = WriteGaps()
     for label in order:
         model = _model(label)
         for first, last in runs[label]:
@@ -251,6 +254,7 @@ def _delete_created(batch: ImportBatch, result: UndoResult) -> None:
                     _, by_model = rows.delete()
                     result.deleted[label] += by_model.get(model._meta.label, 0)
                     transaction.on_commit(partial(_delete_files, photos))
+                gaps.after_commit()
 
 
 def _delete_files(names: list[str]) -> None:

@@ -24,7 +24,7 @@ from followthrough.exchange.formats.own_uids import own_id
 from followthrough.exchange.formats.records import Photo
 from followthrough.exchange.imports.dedupe import OrgMembers, SuggestedPair
 from followthrough.exchange.imports.result import Action, ImportResult, SuggestedMerge
-from followthrough.exchange.imports.row_writer import RowWriter
+from followthrough.exchange.imports.row_writer import RowWriter, WriteGaps
 from followthrough.exchange.models import ExternalId, ImportedObject
 from followthrough.people.models import Organization, Tag, photo_path
 
@@ -71,6 +71,7 @@ class ImportRun:
     lines: tuple[int | None, int | None] = (None, None)  # of the batch being loaded
     # The running batch's counts as the import started them (its job, its runner).
     counts: dict[str, Any] = field(default_factory=dict)
+    gaps: WriteGaps = field(default_factory=WriteGaps)  # the lock left free between batches
     _new_ids: dict[str, list[int]] = field(default_factory=dict)
     _provenance: list[tuple[Any, ...]] = field(default_factory=list)
     _before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
