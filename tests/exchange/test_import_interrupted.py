@@ -252,8 +252,9 @@ print(json.dumps({"failed": recovered.failed, "status": batch.status, "error": b
 """
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_a_killed_import_leaves_no_reader_behind_and_is_recovered(tmp_path):
+def _import_under_way(tmp_path: Path) -> dict[str, Any]:
+    """`followthrough import` of a 200,000-row CSV, running, with batches committed and
+    its reader process started."""
     data_dir = tmp_path / "data"
     made = _followthrough(data_dir, "demo")
     assert made.returncode == 0, made.stderr
@@ -274,43 +275,77 @@ def test_a_killed_import_leaves_no_reader_behind_and_is_recovered(tmp_path):
     importer = subprocess.Popen(  # noqa: S603 -- our own command
         command, env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    batch_id, readers = None, []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and importer.poll() is None:
+        row = database.execute(
+            "SELECT id, counts FROM exchange_importbatch WHERE status = 'running'"
+        ).fetchone()
+        readers = _children(importer.pid)
+        if row and json.loads(row[1]).get("progress", {}).get("read", 0) >= 3_000 and readers:
+            batch_id = row[0]
+            break
+        time.sleep(0.05)
+    if batch_id is None:
+        importer.kill()
+        pytest.fail(importer.stderr.read().decode() if importer.stderr else "no progress")
+    return {
+        "data_dir": data_dir,
+        "database": database,
+        "importer": importer,
+        "batch_id": batch_id,
+        "readers": readers,
+        "people_before": people_before,
+    }
+
+
+def _stopped(run: dict[str, Any], signum: int) -> None:
+    importer = run["importer"]
     try:
-        batch_id, readers = None, []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and importer.poll() is None:
-            row = database.execute(
-                "SELECT id, counts FROM exchange_importbatch WHERE status = 'running'"
-            ).fetchone()
-            readers = _children(importer.pid)
-            if row and json.loads(row[1]).get("progress", {}).get("read", 0) >= 3_000 and readers:
-                batch_id = row[0]
-                break
-            time.sleep(0.05)
-        assert batch_id is not None and readers, importer.stderr.read() if importer.stderr else ""
-        os.kill(importer.pid, signal.SIGKILL)
-        importer.wait(timeout=10)
+        os.kill(importer.pid, signum)
+        importer.wait(timeout=60)
     finally:
         if importer.poll() is None:
             importer.kill()
     gone_by = time.monotonic() + 5
-    while any(_alive(pid) for pid in readers) and time.monotonic() < gone_by:
+    while any(_alive(pid) for pid in run["readers"]) and time.monotonic() < gone_by:
         time.sleep(0.05)
-    left = [pid for pid in readers if _alive(pid)]
+    left = [pid for pid in run["readers"] if _alive(pid)]
     for pid in left:  # not to leave it running when this test fails
         os.kill(pid, signal.SIGKILL)
     assert not left, "the reader outlived its import"
-    written = database.execute("SELECT COUNT(*) FROM people_person").fetchone()[0]
-    assert written > people_before  # batches were committed before the kill
+
+
+def _count(run: dict[str, Any], sql: str) -> int:
+    return run["database"].execute(sql).fetchone()[0]
+
+
+NEW_ORGANIZATIONS = "SELECT COUNT(*) FROM people_organization WHERE name LIKE 'Org %'"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_import_leaves_no_reader_behind_and_is_recovered(tmp_path):
+    run = _import_under_way(tmp_path)
+    _stopped(run, signal.SIGKILL)
+    assert _count(run, "SELECT COUNT(*) FROM people_person") > run["people_before"]
 
     done = subprocess.run(  # noqa: S603 -- our own code
-        [sys.executable, "-c", RECOVER, str(batch_id)],
-        env=_env(data_dir), capture_output=True, text=True, timeout=300, check=True,
+        [sys.executable, "-c", RECOVER, str(run["batch_id"])],
+        env=_env(run["data_dir"]), capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
-    assert outcome == {"failed": [batch_id], "status": "failed", "error": INTERRUPTED}
-    after = database.execute("SELECT COUNT(*) FROM people_person").fetchone()[0]
-    organizations = database.execute(
-        "SELECT COUNT(*) FROM people_organization WHERE name LIKE 'Org %'"
-    ).fetchone()[0]
-    database.close()
-    assert (after, organizations) == (people_before, 0)
+    assert outcome == {"failed": [run["batch_id"]], "status": "failed", "error": INTERRUPTED}
+    assert _count(run, "SELECT COUNT(*) FROM people_person") == run["people_before"]
+    assert _count(run, NEW_ORGANIZATIONS) == 0
+    run["database"].close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_an_import_stopped_by_sigterm_undoes_itself(tmp_path):
+    run = _import_under_way(tmp_path)
+    _stopped(run, signal.SIGTERM)
+    assert run["importer"].returncode == 128 + signal.SIGTERM
+    assert _count(run, "SELECT COUNT(*) FROM people_person") == run["people_before"]
+    assert _count(run, NEW_ORGANIZATIONS) == 0
+    assert _count(run, "SELECT COUNT(*) FROM exchange_importbatch") == 0
+    run["database"].close()
