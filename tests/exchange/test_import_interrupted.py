@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.utils import timezone
 
 from followthrough.exchange.imports import loader, tasks
@@ -25,6 +26,7 @@ from followthrough.exchange.imports.recovery import (
     NEVER_STARTED,
     imports_recover_interrupted,
 )
+from followthrough.exchange.imports.result import ImportFailed
 from followthrough.exchange.imports.runner import RUNNER, this_runner
 from followthrough.exchange.imports.undo import UNDOING
 from followthrough.exchange.models import ImportBatch, ImportStatus
@@ -93,6 +95,22 @@ def test_a_pid_now_another_process_s_does_not_keep_an_import_running(workspace, 
     # The kernel gave the import's pid to a new process (ours): its start time differs.
     batch.counts = {**batch.counts, RUNNER: {**this_runner(), "started": "12"}}
     batch.save()
+    assert imports_recover_interrupted().failed == [batch.pk]
+    assert not Person.objects.exists()
+
+
+def test_an_import_whose_own_undo_fails_is_left_to_recovery(workspace, monkeypatch):
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(loader, "abandon_batch", unreachable)
+    records = people(25)
+    records[-1].emails = ["not an address"]
+    with pytest.raises(ImportFailed):
+        load(workspace, records, batch_size=10)
+    monkeypatch.undo()
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.RUNNING and RUNNER not in batch.counts
     assert imports_recover_interrupted().failed == [batch.pk]
     assert not Person.objects.exists()
 

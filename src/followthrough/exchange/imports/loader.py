@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from followthrough.events.models import Event
     from followthrough.workspaces.models import Workspace
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 1_000
 KEPT_PROBLEMS = 50  # problems of a failed import kept in its result (all are counted)
 SHOWN_PROBLEMS = 5  # named in its message after the first
@@ -93,6 +95,30 @@ def import_records(
     result = ImportResult(source=source, dry_run=dry_run)
     if event is not None and event.workspace_id != workspace.pk:
         raise ImportFailed("That event is not in this workspace.", result=result)
+    with one_import_at_a_time(workspace):
+        _import(workspace, records, result, actor, event, progress, batch_size, batch)
+    if dry_run:
+        result.batch_id = None
+    else:
+        # The partner scores of new or changed organizations, computed here (in the
+        # worker or the command) rather than by whoever opens a page next.
+        partners_refresh(workspace=workspace)
+    return result
+
+
+def _import(
+    workspace: Workspace,
+    records: Iterable[Record],
+    result: ImportResult,
+    actor: User | None,
+    event: Event | None,
+    progress: Progress | None,
+    batch_size: int,
+    batch: ImportBatch | None,
+) -> None:
+    """`import_records` once it holds the workspace's import lock: the batches, and on
+    any failure the undo of what they wrote."""
+    source, dry_run = result.source, result.dry_run
     run: ImportRun | None = None
     try:
         with (
@@ -131,13 +157,6 @@ def import_records(
     except BaseException:
         _abandon(run, UNEXPECTED, own=batch is None)
         raise
-    if dry_run:
-        result.batch_id = None
-    else:
-        # The partner scores of new or changed organizations, computed here (in the
-        # worker or the command) rather than by whoever opens a page next.
-        partners_refresh(workspace=workspace)
-    return result
 
 
 # The dry run (the preview) writes each batch as the import would and rolls it back at
@@ -154,7 +173,6 @@ def _write_batch(run: ImportRun, prepared: Prepared) -> None:
     """One batch in its own short transaction (rolled back in a dry run), the search
     index caught up with it in the same one; then a pause that lets waiting writers in."""
     with transaction.atomic():
-        _lock(run)
         if not run.dry_run:
             run.writer.fresh_ids()
         _load_batch(run, prepared)
@@ -166,13 +184,23 @@ def _write_batch(run: ImportRun, prepared: Prepared) -> None:
     run.gaps.after_commit()
 
 
-def _lock(run: ImportRun) -> None:
-    if connection.vendor == "postgresql":
-        # One import at a time per workspace (SQLite has one writer anyway): two imports
-        # of the same file at once would otherwise both create its new people. Taken
-        # per batch: a transaction-level lock, so it is released between batches.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.workspace_id])
+@contextlib.contextmanager
+def one_import_at_a_time(workspace: Workspace) -> Iterator[None]:
+    """On PostgreSQL, one import at a time per workspace (SQLite has one writer anyway):
+    two imports of the same file at once would otherwise both create its new people.
+    A session lock, held from the first batch to the last (and the undo of a failed
+    import) without holding a transaction open."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, workspace.pk])
+    try:
+        yield
+    finally:
+        # A connection lost meanwhile took the lock with it.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, workspace.pk])
 
 
 def _beat(run: ImportRun) -> None:
@@ -186,16 +214,24 @@ def _beat(run: ImportRun) -> None:
 def _abandon(run: ImportRun | None, message: str, *, own: bool) -> None:
     """Undo what a failed import wrote and record it failed (or, for a batch this call
     created, delete it): the user sees nothing imported. If this is itself interrupted,
-    the batch stays running and recovery finishes the job."""
+    the batch stays running and recovery finishes the job; if the undo fails (the
+    database unreachable, say), the batch is left to recovery at once, which tries
+    again on the worker's next heartbeat."""
     if run is None:
         return
     run.discard_files()
     if run.dry_run:
         return
     error = message if message == UNEXPECTED else message.rstrip(".") + ". Nothing was imported."
-    abandon_batch(
-        run.batch_id, error=error, counts={**run.counts, **run.result.totals()}, delete=own
-    )
+    counts = {**run.counts, **run.result.totals()}
+    try:
+        abandon_batch(run.batch_id, error=error, counts=counts, delete=own)
+    except Exception:
+        logger.exception("Undoing the failed import #%s failed; recovery will", run.batch_id)
+        with contextlib.suppress(Exception):
+            ImportBatch.objects.filter(pk=run.batch_id).update(
+                counts={k: v for k, v in run.counts.items() if k != RUNNER}
+            )
 
 
 @contextlib.contextmanager
