@@ -232,7 +232,8 @@ def imported(workspace):
 
 PLAN = (
     "Remove the 2 people and 1 organization this import added, and put back what it "
-    "changed on 1 person. Changes made to them since will be lost."
+    "changed on 1 person. What was added to those since goes with them. A field edited "
+    "since the import keeps its newer value."
 )
 
 

@@ -335,7 +335,9 @@ def test_queries_per_batch_do_not_grow_with_the_batch(workspace):
 
     small, large = queries(5, 100), queries(300, 1_000)
     assert large <= small + 2  # a constant per batch, not per record
-    assert large < 40
+    # Each batch is its own transaction: its savepoint, the batch's progress on the
+    # ImportBatch and the read-back of the values it wrote (for undo) cost a few more.
+    assert large < 48
 
 
 def test_a_new_person_with_a_cadence_tag_is_due_for_a_touch(workspace):

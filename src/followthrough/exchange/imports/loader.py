@@ -1,10 +1,12 @@
 """The one loader every import goes through: records in, rows out, all or nothing.
 
 `import_records` is shared by the web upload, the background task and the `import`
-command. It runs in one transaction — any bad record rolls everything back and the
-error names its line and field — and consumes the records in batches (`BATCH_SIZE`),
-each loaded with a fixed number of queries whatever its size, so a file of any length
-streams through in flat memory. The batches come cleaned from `prepare` (for a long
+command. It consumes the records in batches (`BATCH_SIZE`), each loaded with a fixed
+number of queries whatever its size and written in its own short transaction, so a
+file of any length streams through in flat memory while the app keeps serving writes
+between batches. It stays all or nothing for the user: any bad record (the error names
+its line and field), or any other failure, undoes what the batches before wrote through
+the import's provenance. The batches come cleaned from `prepare` (for a long
 file, by a reader process on the other CPU). See `result` for what the counts mean and
 `dedupe` for how records find existing rows.
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -35,7 +38,9 @@ from followthrough.exchange.imports.result import (
     ImportSource,
     PreviewRow,
 )
+from followthrough.exchange.imports.revert import abandon_batch
 from followthrough.exchange.imports.run import ImportRun
+from followthrough.exchange.imports.runner import BEAT, RUNNER, beat, this_runner
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.matching.index import refresh as partners_refresh
 from followthrough.people.search_schema import catch_up as search_catch_up
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
     from followthrough.events.models import Event
     from followthrough.workspaces.models import Workspace
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 1_000
 KEPT_PROBLEMS = 50  # problems of a failed import kept in its result (all are counted)
 SHOWN_PROBLEMS = 5  # named in its message after the first
@@ -67,61 +73,30 @@ def import_records(
 ) -> ImportResult:
     """Import records into `workspace` and return what happened.
 
-    All or nothing: on bad input raises `ImportFailed` (line, field, message, and the
-    counts so far in `.result`) and nothing is saved — not even the `ImportBatch`. A
-    file that yields no person, organization or event to create, update or match is
-    refused the same way. `dry_run` does everything, then rolls back: the preview.
-    `event` is the event attendee rows (and, when given, person rows) are attendees of.
-    `progress` is called after each batch with the counts so far. `batch`: an existing
-    pending ImportBatch (a web import queued earlier) to record the import on, instead
-    of a new one.
+    All or nothing for the user, in short transactions for everyone else: each batch of
+    `batch_size` records is written, with its provenance, in its own transaction, so
+    other requests write between two batches; the `ImportBatch` is "running" meanwhile,
+    naming the process that runs it (`runner`). On bad input (`ImportFailed`: line,
+    field, message, and the counts so far in `.result`) — or any other failure,
+    Ctrl-C and SIGTERM included — what the batches before wrote is undone through the
+    provenance (`undo.undo_rows`, in short transactions too) and the batch is marked
+    failed ("… Nothing was imported."); a batch this call created is deleted instead,
+    so nothing is left, not even the `ImportBatch`. A process killed outright leaves
+    its batch running: `recovery.imports_recover_interrupted` finds and undoes it.
+    A file that yields no person, organization or event to create, update or match is
+    refused the same way. `dry_run` does everything, each batch's transaction rolled
+    back: the preview (see `_DRY_RUN`). `event` is the event attendee rows (and, when
+    given, person rows) are attendees of. `progress` is called after each batch with
+    the counts so far. `batch`: an existing pending ImportBatch (a web import queued
+    earlier) to record the import on, instead of a new one.
     Cost: per batch of `batch_size` records, a fixed number of queries; memory holds
     one batch plus ids of the rows created.
     """
     result = ImportResult(source=source, dry_run=dry_run)
     if event is not None and event.workspace_id != workspace.pk:
         raise ImportFailed("That event is not in this workspace.", result=result)
-    run: ImportRun | None = None
-    try:
-        with (
-            transaction.atomic(),
-            collector_paused(),
-            prepared_batches(
-                records, batch_size, Target(workspace.slug, event is not None)
-            ) as batches,
-        ):
-            run = _start(workspace, source, actor, event, dry_run, result, batch)
-            for prepared in batches:
-                _load_batch(run, prepared)
-                if progress is not None:
-                    progress(result)
-            if result.errors:
-                raise _refused(result)
-            _finish(run)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:  # the rows just written, searchable from the commit on
-                search_catch_up(connection)
-    except ParseError as error:  # the parser's: the rest of the file cannot be read
-        _discard(run)
-        _note_problems(result, [(error.line, error.field, error.message)])
-        raise _refused(result) from error
-    except DatabaseError as error:
-        _discard(run)
-        first, last = run.lines if run is not None else (None, None)
-        where = f" in lines {first} to {last}" if first is not None else ""
-        result.errors.append((first, "", str(error)))
-        raise ImportFailed(
-            f"the database refused a row{where} ({error})", line=first, result=result
-        ) from error
-    except ImportFailed as error:
-        _discard(run)
-        if not result.errors:
-            result.errors.append((error.line, error.field, error.message))
-        raise
-    except BaseException:
-        _discard(run)
-        raise
+    with one_import_at_a_time(workspace):
+        _import(workspace, records, result, actor, event, progress, batch_size, batch)
     if dry_run:
         result.batch_id = None
     else:
@@ -129,6 +104,134 @@ def import_records(
         # worker or the command) rather than by whoever opens a page next.
         partners_refresh(workspace=workspace)
     return result
+
+
+def _import(
+    workspace: Workspace,
+    records: Iterable[Record],
+    result: ImportResult,
+    actor: User | None,
+    event: Event | None,
+    progress: Progress | None,
+    batch_size: int,
+    batch: ImportBatch | None,
+) -> None:
+    """`import_records` once it holds the workspace's import lock: the batches, and on
+    any failure the undo of what they wrote."""
+    source, dry_run = result.source, result.dry_run
+    run: ImportRun | None = None
+    try:
+        with (
+            collector_paused(),
+            prepared_batches(
+                records, batch_size, Target(workspace.slug, event is not None)
+            ) as batches,
+        ):
+            run = _start(workspace, source, actor, event, dry_run, result, batch)
+            for prepared in batches:
+                _write_batch(run, prepared)
+                if progress is not None:
+                    progress(result)
+            if result.errors:
+                raise _refused(result)
+            _finish(run)
+    except ParseError as error:  # the parser's: the rest of the file cannot be read
+        _note_problems(result, [(error.line, error.field, error.message)])
+        failure = _refused(result)
+        _abandon(run, str(failure), own=batch is None)
+        raise failure from error
+    except DatabaseError as error:
+        first, last = run.lines if run is not None else (None, None)
+        where = f" in lines {first} to {last}" if first is not None else ""
+        result.errors.append((first, "", str(error)))
+        failure = ImportFailed(
+            f"the database refused a row{where} ({error})", line=first, result=result
+        )
+        _abandon(run, str(failure), own=batch is None)
+        raise failure from error
+    except ImportFailed as error:
+        if not result.errors:
+            result.errors.append((error.line, error.field, error.message))
+        _abandon(run, str(error), own=batch is None)
+        raise
+    except BaseException:
+        _abandon(run, UNEXPECTED, own=batch is None)
+        raise
+
+
+# The dry run (the preview) writes each batch as the import would and rolls it back at
+# once, so it never holds SQLite's write lock for longer than one batch either. What it
+# cannot see is what an earlier batch of the same file would have written: a record
+# repeating one a batch or more before it is previewed as a new row, where the import
+# merges it (the counts of such files differ by those repeats; problems, warnings and
+# the first rows are the import's own).
+_DRY_RUN = "per batch, rolled back"
+UNEXPECTED = "The import failed unexpectedly; nothing was imported."
+
+
+def _write_batch(run: ImportRun, prepared: Prepared) -> None:
+    """One batch in its own short transaction (rolled back in a dry run), the search
+    index caught up with it in the same one; then a pause that lets waiting writers in."""
+    with transaction.atomic():
+        if not run.dry_run:
+            run.writer.fresh_ids()
+        _load_batch(run, prepared)
+        if run.dry_run:
+            transaction.set_rollback(True)
+        else:
+            _beat(run)
+            search_catch_up(connection)
+    run.gaps.after_commit()
+
+
+@contextlib.contextmanager
+def one_import_at_a_time(workspace: Workspace) -> Iterator[None]:
+    """On PostgreSQL, one import at a time per workspace (SQLite has one writer anyway):
+    two imports of the same file at once would otherwise both create its new people.
+    A session lock, held from the first batch to the last (and the undo of a failed
+    import) without holding a transaction open."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, workspace.pk])
+    try:
+        yield
+    finally:
+        # A connection lost meanwhile took the lock with it.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, workspace.pk])
+
+
+def _beat(run: ImportRun) -> None:
+    """Show the batch's progress on the running `ImportBatch` (and that its runner is
+    alive): in the same transaction as the batch's rows."""
+    ImportBatch.objects.filter(pk=run.batch_id).update(
+        counts={**run.counts, "progress": run.result.totals(), BEAT: beat()}
+    )
+
+
+def _abandon(run: ImportRun | None, message: str, *, own: bool) -> None:
+    """Undo what a failed import wrote and record it failed (or, for a batch this call
+    created, delete it): the user sees nothing imported. If this is itself interrupted,
+    the batch stays running and recovery finishes the job; if the undo fails (the
+    database unreachable, say), the batch is left to recovery at once, which tries
+    again on the worker's next heartbeat."""
+    if run is None:
+        return
+    run.discard_files()
+    if run.dry_run:
+        return
+    error = message if message == UNEXPECTED else message.rstrip(".") + ". Nothing was imported."
+    counts = {**run.counts, **run.result.totals()}
+    try:
+        abandon_batch(run.batch_id, error=error, counts=counts, delete=own)
+    except Exception:
+        logger.exception("Undoing the failed import #%s failed; recovery will", run.batch_id)
+        with contextlib.suppress(Exception):
+            ImportBatch.objects.filter(pk=run.batch_id).update(
+                counts={k: v for k, v in run.counts.items() if k != RUNNER}
+            )
 
 
 @contextlib.contextmanager
@@ -160,23 +263,28 @@ def _start(
     result: ImportResult,
     pending: ImportBatch | None = None,
 ) -> ImportRun:
-    if connection.vendor == "postgresql":
-        # One import at a time per workspace (SQLite has one writer anyway): two imports
-        # of the same file at once would otherwise both create its new people.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, workspace.pk])
-    # The first write of the transaction: from here on SQLite's write lock is ours.
-    if pending is not None:
-        ImportBatch.objects.filter(pk=pending.pk).update(status=ImportStatus.RUNNING)
-        batch = pending
-    else:
-        batch = ImportBatch.objects.create(
-            workspace=workspace,
-            format=source.format[:20],
-            filename=source.filename[:255],
-            created_by=actor,
-            status=ImportStatus.RUNNING,
-        )
+    """The batch the import is recorded on, "running" and naming this process, in a
+    transaction of its own (none in a dry run: nothing of it is kept)."""
+    counts: dict[str, Any] = {}
+    with transaction.atomic():
+        if pending is not None:
+            counts = {**(pending.counts or {}), RUNNER: this_runner(), BEAT: beat()}
+            ImportBatch.objects.filter(pk=pending.pk).update(
+                status=ImportStatus.RUNNING, counts=counts
+            )
+            batch = pending
+        else:
+            counts = {RUNNER: this_runner(), BEAT: beat()}
+            batch = ImportBatch.objects.create(
+                workspace=workspace,
+                format=source.format[:20],
+                filename=source.filename[:255],
+                created_by=actor,
+                status=ImportStatus.RUNNING,
+                counts=counts,
+            )
+        if dry_run:
+            transaction.set_rollback(True)
     result.batch_id = batch.pk
     return ImportRun(
         workspace=workspace,
@@ -186,12 +294,8 @@ def _start(
         event=event,
         dry_run=dry_run,
         now=batch.created_at,
+        counts=counts,
     )
-
-
-def _discard(run: ImportRun | None) -> None:
-    if run is not None:
-        run.discard_files()
 
 
 def _load_batch(run: ImportRun, batch: Prepared) -> None:
@@ -260,6 +364,8 @@ def _finish(run: ImportRun) -> None:
         else:
             message = "the file holds no records to import"
         raise ImportFailed(message, result=result)
-    ImportBatch.objects.filter(pk=run.batch_id).update(
-        status=ImportStatus.DONE, counts=result.as_counts()
-    )
+    with transaction.atomic():
+        counts = result.as_counts()
+        if "job" in run.counts:
+            counts["job"] = run.counts["job"]
+        ImportBatch.objects.filter(pk=run.batch_id).update(status=ImportStatus.DONE, counts=counts)

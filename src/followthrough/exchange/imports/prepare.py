@@ -17,19 +17,23 @@ batch never starts a process; the rest moves to a forked reader only when
   knows, which cannot be sent between processes (calendars are read in-line).
 
 The reader only parses and cleans: it never touches the database connection it was
-forked with, and leaves with `os._exit`. Errors come back as they are: a `ParseError`
-with its line and field (the parser's: a record's own problems travel in its batch),
-anything else re-raised here.
+forked with, and leaves with `os._exit`. It dies with the importing process, even one
+killed outright (SIGKILL): on Linux the kernel sends it SIGKILL when its parent goes
+(`PR_SET_PDEATHSIG`); elsewhere it stops at the next batch, when the pipe is gone.
+Errors come back as they are: a `ParseError` with its line and field (the parser's: a
+record's own problems travel in its batch), anything else re-raised here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterable, Iterator
@@ -198,7 +202,9 @@ class _Reader:
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_read, args=(iterator, size, target, send), daemon=True
+            target=_read,
+            args=(iterator, size, target, send, self.receive, os.getpid()),
+            daemon=True,
         )
         self.process.start()
         send.close()  # ours is the reading end only: EOF when the reader is gone
@@ -227,8 +233,19 @@ class _Reader:
         self.process.close()
 
 
-def _read(iterator: Iterator[Record], size: int, target: Target, send: Connection) -> None:
+def _read(
+    iterator: Iterator[Record],
+    size: int,
+    target: Target,
+    send: Connection,
+    receive: Connection,
+    parent: int,
+) -> None:
     """The reader process: prepare and send every batch, then "done" (or the error)."""
+    die_with_parent(parent)
+    # The reading end is the importing process's alone: held here too, the pipe would
+    # never break, and a reader whose importer is gone would wait on it for ever.
+    receive.close()
     # The importing process answers Ctrl-C itself and stops the reader with SIGTERM; the
     # handlers it was forked with (the worker's graceful shutdown) are not the reader's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -243,6 +260,23 @@ def _read(iterator: Iterator[Record], size: int, target: Target, send: Connectio
         pass  # the import stopped reading: nothing to tell
     except Exception as error:  # any other failure is re-raised by the importing process
         send.send(("error", _sendable(error)))
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this (forked) process when its parent dies (Linux), and
+    leave at once if the parent is already gone — it may have died between the fork
+    and the request, when the request no longer applies."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the broken pipe stops it instead
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _sendable(error: Exception) -> Exception:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -26,15 +27,38 @@ from followthrough.sql import aware
 CHUNK = 5_000
 # PostgreSQL hands out ids from the table's sequence in blocks of this many.
 ID_BLOCK = 1_000
+# How long an import (and its undo) leaves SQLite's write lock free after each batch. A
+# writer waiting for the lock sleeps between tries — 100 ms at a time once it has waited
+# a quarter of a second — so the few milliseconds between two back-to-back batches it
+# mostly missed: measured, single writes then waited up to 3 s during a 30,000-row
+# import on the loaded 2-core machine; with 50 ms free after each batch, at most 0.26 s
+# (0.1 s: about the same; 20 ms: up to 1.2 s). A gap is left once the lock was held
+# that long since the last one, so a small import or undo never waits for nothing.
+WRITE_GAP = 0.05
+
+
+class WriteGaps:
+    """Leaves SQLite's write lock free for `WRITE_GAP` after a commit, once this writer
+    has held it (nearly) that long since its last gap."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+
+    def after_commit(self) -> None:
+        if time.monotonic() - self.since >= WRITE_GAP:
+            time.sleep(WRITE_GAP)
+            self.since = time.monotonic()
 
 
 class RowWriter:
     """Inserts and updates of plain tuples for one import, on one connection.
 
-    Ids: on SQLite the writer holds the database's write lock for the whole import
-    transaction (the loader writes its `ImportBatch` row first), so it counts on from
-    the highest id the table has ever used (`sqlite_sequence`, so ids of deleted rows are
-    never reused); on PostgreSQL it draws blocks from the table's sequence.
+    Ids: on SQLite the writer holds the database's write lock for the whole of each
+    batch's transaction (the loader's first statement in it is a write), so it counts on
+    from the highest id the table has ever used (`sqlite_sequence`, so ids of deleted
+    rows are never reused) — read again at the start of every batch (`fresh_ids`), since
+    other writers insert rows between two batches; on PostgreSQL it draws blocks from
+    the table's sequence, which stay the import's across transactions.
     """
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
@@ -46,6 +70,12 @@ class RowWriter:
         self._sql: dict[tuple[str, tuple[str, ...], str], str] = {}
 
     # ids -------------------------------------------------------------------------------
+
+    def fresh_ids(self) -> None:
+        """Forget the ids counted so far (SQLite): call inside a new transaction, before
+        its first id, once other writers may have inserted rows since the last one."""
+        if self.vendor == "sqlite":
+            self._ids.clear()
 
     def next_id(self, model: type[models.Model]) -> int:
         """A fresh primary key for a row of `model` (no query, except once per table on

@@ -14,16 +14,17 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from followthrough.exchange.formats.own_uids import own_id
 from followthrough.exchange.formats.records import Photo
 from followthrough.exchange.imports.dedupe import OrgMembers, SuggestedPair
 from followthrough.exchange.imports.result import Action, ImportResult, SuggestedMerge
-from followthrough.exchange.imports.row_writer import RowWriter
+from followthrough.exchange.imports.row_writer import RowWriter, WriteGaps
 from followthrough.exchange.models import ExternalId, ImportedObject
 from followthrough.people.models import Organization, Tag, photo_path
 
@@ -36,6 +37,9 @@ MAX_PHOTO_SIDE = 10_000
 # The key of `ImportedObject.before` that holds a batch's changed rows of one table
 # ({"<id>": {field: old value}}); no model has a field of that name.
 CHANGED_ROWS = "rows"
+# Beside it, the values the import wrote to those fields ({"<id>": {field: new value}}):
+# undo puts a field back only while it still holds them, so an edit made since stays.
+WRITTEN = "written"
 TRACKED = frozenset({"people.person", "people.organization", "events.event", "events.attendance"})
 PHOTO_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
@@ -65,6 +69,9 @@ class ImportRun:
     files: list[str] = field(default_factory=list)
     pairs: set[SuggestedPair] = field(default_factory=set)
     lines: tuple[int | None, int | None] = (None, None)  # of the batch being loaded
+    # The running batch's counts as the import started them (its job, its runner).
+    counts: dict[str, Any] = field(default_factory=dict)
+    gaps: WriteGaps = field(default_factory=WriteGaps)  # the lock left free between batches
     _new_ids: dict[str, list[int]] = field(default_factory=dict)
     _provenance: list[tuple[Any, ...]] = field(default_factory=list)
     _before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
@@ -140,7 +147,10 @@ class ImportRun:
                     (self.workspace_id, self.batch_id, label, first, True, before)
                 )
         for label, rows in self._before.items():
-            before = self.writer.json({CHANGED_ROWS: {str(pk): old for pk, old in rows.items()}})
+            entry: dict[str, Any] = {CHANGED_ROWS: {str(pk): old for pk, old in rows.items()}}
+            if not self.dry_run:
+                entry[WRITTEN] = written_values(label, rows)
+            before = self.writer.json(entry)
             self._provenance.append(
                 (self.workspace_id, self.batch_id, label, min(rows), False, before)
             )
@@ -173,6 +183,25 @@ class ImportRun:
         for name in self.files:
             default_storage.delete(name)
         self.files.clear()
+
+
+def written_values(label: str, rows: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The current values of the fields `rows` name (what this batch just wrote to them),
+    read back in the batch's transaction: one query per table and batch."""
+    model = apps.get_model(label)
+    names = sorted({name for old in rows.values() for name in old})
+    attnames = [_attname(model, name) for name in names]
+    found = model._default_manager.filter(pk__in=sorted(rows)).values_list("pk", *attnames)
+    return {
+        str(pk): {name: jsonable(value) for name, value in zip(names, values, strict=True)}
+        for pk, *values in found.iterator(chunk_size=2_000)
+    }
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field.attname
 
 
 def id_runs(ids: Iterable[int]) -> list[tuple[int, int]]:

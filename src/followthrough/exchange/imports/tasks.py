@@ -4,8 +4,9 @@ An upload is kept under `MEDIA_ROOT/imports/<workspace id>/<token>.upload`, with
 choices made on the form beside it in `<token>.json`; the token is random, so only the
 member who uploaded it (and saw the preview) can name it. The batch created when the
 member confirms keeps the token in `counts["job"]`. While the import runs, its progress
-goes to `<token>.progress.json` — the import is one transaction, so nothing it writes to
-the database is visible before it ends — and the status page reads it from there. A
+goes to `<token>.progress.json` (with the bytes read, which the database does not
+know), and the status page reads it from there; the running batch shows its counts so
+far too (`counts["progress"]`, written with each batch). A
 large upload's preview runs in the background too (`exchange.imports.preview`): it writes its
 progress to the same file and its outcome to `<token>.preview.json`.
 Upload, options, progress and preview are deleted once the import has finished or
@@ -39,6 +40,7 @@ from followthrough.events.models import Event
 from followthrough.exchange.formats import registry
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportFailed, ImportResult, ImportSource
+from followthrough.exchange.imports.runner import BEAT, RUNNER, beat, this_runner
 from followthrough.exchange.models import ImportBatch, ImportStatus
 from followthrough.workspaces.models import Workspace
 
@@ -320,7 +322,11 @@ def run_batch(batch: ImportBatch) -> None:
     job = batch.counts.get("job") or {}
     token = job.get("token", "")
     workspace = batch.workspace
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    # Running from here, and naming this process, so that recovery can tell when a
+    # worker killed before the first batch left it behind (`recovery`).
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.RUNNING, counts={**batch.counts, RUNNER: this_runner(), BEAT: beat()}
+    )
     try:
         result = run_import(
             workspace,

@@ -2,7 +2,8 @@
 
 What the import created and changed is read from its provenance (`provenance`).
 
-Undo runs in one transaction and marks the batch undone; a second undo is refused.
+Undo runs in short transactions (`revert`) and marks the batch undone; a second undo is
+refused. A field changed since the import wrote it keeps its newer value.
 Rows the import created are deleted through the ORM, so what members added to them
 since (interactions, follow-ups…) goes with them, as when a person is deleted by hand.
 """
@@ -10,60 +11,34 @@ since (interactions, follow-ups…) goes with them, as when a person is deleted 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.apps import apps
-from django.core.files.storage import default_storage
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from followthrough.exchange.formats import registry
 from followthrough.exchange.imports.provenance import Run, changed_rows, created_runs, merged
-from followthrough.exchange.imports.row_writer import RowWriter
+from followthrough.exchange.imports.revert import CHUNK, revert_rows, rows_of
+from followthrough.exchange.imports.revert import UndoResult as RevertResult
+from followthrough.exchange.imports.runner import RUNNER, runner_gone, this_runner
 from followthrough.exchange.models import ImportBatch, ImportedObject, ImportStatus
-from followthrough.matching.index import forget as partners_forget
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# Rows that hang off others go first, so a cascade never finds them gone mid-way.
-DELETE_ORDER = (
-    "relationships.interaction",
-    "events.attendance",
-    "people.person_tags",
-    "people.organization_focus_areas",
-    "people.contactpoint",
-    "exchange.externalid",
-    "people.affiliation",
-    "people.person",
-    "events.event",
-    "people.organization",
-    "people.tag",
-)
-DELETE_CHUNK = 1_000
+# The process undoing a batch, while it does (see `runner`).
+UNDOING = "undoing"
+
+DELETE_CHUNK = CHUNK
 
 
 class ImportUndoRefused(Exception):
     """The import cannot be undone (already undone, or never finished)."""
 
 
-@dataclass
-class UndoResult:
-    batch_id: int
-    deleted: Counter[str] = field(default_factory=Counter)
-    restored: Counter[str] = field(default_factory=Counter)
-
-    def summary(self) -> str:
-        deleted = sum(self.deleted.values())
-        restored = sum(self.restored.values())
-        people = self.deleted.get("people.person", 0)
-        return (
-            f"import #{self.batch_id} undone: {deleted:,} rows deleted "
-            f"({people:,} people), {restored:,} rows restored"
-        )
-
+class UndoResult(RevertResult):
     def plain_summary(self) -> str:
         """What the undo did, in plain words, for the web page."""
         done = _plain_words(self.deleted, self.restored, tense="past")
@@ -145,7 +120,11 @@ class UndoPlan:
         words = _plain_words(self.removed, self.restored, tense="plan")
         if not words:
             return "This import added or changed nothing that is still there: nothing to undo."
-        text = f"{words[0].upper()}{words[1:]}. Changes made to them since will be lost."
+        text = f"{words[0].upper()}{words[1:]}."
+        if +self.removed:
+            text += " What was added to those since goes with them."
+        if +self.restored:
+            text += " A field edited since the import keeps its newer value."
         if self.later and later:
             named = _and([f"#{pk} ({name})" for pk, name in self.later])
             text += f" {self.later_lead} {named}, {self.later_tail}"
@@ -254,34 +233,42 @@ def _within(pk: int, spans: list[Run]) -> bool:
 
 
 def import_undo(*, batch: ImportBatch, actor: User | None = None) -> UndoResult:
-    """Undo `batch` in one transaction: restore the rows it changed, delete the rows it
-    created, mark it undone. Raises `ImportUndoRefused` for a batch already undone or
-    not finished. Photos the import stored are deleted once the undo is committed.
-    Cost: one read of the batch's provenance (streamed), one update per changed table
-    and field set, one delete per 1,000 created rows."""
+    """Undo `batch`: restore the rows it changed (a field edited since keeps its newer
+    value), delete the rows it created, mark it undone. Raises `ImportUndoRefused` for a
+    batch already undone, not finished, or being undone by a process still running.
+    Runs in short transactions (`revert`), so the app keeps serving meanwhile; the
+    batch names the process undoing it (`counts["undoing"]`), so an undo that is killed
+    is finished by `recovery.imports_recover_interrupted`. Photos the import stored are
+    deleted once the chunk that let go of them is committed.
+    Cost: one read of the batch's provenance (streamed), one read and one update per
+    1,000 changed rows, one delete per 1,000 created rows."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         _check(locked)
-        result = UndoResult(batch_id=locked.pk)
-        photos = _restore_changed(locked, result)
-        photos += _delete_created(locked, result)
-        locked.status = ImportStatus.UNDONE
-        locked.undone_at = timezone.now()
-        locked.counts = {
-            **locked.counts,
-            "undo": {
-                "by": actor.pk if actor is not None else None,
-                "deleted": dict(result.deleted),
-                "restored": dict(result.restored),
-            },
-        }
-        locked.save(update_fields=["status", "undone_at", "counts"])
-        # Organizations put back keep their old edit times, which the partners index
-        # cannot tell from unchanged ones: it is rebuilt on the next read.
-        partners_forget(workspace_id=locked.workspace_id)
-        transaction.on_commit(lambda: _delete_files(photos))
+        ImportBatch.objects.filter(pk=locked.pk).update(
+            counts={**locked.counts, UNDOING: this_runner()}
+        )
+    result = UndoResult(batch_id=locked.pk)
+    revert_rows(locked, result)
+    finish_undo(locked.pk, result, by=actor.pk if actor is not None else None)
     batch.refresh_from_db()
     return result
+
+
+def finish_undo(batch_id: int, result: RevertResult, *, by: int | None) -> None:
+    """Record a batch undone, with what its undo did."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        counts = {k: v for k, v in locked.counts.items() if k != UNDOING}
+        counts["undo"] = {
+            "by": by,
+            "deleted": dict(result.deleted),
+            "restored": dict(result.restored),
+        }
+        locked.status = ImportStatus.UNDONE
+        locked.undone_at = timezone.now()
+        locked.counts = counts
+        locked.save(update_fields=["status", "undone_at", "counts"])
 
 
 def _check(batch: ImportBatch) -> None:
@@ -297,100 +284,10 @@ def _check(batch: ImportBatch) -> None:
         raise ImportUndoRefused(
             f"{name} is “{batch.get_status_display()}”: only a finished import can be undone."
         )
-
-
-def _model(label: str) -> type[models.Model]:
-    return apps.get_model(label)
+    undoing = batch.counts.get(UNDOING)
+    if undoing and not runner_gone({RUNNER: undoing}):
+        raise ImportUndoRefused(f"{name} is being undone right now.")
 
 
 def _rows(label: str, batch: ImportBatch) -> models.QuerySet:
-    """The rows of `label`, in the batch's workspace when they carry one (a tag on a
-    person or a focus area is a many-to-many row without: its ids are the import's own)."""
-    model = _model(label)
-    rows = model._default_manager.all()
-    if any(f.name == "workspace" for f in model._meta.concrete_fields):
-        rows = rows.filter(workspace_id=batch.workspace_id)
-    return rows
-
-
-def _restore_changed(batch: ImportBatch, result: UndoResult) -> list[str]:
-    """Put back the old values of every row the import changed; returns the photos the
-    import had given people (to delete once committed)."""
-    oldest: dict[tuple[str, int], dict[str, Any]] = {}
-    changed = (
-        ImportedObject.objects.filter(workspace_id=batch.workspace_id, batch=batch, created=False)
-        .order_by("-id")
-        .values_list("model", "object_id", "before")
-    )
-    for label, first, entry in changed.iterator(chunk_size=100):
-        for pk, before in changed_rows(first, entry):
-            # Newest first: an older entry's value of a field wins.
-            oldest.setdefault((label, pk), {}).update(before)
-    photos = _photos_replaced(batch, oldest)
-    writer = RowWriter(connection)
-    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = defaultdict(list)
-    for (label, pk), values in oldest.items():
-        names = tuple(sorted(values))
-        model = _model(label)
-        row = tuple(_db_value(model, name, values[name]) for name in names)
-        groups[(label, names)].append((*row, pk))
-    for (label, names), rows in groups.items():
-        # Counted as the database updated them: rows deleted since are not put back.
-        result.restored[label] += writer.update(_model(label), names, rows)
-    return photos
-
-
-def _photos_replaced(
-    batch: ImportBatch, oldest: dict[tuple[str, int], dict[str, Any]]
-) -> list[str]:
-    from followthrough.people.models import Person
-
-    ids = [
-        pk
-        for (label, pk), values in oldest.items()
-        if label == "people.person" and "photo" in values
-    ]
-    current = dict(
-        Person.objects.filter(workspace_id=batch.workspace_id, pk__in=ids).values_list(
-            "id", "photo"
-        )
-    )
-    return [
-        name
-        for pk, name in current.items()
-        if name and name != oldest[("people.person", pk)]["photo"]
-    ]
-
-
-def _db_value(model: type[models.Model], name: str, value: Any) -> Any:
-    model_field = model._meta.get_field(name)
-    assert isinstance(model_field, models.Field)
-    return model_field.get_db_prep_save(model_field.to_python(value), connection)
-
-
-def _delete_created(batch: ImportBatch, result: UndoResult) -> list[str]:
-    """Delete every run of rows the import created, children first; returns the photo
-    files of the people deleted."""
-    from followthrough.people.models import Person
-
-    runs = created_runs(batch=batch)
-    photos: list[str] = []
-    order = [label for label in DELETE_ORDER if label in runs]
-    order += sorted(set(runs) - set(order))
-    for label in order:
-        model = _model(label)
-        for first, last in runs[label]:
-            for start in range(first, last + 1, DELETE_CHUNK):
-                rows = _rows(label, batch).filter(
-                    pk__range=(start, min(last, start + DELETE_CHUNK - 1))
-                )
-                if model is Person:
-                    photos += [p for p in rows.exclude(photo="").values_list("photo", flat=True)]
-                _, by_model = rows.delete()
-                result.deleted[label] += by_model.get(model._meta.label, 0)
-    return photos
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+    return rows_of(label, batch)

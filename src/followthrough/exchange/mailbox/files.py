@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from followthrough.exchange.formats.mail import read_eml, read_mbox
 from followthrough.exchange.formats.mail.record import MessageRecord
 from followthrough.exchange.formats.records import ParseError
+from followthrough.exchange.imports.runner import BEAT, RUNNER, beat, this_runner
 from followthrough.exchange.mailbox.result import MailImportResult
 from followthrough.exchange.mailbox.service import Progress, mail_import
 from followthrough.exchange.models import ImportBatch, ImportStatus
@@ -57,7 +58,11 @@ def mail_import_batch(
             workspace=workspace, format=fmt, filename=filename[:255], created_by=actor
         )
     if batch is not None:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+        # Naming this process: if it is killed, recovery marks the import failed.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.RUNNING,
+            counts={**batch.counts, RUNNER: this_runner(), BEAT: beat()},
+        )
     latest: list[MailImportResult] = []
 
     def report(result: MailImportResult) -> None:

@@ -6,8 +6,12 @@ the parser's options, shows a progress bar, and prints what the import did.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,6 +38,25 @@ LABELS = {
     "events.attendance": "attendances",
     "people.tag": "tags",
 }
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager stopping) ends the import as Ctrl-C does: what
+    its batches committed is undone before the process exits (`loader.import_records`).
+    Only the main thread may set a handler; elsewhere the default stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def resolve_workspace(slug: str | None) -> Workspace:
@@ -175,7 +198,11 @@ class Command(BaseCommand):
                 "lists them)."
             )
         try:
-            with path.open("rb") as stream, _Progress(stream, path) as progress:
+            with (
+                _stopped_by_sigterm(),
+                path.open("rb") as stream,
+                _Progress(stream, path) as progress,
+            ):
                 result = import_records(
                     workspace=workspace,
                     records=registry.parse(fmt, stream, parse_options),
