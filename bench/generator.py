@@ -36,8 +36,8 @@ from followthrough.people.models import (
 from followthrough.people.services import organization_update
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.site.services import workspace_open
+from followthrough.workspaces.invitations import invitation_accept, invitation_create
 from followthrough.workspaces.models import Role, Workspace
-from followthrough.workspaces.services import Invitation, invitation_accept
 
 BENCH_SLUG = "bench"
 BENCH_NAME = "Bench Literacy Network"
@@ -153,8 +153,10 @@ def _setup_workspace(
         users.append(user)
     workspace = workspace_open(name=BENCH_NAME, owner=users[0], slug=BENCH_SLUG)
     for user in users[1:]:
-        invitation = Invitation(workspace_id=workspace.pk, role=Role.MEMBER, email=user.email)
-        invitation_accept(invitation=invitation, user=user)
+        _, token = invitation_create(
+            workspace=workspace, email=user.email, role=Role.MEMBER, created_by=users[0]
+        )
+        invitation_accept(token=token, user=user)
     return workspace, [u.pk for u in users]
 
 

@@ -11,7 +11,16 @@ if "FOLLOWTHROUGH_DATA_DIR" not in os.environ:
     os.environ["FOLLOWTHROUGH_DATA_DIR"] = tempfile.mkdtemp(prefix="followthrough-tests-")
     atexit.register(shutil.rmtree, os.environ["FOLLOWTHROUGH_DATA_DIR"], ignore_errors=True)
 
-from followthrough.config import make_data_dir
+# Each xdist worker its own folder inside it (CI names one data dir for the whole run, and
+# the controller's is inherited): files kept there by one test process — a restore's
+# marker, a prepared backup, an upload — are never another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and not os.environ["FOLLOWTHROUGH_DATA_DIR"].endswith(f"-{_worker}"):
+    os.environ["FOLLOWTHROUGH_DATA_DIR"] = os.path.join(
+        os.environ["FOLLOWTHROUGH_DATA_DIR"], f"worker-{_worker}"
+    )
+
+from followthrough.config import make_data_dir  # noqa: E402
 
 make_data_dir()  # the settings only name it (as the `followthrough` command, we make it)
 

@@ -191,7 +191,7 @@ def test_abandoned_restores_are_deleted_and_live_ones_kept(db, media_root, owner
     marker.claim()
     data = restore_cleanup.read_marker(marker.path)
     assert data is not None
-    data["pid"] = _dead_pid()
+    data["process"]["pid"] = _dead_pid()
     marker.path.write_text(__import__("json").dumps(data))
     # One under way in this very process, and one whose marker is lost.
     Workspace.objects.create(name="Live", slug="live", restoring=True)

@@ -28,6 +28,7 @@ class ExchangeConfig(AppConfig):
         from followthrough.exchange.backup.downloads import backup_files_tick
         from followthrough.exchange.backup.restore_cleanup import restores_abandoned_cleanup
         from followthrough.exchange.backup.sections import check_sections
+        from followthrough.exchange.imports.recovery import imports_recover_interrupted
         from followthrough.exchange.mailbox.tasks import tick
         from followthrough.workspaces.hooks import register_member_removed
         from followthrough.workspaces.periodic import register_periodic, register_recovery
@@ -37,3 +38,4 @@ class ExchangeConfig(AppConfig):
         register_periodic("backup files", backup_files_tick)
         register_member_removed(_member_removed)
         register_recovery("restores whose process is gone", restores_abandoned_cleanup)
+        register_recovery("imports whose process is gone", imports_recover_interrupted)

@@ -19,7 +19,6 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +35,7 @@ from django.db.models import Model
 from followthrough.exchange.backup.restore_values import BATCH
 from followthrough.exchange.backup.sections import SECTIONS
 from followthrough.exchange.backup.writer import BackupError
+from followthrough.processes import process_ended, this_process
 from followthrough.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -49,35 +49,13 @@ def _markers() -> Path:
     return Path(settings.DATA_DIR) / "restores"
 
 
-def _process_start(pid: int) -> str | None:
-    """The process's start time (Linux: /proc), to tell it from a later one with its pid;
-    None where it cannot be read. A zombie counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return "zombie" if fields[0] == "Z" else fields[19]
-
-
 def _alive(marker: dict[str, Any]) -> bool:
-    if not isinstance(marker, dict):
-        return False
-    if marker.get("host") != socket.gethostname():
-        return time.time() - float(marker.get("heartbeat", 0)) < STALE_SECONDS
-    pid = marker.get("pid")
-    if type(pid) is not int or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # another user's process: it exists
-    start = _process_start(pid)
-    if start == "zombie":
-        return False
-    return start is None or marker.get("started") in (None, start)
+    """Whether the restore the marker names still runs: its process has not ended, or,
+    on another host, its heartbeat is recent."""
+    ended = process_ended(marker.get("process"))
+    if ended is None:
+        return time.time() - float(marker.get("heartbeat", 0) or 0) < STALE_SECONDS
+    return not ended
 
 
 class RestoreMarker:
@@ -102,9 +80,7 @@ class RestoreMarker:
         """Say this restore is alive, and which accounts it created (deleted if it dies)."""
         self.user_ids = list(user_ids)
         data = {
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "started": _process_start(os.getpid()),
+            "process": this_process(),
             "heartbeat": time.time(),
             "users": self.user_ids,
         }

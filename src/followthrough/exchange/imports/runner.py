@@ -10,13 +10,12 @@ batch written. Recovery (`recovery.imports_recover_interrupted`) reads both.
 
 from __future__ import annotations
 
-import os
-import socket
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+
+from followthrough.processes import process_ended, this_process
 
 RUNNER = "runner"
 BEAT = "beat"
@@ -25,33 +24,9 @@ BEAT = "beat"
 OTHER_HOST_SILENT = timedelta(minutes=30)
 
 
-def _boot_id() -> str:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return ""
-
-
-def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot, or "" (no /proc, or gone)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    # The command name (field 2) is in parentheses and may hold spaces: split after it.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else ""
-
-
 def this_runner() -> dict[str, Any]:
     """This process, as a running batch records it."""
-    pid = os.getpid()
-    return {
-        "host": socket.gethostname(),
-        "boot": _boot_id(),
-        "pid": pid,
-        "started": _start_time(pid),
-    }
+    return this_process()
 
 
 def runner_gone(counts: dict[str, Any], *, now: datetime | None = None) -> bool:
@@ -62,22 +37,11 @@ def runner_gone(counts: dict[str, Any], *, now: datetime | None = None) -> bool:
     runner = counts.get(RUNNER)
     if not isinstance(runner, dict) or not runner.get("pid"):
         return True
-    if runner.get("host") != socket.gethostname():
+    ended = process_ended(runner)
+    if ended is None:
         beat = _parse(counts.get(BEAT))
         return beat is None or (now or timezone.now()) - beat > OTHER_HOST_SILENT
-    if runner.get("boot") and runner.get("boot") != _boot_id():
-        return True
-    pid = int(runner["pid"])
-    if pid == os.getpid():
-        return runner.get("started") != _start_time(pid)  # our own pid: gone unless us
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass  # someone else's process: it exists
-    started = runner.get("started")
-    return bool(started) and started != _start_time(pid)
+    return ended
 
 
 def _parse(value: Any) -> datetime | None:
