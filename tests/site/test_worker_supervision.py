@@ -65,7 +65,16 @@ def _worker_pids(port: int) -> list[int]:
             continue
         if "followthrough worker" in args and f"ft-serve-{port}".encode() in environ:
             found.append(int(proc.name))
-    return found
+    # Not the processes a worker forks (an import's reader): those share its command line.
+    return [pid for pid in found if _parent(pid) not in found]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rfind(")") + 2 :].split()[1])
 
 
 def _heartbeat_pids(data_dir: Path) -> set[int]:
