@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from tests.site.test_worker_supervision import _wait_for, _worker_pids
+from tests.smtp import smtp_mute  # noqa: F401 -- the fixture
 from tests.test_serve import server, server_env  # noqa: F401 -- the fixtures
 
 SETUP = """
@@ -100,3 +101,52 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_next_import_runs(serv
     assert _query(data_dir, next_rows) == [(50,)]
     lost = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
     assert _query(data_dir, lost) == [(0,)], "the killed worker's task still says running"
+
+
+SEND_SETUP = """
+import json, os
+from followthrough.mail.models import MailSettings, OutgoingMessage, Security
+from followthrough.mail.tasks import send_message_task
+from followthrough.people.services import person_create
+from followthrough.site.services import workspace_open
+from followthrough.workspaces.services import user_create
+
+owner = user_create(email="send@example.org", password="a long pass phrase", name="Sam")
+workspace = workspace_open(name="Send test", owner=owner)
+MailSettings.objects.create(
+    workspace=workspace, host="127.0.0.1", port=int(os.environ["MUTE_PORT"]),
+    security=Security.NONE, from_address="team@example.org", timeout=60,
+)
+ada = person_create(workspace=workspace, first_name="Ada", last_name="Lovelace")
+message = OutgoingMessage.objects.create(
+    workspace=workspace, person=ada, sender=owner, to_address="ada@example.org",
+    subject="Hi", body="B", message_id="kill.1@example.org",
+)
+send_message_task.enqueue(message.pk)
+print(json.dumps(message.pk))
+"""
+
+
+def test_a_worker_killed_mid_send_leaves_a_failed_message_that_says_so(server, smtp_mute):  # noqa: F811
+    """The SMTP server never answers, so the worker is inside the send when it dies."""
+    base, data_dir = server
+    port = int(base.rsplit(":", 1)[1])
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    out = subprocess.run(  # noqa: S603 -- our own command
+        [sys.executable, "-m", "followthrough", "shell", "-c", SEND_SETUP,
+         "--data-dir", str(data_dir)],
+        env={**env, "MUTE_PORT": str(smtp_mute[1])},
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    message = json.loads(out.strip().splitlines()[-1])
+    status = "SELECT status, last_error FROM mail_outgoingmessage WHERE id = ?"
+    assert _wait_for(lambda: _query(data_dir, status, message)[0][0] == "sending", 60)
+    [worker] = _worker_pids(port)
+    os.kill(worker, signal.SIGKILL)
+    assert _wait_for(lambda: _query(data_dir, status, message)[0][0] == "failed", 30)
+    [(_, error)] = _query(data_dir, status, message)
+    assert "may or may not have gone out" in error
+    lost = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+    assert _query(data_dir, lost) == [(0,)]
