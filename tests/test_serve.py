@@ -30,8 +30,8 @@ def _get(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers.get("Content-Type", ""), error.read()
 
 
-def _workers_of(port: int) -> list[str]:
-    """Worker processes whose environment names this test's data dir (by the port's
+def _workers_of(port: int) -> list[int]:
+    """The pids of worker processes whose environment names this test's data dir (by the port's
     server having started them): found through /proc, children of no one else."""
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
@@ -41,7 +41,7 @@ def _workers_of(port: int) -> list[str]:
         except OSError:
             continue
         if "followthrough worker" in args and f"ft-serve-{port}".encode() in environ:
-            found.append(args)
+            found.append(int(proc.name))
     return found
 
 

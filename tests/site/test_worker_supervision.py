@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from followthrough.site.supervisor import WorkerSupervisor, exit_reason
-from tests.test_serve import server, server_env  # noqa: F401 -- the fixtures
+from tests.test_serve import _workers_of, server, server_env  # noqa: F401 -- the fixtures
 
 
 def _sleeper() -> subprocess.Popen:
@@ -56,16 +56,9 @@ def test_the_exit_is_told_in_words():
 
 
 def _worker_pids(port: int) -> list[int]:
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            environ = (proc / "environ").read_bytes()
-        except OSError:
-            continue
-        if "followthrough worker" in args and f"ft-serve-{port}".encode() in environ:
-            found.append(int(proc.name))
-    # Not the processes a worker forks (an import's reader): those share its command line.
+    """Serve's worker, not the processes it forks (an import's reader shares its command
+    line and environment)."""
+    found = _workers_of(port)
     return [pid for pid in found if _parent(pid) not in found]
 
 

@@ -4,6 +4,7 @@ is in `accounts.signin`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -152,9 +153,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_setup.html", context)
 
 
-@login_required
-@sensitive_post_parameters("password")
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def _after_the_password(
+    request: HttpRequest, template: str, confirmed: Callable[[User], HttpResponse]
+) -> HttpResponse:
+    """A change to two-factor sign-in that asks for the password first (wrong ones count
+    toward the lockout): the form, or `confirmed(user)` once the password is right."""
     user = _user(request)
     if not services.two_factor_enabled(user=user):
         return redirect("account")
@@ -162,22 +165,26 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         return locked
     form = PasswordConfirmForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
+        return confirmed(user)
+    return render(request, template, {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("password")
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    def turn_off(user: User) -> HttpResponse:
         services.two_factor_remove(user=user)
         messages.success(request, "Two-factor sign-in is off: your password alone signs you in.")
         return redirect("account")
-    return render(request, "accounts/two_factor_disable.html", {"form": form})
+
+    return _after_the_password(request, "accounts/two_factor_disable.html", turn_off)
 
 
 @login_required
 @sensitive_post_parameters("password")
 def recovery_codes_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not services.two_factor_enabled(user=user):
-        return redirect("account")
-    if request.method == "POST" and (locked := throttle.lockout(request, user)):
-        return locked
-    form = PasswordConfirmForm(request.POST or None, user=user, request=request)
-    if request.method == "POST" and form.is_valid():
+    def make_codes(user: User) -> HttpResponse:
         codes = services.recovery_codes_make(user=user)
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
-    return render(request, "accounts/recovery_codes_new.html", {"form": form})
+
+    return _after_the_password(request, "accounts/recovery_codes_new.html", make_codes)
