@@ -21,7 +21,7 @@ def _settings_data(workspace, **changes):
     data = {
         "name": workspace.name, "timezone": workspace.timezone, "focus_pick_limit": 2,
         "follow_up_window_hours": 48, "match_engine": "lexical", "nudge_gaps": "4, 10, 21",
-        "nudge_cap": 3,
+        "nudge_cap": 3, "export_role": "member",
     }  # fmt: skip
     return {**data, **changes}
 
