@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     server = subprocess.Popen(  # noqa: S603 -- our own command
         [sys.executable, "-m", "followthrough", "serve", "--port", str(port),
          "--data-dir", str(args.scratch)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL, stderr=(args.scratch / "serve.log").open("w"), text=True,
     )  # fmt: skip
     prefix = args.scratch / "locust"
     try:

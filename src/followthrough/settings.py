@@ -217,6 +217,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with a process's writers taking turns (followthrough/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "followthrough.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -33,6 +34,7 @@ from followthrough.matching.profiles import (
     weights,
 )
 from followthrough.people.models import Organization
+from followthrough.sqlite import waiting_at_most
 from followthrough.workspaces.models import Engine, Workspace
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ SCORING_VERSION = 1
 # cores); more are left to the worker.
 EMBED_NOW = 500
 BATCH = 2000
+# How long a page waits for another writer before it shows the last scores instead.
+PAGE_BUSY_WAIT = 0.25
 
 
 def signature(own: Profile, engine: str) -> str:
@@ -51,14 +55,21 @@ def signature(own: Profile, engine: str) -> str:
 
 
 def refresh(
-    *, workspace: Workspace, engine: str | None = None, embed_all: bool = False
+    *,
+    workspace: Workspace,
+    engine: str | None = None,
+    embed_all: bool = False,
+    busy_wait: float | None = None,
 ) -> str | None:
     """Bring the workspace's scores up to date; returns the engine that scored, or None
     when our own profile is empty (nothing to score against). A write that cannot be made
     now (SQLite busy with a long import) leaves the last scores in place. The semantic
     engines embed at most `EMBED_NOW` new phrases here (every one with `embed_all`, as
     the worker and the commands do); past it, the worker is asked to, and the lexical
-    engine scores meanwhile."""
+    engine scores meanwhile. `busy_wait`: pages give up after that many seconds when
+    another writer holds the database (another page refreshing the same scores, or an
+    import that keeps changing them) and show the last scores, instead of queueing one
+    refresh after another behind it."""
     engine = engine_in_use(workspace, engine)
     embed_limit = None if embed_all else EMBED_NOW
     index, glance = _index_and_glance(workspace)
@@ -78,7 +89,7 @@ def refresh(
     if index is not None and index.own_signature == wanted and _same(index, state):
         return engine
     try:
-        with transaction.atomic():
+        with waiting_at_most(busy_wait) if busy_wait else nullcontext(), transaction.atomic():
             if index is None or index.own_signature != wanted or index.drifted(state.count):
                 _rebuild(workspace, own, engine, state, index, embed_limit)
             else:

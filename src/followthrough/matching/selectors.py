@@ -81,7 +81,7 @@ def potential_partners(
     intersects with ours, each with its reasons; empty when our profile is empty.
     `city` and `focus_area` (names, case-insensitive) narrow the list. Reads the best rows
     of the partners index, refreshed first (a few queries when nothing changed)."""
-    if index.refresh(workspace=workspace, engine=engine) is None:
+    if index.refresh(workspace=workspace, engine=engine, busy_wait=index.PAGE_BUSY_WAIT) is None:
         return []
     rows = PartnerScore.objects.for_workspace(workspace).order_by("-score", "organization__name")
     if city.strip():
@@ -113,7 +113,7 @@ def organizations_intersecting(
     profile, best first; those with no reason are left out. Reads the partners index,
     refreshed first: two indexed queries when nothing changed."""
     wanted = [pk for pk in organization_ids if pk != workspace.organization_id]
-    if not wanted or index.refresh(workspace=workspace) is None:
+    if not wanted or index.refresh(workspace=workspace, busy_wait=index.PAGE_BUSY_WAIT) is None:
         return []
     # By organization id alone, the workspace checked on the rows: with the workspace in
     # the query, SQLite without statistics reads the workspace's scores by rank instead.

@@ -172,7 +172,7 @@ UNEXPECTED = "The import failed unexpectedly; nothing was imported."
 def _write_batch(run: ImportRun, prepared: Prepared) -> None:
     """One batch in its own short transaction (rolled back in a dry run), the search
     index caught up with it in the same one; then a pause that lets waiting writers in."""
-    with transaction.atomic():
+    with run.gaps.turn():
         if not run.dry_run:
             run.writer.fresh_ids()
         _load_batch(run, prepared)
@@ -181,7 +181,6 @@ def _write_batch(run: ImportRun, prepared: Prepared) -> None:
         else:
             _beat(run)
             search_catch_up(connection)
-    run.gaps.after_commit()
 
 
 @contextlib.contextmanager

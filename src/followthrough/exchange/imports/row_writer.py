@@ -12,6 +12,7 @@ Every method runs inside the caller's transaction and costs one statement per ca
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
@@ -19,8 +20,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import OperationalError
 
 from followthrough.sql import aware
 
@@ -35,18 +37,51 @@ ID_BLOCK = 1_000
 # (0.1 s: about the same; 20 ms: up to 1.2 s). A gap is left once the lock was held
 # that long since the last one, so a small import or undo never waits for nothing.
 WRITE_GAP = 0.05
+# When others are writing too — the import found the lock taken when it came back for its
+# next batch — the gap doubles, up to this, so that a crowd of writers (20 members saving
+# at once) shares the lock instead of queueing behind the import; it halves back towards
+# WRITE_GAP once the import finds the lock free again, so an import alone pays 50 ms.
+MAX_WRITE_GAP = 0.4
+CONTENDED = 0.01  # a BEGIN that waited this long met another writer
+PATIENCE = 600.0  # seconds an import's next batch waits for busy members before it fails
 
 
 class WriteGaps:
-    """Leaves SQLite's write lock free for `WRITE_GAP` after a commit, once this writer
-    has held it (nearly) that long since its last gap."""
+    """Leaves SQLite's write lock free for a gap after a commit, once this writer has held
+    it (nearly) that long since its last gap; the gap grows while others want the lock."""
 
     def __init__(self) -> None:
         self.since = time.monotonic()
+        self.gap = WRITE_GAP
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """One short transaction of the import, timed at its BEGIN (which waits while
+        others write), then the gap. A BEGIN that gives up ("database is locked": members
+        kept the database busy past the busy timeout) is tried again, for up to
+        `PATIENCE`: nothing was written yet, and an import may wait where a page may not."""
+        asked = time.monotonic()
+        with contextlib.ExitStack() as stack:
+            while True:
+                try:
+                    stack.enter_context(transaction.atomic())
+                    break
+                except OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() - asked > PATIENCE:
+                        raise
+            self.waited(time.monotonic() - asked)
+            yield
+        self.after_commit()
+
+    def waited(self, seconds: float) -> None:
+        if seconds >= CONTENDED:
+            self.gap = min(self.gap * 2, MAX_WRITE_GAP)
+        else:
+            self.gap = max(self.gap / 2, WRITE_GAP)
 
     def after_commit(self) -> None:
         if time.monotonic() - self.since >= WRITE_GAP:
-            time.sleep(WRITE_GAP)
+            time.sleep(self.gap)
             self.since = time.monotonic()
 
 
