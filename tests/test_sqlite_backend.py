@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.utils import OperationalError
 
 from followthrough.people.models import Tag
+from followthrough.sqlite import base as sqlite_base
 from followthrough.sqlite import waiting_at_most
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's turns")
@@ -51,7 +52,9 @@ def test_a_transaction_holds_the_turn_until_it_commits(transactional_db, workspa
     with transaction.atomic():
         Tag.objects.create(workspace=workspace, name="inside")
         assert _other_process_sees() == "taken"
+        assert sqlite_base._thread_turn.locked()  # this process's other threads wait
     assert _other_process_sees() == "free"
+    assert not sqlite_base._thread_turn.locked()
     with pytest.raises(ValueError), transaction.atomic():
         Tag.objects.create(workspace=workspace, name="rolled back")
         raise ValueError
