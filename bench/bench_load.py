@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
              "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
              "--host", host, "--csv", str(prefix), "--loglevel", "WARNING"],
             env=env, check=False, stdout=subprocess.DEVNULL,
+            stderr=(args.scratch / "locust.log").open("w"),
         )  # fmt: skip
     finally:
         server.terminate()

@@ -47,3 +47,42 @@ def test_two_owners_demoting_each_other_never_leave_none(django_user_model):
             thread.join(timeout=30)
         assert sorted(outcomes) == ["demoted", "refused"]
         assert Membership.objects.filter(workspace=workspace, role=Role.OWNER).count() == 1
+
+
+def _demote_in_a_process(membership_id: int, barrier, results) -> None:
+    """A forked process: its own database connection (the parent's is dropped unclosed,
+    so the parent's session stays intact), the same race as above."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None  # the parent's socket: neither used nor closed here
+    outcomes: list[str] = []
+    _demote(membership_id, barrier, outcomes)
+    results.put(outcomes[0] if outcomes else "error")
+
+
+def test_two_processes_demoting_each_other_never_leave_none(django_user_model):
+    """The same race between two processes (CI runs it on PostgreSQL too, where the
+    workspace row's lock is what holds)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    ada = django_user_model.objects.create_user("ada@example.org", "ada@example.org", "x")
+    ben = django_user_model.objects.create_user("ben@example.org", "ben@example.org", "x")
+    workspace = workspace_create(name="Race", owner=ada)
+    ada_m = Membership.objects.get(workspace=workspace, user=ada)
+    ben_m = Membership.objects.create(workspace=workspace, user=ben, role=Role.OWNER)
+    for _ in range(3):
+        Membership.objects.filter(pk__in=[ada_m.pk, ben_m.pk]).update(role=Role.OWNER)
+        barrier, results = context.Barrier(2), context.Queue()
+        processes = [
+            context.Process(target=_demote_in_a_process, args=(pk, barrier, results))
+            for pk in (ada_m.pk, ben_m.pk)
+        ]
+        for process in processes:
+            process.start()
+        outcomes = sorted(results.get(timeout=60) for _ in processes)
+        for process in processes:
+            process.join(timeout=30)
+        assert outcomes == ["demoted", "refused"]
+        assert Membership.objects.filter(workspace=workspace, role=Role.OWNER).count() == 1
