@@ -39,7 +39,15 @@ def test_it_reads_the_plain_shapes(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["J. R. <j@x.org>", "a@b.org (note)", "a@b, c@d", "dörte@bücher.de", "g: a@b;"]
+    "value",
+    [
+        "J. R. <j@x.org>",
+        "a@b.org (note)",
+        "a@b, c@d",
+        "dörte@bücher.de",
+        "g: a@b;",
+        "=?utf-8?q?J=C3=BCrgen?=@a",  # hypothesis found it: the stdlib decodes the word
+    ],
 )
 def test_it_leaves_other_shapes_to_the_standard_library(value):
     assert simple_mailbox(value) is None

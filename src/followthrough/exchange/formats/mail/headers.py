@@ -124,6 +124,8 @@ def simple_mailbox(value: str) -> tuple[str, str] | None:
     if match is None:
         return None
     quoted, phrase, spec, bare = match.groups()
+    if "=?" in (spec or bare):  # an encoded word in the address itself: the stdlib decodes it
+        return None
     display = quoted if quoted is not None else (phrase or "")
     if "=?" in display:
         display = str(_header_class("subject")("subject", display))
