@@ -37,6 +37,7 @@ def _log_to(stream: Any) -> None:
     if not log.handlers:
         log.addHandler(logging.StreamHandler(stream))
         log.setLevel(logging.INFO)
+        log.propagate = False  # once, not again through the root logger's console
 
 
 class Command(BaseCommand):
