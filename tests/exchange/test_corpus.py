@@ -132,3 +132,4 @@ def test_every_file_names_its_origin_and_an_allowed_licence():
         assert source["licence"] in ALLOWED_LICENCES, name
         assert (CORPUS / source["licence_file"]).is_file(), name
         assert SOURCES["files"][name]["path"], name
+        assert SOURCES["files"][name]["producer"], name
