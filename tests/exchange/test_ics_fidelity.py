@@ -1,0 +1,154 @@
+"""iCalendar fidelity (issue 13): no event merged away or dropped silently, our own export
+comes back unchanged, and odd but readable files are imported with every record skipped
+or repaired listed, with its line. Each bug has a minimal repro in `data/ics/`."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followthrough.events.models import Event
+from followthrough.exchange.exports.ics_export import events_ics
+from followthrough.exchange.formats import registry
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportResult, ImportSource
+from tests.factories import make_event
+
+pytestmark = pytest.mark.usefixtures("media_root")
+
+DATA = Path(__file__).parent / "data" / "ics"
+UTC_OPTIONS = {"time_zone": "UTC"}
+
+
+def _import(text: str | bytes, into, *, time_zone: str = "UTC") -> ImportResult:
+    raw = text.encode() if isinstance(text, str) else text
+    options = registry.ParseOptions(time_zone=time_zone, mapping={})
+    records = registry.parse("ics", io.BytesIO(raw), options)
+    return import_records(workspace=into, records=records, source=ImportSource("ics", "x.ics"))
+
+
+def _repro(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+# --- 1. Distinct events are never merged away ---------------------------------------
+
+
+def test_two_events_without_uid_at_the_same_start_are_both_kept(workspace):
+    result = _import(_repro("no_uid_same_start.ics"), workspace)
+    events = Event.objects.filter(workspace=workspace).order_by("pk")
+    assert [e.location for e in events] == ["Room A", "Room B"]
+    assert result.created == 2
+    assert any("line 10" in w and "line 4" in w for w in result.warnings), result.warnings
+    # Importing the same file again finds both, changes nothing.
+    again = _import(_repro("no_uid_same_start.ics"), workspace)
+    assert (again.created, again.updated) == (0, 0)
+    assert Event.objects.filter(workspace=workspace).count() == 2
+
+
+def test_two_events_sharing_a_uid_are_both_kept(workspace):
+    result = _import(_repro("shared_uid_no_recurrence_id.ics"), workspace)
+    titles = sorted(Event.objects.filter(workspace=workspace).values_list("title", flat=True))
+    assert titles == ["Afternoon session", "Morning session"]
+    assert result.created == 2
+    assert any("line 9" in w and "shared@example.org" in w for w in result.warnings)
+    again = _import(_repro("shared_uid_no_recurrence_id.ics"), workspace)
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_true_repeat_is_kept_once_with_a_warning(workspace):
+    event = (
+        "BEGIN:VEVENT\r\nSUMMARY:Gala\r\nDTSTART:20240812T150000Z\r\nLOCATION:Hall\r\nEND:VEVENT\r\n"
+    )
+    text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{event}{event}END:VCALENDAR\r\n"
+    result = _import(text, workspace)
+    assert Event.objects.filter(workspace=workspace).count() == 1
+    assert any("line 9" in w and "same as" in w for w in result.warnings), result.warnings
+
+
+# --- 2. Our own export comes back unchanged ------------------------------------------
+
+
+def test_reimporting_our_export_changes_nothing(workspace):
+    start = datetime(2024, 8, 12, 15, 0, tzinfo=UTC)
+    make_event(workspace, start, title="Series", rrule="INTERVAL=2;BYDAY=MO,TU;FREQ=WEEKLY")
+    day = datetime(2024, 9, 1, tzinfo=ZoneInfo(workspace.timezone))
+    make_event(workspace, day, title="Day out", all_day=True, ends_at=day)
+    make_event(
+        workspace, start, title="Bogotá time", time_zone="Etc/GMT+5", ends_at=start + timedelta(1)
+    )
+    before = list(
+        Event.objects.filter(workspace=workspace)
+        .order_by("pk")
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule")
+    )
+    result = _import("".join(events_ics(workspace=workspace)), workspace)
+    assert (result.created, result.updated, result.merged) == (0, 0, 0), result.warnings
+    after = list(
+        Event.objects.filter(workspace=workspace)
+        .order_by("pk")
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule")
+    )
+    assert after == before
+
+
+def test_an_rrule_with_its_parts_in_another_order_is_no_change(workspace):
+    start = datetime(2024, 8, 12, 15, 0, tzinfo=UTC)
+    make_event(workspace, start, title="Series", rrule="FREQ=WEEKLY;BYDAY=MO,TU;INTERVAL=2")
+    Event.objects.filter(workspace=workspace).update(source_uid="s@example.org")
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s@example.org\r\n"
+        "SUMMARY:Series\r\nDTSTART:20240812T150000Z\r\nDTEND:20240812T170000Z\r\n"
+        "RRULE:INTERVAL=2;BYDAY=MO,TU;FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert _import(text, workspace).updated == 0
+
+
+# --- 3. Lenient where the standards and real files are -------------------------------
+
+
+def test_an_itip_cancel_without_dtstart_is_skipped_with_a_warning(workspace):
+    result = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
+    assert result.created == 0
+    assert any(w.startswith("line 5:") and "DTSTART" in w for w in result.warnings), result.warnings
+
+
+def test_an_itip_cancel_names_the_event_we_have(workspace):
+    make_event(workspace, title="Planning call")
+    Event.objects.filter(workspace=workspace).update(source_uid="cancelled@example.org")
+    result = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
+    assert Event.objects.filter(workspace=workspace).count() == 1  # nothing deleted
+    assert any("cancel" in w and "Planning call" in w for w in result.warnings), result.warnings
+
+
+def test_an_event_without_dtstart_outside_itip_is_still_refused(workspace):
+    text = _repro("itip_cancel_without_dtstart.ics").replace(b"METHOD:CANCEL\r\n", b"")
+    with pytest.raises(Exception, match="DTSTART"):
+        _import(text, workspace)
+
+
+def test_a_leading_space_in_a_value_is_read(workspace):
+    result = _import(_repro("leading_space_in_value.ics"), workspace)
+    event = Event.objects.get(workspace=workspace)
+    assert event.ends_at == datetime(2024, 8, 12, 22, 30, tzinfo=UTC)
+    assert any(w.startswith("line 7:") for w in result.warnings), result.warnings
+
+
+def test_spaces_in_an_rrule_list_are_read(workspace):
+    result = _import(_repro("spaces_in_rrule_list.ics"), workspace)
+    assert Event.objects.get(workspace=workspace).rrule == "FREQ=WEEKLY;BYDAY=MO,TU"
+    assert any(w.startswith("line 7:") and "RRULE" in w for w in result.warnings)
+
+
+def test_a_floating_start_is_read_in_its_zoned_end_s_zone(workspace):
+    # In Los Angeles, 21:30 floating is after 22:30 New York: read in the end's zone.
+    result = _import(_repro("floating_start_zoned_end.ics"), workspace, time_zone="America/Los_Angeles")
+    event = Event.objects.get(workspace=workspace)
+    new_york = ZoneInfo("America/New_York")
+    assert event.starts_at == datetime(2024, 8, 12, 21, 30, tzinfo=new_york)
+    assert event.ends_at == datetime(2024, 8, 12, 22, 30, tzinfo=new_york)
+    assert any("America/New_York" in w and "DTEND" in w for w in result.warnings), result.warnings
