@@ -75,15 +75,24 @@ from followthrough.exchange.formats.ics.lines import Block, Content
 from followthrough.exchange.formats.ics.reader import MAX_COMPONENT, Reader
 from followthrough.exchange.formats.ics.zones import Calendar, Zone, known_zone, same_rules
 from followthrough.exchange.formats.own_uids import UID_SYSTEM, uid_of_address
-from followthrough.exchange.formats.records import AttendeeRecord, EventRecord, ParseError
+from followthrough.exchange.formats.records import (
+    AttendeeRecord,
+    EventRecord,
+    ParseError,
+    SkippedRecord,
+)
 from followthrough.exchange.formats.registry import ParseOptions
 from followthrough.exchange.formats.text import clean_text, read_lines
 
 SINGLE = ("DTSTART", "DTEND", "DURATION", "UID", "RECURRENCE-ID")
 RSVP = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
+# iTIP methods whose VEVENTs may leave DTSTART out (RFC 5546 §3.2).
+NO_START_METHODS = frozenset({"CANCEL", "REPLY", "REFRESH", "DECLINECOUNTER"})
 
 
-def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord]:
+def parse(
+    stream: BinaryIO, *, options: ParseOptions
+) -> Iterator[EventRecord | SkippedRecord]:
     """Yield an EventRecord per VEVENT of an .ics stream; see the module for the rules."""
     fallback = known_zone(options.time_zone)
     if fallback is None:
@@ -92,7 +101,11 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord]:
     reader = Reader()
     lines = read_lines(stream, max_line=MAX_COMPONENT, what="an iCalendar file")
     for block, calendar in reader.events(lines):
-        yield event_record(block, calendar, fallback, options)
+        skipped = _without_start(block, calendar)
+        if skipped is not None:
+            yield skipped
+        else:
+            yield event_record(block, calendar, fallback, options)
         count += 1
     if not count:
         raise ParseError("the file holds no events (no BEGIN:VEVENT … END:VEVENT)")
@@ -111,6 +124,7 @@ class Context:
     options: ParseOptions
     event: Any = None
     warnings: list[str] = field(default_factory=list)
+    floating: Zone | None = None  # where a floating DTSTART is read, if not the calendar's
 
     def error(self, message: str, name: str) -> ParseError:
         line = self.block.first(name)
@@ -148,14 +162,39 @@ def read_event(ctx: Context) -> None:
     ctx.event = event
 
 
+def _without_start(block: Block, calendar: Calendar) -> SkippedRecord | None:
+    """An iTIP message's VEVENT without DTSTART, which RFC 5546 allows: it is skipped,
+    and said. Events have no cancelled state here, so a cancellation changes nothing."""
+    if block.first("DTSTART") is not None or calendar.method not in NO_START_METHODS:
+        return None
+    uid = block.first("UID")
+    summary = block.first("SUMMARY")
+    named = " ".join(
+        filter(None, [f"“{summary.value.strip()[:80]}”" if summary else "",
+                      f"(UID {uid.value.strip()[:80]})" if uid else ""])
+    ) or "without UID or title"  # fmt: skip
+    if calendar.method == "CANCEL":
+        what = (
+            f"a cancellation (METHOD:CANCEL) of the event {named} without a start (DTSTART): "
+            "skipped; Followthrough has no cancelled state, so an event it names is left as it is"
+        )
+    else:
+        what = f"a METHOD:{calendar.method} message about the event {named} without a start "
+        what += "(DTSTART): skipped"
+    label = summary.value.strip()[:200] if summary else (uid.value.strip()[:200] if uid else "")
+    return SkippedRecord(block.line, "event", label or "(no title)", what)
+
+
 def event_record(
     block: Block, calendar: Calendar, fallback: Zone, options: ParseOptions
 ) -> EventRecord:
     """The record of one VEVENT; see the module for the rules."""
     ctx = Context(block, calendar, fallback, options)
+    ctx.warnings += [c.repaired for c in block.lines if c.repaired]
     read_event(ctx)
     if ctx.event.get("DTSTART") is None:
         raise ctx.error("the event has no start (DTSTART)", "DTSTART")
+    ctx.floating = _end_zone(ctx)
     try:
         starts_at, time_zone = moment(ctx, "DTSTART")
         ends_at = end(ctx, starts_at)
@@ -227,9 +266,35 @@ def moment(ctx: Context, name: str) -> tuple[date | datetime, str]:
     return place(ctx, name, wall, zone, _year_match(ctx, zone, wall))
 
 
+def _end_zone(ctx: Context) -> Zone | None:
+    """A floating DTSTART with a zoned DTEND: the start means the end's zone (read in
+    another, an evening event could end before it starts), with a warning."""
+    start, end = ctx.block.first("DTSTART"), ctx.block.first("DTEND")
+    dtstart, dtend = ctx.event.get("DTSTART"), ctx.event.get("DTEND")
+    if end is None or dtend is None or not isinstance(dtstart.dt, datetime):
+        return None
+    if dtstart.dt.tzinfo is not None or (start and start.params and start.params.get("TZID")):
+        return None
+    tzid = end.params.get("TZID") if end.params else None
+    if isinstance(dtend.dt, datetime) and dtend.dt.tzinfo is not None:
+        zone = known_zone("UTC")
+    elif tzid:
+        zone = _zone_for(ctx, "DTEND", str(tzid))
+    else:
+        return None
+    if zone is not None:
+        ctx.warnings.append(
+            f"DTSTART has no zone but DTEND (line {end.number}) has: "
+            f"the start taken in {zone.name or zone.label}, the end's zone"
+        )
+    return zone
+
+
 def _zone_for(ctx: Context, name: str, tzid: str) -> Zone:
     """The zone of a time's TZID; unknown TZIDs and floating times get the calendar's."""
     default = ctx.calendar.default or ctx.fallback
+    if not tzid and name == "DTSTART" and ctx.floating is not None:
+        return ctx.floating
     try:
         zone = ctx.calendar.resolve(tzid) if tzid else None
     except ParseError as error:
