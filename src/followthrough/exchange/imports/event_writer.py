@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+import icalendar
 from django.db.models import Q
 
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
@@ -178,7 +179,18 @@ def _same(name: str, new: Any, old: Any) -> bool:
         return new.replace(microsecond=0) == old.replace(microsecond=0)
     if name == "time_zone":
         return new == old or (new == "UTC" and not old)
+    if name == "rrule" and new and old and new != old:
+        return _rule(new) == _rule(old)
     return new == old
+
+
+def _rule(text: str) -> object:
+    """An RRULE as icalendar reads it: its parts in any order (`INTERVAL=2;FREQ=WEEKLY`
+    is `FREQ=WEEKLY;INTERVAL=2`), the text itself if unreadable."""
+    try:
+        return dict(icalendar.vRecur.from_ical(text))
+    except ValueError:
+        return text
 
 
 def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:
