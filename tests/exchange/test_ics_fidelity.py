@@ -51,7 +51,7 @@ def test_two_events_without_uid_at_the_same_start_are_both_kept(workspace):
     events = Event.objects.filter(workspace=workspace).order_by("pk")
     assert [e.location for e in events] == ["Room A", "Room B"]
     assert result.created == 2
-    assert any("line 10" in w and "line 4" in w for w in result.warnings), result.warnings
+    assert any(w.startswith("line 9:") and "line 4" in w for w in result.warnings), result.warnings
     # Importing the same file again finds both, changes nothing.
     again = _import(_repro("no_uid_same_start.ics"), workspace)
     assert (again.created, again.updated) == (0, 0)
@@ -63,7 +63,7 @@ def test_two_events_sharing_a_uid_are_both_kept(workspace):
     titles = sorted(Event.objects.filter(workspace=workspace).values_list("title", flat=True))
     assert titles == ["Afternoon session", "Morning session"]
     assert result.created == 2
-    assert any("line 9" in w and "shared@example.org" in w for w in result.warnings)
+    assert any(w.startswith("line 9:") and "shared@example.org" in w for w in result.warnings)
     again = _import(_repro("shared_uid_no_recurrence_id.ics"), workspace)
     assert (again.created, again.updated) == (0, 0)
 
@@ -75,7 +75,7 @@ def test_a_true_repeat_is_kept_once_with_a_warning(workspace):
     text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{event}{event}END:VCALENDAR\r\n"
     result = _import(text, workspace)
     assert Event.objects.filter(workspace=workspace).count() == 1
-    assert any("line 9" in w and "same as" in w for w in result.warnings), result.warnings
+    assert any(w.startswith("line 9:") and "same as" in w for w in result.warnings), result.warnings
 
 
 # --- 2. Our own export comes back unchanged ------------------------------------------
