@@ -70,7 +70,8 @@ def test_two_events_sharing_a_uid_are_both_kept(workspace):
 
 def test_a_true_repeat_is_kept_once_with_a_warning(workspace):
     event = (
-        "BEGIN:VEVENT\r\nSUMMARY:Gala\r\nDTSTART:20240812T150000Z\r\nLOCATION:Hall\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nSUMMARY:Gala\r\nDTSTART:20240812T150000Z\r\n"
+        "LOCATION:Hall\r\nEND:VEVENT\r\n"
     )
     text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{event}{event}END:VCALENDAR\r\n"
     result = _import(text, workspace)
@@ -133,8 +134,12 @@ def test_an_itip_cancel_without_dtstart_is_skipped_with_a_warning(workspace):
 
 
 def test_an_itip_cancel_names_the_event_we_have(workspace):
-    _event(workspace, datetime(2024, 8, 12, tzinfo=UTC), title="Planning call",
-           source_uid="cancelled@example.org")
+    _event(
+        workspace,
+        datetime(2024, 8, 12, tzinfo=UTC),
+        title="Planning call",
+        source_uid="cancelled@example.org",
+    )
     result = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
     assert Event.objects.filter(workspace=workspace).count() == 1  # nothing deleted
     assert any("cancel" in w and "Planning call" in w for w in result.warnings), result.warnings
@@ -161,7 +166,9 @@ def test_spaces_in_an_rrule_list_are_read(workspace):
 
 def test_a_floating_start_is_read_in_its_zoned_end_s_zone(workspace):
     # In Los Angeles, 21:30 floating is after 22:30 New York: read in the end's zone.
-    result = _import(_repro("floating_start_zoned_end.ics"), workspace, time_zone="America/Los_Angeles")
+    result = _import(
+        _repro("floating_start_zoned_end.ics"), workspace, time_zone="America/Los_Angeles"
+    )
     event = Event.objects.get(workspace=workspace)
     new_york = ZoneInfo("America/New_York")
     assert event.starts_at == datetime(2024, 8, 12, 21, 30, tzinfo=new_york)

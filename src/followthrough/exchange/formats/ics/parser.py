@@ -90,9 +90,7 @@ RSVP = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"
 NO_START_METHODS = frozenset({"CANCEL", "REPLY", "REFRESH", "DECLINECOUNTER"})
 
 
-def parse(
-    stream: BinaryIO, *, options: ParseOptions
-) -> Iterator[EventRecord | SkippedRecord]:
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord | SkippedRecord]:
     """Yield an EventRecord per VEVENT of an .ics stream; see the module for the rules."""
     fallback = known_zone(options.time_zone)
     if fallback is None:
