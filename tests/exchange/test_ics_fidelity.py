@@ -133,6 +133,27 @@ def test_an_itip_cancel_without_dtstart_is_skipped_with_a_warning(workspace):
     assert any(w.startswith("line 5:") and "DTSTART" in w for w in result.warnings), result.warnings
 
 
+def test_an_itip_reply_keeps_its_events_with_a_start_and_lists_the_others(workspace):
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\n"
+        "BEGIN:VEVENT\r\nUID:a@example.org\r\nSUMMARY:Has a start\r\n"
+        "DTSTART:20240812T150000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b@example.org\r\nSUMMARY:No start\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    result = _import(text, workspace)
+    assert list(Event.objects.filter(workspace=workspace).values_list("title", flat=True)) == [
+        "Has a start"
+    ]
+    assert (result.read, result.created, result.skipped) == (2, 1, 1)
+    assert any(w.startswith("line 10:") and "No start" in w for w in result.warnings)
+    # The preview lists the skipped record too, with its line.
+    assert [(r.line, r.label, r.action) for r in result.preview] == [
+        (5, "Has a start", "created"),
+        (10, "No start", "skipped"),
+    ]
+
+
 def test_an_itip_cancel_names_the_event_we_have(workspace):
     _event(
         workspace,
