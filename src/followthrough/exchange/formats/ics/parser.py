@@ -26,8 +26,17 @@ What `parse` promises:
   the event's year is taken as that zone; otherwise the times keep their exact UTC
   offset and the record says so in a warning (a series will not follow DST changes).
 - Floating times and TZIDs nobody defines are taken in the calendar's `X-WR-TIMEZONE`
-  if it names a zone, else in `options.time_zone`, with a warning on the record. UTC
+  if it names a zone, else in `options.time_zone`, with a warning on the record — but a
+  floating DTSTART whose DTEND has a zone (or is UTC) is read in the end's zone, with a
+  warning: read in another, an evening event could end before it starts. UTC
   times are shown in the calendar's zone when it has one.
+- Lenient where real files are and nothing is in doubt: spaces around a time, duration,
+  status or rule value (`DTEND: 20240812T223000Z`) and around an RRULE's separators
+  (`BYDAY=MO, TU`) are left out before icalendar reads the line, with a warning naming
+  the line. A VEVENT without DTSTART in an iTIP message that allows it (`METHOD:CANCEL`,
+  `REPLY`, `REFRESH`, `DECLINECOUNTER`; RFC 5546) is a `SkippedRecord` naming the event:
+  the import counts it as skipped, lists it in the preview and warns with its line.
+  Events have no cancelled state, so a cancellation changes no event.
 - A local time in a daylight-saving gap (`TZID=Europe/Berlin:20240331T023000`) is read
   as RFC 5545 §3.3.5 says (the offset before the gap), so it becomes 03:30 CEST, and
   the record gets a warning. An ambiguous time (clocks going back) is its first
@@ -48,7 +57,7 @@ What `parse` promises:
   so their oddities are harmless; a line that is no content line at all inside a VEVENT
   or VTIMEZONE is an error (it may be the event's own data, broken) unless it follows
   a property that is not read (a broken fold of Apple's long X- lines). So are: no
-  DTSTART, DTSTART/DTEND/UID twice, an end before the start, a date and a date-time
+  DTSTART (outside the iTIP messages above), DTSTART/DTEND/UID twice, an end before the start, a date and a date-time
   mixed, a time beyond the years 1 to 9999, an unreadable time zone definition that an
   event uses, components not closed, text outside any component (but X- lines such as
   `X-COMMENT`), nesting deeper than `reader.MAX_DEPTH`, and a file without a single VEVENT.
