@@ -57,10 +57,11 @@ What `parse` promises:
   so their oddities are harmless; a line that is no content line at all inside a VEVENT
   or VTIMEZONE is an error (it may be the event's own data, broken) unless it follows
   a property that is not read (a broken fold of Apple's long X- lines). So are: no
-  DTSTART (outside the iTIP messages above), DTSTART/DTEND/UID twice, an end before the start, a date and a date-time
-  mixed, a time beyond the years 1 to 9999, an unreadable time zone definition that an
-  event uses, components not closed, text outside any component (but X- lines such as
-  `X-COMMENT`), nesting deeper than `reader.MAX_DEPTH`, and a file without a single VEVENT.
+  DTSTART (outside the iTIP messages above), DTSTART/DTEND/UID twice, an end before
+  the start, a date and a date-time mixed, a time beyond the years 1 to 9999, an
+  unreadable time zone definition that an event uses, components not closed, text
+  outside any component (but X- lines such as `X-COMMENT`), nesting deeper than
+  `reader.MAX_DEPTH`, and a file without a single VEVENT.
 - Kept as warnings on the record: floating/unknown zones, DST gaps, custom zones kept
   at their offset, EXDATE/RDATE (not kept: EventRecord has no place for them), a
   changed occurrence of a series (RECURRENCE-ID: imported as its own event with the
