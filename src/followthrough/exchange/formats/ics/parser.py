@@ -215,7 +215,7 @@ def event_record(
         ctx.warnings.append("the event has no title (SUMMARY)")
     uid = _text(event.get("UID"))
     if not uid:
-        ctx.warnings.append("the event has no UID: importing the file again will add it again")
+        ctx.warnings.append("the event has no UID: found again by its title and start")
     uid = _recurrence(ctx, uid)
     if _text(event.get("STATUS")).upper() == "CANCELLED":
         ctx.warnings.append("the event is cancelled (STATUS:CANCELLED)")
