@@ -10,12 +10,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from followthrough.events.models import Event
-from followthrough.exchange.exports.ics_export import events_ics
+from followthrough.exchange.exports.ics_export import event_component, events_ics
 from followthrough.exchange.formats import registry
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportResult, ImportSource
+from followthrough.workspaces.models import Workspace
 from tests.factories import make_event
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -195,3 +198,33 @@ def test_a_floating_start_is_read_in_its_zoned_end_s_zone(workspace):
     assert event.starts_at == datetime(2024, 8, 12, 21, 30, tzinfo=new_york)
     assert event.ends_at == datetime(2024, 8, 12, 22, 30, tzinfo=new_york)
     assert any("America/New_York" in w and "DTEND" in w for w in result.warnings), result.warnings
+
+
+# --- Any text survives export → import ------------------------------------------------
+
+# What the app stores: no control characters but newline and tab, and (as the import
+# strips them) no spaces around a title or place.
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
+    | st.sampled_from(",;:\\\n\"'"),
+    max_size=80,
+)
+
+
+@given(
+    title=_TEXT.map(str.strip).filter(bool),
+    location=_TEXT.map(str.strip),
+    notes=_TEXT.map(lambda t: t.strip()),
+)
+@settings(max_examples=200, deadline=None)
+def test_any_text_survives_export_and_import(title, location, notes):
+    workspace = Workspace(slug="riverside", name="Riverside", timezone="UTC")
+    start = datetime(2024, 8, 12, 15, 0, tzinfo=UTC)
+    event = Event(pk=7, title=title, location=location, notes=notes, starts_at=start,
+                  created_at=start)  # fmt: skip
+    component = event_component(workspace, event, UTC)
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+    text += component.to_ical().decode() + "END:VCALENDAR\r\n"
+    options = registry.ParseOptions(time_zone="UTC", mapping={})
+    (record,) = registry.parse("ics", io.BytesIO(text.encode()), options)
+    assert (record.title, record.location, record.notes) == (title, location, notes)
