@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthrough.events.models import Event
+from followthrough.events.models import Attendance, Event
 from followthrough.exchange.exports.ics_export import event_component, events_ics
 from followthrough.exchange.formats import registry
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
-from tests.factories import make_event
+from tests.factories import make_event, make_person
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -95,17 +95,34 @@ def test_reimporting_our_export_changes_nothing(workspace):
     )
     _event(workspace, start, title="Greenwich", time_zone="Etc/GMT")
     _event(workspace, start, title="Coordinated", time_zone="Etc/UTC")
+    chicago = datetime(2024, 3, 9, 18, 0, tzinfo=ZoneInfo("America/Chicago"))  # DST next day
+    gala = _event(
+        workspace,
+        chicago,
+        title="Gala, with dinner; and \\ more",
+        location="Town hall, room 2",
+        notes="First line\nsecond, line",
+        time_zone="America/Chicago",
+        rrule="FREQ=DAILY;COUNT=3",
+    )
+    week = datetime(2024, 10, 7, tzinfo=ZoneInfo(workspace.timezone))
+    _event(workspace, week, title="Week away", all_day=True, ends_at=week + timedelta(days=5))
+    lena = make_person(
+        workspace, first_name="Lena", last_name="Fischer", emails=["lena@example.org"]
+    )
+    Attendance.objects.create(workspace=workspace, event=gala, person=lena, rsvp="tentative")
     before = list(
         Event.objects.filter(workspace=workspace)
         .order_by("pk")
-        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule")
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes")
     )
     result = _import("".join(events_ics(workspace=workspace)), workspace)
     assert (result.created, result.updated, result.merged) == (0, 0, 0), result.warnings
+    assert sum(result.rows_created.values()) == 0
     after = list(
         Event.objects.filter(workspace=workspace)
         .order_by("pk")
-        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule")
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes")
     )
     assert after == before
 
