@@ -245,3 +245,16 @@ def test_any_text_survives_export_and_import(title, location, notes):
     options = registry.ParseOptions(time_zone="UTC", mapping={})
     (record,) = registry.parse("ics", io.BytesIO(text.encode()), options)
     assert (record.title, record.location, record.notes) == (title, location, notes)
+
+
+def test_a_floating_end_is_read_in_its_zoned_start_s_zone():
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:f@example.org\r\n"
+        "SUMMARY:Talk\r\nDTSTART;TZID=Asia/Tokyo:20240812T090000\r\n"
+        "DTEND:20240812T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    options = registry.ParseOptions(time_zone="America/Los_Angeles", mapping={})
+    (record,) = registry.parse("ics", io.BytesIO(text.encode()), options)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert record.ends_at == datetime(2024, 8, 12, 10, 0, tzinfo=tokyo)
+    assert any("DTEND has no zone" in w and "Asia/Tokyo" in w for w in record.warnings)

@@ -132,7 +132,8 @@ class Context:
     options: ParseOptions
     event: Any = None
     warnings: list[str] = field(default_factory=list)
-    floating: Zone | None = None  # where a floating DTSTART is read, if not the calendar's
+    # Where a floating DTSTART or DTEND is read, if not in the calendar's zone.
+    floating: dict[str, Zone] = field(default_factory=dict)
 
     def error(self, message: str, name: str) -> ParseError:
         line = self.block.first(name)
@@ -202,7 +203,7 @@ def event_record(
     read_event(ctx)
     if ctx.event.get("DTSTART") is None:
         raise ctx.error("the event has no start (DTSTART)", "DTSTART")
-    ctx.floating = _end_zone(ctx)
+    ctx.floating = _partner_zones(ctx)
     try:
         starts_at, time_zone = moment(ctx, "DTSTART")
         ends_at = end(ctx, starts_at)
@@ -274,35 +275,46 @@ def moment(ctx: Context, name: str) -> tuple[date | datetime, str]:
     return place(ctx, name, wall, zone, _year_match(ctx, zone, wall))
 
 
-def _end_zone(ctx: Context) -> Zone | None:
-    """A floating DTSTART with a zoned DTEND: the start means the end's zone (read in
-    another, an evening event could end before it starts), with a warning."""
-    start, end = ctx.block.first("DTSTART"), ctx.block.first("DTEND")
-    dtstart, dtend = ctx.event.get("DTSTART"), ctx.event.get("DTEND")
-    if end is None or dtend is None or not isinstance(dtstart.dt, datetime):
+def _partner_zones(ctx: Context) -> dict[str, Zone]:
+    """A floating DTSTART with a zoned DTEND (or the other way round): the floating time
+    means its partner's zone (read in another, an evening event could end before it
+    starts), with a warning."""
+    zones: dict[str, Zone] = {}
+    for name, partner in (("DTSTART", "DTEND"), ("DTEND", "DTSTART")):
+        zone = _zone_of(ctx, partner) if _floating(ctx, name) else None
+        line = ctx.block.first(partner)
+        if zone is not None and line is not None:
+            zones[name] = zone
+            ctx.warnings.append(
+                f"{name} has no zone but {partner} (line {line.number}) has: "
+                f"{name} taken in {zone.name or zone.label}, the zone of {partner}"
+            )
+    return zones
+
+
+def _floating(ctx: Context, name: str) -> bool:
+    prop, line = ctx.event.get(name), ctx.block.first(name)
+    if prop is None or line is None or not isinstance(prop.dt, datetime):
+        return False
+    return prop.dt.tzinfo is None and not (line.params and line.params.get("TZID"))
+
+
+def _zone_of(ctx: Context, name: str) -> Zone | None:
+    """The zone a DTSTART or DTEND names (UTC for `…Z`), None if it names none."""
+    prop, line = ctx.event.get(name), ctx.block.first(name)
+    if prop is None or line is None or not isinstance(prop.dt, datetime):
         return None
-    if dtstart.dt.tzinfo is not None or (start and start.params and start.params.get("TZID")):
-        return None
-    tzid = end.params.get("TZID") if end.params else None
-    if isinstance(dtend.dt, datetime) and dtend.dt.tzinfo is not None:
-        zone = known_zone("UTC")
-    elif tzid:
-        zone = _zone_for(ctx, "DTEND", str(tzid))
-    else:
-        return None
-    if zone is not None:
-        ctx.warnings.append(
-            f"DTSTART has no zone but DTEND (line {end.number}) has: "
-            f"the start taken in {zone.name or zone.label}, the end's zone"
-        )
-    return zone
+    if prop.dt.tzinfo is not None:
+        return known_zone("UTC")
+    tzid = line.params.get("TZID") if line.params else None
+    return _zone_for(ctx, name, str(tzid)) if tzid else None
 
 
 def _zone_for(ctx: Context, name: str, tzid: str) -> Zone:
     """The zone of a time's TZID; unknown TZIDs and floating times get the calendar's."""
     default = ctx.calendar.default or ctx.fallback
-    if not tzid and name == "DTSTART" and ctx.floating is not None:
-        return ctx.floating
+    if not tzid and name in ctx.floating:
+        return ctx.floating[name]
     try:
         zone = ctx.calendar.resolve(tzid) if tzid else None
     except ParseError as error:
