@@ -28,8 +28,9 @@ What `parse` promises:
 - Floating times and TZIDs nobody defines are taken in the calendar's `X-WR-TIMEZONE`
   if it names a zone, else in `options.time_zone`, with a warning on the record — but a
   floating DTSTART whose DTEND has a zone (or is UTC) is read in the end's zone, and
-  a floating DTEND in a zoned DTSTART's, with a warning: read in another, an evening event could end before it starts. UTC
-  times are shown in the calendar's zone when it has one.
+  a floating DTEND in a zoned DTSTART's, with a warning: read in another, an evening
+  event could end before it starts. UTC times are shown in the calendar's zone when it
+  has one.
 - Lenient where real files are and nothing is in doubt: spaces around a time, duration,
   status or rule value (`DTEND: 20240812T223000Z`) and around an RRULE's separators
   (`BYDAY=MO, TU`) are left out before icalendar reads the line, with a warning naming
