@@ -14,6 +14,7 @@ from followthrough.exchange.formats.records import (
     OrganizationRecord,
     ParseError,
     PersonRecord,
+    SkippedRecord,
 )
 from followthrough.exchange.formats.registry import ParseOptions, get_parser
 from tests.exchange.helpers import edits, mutated
@@ -34,7 +35,7 @@ VCARD_TOKENS = [
     b"AGENT:\r\n", b"BDAY:", b"ENCODING=b:", b"=C3",
 ]  # fmt: skip
 FORMATS = {
-    "ics": (".ics", "ics", ICS_TOKENS, EventRecord),
+    "ics": (".ics", "ics", ICS_TOKENS, EventRecord | SkippedRecord),
     "vcard": (".vcf", "vcard", VCARD_TOKENS, PersonRecord | OrganizationRecord),
 }
 

@@ -18,7 +18,7 @@ import contextlib
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import icalendar
 from django.db.models import OuterRef, Subquery
@@ -69,10 +69,20 @@ def _times(event: Event, workspace_zone: tzinfo) -> tuple[date | datetime, date 
         day_zone = zone or workspace_zone
         start = event.starts_at.astimezone(day_zone).date()
         end = event.ends_at.astimezone(day_zone).date() if event.ends_at else None
-        return start, end if end and end > start else None
+        return start, end
     zone = zone or UTC
     end = event.ends_at.astimezone(zone) if event.ends_at else None
     return event.starts_at.astimezone(zone), end
+
+
+def _zoned(value: date | datetime, zone: str) -> icalendar.vDDDTypes:
+    """A time with its zone's name as TZID. Written by its wall time, so a zone that is
+    UTC by another name (`Etc/GMT`, `Etc/UTC`) keeps its name instead of becoming `Z`."""
+    if not zone or not isinstance(value, datetime):
+        return icalendar.vDDDTypes(value)
+    prop = icalendar.vDDDTypes(value.replace(tzinfo=None))
+    prop.params["TZID"] = zone
+    return prop
 
 
 @dataclass(frozen=True)
@@ -111,9 +121,14 @@ def event_component(
     component.add("uid", event_uid(workspace, event))
     component.add("dtstamp", event.created_at.astimezone(UTC))
     start, end = _times(event, workspace_zone)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
+    zone = event.time_zone if isinstance(start, datetime) and _zone(event.time_zone) else ""
+    component.add("dtstart", _zoned(start, zone), encode=False)
+    if end is not None and end > start:
+        component.add("dtend", _zoned(end, zone), encode=False)
+    elif end is not None:
+        # RFC 5545 wants DTEND after DTSTART, and no end means a day: an end at the
+        # start itself is a zero DURATION, so it comes back as it was.
+        component.add("duration", timedelta(0))
     component.add("summary", event.title)
     if event.location:
         component.add("location", event.location)

@@ -138,4 +138,18 @@ class RowProblem:
     message: str
 
 
-Record = PersonRecord | OrganizationRecord | EventRecord | AttendeeRecord | RowProblem
+@dataclass
+class SkippedRecord:
+    """A record the parser left out on purpose, though the file is fine (an iTIP
+    cancellation without a start, say): yielded in its place, so the import counts it
+    as skipped, shows it in the preview and warns with its line and `message`."""
+
+    line: int
+    kind: str  # as a preview row's: "event", "person", …
+    label: str  # what the preview shows for it (a title, a name)
+    message: str
+
+
+Record = (
+    PersonRecord | OrganizationRecord | EventRecord | AttendeeRecord | RowProblem | SkippedRecord
+)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+import icalendar
 from django.db.models import Q
 
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
@@ -109,20 +110,23 @@ def clean_event(run: ImportRun, record: EventRecord) -> dict[str, Any]:
 
 def load_events(run: ImportRun, records: list[EventRecord]) -> tuple[list[int], list[PreviewRow]]:
     """Find each event by its UID (or, without one, by title and start), create the new
-    ones, bring found ones up to date; returns the event id per record, in order."""
+    ones, bring found ones up to date; returns the event id per record, in order. Two
+    records of a file with the same key are two events (the second is matched to the
+    second such event on a re-import), unless they say the same: then one, with a warning."""
     cleaned = [clean_event(run, r) for r in records]
     if not cleaned:
         return [], []
     states, found = _existing_events(run, cleaned)
     ids, rows = [], []
     for record, values in zip(records, cleaned, strict=True):
-        key = values["source_uid"] or (values["title"], values["starts_at"])
-        pk = found.get(key)
+        key = _key(values)
+        pk = _match(run, states, found.get(key, []), values, record.line)
         first = pk is None
         if pk is None:
             pk = run.writer.next_id(Event)
             states[pk] = EventState(pk, True, dict(values))
-            found[key] = pk
+            found.setdefault(key, []).append(pk)
+        run.events_matched.setdefault(pk, record.line)
         changed = _absorb_event(states[pk], values)
         action = run.classify(LABEL, pk, new=states[pk].new, first=first, changed=changed)
         ids.append(pk)
@@ -131,9 +135,53 @@ def load_events(run: ImportRun, records: list[EventRecord]) -> tuple[list[int], 
     return ids, rows
 
 
+def _key(values: dict[str, Any]) -> Any:
+    return values["source_uid"] or (values["title"], values["starts_at"])
+
+
+def _identical(state: EventState, values: dict[str, Any]) -> bool:
+    names = ("title", "location", "notes", *FOLLOWED)
+    return all(_same(name, values[name], state.values[name]) for name in names)
+
+
+def _match(
+    run: ImportRun,
+    states: dict[int, EventState],
+    candidates: list[int],
+    values: dict[str, Any],
+    line: int,
+) -> int | None:
+    """The event a record is: one with its key that no record of this file took yet (the
+    one saying the same first, then one at the same start); else, if an earlier record
+    took one saying the same, that one (a repeat, warned); else None: a new event."""
+    free = [pk for pk in candidates if pk not in run.events_matched]
+
+    def rank(pk: int) -> tuple[bool, bool]:
+        state = states[pk]
+        same_start = _same("starts_at", values["starts_at"], state.values["starts_at"])
+        return (not _identical(state, values), not same_start)
+
+    if free:
+        return min(free, key=rank)
+    taken = [pk for pk in candidates if pk in run.events_matched]
+    if not taken:
+        return None
+    what = f"the UID {values['source_uid'][:80]}" if values["source_uid"] else "its title and start"
+    for pk in taken:
+        if _identical(states[pk], values):
+            run.warn(line, f"the same as the event at line {run.events_matched[pk]}: kept once")
+            return pk
+    earlier = run.events_matched[taken[0]]
+    run.warn(
+        line,
+        f"shares {what} with the event at line {earlier} but differs: kept as an event of its own",
+    )
+    return None
+
+
 def _existing_events(
     run: ImportRun, cleaned: list[dict[str, Any]]
-) -> tuple[dict[int, EventState], dict[Any, int]]:
+) -> tuple[dict[int, EventState], dict[Any, list[int]]]:
     uids = sorted({v["source_uid"] for v in cleaned if v["source_uid"]})
     titles = sorted({v["title"] for v in cleaned if not v["source_uid"]})
     # Our own export's UIDs name this workspace's events by id (`ics_export.event_uid`).
@@ -143,17 +191,14 @@ def _existing_events(
     )
     names = ("title", "location", "notes", *FOLLOWED, "source_uid")
     states: dict[int, EventState] = {}
-    found: dict[Any, int] = {}
+    found: dict[Any, list[int]] = {}
     rows = Event.objects.filter(Q(workspace_id=run.workspace_id) & condition).order_by()
     for pk, *values in sorted(rows.values_list("id", *names)):
         state = EventState(pk, False, dict(zip(names, values, strict=True)))
-        key = state.values["source_uid"] or (state.values["title"], state.values["starts_at"])
+        states[pk] = state
         if pk in own and not state.values["source_uid"]:
-            found.setdefault(own[pk], pk)
-            states[pk] = state
-        if key not in found:
-            found[key] = pk
-            states[pk] = state
+            found.setdefault(own[pk], []).append(pk)
+        found.setdefault(_key(state.values), []).append(pk)
     return states, found
 
 
@@ -178,7 +223,18 @@ def _same(name: str, new: Any, old: Any) -> bool:
         return new.replace(microsecond=0) == old.replace(microsecond=0)
     if name == "time_zone":
         return new == old or (new == "UTC" and not old)
+    if name == "rrule" and new and old and new != old:
+        return _rule(new) == _rule(old)
     return new == old
+
+
+def _rule(text: str) -> object:
+    """An RRULE as icalendar reads it: its parts in any order (`INTERVAL=2;FREQ=WEEKLY`
+    is `FREQ=WEEKLY;INTERVAL=2`), the text itself if unreadable."""
+    try:
+        return dict(icalendar.vRecur.from_ical(text))
+    except ValueError:
+        return text
 
 
 def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:

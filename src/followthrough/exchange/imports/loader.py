@@ -314,6 +314,7 @@ def _load_batch(run: ImportRun, batch: Prepared) -> None:
     rows = load_organization_records(run, batch.organizations)
     event_ids, event_rows = load_events(run, batch.events)
     rows += event_rows
+    rows += [PreviewRow(s.line, s.kind, s.label, Action.SKIPPED) for s in batch.skipped]
     people = PeopleBatch(run, incomings, event_ids)
     people.load()
     met = load_attendances(run, [i for i in incomings if i.event_slot is not None], event_ids)

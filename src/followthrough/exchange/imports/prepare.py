@@ -50,6 +50,7 @@ from followthrough.exchange.formats.records import (
     PersonRecord,
     Record,
     RowProblem,
+    SkippedRecord,
 )
 from followthrough.exchange.imports.clean import clean_attendee, clean_person
 from followthrough.exchange.imports.dedupe import record_keys
@@ -85,6 +86,7 @@ class Prepared:
     incomings: list[Incoming] = field(default_factory=list)
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)  # by the parser, on purpose
 
 
 def prepare(records: list[Record], target: Target) -> Prepared:
@@ -98,6 +100,10 @@ def prepare(records: list[Record], target: Target) -> Prepared:
         batch.read += 1
         if isinstance(record, RowProblem):  # a row the parser could not read
             batch.problems.append((record.line, record.field, record.message))
+            continue
+        if isinstance(record, SkippedRecord):  # left out on purpose: said, not failed
+            warn(record.line, record.message)
+            batch.skipped.append(record)
             continue
         try:
             _sort(batch, record, warn, target.has_event)

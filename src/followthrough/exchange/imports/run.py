@@ -66,6 +66,9 @@ class ImportRun:
     # counts as "merged", and rows hanging off a created one need no `before`.
     created: dict[str, set[int]] = field(default_factory=dict)
     changed: dict[str, set[int]] = field(default_factory=dict)
+    # Events a record of this file already matched or became, with that record's line:
+    # a second record with the same UID (or title and start) is another event, or a repeat.
+    events_matched: dict[int, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     pairs: set[SuggestedPair] = field(default_factory=set)
     lines: tuple[int | None, int | None] = (None, None)  # of the batch being loaded

@@ -4,6 +4,7 @@ to (`Block`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ class Content:
     name: str
     params: Any = None
     value: str = ""
+    repaired: str = ""  # what `content` repaired in the value, for a warning
 
 
 @dataclass
@@ -64,4 +66,26 @@ def content(number: int, text: str, block: Block) -> Content:
         raise ParseError(
             f"line {number} is not an iCalendar property: “{text[:60]}”", line=block.line
         ) from error
-    return Content(number, text, name.upper(), params, value)
+    line = Content(number, text, name.upper(), params, value)
+    _repair(line)
+    return line
+
+
+# Values that are never text: spaces around them, or (RRULE) around its separators,
+# mean nothing, though icalendar refuses them (`DTEND: 20240812T223000Z`, `BYDAY=MO, TU`).
+_NOT_TEXT = frozenset({"DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "STATUS"})
+_RULE_SPACES = re.compile(r"\s*([,;=])\s*")
+
+
+def _repair(line: Content) -> None:
+    if line.name not in _NOT_TEXT:
+        return
+    value = line.value.strip()
+    if line.name == "RRULE":
+        value = _RULE_SPACES.sub(r"\1", value)
+    if value == line.value:
+        return
+    split = Contentline(line.text).value_separator_index()
+    line.text = line.text[: split + 1] + value
+    line.repaired = f"{line.name} (line {line.number}): spaces in “{line.value[:60]}” left out"
+    line.value = value

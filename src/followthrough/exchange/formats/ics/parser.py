@@ -26,8 +26,18 @@ What `parse` promises:
   the event's year is taken as that zone; otherwise the times keep their exact UTC
   offset and the record says so in a warning (a series will not follow DST changes).
 - Floating times and TZIDs nobody defines are taken in the calendar's `X-WR-TIMEZONE`
-  if it names a zone, else in `options.time_zone`, with a warning on the record. UTC
-  times are shown in the calendar's zone when it has one.
+  if it names a zone, else in `options.time_zone`, with a warning on the record — but a
+  floating DTSTART whose DTEND has a zone (or is UTC) is read in the end's zone, and
+  a floating DTEND in a zoned DTSTART's, with a warning: read in another, an evening
+  event could end before it starts. UTC times are shown in the calendar's zone when it
+  has one.
+- Lenient where real files are and nothing is in doubt: spaces around a time, duration,
+  status or rule value (`DTEND: 20240812T223000Z`) and around an RRULE's separators
+  (`BYDAY=MO, TU`) are left out before icalendar reads the line, with a warning naming
+  the line. A VEVENT without DTSTART in an iTIP message that allows it (`METHOD:CANCEL`,
+  `REPLY`, `REFRESH`, `DECLINECOUNTER`; RFC 5546) is a `SkippedRecord` naming the event:
+  the import counts it as skipped, lists it in the preview and warns with its line.
+  Events have no cancelled state, so a cancellation changes no event.
 - A local time in a daylight-saving gap (`TZID=Europe/Berlin:20240331T023000`) is read
   as RFC 5545 §3.3.5 says (the offset before the gap), so it becomes 03:30 CEST, and
   the record gets a warning. An ambiguous time (clocks going back) is its first
@@ -48,10 +58,11 @@ What `parse` promises:
   so their oddities are harmless; a line that is no content line at all inside a VEVENT
   or VTIMEZONE is an error (it may be the event's own data, broken) unless it follows
   a property that is not read (a broken fold of Apple's long X- lines). So are: no
-  DTSTART, DTSTART/DTEND/UID twice, an end before the start, a date and a date-time
-  mixed, a time beyond the years 1 to 9999, an unreadable time zone definition that an
-  event uses, components not closed, text outside any component (but X- lines such as
-  `X-COMMENT`), nesting deeper than `reader.MAX_DEPTH`, and a file without a single VEVENT.
+  DTSTART (outside the iTIP messages above), DTSTART/DTEND/UID twice, an end before
+  the start, a date and a date-time mixed, a time beyond the years 1 to 9999, an
+  unreadable time zone definition that an event uses, components not closed, text
+  outside any component (but X- lines such as `X-COMMENT`), nesting deeper than
+  `reader.MAX_DEPTH`, and a file without a single VEVENT.
 - Kept as warnings on the record: floating/unknown zones, DST gaps, custom zones kept
   at their offset, EXDATE/RDATE (not kept: EventRecord has no place for them), a
   changed occurrence of a series (RECURRENCE-ID: imported as its own event with the
@@ -75,15 +86,22 @@ from followthrough.exchange.formats.ics.lines import Block, Content
 from followthrough.exchange.formats.ics.reader import MAX_COMPONENT, Reader
 from followthrough.exchange.formats.ics.zones import Calendar, Zone, known_zone, same_rules
 from followthrough.exchange.formats.own_uids import UID_SYSTEM, uid_of_address
-from followthrough.exchange.formats.records import AttendeeRecord, EventRecord, ParseError
+from followthrough.exchange.formats.records import (
+    AttendeeRecord,
+    EventRecord,
+    ParseError,
+    SkippedRecord,
+)
 from followthrough.exchange.formats.registry import ParseOptions
 from followthrough.exchange.formats.text import clean_text, read_lines
 
 SINGLE = ("DTSTART", "DTEND", "DURATION", "UID", "RECURRENCE-ID")
 RSVP = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
+# iTIP methods whose VEVENTs may leave DTSTART out (RFC 5546 §3.2).
+NO_START_METHODS = frozenset({"CANCEL", "REPLY", "REFRESH", "DECLINECOUNTER"})
 
 
-def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord]:
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord | SkippedRecord]:
     """Yield an EventRecord per VEVENT of an .ics stream; see the module for the rules."""
     fallback = known_zone(options.time_zone)
     if fallback is None:
@@ -92,7 +110,11 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord]:
     reader = Reader()
     lines = read_lines(stream, max_line=MAX_COMPONENT, what="an iCalendar file")
     for block, calendar in reader.events(lines):
-        yield event_record(block, calendar, fallback, options)
+        skipped = _without_start(block, calendar)
+        if skipped is not None:
+            yield skipped
+        else:
+            yield event_record(block, calendar, fallback, options)
         count += 1
     if not count:
         raise ParseError("the file holds no events (no BEGIN:VEVENT … END:VEVENT)")
@@ -111,6 +133,8 @@ class Context:
     options: ParseOptions
     event: Any = None
     warnings: list[str] = field(default_factory=list)
+    # Where a floating DTSTART or DTEND is read, if not in the calendar's zone.
+    floating: dict[str, Zone] = field(default_factory=dict)
 
     def error(self, message: str, name: str) -> ParseError:
         line = self.block.first(name)
@@ -148,14 +172,39 @@ def read_event(ctx: Context) -> None:
     ctx.event = event
 
 
+def _without_start(block: Block, calendar: Calendar) -> SkippedRecord | None:
+    """An iTIP message's VEVENT without DTSTART, which RFC 5546 allows: it is skipped,
+    and said. Events have no cancelled state here, so a cancellation changes nothing."""
+    if block.first("DTSTART") is not None or calendar.method not in NO_START_METHODS:
+        return None
+    uid = block.first("UID")
+    summary = block.first("SUMMARY")
+    named = " ".join(
+        filter(None, [f"“{summary.value.strip()[:80]}”" if summary else "",
+                      f"(UID {uid.value.strip()[:80]})" if uid else ""])
+    ) or "without UID or title"  # fmt: skip
+    if calendar.method == "CANCEL":
+        what = (
+            f"a cancellation (METHOD:CANCEL) of the event {named} without a start (DTSTART): "
+            "skipped; Followthrough has no cancelled state, so an event it names is left as it is"
+        )
+    else:
+        what = f"a METHOD:{calendar.method} message about the event {named} without a start "
+        what += "(DTSTART): skipped"
+    label = summary.value.strip()[:200] if summary else (uid.value.strip()[:200] if uid else "")
+    return SkippedRecord(block.line, "event", label or "(no title)", what)
+
+
 def event_record(
     block: Block, calendar: Calendar, fallback: Zone, options: ParseOptions
 ) -> EventRecord:
     """The record of one VEVENT; see the module for the rules."""
     ctx = Context(block, calendar, fallback, options)
+    ctx.warnings += [c.repaired for c in block.lines if c.repaired]
     read_event(ctx)
     if ctx.event.get("DTSTART") is None:
         raise ctx.error("the event has no start (DTSTART)", "DTSTART")
+    ctx.floating = _partner_zones(ctx)
     try:
         starts_at, time_zone = moment(ctx, "DTSTART")
         ends_at = end(ctx, starts_at)
@@ -168,7 +217,7 @@ def event_record(
         ctx.warnings.append("the event has no title (SUMMARY)")
     uid = _text(event.get("UID"))
     if not uid:
-        ctx.warnings.append("the event has no UID: importing the file again will add it again")
+        ctx.warnings.append("the event has no UID: found again by its title and start")
     uid = _recurrence(ctx, uid)
     if _text(event.get("STATUS")).upper() == "CANCELLED":
         ctx.warnings.append("the event is cancelled (STATUS:CANCELLED)")
@@ -227,9 +276,46 @@ def moment(ctx: Context, name: str) -> tuple[date | datetime, str]:
     return place(ctx, name, wall, zone, _year_match(ctx, zone, wall))
 
 
+def _partner_zones(ctx: Context) -> dict[str, Zone]:
+    """A floating DTSTART with a zoned DTEND (or the other way round): the floating time
+    means its partner's zone (read in another, an evening event could end before it
+    starts), with a warning."""
+    zones: dict[str, Zone] = {}
+    for name, partner in (("DTSTART", "DTEND"), ("DTEND", "DTSTART")):
+        zone = _zone_of(ctx, partner) if _floating(ctx, name) else None
+        line = ctx.block.first(partner)
+        if zone is not None and line is not None:
+            zones[name] = zone
+            ctx.warnings.append(
+                f"{name} has no zone but {partner} (line {line.number}) has: "
+                f"{name} taken in {zone.name or zone.label}, the zone of {partner}"
+            )
+    return zones
+
+
+def _floating(ctx: Context, name: str) -> bool:
+    prop, line = ctx.event.get(name), ctx.block.first(name)
+    if prop is None or line is None or not isinstance(prop.dt, datetime):
+        return False
+    return prop.dt.tzinfo is None and not (line.params and line.params.get("TZID"))
+
+
+def _zone_of(ctx: Context, name: str) -> Zone | None:
+    """The zone a DTSTART or DTEND names (UTC for `…Z`), None if it names none."""
+    prop, line = ctx.event.get(name), ctx.block.first(name)
+    if prop is None or line is None or not isinstance(prop.dt, datetime):
+        return None
+    if prop.dt.tzinfo is not None:
+        return known_zone("UTC")
+    tzid = line.params.get("TZID") if line.params else None
+    return _zone_for(ctx, name, str(tzid)) if tzid else None
+
+
 def _zone_for(ctx: Context, name: str, tzid: str) -> Zone:
     """The zone of a time's TZID; unknown TZIDs and floating times get the calendar's."""
     default = ctx.calendar.default or ctx.fallback
+    if not tzid and name in ctx.floating:
+        return ctx.floating[name]
     try:
         zone = ctx.calendar.resolve(tzid) if tzid else None
     except ParseError as error:

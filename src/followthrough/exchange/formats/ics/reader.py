@@ -87,11 +87,16 @@ class Reader:
             yield block, calendar
 
     def _calendar_property(self, number: int, text: str) -> None:
-        """The calendar's own zone (X-WR-TIMEZONE, Google and Apple) if it names one."""
+        """The calendar's own zone (X-WR-TIMEZONE, Google and Apple) if it names one,
+        and its iTIP METHOD."""
         match = _NAME.match(text)
-        if match and match.group(1).upper() == "X-WR-TIMEZONE" and self.calendar is not None:
-            value = text.partition(":")[2].strip()
+        if not match or self.calendar is None:
+            return
+        value = text.partition(":")[2].strip()
+        if match.group(1).upper() == "X-WR-TIMEZONE":
             self.calendar.default = self.calendar.default or known_zone(value)
+        elif match.group(1).upper() == "METHOD":
+            self.calendar.method = value.upper()
 
     def _in_block(
         self, number: int, text: str, keyword: str, name: str

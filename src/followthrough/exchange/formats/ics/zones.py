@@ -253,6 +253,7 @@ class Calendar:
     """What one VCALENDAR defines: its VTIMEZONEs (read when first needed) and zone."""
 
     default: Zone | None = None
+    method: str = ""  # METHOD (RFC 5546 iTIP), upper case; empty for a plain calendar
     zone_blocks: dict[str, Block] = field(default_factory=dict)
     zones: dict[str, Zone | ParseError] = field(default_factory=dict)
     waiting: list[Block] = field(default_factory=list)
