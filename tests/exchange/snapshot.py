@@ -16,9 +16,7 @@ _CACHES = {"matching_partnerindex"}
 
 
 def tables() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        names = [row[0] for row in cursor.fetchall()]
+    names = sorted(connection.introspection.table_names())
     return [
         n
         for n in names
@@ -27,15 +25,16 @@ def tables() -> list[str]:
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """{table: its rows, sorted} for every table of the database (SQLite), with the
+    """{table: its rows, sorted} for every table of the database, with the
     search index caught up first (as the next search would)."""
     search_catch_up(connection)
     rows: dict[str, list[tuple[Any, ...]]] = {}
     with connection.cursor() as cursor:
         for table in tables():
             quoted = connection.ops.quote_name(table)
-            select = "rowid, *" if table.endswith("_fts") else "*"
-            cursor.execute(f"SELECT {select} FROM {quoted}")  # noqa: S608 (names from sqlite_master)
+            fts = connection.vendor == "sqlite" and table.endswith("_fts")
+            select = "rowid, *" if fts else "*"
+            cursor.execute(f"SELECT {select} FROM {quoted}")  # noqa: S608 (the database's own table names)
             rows[table] = sorted(cursor.fetchall(), key=repr)
     return rows
 

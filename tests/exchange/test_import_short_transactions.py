@@ -183,6 +183,12 @@ def _write_from_elsewhere(other: sqlite3.Connection) -> str:
     return "written"
 
 
+SQLITE_LOCK = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's one write lock; PostgreSQL locks rows"
+)
+
+
+@SQLITE_LOCK
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_other_writers_get_the_lock_between_batches(workspace, dry_run):
@@ -206,6 +212,7 @@ def test_other_writers_get_the_lock_between_batches(workspace, dry_run):
         assert '"read": 20' in counts and '"runner"' in counts
 
 
+@SQLITE_LOCK
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_import_releases_the_lock_between_its_undo_chunks(workspace, monkeypatch):
     from followthrough.exchange.imports import revert
