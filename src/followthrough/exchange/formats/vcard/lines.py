@@ -34,6 +34,10 @@ _KEPT = _STRUCTURED | frozenset(
         "RELATED", "CATEGORIES", "X-ABSHOWAS", "X-ADDRESSBOOKSERVER-KIND",
     }
 )  # fmt: skip
+# Properties whose value is a comma-separated list (RFC 6350 3.4, RFC 2426 4).
+_LISTS = frozenset({"CATEGORIES"})
+# A comma after an even number of backslashes (none escaping it).
+_UNESCAPED_COMMA = re.compile(r"(?<!\\)((?:\\\\)*),")
 # Properties whose value may go on over lines without the leading space (base64, URLs).
 _BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _NAME = re.compile(r"(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_-]+)(?=[;:])")
@@ -289,9 +293,20 @@ def _escape(text: str, *, keep_commas: bool = False) -> str:
     return re.sub(r"\r\n|\r|\n", r"\\n", text)
 
 
+def _commas_escaped(value: str) -> str:
+    """Every comma not yet escaped gets its backslash. vobject reads each text value as
+    a comma list and keeps only the first item (`NOTE:a, b` → "a"); only list-valued
+    properties (CATEGORIES) are lists, and vCard 2.1 has no comma escaping at all, so a
+    bare comma elsewhere is part of the text."""
+    if "," not in value:
+        return value
+    return _UNESCAPED_COMMA.sub(lambda m: m.group(1) + "\\,", value)
+
+
 def _decoded(prop: Prop) -> str:
     """The value for vobject: quoted-printable decoded in its charset and escaped as 3.0
-    text, a trailing lone backslash escaped (vobject turns `x\\` into `x\\eof`)."""
+    text, bare commas escaped except in a list (`_commas_escaped`), a trailing lone
+    backslash escaped (vobject turns `x\\` into `x\\eof`)."""
     value = prop.value
     if "QUOTED-PRINTABLE" in (v.upper() for v in prop.params.get("ENCODING", [])):
         raw = quopri.decodestring(value.encode("utf-8"))
@@ -300,7 +315,9 @@ def _decoded(prop: Prop) -> str:
             parts = re.split(r"(?<!\\);", text)
             value = ";".join(_escape(part.replace("\\;", ";")) for part in parts)
         else:
-            value = _escape(text, keep_commas=prop.name == "CATEGORIES")
+            value = _escape(text, keep_commas=prop.name in _LISTS)
+    elif prop.name not in _LISTS:
+        value = _commas_escaped(value)
     value = value.replace("\r", "\\n")
     if (len(value) - len(value.rstrip("\\"))) % 2:
         value += "\\"

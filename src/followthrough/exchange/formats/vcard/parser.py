@@ -168,7 +168,8 @@ def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
 
 
 def _name_parts(fields: Fields) -> dict[str, str]:
-    """N's parts; 4.0's comma lists (several given names) joined with spaces."""
+    """N's parts, each as written: a comma in a part is kept (`N:Doe, Sr.;Jane;;;`),
+    since 2.1 writers do not escape it and nothing is lost by keeping a 4.0 list whole."""
     props = fields.all("N")
     name = props[0].parsed if props else None
     parts = {}
