@@ -7,12 +7,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from followthrough.exchange.exports.vcard_export import PersonCard, person_card
-from followthrough.exchange.formats.records import PersonRecord
+from followthrough.exchange.formats.records import ParseError, PersonRecord
 from followthrough.exchange.formats.vcard.parser import parse
+from followthrough.exchange.imports.loader import import_records
+from followthrough.exchange.imports.result import ImportSource
+from followthrough.people.models import Person
 
 DATA = Path(__file__).parent / "data" / "vcard"
 
@@ -124,3 +128,58 @@ def test_any_text_survives_export_and_import(version, first, last, full, organiz
 
     assert (record.first_name, record.last_name, record.full_name) == (first, last, full)
     assert (record.organization, record.role, record.notes) == (organization, role, notes)
+
+
+# --- A file is refused only when what it means cannot be known (issue 13) -------------
+
+
+def _load(workspace, name: str):
+    data = (DATA / name).read_bytes()
+    source = ImportSource("vcard", name)
+    return import_records(workspace=workspace, records=list(parse(io.BytesIO(data))), source=source)
+
+
+def test_a_card_with_only_a_phone_or_an_email_is_named_by_it(workspace):
+    result = _load(workspace, "no_name_only_phone_or_email_android.vcf")
+
+    names = sorted(Person.objects.filter(workspace=workspace).values_list("first_name", flat=True))
+    assert names == ["+1 555 0101", "nameless@example.org"]
+    # The card with nothing that names anyone is left out, and the result says where.
+    assert result.warnings == ["line 9: no name and no e-mail address: left out"]
+
+
+def test_international_email_addresses_are_accepted(workspace):
+    _load(workspace, "international_email_rfc6531.vcf")
+
+    person = Person.objects.get(workspace=workspace)
+    emails = set(person.contact_points.filter(kind="email").values_list("value", flat=True))
+    assert emails == {"警察@brown.org", "user@例え.jp"}
+
+
+def test_a_malformed_email_is_still_refused_at_its_line():
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEMAIL:not an address@\r\nEND:VCARD\r\n"
+    with pytest.raises(ParseError) as caught:
+        list(parse(io.BytesIO(card)))
+    assert (caught.value.line, caught.value.field) == (4, "EMAIL")
+
+
+def test_legacy_property_names_and_a_broken_apple_fold_are_read_past(workspace):
+    result = _load(workspace, "legacy_x_property_names_apple_broken_fold.vcf")
+
+    person = Person.objects.get(workspace=workspace)
+    assert (person.first_name, person.last_name) == ("John", "Appleseed")
+    assert person.contact_points.filter(value="john@example.org").exists()
+    assert result.warnings == [
+        "line 1: “X-messaging/twitter-All” on line 5 is no vCard property name: not read",
+        "line 1: “X-messaging/aim-All” on line 6 is no vCard property name: not read",
+        "line 1: line 8 read as the rest of line 7 (folded without the leading space)",
+    ]
+
+
+def test_a_line_that_is_no_property_after_a_legacy_name_is_not_blamed_on_fn():
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nX-a/b:x\r\nNOTE:n\r\nno property\r\nEND:VCARD\r\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        list(parse(io.BytesIO(card)))
+    assert caught.value.field == "NOTE"

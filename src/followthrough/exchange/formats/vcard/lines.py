@@ -41,6 +41,8 @@ _UNESCAPED_COMMA = re.compile(r"(?<!\\)((?:\\\\)*),")
 # Properties whose value may go on over lines without the leading space (base64, URLs).
 _BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _NAME = re.compile(r"(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_-]+)(?=[;:])")
+# An extension name with characters vCard does not allow (`X-messaging/twitter-All`).
+_LEGACY_NAME = re.compile(r"(X-[^\s:;=\"]+)(?=[;:])", re.IGNORECASE)
 _CHARSET = re.compile(rb";\s*CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
@@ -56,6 +58,8 @@ class Line:
 class Card:
     line: int
     lines: list[Line] = field(default_factory=list)
+    # What was repaired or left out of the card, each naming its line (for the result).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -248,11 +252,17 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
     first_photo: Prop | None = None
     last: Prop | None = None
     for line in card.lines:
-        prop = split_line(line) or _unreadable(line, card.line)
+        prop = split_line(line) or _unreadable(line, card)
         if prop is None:
             if not line.text.strip():
                 continue
             if last is not None and (last.name in _BINARY or last.name not in _KEPT):
+                # Google folds long photo URLs, Apple long X- lines, without the space.
+                if last.name not in _BINARY and not last.more:
+                    card.warnings.append(
+                        f"line {line.number} read as the rest of line {last.number} "
+                        "(folded without the leading space)"
+                    )
                 last.more.append(line.text.strip())
                 continue
             raise ParseError(
@@ -270,17 +280,26 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
     return props, first_photo
 
 
-def _unreadable(line: Line, card_line: int) -> Prop | None:
+def _unreadable(line: Line, card: Card) -> Prop | None:
     """A line with a property name but parameters beyond reading: harmless (dropped)
-    when it is a property that is not read; an error otherwise."""
+    when it is a property that is not read; an error otherwise. A legacy name that is
+    no vCard name (`X-messaging/twitter-All:…`, written by old address books) is a
+    property that is not read: dropped, with a warning naming its line."""
     match = _NAME.match(line.text)
     if not match:
-        return None
+        legacy = _LEGACY_NAME.match(line.text)
+        if legacy is None:
+            return None
+        name = legacy.group(1)
+        card.warnings.append(
+            f"“{name[:60]}” on line {line.number} is no vCard property name: not read"
+        )
+        return Prop(line.number, name.upper(), {}, "")
     name = match.group(2).upper()
     if name in _KEPT or name == "PHOTO":
         raise ParseError(
             f"unreadable parameters on line {line.number}: “{line.text[:60]}”",
-            line=card_line,
+            line=card.line,
             field=name,
         )
     return Prop(line.number, name, {}, "")

@@ -26,10 +26,11 @@ What `parse` promises:
 - A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
   `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
   `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
-  is a `PersonRecord`.
+  is a `PersonRecord`. A person card without a name (no N, FN or ORG) is named by its
+  first e-mail, else its first phone (Android writes such cards); one with none of these
+  is yielded nameless, and the loader leaves it out with a warning naming its line.
 - Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
-  (the message names the property's own line): a card without a name (no N, FN or ORG),
-  an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
+  (the message names the property's own line): an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
   left out), a card longer than 10 MB, text outside
   BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
   (but after a photo or a property that is not read), parameters beyond reading on a
@@ -158,13 +159,16 @@ def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
     kind = _kind(fields)
     if kind == "group":
         return None
+    record: PersonRecord | OrganizationRecord
     if kind == "org":
         record = _organization(fields)
         uid = record.external_ids.get("vcard-uid")
         if uid:
             organizations[uid] = record.name
-        return record
-    return _person(fields, organizations)
+    else:
+        record = _person(fields, organizations)
+    record.warnings = list(card.warnings)
+    return record
 
 
 def _name_parts(fields: Fields) -> dict[str, str]:
@@ -257,8 +261,11 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
     formatted = fields.text("FN") or " ".join(p for p in name.values() if p)
     orgs = fields.all("ORG")
     organization = _parts(orgs[0].parsed)[0] if orgs else ""
+    emails, phones = fields.emails(), fields.texts("TEL", "tel:")
     if not (formatted or organization):
-        raise _no_name(fields)
+        # Android writes cards with only a number or an address: named by it, as the
+        # CSV formats name such a row; with neither, the loader leaves it out and says so.
+        formatted = next(iter([*emails, *phones]), "")
     reference = _organization_ref(fields, organizations)
     return PersonRecord(
         line=fields.card.line,
@@ -267,8 +274,8 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         full_name=formatted,
         organization=organization or organizations.get(reference, ""),
         role=fields.text("TITLE") or fields.text("ROLE"),
-        emails=fields.emails(),
-        phones=fields.texts("TEL", "tel:"),
+        emails=emails,
+        phones=phones,
         links=fields.texts("URL"),
         addresses=_addresses(fields),
         tags=_tags(fields),
