@@ -30,9 +30,9 @@ What `parse` promises:
   first e-mail, else its first phone (Android writes such cards); one with none of these
   is yielded nameless, and the loader leaves it out with a warning naming its line.
 - Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
-  (the message names the property's own line): an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
-  left out), a card longer than 10 MB, text outside
-  BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
+  (the message names the property's own line): an impossible or unreadable birthday
+  (a year or a month alone, and `VALUE=text`, are left out), a card longer than 10 MB,
+  text outside BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
   (but after a photo or a property that is not read), parameters beyond reading on a
   property that is read. A malformed EMAIL is refused at its own line (checked as the
   CSV formats check e-mails). A file without a single card is an error too. A photo larger
