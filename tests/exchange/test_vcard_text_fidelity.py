@@ -120,6 +120,11 @@ def test_any_text_survives_export_and_import(version, first, last, full, organiz
     if version == "2.1":
         # 2.1 cannot say a compound part ends in a backslash: `\;` is always a semicolon.
         assume(not any(part.endswith("\\") for part in (first, last, organization)))
+        # Nor does it define a backslash in a plain (not quoted-printable) value: the
+        # reader takes `\\`, `\n`, `\,` and `\;` there as 3.0 escapes, as the 2.1
+        # writers that escape at all mean them.
+        values = (first, last, full, organization, role, notes)
+        assume(not any("\\" in v and v.isascii() and "\n" not in v for v in values))
         card = _card_2_1(person)
     else:
         card = person_card(person, version)
