@@ -3,7 +3,9 @@
 quoted-printable soft breaks, base64 and URLs that go on without the leading space),
 splitting a line into group, name, parameters and value, and decoding the values that
 are read with vobject. Only the properties `vcard` reads are kept (`_KEPT`), so the
-oddities of the rest cannot fail an import.
+oddities of the rest cannot fail an import; a legacy name vCard does not allow
+(`X-messaging/twitter-All`) and a dropped line folded without its leading space (Apple's
+long X- lines) are read past with a warning on the card (`Card.warnings`).
 """
 
 from __future__ import annotations
