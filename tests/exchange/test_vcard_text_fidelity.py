@@ -197,3 +197,20 @@ def test_a_line_that_is_no_property_after_a_legacy_name_is_not_blamed_on_fn():
     with pytest.raises(ParseError) as caught:
         list(parse(io.BytesIO(card)))
     assert caught.value.field == "NOTE"
+
+
+def test_an_email_line_holding_several_addresses_gives_each():
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane\r\n"
+        b"EMAIL;TYPE=pref:jane@example.org, j2@example.org\r\nEMAIL:JANE@example.org\r\n"
+        b"END:VCARD\r\n"
+    )
+    (person,) = _people(card)
+    assert person.emails == ["jane@example.org", "j2@example.org"]
+
+
+def test_an_email_line_with_one_bad_address_is_refused_at_its_line():
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEMAIL:a@example.org, nope\r\nEND:VCARD\r\n"
+    with pytest.raises(ParseError) as caught:
+        list(parse(io.BytesIO(card)))
+    assert (caught.value.line, caught.value.field) == (4, "EMAIL")

@@ -104,6 +104,11 @@ def _joined(value: Any) -> str:
     return str(value or "")
 
 
+def _unescaped(prop: Prop) -> str:
+    """A value with the backslashes vobject leaves dropped (`texts` does the same)."""
+    return re.sub(r"\\(.)", r"\1", _text(prop.parsed))
+
+
 def _parts(value: Any) -> list[str]:
     """A vobject list value (ORG, CATEGORIES) as its text parts."""
     if isinstance(value, list):
@@ -128,12 +133,24 @@ class Fields:
 
     def emails(self) -> list[str]:
         """The EMAIL values (as `texts`), each checked where it stands: a malformed one
-        is a `ParseError` at its own line, not at the card's BEGIN line."""
-        for prop in self.all("EMAIL"):
-            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed)).strip()
-            if value and valid_email(value) is None:
-                raise ParseError(invalid_email(value), line=prop.number, field="EMAIL")
-        return self.texts("EMAIL", "mailto:")
+        is a `ParseError` at its own line, not at the card's BEGIN line. A value that is
+        a list of addresses (`a@x.org, b@x.org`, as some writers put several in one
+        line) gives each of them: the comma is no longer cut off with what follows it."""
+        found: list[str] = []
+        for value in self.texts("EMAIL", "mailto:"):
+            parts = [value]
+            if valid_email(value) is None:
+                parts = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+            if not parts or any(valid_email(part) is None for part in parts):
+                number = next(
+                    (p.number for p in self.all("EMAIL") if value in _unescaped(p)),
+                    self.card.line,
+                )
+                raise ParseError(invalid_email(value), line=number, field="EMAIL")
+            for part in parts:
+                if part.casefold() not in {seen.casefold() for seen in found}:
+                    found.append(part)
+        return found
 
     def texts(self, name: str, prefix: str = "") -> list[str]:
         """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
