@@ -322,11 +322,13 @@ def test_n_only_gives_first_and_last():
     assert person.full_name == "Countess Ada Lovelace"
 
 
-def test_card_without_any_name_names_its_line():
-    with pytest.raises(ParseError) as caught:
-        parse(card("FN:A") + card("EMAIL:nobody@example.com", "N:;;;;"))
-    assert caught.value.line == 5
-    assert "no name" in caught.value.message
+def test_card_without_any_name_is_named_by_its_email_or_phone():
+    # Issue 13: Android writes such cards; the CSV formats name such a row the same way.
+    _, by_email, by_phone = parse(
+        card("FN:A") + card("EMAIL:nobody@example.com", "N:;;;;") + card("TEL:+1 555 0100")
+    )
+    assert (by_email.line, by_email.full_name) == (5, "nobody@example.com")
+    assert by_phone.full_name == "+1 555 0100"
 
 
 def test_org_only_card_is_an_organization():
@@ -556,7 +558,7 @@ def test_memory_stays_flat_while_streaming():
 
 
 def test_a_bad_card_late_in_a_big_file_names_its_line():
-    data = many_cards(2_000) + card("N:;;;;").encode()
+    data = many_cards(2_000) + card("FN:Late", "BDAY:1985-13-45").encode()
     with pytest.raises(ParseError) as caught:
         list(vcard_parser.parse(io.BytesIO(data), options=ParseOptions()))
     assert caught.value.line == 2_000 * 9 + 1  # nine lines a card

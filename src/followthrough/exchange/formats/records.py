@@ -73,6 +73,9 @@ class PersonRecord:
     connected_on: date | None = None  # LinkedIn's "Connected On"
     # The external id of an OrganizationRecord of the same file (vCard 4 RELATED).
     organization_ref: str = ""
+    # What the parser repaired or left out of the record, each naming its line; the
+    # loader lists them in the result.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +96,7 @@ class OrganizationRecord:
     offers: str = ""
     needs: str = ""
     feed_url: str = ""  # its news feed (RSS or Atom)
+    warnings: list[str] = field(default_factory=list)  # as PersonRecord's
 
 
 @dataclass

@@ -181,6 +181,8 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     """A person row made ready: names (the formatted name when there is no structured
     one), contact points normalized, the LinkedIn profile among the links."""
     line = record.line
+    for message in record.warnings:
+        warn(line, message)
     first = _text(record.first_name, NAME_MAX, line, "first name", warn)
     last = _text(record.last_name, NAME_MAX, line, "last name", warn)
     notes = (record.notes or "").strip()
@@ -262,6 +264,8 @@ def clean_organization(record: OrganizationRecord, warn: Warn) -> OrganizationRe
     location cut to their columns with a warning, a website or feed URL too long to keep
     left out with one (a cut address would lead elsewhere)."""
     line = record.line
+    for message in record.warnings:
+        warn(line, message)
     name = _text(record.name, TEXT_MAX, line, "organization name", warn)
     if not name:
         raise ParseError("an organization needs a name", line=line, field="name")

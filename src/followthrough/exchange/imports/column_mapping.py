@@ -45,6 +45,9 @@ FIELD_LABELS: dict[str, str] = {
     "tags": "Tags",
     "notes": "Notes",
     "birthday": "Birthday",
+    "birth_day": "Birthday: day",
+    "birth_month": "Birthday: month",
+    "birth_year": "Birthday: year",
     "linkedin": "LinkedIn profile",
     "address": "Postal address",
 }
@@ -59,7 +62,7 @@ ALIAS_LABELS: dict[str, str] = {
 WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # Fields the generic parser refuses to read from more than one column (its `_SINGLE`;
 # tests/exchange/test_import_mapping.py checks the two agree).
-ONE_COLUMN_FIELDS = ("birthday", "linkedin")
+ONE_COLUMN_FIELDS = ("birthday", "linkedin", "birth_day", "birth_month", "birth_year")
 
 
 @dataclass(frozen=True)

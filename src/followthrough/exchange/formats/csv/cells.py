@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+import email_validator
 
 from followthrough.exchange.formats.csv.reader import Row
 from followthrough.exchange.formats.records import PartialDate
@@ -42,7 +41,7 @@ def split_multi(value: str, extra_separators: str = "") -> list[str]:
     return unique(part.strip() for part in parts)
 
 
-# Plain addresses Django's validator would accept, checked without calling it (speed).
+# Plain ASCII addresses the full check would accept, checked without calling it (speed).
 _PLAIN_EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
@@ -51,16 +50,25 @@ _PLAIN_EMAIL = re.compile(
 
 
 def valid_email(value: str) -> str | None:
-    """The address (trimmed, `mailto:` dropped) when Django's `validate_email` takes it,
-    else None."""
+    """The address (trimmed, `mailto:` dropped) when it is a well-formed address, else
+    None. International addresses (RFC 6531: `警察@brown.org`, `user@例え.jp`) are
+    well-formed: Django's `validate_email` refuses a non-ASCII local part, so the check
+    is the `email-validator` library's, with SMTPUTF8 allowed and no DNS look-up (an
+    import must not depend on the network). The address is kept as written."""
     address = value.strip()
     if address[:7].lower() == "mailto:":
         address = address[7:].strip()
     if len(address) <= 254 and _PLAIN_EMAIL.fullmatch(address):
         return address
     try:
-        validate_email(address)
-    except ValidationError:
+        email_validator.validate_email(
+            address,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=True,  # Django took `"john doe"@example.org` and IP
+            allow_domain_literal=True,  # literals; so does this check
+        )
+    except email_validator.EmailNotValidError:
         return None
     return address
 

@@ -23,13 +23,14 @@ never by position; a header mapped to "" is ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from followthrough.exchange.formats.csv.cells import (
     birthday_of,
     clean_email,
     clean_url,
+    parse_date,
     split_multi,
     unique,
 )
@@ -46,6 +47,7 @@ from followthrough.exchange.formats.formula import unneutralize
 from followthrough.exchange.formats.records import (
     OrganizationRecord,
     ParseError,
+    PartialDate,
     PersonRecord,
     RowProblem,
 )
@@ -64,6 +66,9 @@ FIELDS: dict[str, str] = {
     "tags": "Tags, separated by ; or ,",
     "notes": "Notes",
     "birthday": "Birthday: 1985-04-15, --04-15 (no year) or 15 Apr 1985",
+    "birth_day": "Birthday: the day (1-31), when day, month and year have columns of their own",
+    "birth_month": "Birthday: the month (1-12 or a month name)",
+    "birth_year": "Birthday: the year (may be empty)",
     "linkedin": "LinkedIn profile URL (a dedupe key)",
     "address": "Postal address",
 }
@@ -74,7 +79,8 @@ ALIASES = {"emails": "email", "phones": "phone", "links": "link", "addresses": "
 IGNORE = ""  # the mapping value of a column to leave out
 NAME_FIELDS = ("first_name", "last_name", "full_name")
 IDENTITY_FIELDS = (*NAME_FIELDS, "email")
-_SINGLE = ("birthday", "linkedin")
+_SINGLE = ("birthday", "linkedin", "birth_day", "birth_month", "birth_year")
+BIRTH_PARTS = ("birth_day", "birth_month", "birth_year")  # Thunderbird's three columns
 _SPLIT = {"email": ";,", "phone": ";", "link": ";", "tags": ";,", "address": ";"}
 
 _SUGGESTIONS: tuple[tuple[str, str], ...] = (
@@ -82,7 +88,7 @@ _SUGGESTIONS: tuple[tuple[str, str], ...] = (
     (r"lastname|familyname|surname|last|nachname|nom", "last_name"),
     (r"name|fullname|displayname|contactname|contact|person", "full_name"),
     (r"linkedin\w*", "linkedin"),
-    (r"e?mails?(adresse|address)?\d*(address|adresse|value)?", "email"),
+    (r"(primary|secondary)?e?mails?(adresse|address)?\d*(address|adresse|value)?", "email"),
     (
         r"(phones?|telephone|tel|telefon|mobile|mobilephone|mobiltelefon|cell|cellphone)\d*"
         r"(value|number)?",
@@ -94,6 +100,8 @@ _SUGGESTIONS: tuple[tuple[str, str], ...] = (
     (r"headline", "headline"),
     (r"tags?|labels?|categories|category|groups?|groupmembership|kategorien", "tags"),
     (r"notes?|comments?|description|notizen|remarks", "notes"),
+    (r"birthmonth|geburtsmonat", "birth_month"),
+    (r"birthyear|geburtsjahr", "birth_year"),
     (r"birthday|birthdate|dateofbirth|dob|bday|geburtstag", "birthday"),
     (r"(postal|street|home|work)?address(es)?\d*(formatted)?", "address"),
 )
@@ -113,6 +121,11 @@ def suggest_mapping(headers: Iterable[str]) -> dict[str, str]:
             continue
         mapping[header] = field
         taken.add(field)
+    # Beside "Birth Month" or "Birth Year" (Thunderbird), "Birth Day" is the day alone.
+    if any(field in ("birth_month", "birth_year") for field in mapping.values()):
+        for header, field in mapping.items():
+            if field == "birthday" and normalize_header(header) == "birthday":
+                mapping[header] = "birth_day"
     # A bare "Title" is a courtesy title (Mr, Dr) when the file also has a job title.
     titles = [header for header, field in mapping.items() if normalize_header(header) == "title"]
     if titles and sum(field == "role" for field in mapping.values()) > len(titles):
@@ -235,9 +248,30 @@ def _record(
     )
     if "birthday" in values:
         person.birthday = birthday_of(row, _header_of(mapping, "birthday"), text("birthday"))
+    if any(text(part) for part in BIRTH_PARTS) and not person.birthday:
+        person.birthday = _birthday_of_parts(row, mapping, text, person.warnings)
     if linkedin:
         person.external_ids["linkedin"] = linkedin
     return person
+
+
+def _birthday_of_parts(
+    row: Row, mapping: dict[str, str], text: Callable[[str], str], warnings: list[str]
+) -> PartialDate | None:
+    """One birthday of day, month and year columns (Thunderbird: `Birth Day` 20,
+    `Birth Month` 1, `Birth Year` 1991 or empty). A year or a month alone cannot be
+    kept: left out with a warning; numbers that are no date are a `ParseError`."""
+    day, month, year = (text(part).strip() for part in BIRTH_PARTS)
+    if not (day and month):
+        warnings.append("a birthday without its day or month cannot be kept: left out")
+        return None
+    try:
+        month_number = int(month) if month.isdigit() else parse_date(f"1 {month} 2000").month
+        return PartialDate(month=month_number, day=int(day), year=int(year) if year else None)
+    except ValueError:
+        header = _header_of(mapping, "birth_day")
+        shown = "/".join(part for part in (day, month, year) if part)
+        raise row.error(header, f"“{shown}” (day/month/year) is not a possible date.") from None
 
 
 def _header_of(mapping: dict[str, str], field: str) -> str:

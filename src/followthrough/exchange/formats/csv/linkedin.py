@@ -2,8 +2,9 @@
 
 Promises: one `PersonRecord` per connection, in file order, with the file's line number.
 The "Notes:" preamble before the header is skipped. `Company` becomes `organization` and
-`Position` the `role` there; `Connected On` (`05 Mar 2024`) becomes `connected_on`; the
-profile URL, normalized by `normalize_linkedin_url`, is both `external_ids["linkedin"]`
+`Position` the `role` there; `Connected On` becomes `connected_on`, in every layout
+LinkedIn has used (`05 Mar 2024`, `5-Jan-26`, `1/8/18, 6:14 PM`, ISO); the profile URL,
+normalized by `normalize_linkedin_url`, is both `external_ids["linkedin"]`
 (the dedupe key when LinkedIn withholds the e-mail, as it mostly does) and a link.
 A row with no name, URL or e-mail (LinkedIn's placeholder for members who hide their
 data) is skipped; a malformed e-mail, URL or date is a `ParseError` naming line and column.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
@@ -95,7 +97,7 @@ def _person(row: Row, fields: Callable[[Row], list[str]]) -> PersonRecord | None
         organization=company,
         role=position,
         emails=emails,
-        connected_on=date_of(row, "connected_on", connected),
+        connected_on=_connected_on(row, connected),
     )
     if url:
         record.external_ids["linkedin"] = url
@@ -103,6 +105,36 @@ def _person(row: Row, fields: Callable[[Row], list[str]]) -> PersonRecord | None
     if not (first or last):
         record.full_name = emails[0] if emails else url
     return record
+
+
+# Every layout LinkedIn has written "Connected On" in: `05 Jan 2026` (now), `5-Jan-26`,
+# `1/8/18, 6:14 PM` and `1/8/2018` (month first: LinkedIn writes US dates), and ISO.
+_CONNECTED_LAYOUTS = (
+    "%d %b %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%Y, %I:%M %p",
+    "%m/%d/%y",
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%b %d, %Y",
+    "%d %B %Y",
+)
+
+
+def _connected_on(row: Row, value: str) -> date | None:
+    """The day of `Connected On` in any of `_CONNECTED_LAYOUTS`; else a `ParseError`
+    naming the cell (a date that cannot be read is not guessed)."""
+    text = " ".join(value.split())
+    if not text:
+        return None
+    for layout in _CONNECTED_LAYOUTS:
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    return date_of(row, "connected_on", text)  # its message names the cell
 
 
 def _profile_url(row: Row, value: str) -> str:

@@ -13,8 +13,10 @@ contact with a company but no first or last name is an `OrganizationRecord`.
   not e-mail addresses: the SMTP address in the display name is taken when there is one,
   else the value is left out. Any other malformed e-mail is a `ParseError`.
 - Birthday: `0/0/00` (Outlook's "none") is empty; `15.04.1985` is day.month.year; slashed
-  dates are month/day/year under English headers (US Outlook) unless the first number is
-  over 12, and day/month/year under German or French ones.
+  dates are month/day/year under English headers (US Outlook) until one whose first
+  number is over 12 (`20/01/1991`, British Outlook) shows the file is day first, and
+  day/month/year under German or French ones. An ambiguous one (`03/04/1991`) is read
+  so, with a warning naming its line.
 - A person with no name is named by their first e-mail or phone; a row with none of these
   and no company is skipped.
 """
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import BinaryIO
 
 from followthrough.exchange.formats.csv.cells import (
@@ -143,12 +147,21 @@ def parse(
     yield from require_records(_records(table), "contacts")
 
 
+@dataclass
+class _Dates:
+    """How the file writes slashed dates: month first under English headers (US
+    Outlook) until a birthday shows otherwise (`20/01/1991`: British Outlook also
+    writes English headers), day first under German or French ones."""
+
+    month_first: bool
+
+
 def _records(table: Table) -> Iterator[PersonRecord | OrganizationRecord | RowProblem]:
-    us_dates = table.name_of("birthday").strip().lower() == "birthday"
-    return rows_of(table, lambda row: _record(row, us_dates))
+    dates = _Dates(month_first=table.name_of("birthday").strip().lower() == "birthday")
+    return rows_of(table, lambda row: _record(row, dates))
 
 
-def _record(row: Row, us_dates: bool) -> PersonRecord | OrganizationRecord | None:
+def _record(row: Row, dates: _Dates) -> PersonRecord | OrganizationRecord | None:
     first = join(row.get("first_name"), row.get("middle_name"))
     last = row.get("last_name")
     emails = _emails(row)
@@ -170,7 +183,8 @@ def _record(row: Row, us_dates: bool) -> PersonRecord | OrganizationRecord | Non
         )
     if not (first or last or emails or phones):
         return None
-    return PersonRecord(
+    warnings: list[str] = []
+    person = PersonRecord(
         line=row.line,
         first_name=first,
         last_name=last,
@@ -183,8 +197,10 @@ def _record(row: Row, us_dates: bool) -> PersonRecord | OrganizationRecord | Non
         addresses=_addresses(row),
         tags=tags,
         notes=row.get("notes"),
-        birthday=_birthday(row, us_dates),
+        birthday=_birthday(row, dates, warnings),
     )
+    person.warnings = warnings
+    return person
 
 
 def _emails(row: Row) -> list[str]:
@@ -211,23 +227,32 @@ def _addresses(row: Row) -> list[str]:
     return unique(addresses)
 
 
-def _birthday(row: Row, us_dates: bool) -> PartialDate | None:
+def _birthday(row: Row, dates: _Dates, warnings: list[str]) -> PartialDate | None:
     value = row.get("birthday")
     if not value or _NO_DATE.fullmatch(value):
         return None
     try:
         if match := _NUMERIC_DATE.fullmatch(value):
-            return _numeric_birthday(match, us_dates)
+            return _numeric_birthday(match, dates, warnings)
         return parse_partial_date(value)
     except ValueError:
         raise row.error("birthday", f"“{value}” is not a possible date.") from None
 
 
-def _numeric_birthday(match: re.Match[str], us_dates: bool) -> PartialDate:
+def _numeric_birthday(match: re.Match[str], dates: _Dates, warnings: list[str]) -> PartialDate:
+    """A numeric birthday. A slashed one whose first number is over 12 is day first and
+    makes the file's later ambiguous ones day first too; an ambiguous one (both numbers
+    12 or less, and they differ) is read as the file's layout says, with a warning."""
     first, separator, second, year_text = match.groups()
     a, b, year = int(first), int(second), int(year_text)
     if len(year_text) == 2:
         year += 1900 if year > 30 else 2000
-    month_first = separator == "/" and us_dates and a <= 12
+    if separator == "/" and a > 12:
+        dates.month_first = False
+    month_first = separator == "/" and dates.month_first and a <= 12
     month, day = (a, b) if month_first else (b, a)
+    if separator == "/" and a <= 12 and b <= 12 and a != b:
+        layout = "month/day/year" if month_first else "day/month/year"
+        shown = f"{day} {date(2000, month, day):%B}"
+        warnings.append(f"birthday “{match[0]}” is ambiguous: read as {layout} ({shown})")
     return PartialDate(month=month, day=day, year=year)

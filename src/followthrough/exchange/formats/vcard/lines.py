@@ -3,7 +3,9 @@
 quoted-printable soft breaks, base64 and URLs that go on without the leading space),
 splitting a line into group, name, parameters and value, and decoding the values that
 are read with vobject. Only the properties `vcard` reads are kept (`_KEPT`), so the
-oddities of the rest cannot fail an import.
+oddities of the rest cannot fail an import; a legacy name vCard does not allow
+(`X-messaging/twitter-All`) and a dropped line folded without its leading space (Apple's
+long X- lines) are read past with a warning on the card (`Card.warnings`).
 """
 
 from __future__ import annotations
@@ -34,9 +36,15 @@ _KEPT = _STRUCTURED | frozenset(
         "RELATED", "CATEGORIES", "X-ABSHOWAS", "X-ADDRESSBOOKSERVER-KIND",
     }
 )  # fmt: skip
+# Properties whose value is a comma-separated list (RFC 6350 3.4, RFC 2426 4).
+_LISTS = frozenset({"CATEGORIES"})
+# A comma after an even number of backslashes (none escaping it).
+_UNESCAPED_COMMA = re.compile(r"(?<!\\)((?:\\\\)*),")
 # Properties whose value may go on over lines without the leading space (base64, URLs).
 _BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _NAME = re.compile(r"(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_-]+)(?=[;:])")
+# An extension name with characters vCard does not allow (`X-messaging/twitter-All`).
+_LEGACY_NAME = re.compile(r"(X-[^\s:;=\"]+)(?=[;:])", re.IGNORECASE)
 _CHARSET = re.compile(rb";\s*CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
@@ -52,6 +60,8 @@ class Line:
 class Card:
     line: int
     lines: list[Line] = field(default_factory=list)
+    # What was repaired or left out of the card, each naming its line (for the result).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -244,11 +254,17 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
     first_photo: Prop | None = None
     last: Prop | None = None
     for line in card.lines:
-        prop = split_line(line) or _unreadable(line, card.line)
+        prop = split_line(line) or _unreadable(line, card)
         if prop is None:
             if not line.text.strip():
                 continue
             if last is not None and (last.name in _BINARY or last.name not in _KEPT):
+                # Google folds long photo URLs, Apple long X- lines, without the space.
+                if last.name not in _BINARY and not last.more:
+                    card.warnings.append(
+                        f"line {line.number} read as the rest of line {last.number} "
+                        "(folded without the leading space)"
+                    )
                 last.more.append(line.text.strip())
                 continue
             raise ParseError(
@@ -266,17 +282,26 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
     return props, first_photo
 
 
-def _unreadable(line: Line, card_line: int) -> Prop | None:
+def _unreadable(line: Line, card: Card) -> Prop | None:
     """A line with a property name but parameters beyond reading: harmless (dropped)
-    when it is a property that is not read; an error otherwise."""
+    when it is a property that is not read; an error otherwise. A legacy name that is
+    no vCard name (`X-messaging/twitter-All:…`, written by old address books) is a
+    property that is not read: dropped, with a warning naming its line."""
     match = _NAME.match(line.text)
     if not match:
-        return None
+        legacy = _LEGACY_NAME.match(line.text)
+        if legacy is None:
+            return None
+        name = legacy.group(1)
+        card.warnings.append(
+            f"“{name[:60]}” on line {line.number} is no vCard property name: not read"
+        )
+        return Prop(line.number, name.upper(), {}, "")
     name = match.group(2).upper()
     if name in _KEPT or name == "PHOTO":
         raise ParseError(
             f"unreadable parameters on line {line.number}: “{line.text[:60]}”",
-            line=card_line,
+            line=card.line,
             field=name,
         )
     return Prop(line.number, name, {}, "")
@@ -289,9 +314,20 @@ def _escape(text: str, *, keep_commas: bool = False) -> str:
     return re.sub(r"\r\n|\r|\n", r"\\n", text)
 
 
+def _commas_escaped(value: str) -> str:
+    """Every comma not yet escaped gets its backslash. vobject reads each text value as
+    a comma list and keeps only the first item (`NOTE:a, b` → "a"); only list-valued
+    properties (CATEGORIES) are lists, and vCard 2.1 has no comma escaping at all, so a
+    bare comma elsewhere is part of the text."""
+    if "," not in value:
+        return value
+    return _UNESCAPED_COMMA.sub(lambda m: m.group(1) + "\\,", value)
+
+
 def _decoded(prop: Prop) -> str:
     """The value for vobject: quoted-printable decoded in its charset and escaped as 3.0
-    text, a trailing lone backslash escaped (vobject turns `x\\` into `x\\eof`)."""
+    text, bare commas escaped except in a list (`_commas_escaped`), a trailing lone
+    backslash escaped (vobject turns `x\\` into `x\\eof`)."""
     value = prop.value
     if "QUOTED-PRINTABLE" in (v.upper() for v in prop.params.get("ENCODING", [])):
         raw = quopri.decodestring(value.encode("utf-8"))
@@ -300,7 +336,9 @@ def _decoded(prop: Prop) -> str:
             parts = re.split(r"(?<!\\);", text)
             value = ";".join(_escape(part.replace("\\;", ";")) for part in parts)
         else:
-            value = _escape(text, keep_commas=prop.name == "CATEGORIES")
+            value = _escape(text, keep_commas=prop.name in _LISTS)
+    elif prop.name not in _LISTS:
+        value = _commas_escaped(value)
     value = value.replace("\r", "\\n")
     if (len(value) - len(value.rstrip("\\"))) % 2:
         value += "\\"

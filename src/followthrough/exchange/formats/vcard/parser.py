@@ -26,12 +26,13 @@ What `parse` promises:
 - A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
   `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
   `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
-  is a `PersonRecord`.
+  is a `PersonRecord`. A person card without a name (no N, FN or ORG) is named by its
+  first e-mail, else its first phone (Android writes such cards); one with none of these
+  is yielded nameless, and the loader leaves it out with a warning naming its line.
 - Bad input raises `ParseError` with the line of the card's BEGIN:VCARD and the property
-  (the message names the property's own line): a card without a name (no N, FN or ORG),
-  an impossible or unreadable birthday (a year or a month alone, and `VALUE=text`, are
-  left out), a card longer than 10 MB, text outside
-  BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
+  (the message names the property's own line): an impossible or unreadable birthday
+  (a year or a month alone, and `VALUE=text`, are left out), a card longer than 10 MB,
+  text outside BEGIN:VCARD … END:VCARD, a card cut off without END:VCARD, a line that is no property
   (but after a photo or a property that is not read), parameters beyond reading on a
   property that is read. A malformed EMAIL is refused at its own line (checked as the
   CSV formats check e-mails). A file without a single card is an error too. A photo larger
@@ -103,6 +104,11 @@ def _joined(value: Any) -> str:
     return str(value or "")
 
 
+def _unescaped(prop: Prop) -> str:
+    """A value with the backslashes vobject leaves dropped (`texts` does the same)."""
+    return re.sub(r"\\(.)", r"\1", _text(prop.parsed))
+
+
 def _parts(value: Any) -> list[str]:
     """A vobject list value (ORG, CATEGORIES) as its text parts."""
     if isinstance(value, list):
@@ -127,12 +133,24 @@ class Fields:
 
     def emails(self) -> list[str]:
         """The EMAIL values (as `texts`), each checked where it stands: a malformed one
-        is a `ParseError` at its own line, not at the card's BEGIN line."""
-        for prop in self.all("EMAIL"):
-            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed)).strip()
-            if value and valid_email(value) is None:
-                raise ParseError(invalid_email(value), line=prop.number, field="EMAIL")
-        return self.texts("EMAIL", "mailto:")
+        is a `ParseError` at its own line, not at the card's BEGIN line. A value that is
+        a list of addresses (`a@x.org, b@x.org`, as some writers put several in one
+        line) gives each of them: the comma is no longer cut off with what follows it."""
+        found: list[str] = []
+        for value in self.texts("EMAIL", "mailto:"):
+            parts = [value]
+            if valid_email(value) is None:
+                parts = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+            if not parts or any(valid_email(part) is None for part in parts):
+                number = next(
+                    (p.number for p in self.all("EMAIL") if value in _unescaped(p)),
+                    self.card.line,
+                )
+                raise ParseError(invalid_email(value), line=number, field="EMAIL")
+            for part in parts:
+                if part.casefold() not in {seen.casefold() for seen in found}:
+                    found.append(part)
+        return found
 
     def texts(self, name: str, prefix: str = "") -> list[str]:
         """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
@@ -158,17 +176,21 @@ def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
     kind = _kind(fields)
     if kind == "group":
         return None
+    record: PersonRecord | OrganizationRecord
     if kind == "org":
         record = _organization(fields)
         uid = record.external_ids.get("vcard-uid")
         if uid:
             organizations[uid] = record.name
-        return record
-    return _person(fields, organizations)
+    else:
+        record = _person(fields, organizations)
+    record.warnings = list(card.warnings)
+    return record
 
 
 def _name_parts(fields: Fields) -> dict[str, str]:
-    """N's parts; 4.0's comma lists (several given names) joined with spaces."""
+    """N's parts, each as written: a comma in a part is kept (`N:Doe, Sr.;Jane;;;`),
+    since 2.1 writers do not escape it and nothing is lost by keeping a 4.0 list whole."""
     props = fields.all("N")
     name = props[0].parsed if props else None
     parts = {}
@@ -256,8 +278,11 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
     formatted = fields.text("FN") or " ".join(p for p in name.values() if p)
     orgs = fields.all("ORG")
     organization = _parts(orgs[0].parsed)[0] if orgs else ""
+    emails, phones = fields.emails(), fields.texts("TEL", "tel:")
     if not (formatted or organization):
-        raise _no_name(fields)
+        # Android writes cards with only a number or an address: named by it, as the
+        # CSV formats name such a row; with neither, the loader leaves it out and says so.
+        formatted = next(iter([*emails, *phones]), "")
     reference = _organization_ref(fields, organizations)
     return PersonRecord(
         line=fields.card.line,
@@ -266,8 +291,8 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         full_name=formatted,
         organization=organization or organizations.get(reference, ""),
         role=fields.text("TITLE") or fields.text("ROLE"),
-        emails=fields.emails(),
-        phones=fields.texts("TEL", "tel:"),
+        emails=emails,
+        phones=phones,
         links=fields.texts("URL"),
         addresses=_addresses(fields),
         tags=_tags(fields),
