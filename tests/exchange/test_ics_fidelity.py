@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from followthrough.events.models import Attendance, Event
@@ -144,6 +144,21 @@ def test_an_rrule_with_its_parts_in_another_order_is_no_change(workspace):
     assert _import(text, workspace).updated == 0
 
 
+def test_an_rrule_list_in_another_order_is_no_change(workspace):
+    """BYDAY=TU,MO and BYDAY=MO,TU are the same set of days (RFC 5545's BYxxx parts are
+    sets); a different set is a change."""
+    start = datetime(2024, 8, 12, 15, 0, tzinfo=UTC)
+    _event(workspace, start, title="Series", rrule="FREQ=WEEKLY;BYDAY=MO,TU",
+           source_uid="s@example.org")  # fmt: skip
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s@example.org\r\n"
+        "SUMMARY:Series\r\nDTSTART:20240812T150000Z\r\nDTEND:20240812T170000Z\r\n"
+        "RRULE:FREQ=WEEKLY;BYDAY={days}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert _import(text.format(days="TU,MO"), workspace).updated == 0
+    assert _import(text.format(days="TU,WE"), workspace).updated == 1
+
+
 # --- 3. Lenient where the standards and real files are -------------------------------
 
 
@@ -233,6 +248,8 @@ _TEXT = st.text(
     location=_TEXT.map(str.strip),
     notes=_TEXT.map(lambda t: t.strip()),
 )
+@example(title="0", location="", notes="\\N")  # icalendar's escaping read it as a line break
+@example(title="C:\\Notes", location="a\\nb", notes="x\\,y;z")
 @settings(max_examples=200, deadline=None)
 def test_any_text_survives_export_and_import(title, location, notes):
     workspace = Workspace(slug="riverside", name="Riverside", timezone="UTC")

@@ -42,6 +42,17 @@ _END = "END:VCALENDAR\r\n"
 EVENT_CHUNK = 50
 
 
+class Text(icalendar.vText):
+    """A TEXT value escaped as RFC 5545 says and no more: icalendar's own escaping first
+    turns a backslash followed by N into a line break (`C:\\Notes` would come back as
+    `C:` and a new line `otes`), which changes what a member typed."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", r"\n")
+        return text.encode("utf-8")
+
+
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
     try:
         return zoneinfo.ZoneInfo(name) if name else None
@@ -129,11 +140,11 @@ def event_component(
         # RFC 5545 wants DTEND after DTSTART, and no end means a day: an end at the
         # start itself is a zero DURATION, so it comes back as it was.
         component.add("duration", timedelta(0))
-    component.add("summary", event.title)
+    component.add("summary", Text(event.title))
     if event.location:
-        component.add("location", event.location)
+        component.add("location", Text(event.location))
     if event.notes:
-        component.add("description", event.notes)
+        component.add("description", Text(event.notes))
     if event.rrule:
         # A rule this library cannot read is left out rather than garbled.
         with contextlib.suppress(ValueError):
@@ -205,14 +216,14 @@ def follow_up_component(workspace: Workspace, follow_up: FollowUp) -> icalendar.
     todo = icalendar.Todo()
     todo.add("uid", f"followthrough-{workspace.slug}-follow-up-{follow_up.pk}")
     todo.add("dtstamp", follow_up.created_at.astimezone(UTC))
-    todo.add("summary", follow_up.title)
+    todo.add("summary", Text(follow_up.title))
     todo.add("due", follow_up.due_at.astimezone(UTC))
     todo.add("status", "NEEDS-ACTION")
     details = [f"With {follow_up.person.full_name}"]
     if follow_up.event is not None:
         details.append(f"after {follow_up.event.title}")
-    todo.add("description", ", ".join(details) + ".")
-    todo.add("contact", follow_up.person.full_name)
+    todo.add("description", Text(", ".join(details) + "."))
+    todo.add("contact", Text(follow_up.person.full_name))
     return todo
 
 

@@ -230,11 +230,16 @@ def _same(name: str, new: Any, old: Any) -> bool:
 
 def _rule(text: str) -> object:
     """An RRULE as icalendar reads it: its parts in any order (`INTERVAL=2;FREQ=WEEKLY`
-    is `FREQ=WEEKLY;INTERVAL=2`), the text itself if unreadable."""
+    is `FREQ=WEEKLY;INTERVAL=2`), and the values of its BYxxx parts, which RFC 5545 makes
+    sets, in any order (`BYDAY=TU,MO` is `BYDAY=MO,TU`); the text itself if unreadable."""
     try:
-        return dict(icalendar.vRecur.from_ical(text))
+        rule = icalendar.vRecur.from_ical(text)
     except ValueError:
         return text
+    return {
+        key: sorted(values, key=repr) if key.startswith("BY") else values
+        for key, values in rule.items()
+    }
 
 
 def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:
