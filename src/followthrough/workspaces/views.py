@@ -18,6 +18,7 @@ from followthrough.workspaces.forms import (
 )
 from followthrough.workspaces.models import Invitation, Membership, Role
 from followthrough.workspaces.responses import see_other
+from followthrough.workspaces.selectors import owners_among, team_memberships
 
 
 @workspace_view(owner=True)
@@ -31,23 +32,14 @@ def settings_edit(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _owners(request: WorkspaceRequest) -> list[Any]:
-    return [
-        m.user
-        for m in Membership.objects.filter(workspace=request.workspace, role=Role.OWNER)
-        .select_related("user")
-        .order_by("created_at")
-    ]
+    return owners_among(team_memberships(workspace=request.workspace))
 
 
 def _members_page(request: WorkspaceRequest, status: int = 200, **extra: Any) -> HttpResponse:
-    memberships = (
-        Membership.objects.filter(workspace=request.workspace)
-        .select_related("user")
-        .order_by("created_at")
-    )
+    memberships = team_memberships(workspace=request.workspace)
     context = {
         "memberships": memberships,
-        "owners": _owners(request),
+        "owners": owners_among(memberships),
         "pending": invitations.invitations_pending(workspace=request.workspace),
         "invite_form": InviteForm(),
         "role_choices": Role.choices,
