@@ -18,7 +18,32 @@ from followthrough.workspaces.models import WorkspaceScoped
 # The fields a member edits, one list per model for the services, forms, backup, restore
 # and exports (tags, contact points and affiliations are rows of their own).
 BIRTHDAY_FIELDS = ("birthday_month", "birthday_day", "birthday_year")
-PERSON_FIELDS = ("first_name", "last_name", "headline", "notes", "photo", *BIRTHDAY_FIELDS)
+ANNIVERSARY_FIELDS = ("anniversary_month", "anniversary_day", "anniversary_year")
+# What address books keep beyond the name, headline and notes (vCard's N parts, FN,
+# NICKNAME, GENDER, ANNIVERSARY, TZ, GEO, a PHOTO given as a link): plain values a member
+# sees and edits on the profile, and that every export writes back.
+CARD_FIELDS = (
+    "name_prefix",
+    "middle_name",
+    "name_suffix",
+    "nickname",
+    "formatted_name",
+    "gender",
+    "gender_identity",
+    *ANNIVERSARY_FIELDS,
+    "time_zone",
+    "geo",
+    "photo_url",
+)
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "headline",
+    "notes",
+    "photo",
+    *BIRTHDAY_FIELDS,
+    *CARD_FIELDS,
+)
 ORGANIZATION_FIELDS = (
     "name",
     "mission",
@@ -76,6 +101,16 @@ class Organization(WorkspaceScoped):
         return self.name
 
 
+class Gender(models.TextChoices):
+    """vCard 4.0's sex component (RFC 6350 6.2.7); the identity is free text."""
+
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    OTHER = "O", "Other"
+    NONE = "N", "None or not applicable"
+    UNKNOWN = "U", "Unknown"
+
+
 def photo_path(instance: Person, filename: str) -> str:
     # A random name: the uploader's file name never reaches the file system.
     suffix = PurePath(filename).suffix.lower()[:5]
@@ -95,6 +130,25 @@ class Person(WorkspaceScoped):
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What address books hold beyond that (`CARD_FIELDS`).
+    name_prefix = models.CharField(max_length=50, blank=True, help_text="Dr., Ms., …")
+    middle_name = models.CharField("middle names", max_length=100, blank=True)
+    name_suffix = models.CharField(max_length=50, blank=True, help_text="Jr., PhD, …")
+    nickname = models.CharField(max_length=200, blank=True)
+    # The name as an address book wrote it (vCard FN), kept when it says more than the
+    # first and last name (`Dr. Jane Q. Doe, PhD`); exported back as written.
+    formatted_name = models.CharField("name as written", max_length=300, blank=True)
+    gender = models.CharField(max_length=1, blank=True, choices=Gender.choices)
+    gender_identity = models.CharField(max_length=100, blank=True)
+    anniversary_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    anniversary_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    anniversary_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # As the address book wrote it: an IANA name ("Europe/Berlin") or a UTC offset.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # "latitude,longitude" in decimal degrees (vCard GEO).
+    geo = models.CharField("geographic position", max_length=60, blank=True)
+    # A photo given as a link: kept as a link and never fetched (the file is `photo`).
+    photo_url = models.URLField("photo link", max_length=1000, blank=True)
     organizations: models.ManyToManyField[Organization, Affiliation] = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people"
     )
@@ -118,6 +172,11 @@ class ContactKind(models.TextChoices):
     PHONE = "phone", "Phone"
     URL = "url", "Link"
     ADDRESS = "address", "Address"
+    IM = "im", "Messaging"
+
+
+# The parts of a structured postal address (vCard ADR), in the card's order.
+ADDRESS_PARTS = ("box", "extended", "street", "locality", "region", "code", "country")
 
 
 class ContactPoint(WorkspaceScoped):
@@ -134,9 +193,15 @@ class ContactPoint(WorkspaceScoped):
     kind = models.CharField(max_length=7, choices=ContactKind.choices)
     value = models.CharField(max_length=400)
     normalized = models.CharField(max_length=400, editable=False)
+    # Its types, lower case and comma-separated as vCard's TYPE ("work, cell",
+    # "home, pref"), or a label of the user's own ("Summer house").
     label = models.CharField(max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     connected_on = models.DateField(null=True, blank=True)
+    # An address's structure ({part: text} with the keys of `ADDRESS_PARTS`), when the
+    # file gave one; `value` is then those parts on one line. Dropped when a member
+    # rewrites the address, whose text is then the whole of it.
+    address_parts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["kind", "position"]
@@ -164,7 +229,11 @@ class Affiliation(WorkspaceScoped):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="affiliations"
     )
-    role = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=200, blank=True)  # the job title (vCard TITLE)
+    # The units below the organization (vCard ORG's later parts), joined with "; ".
+    department = models.CharField(max_length=200, blank=True)
+    # The part they play there (vCard ROLE: "Project lead"), beside the title.
+    function = models.CharField(max_length=200, blank=True)
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
 
@@ -189,6 +258,42 @@ class Affiliation(WorkspaceScoped):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+
+class DetailKind(models.TextChoices):
+    RELATED = "related", "Related person"
+    OTHER = "other", "Other detail"
+
+
+class PersonDetail(WorkspaceScoped):
+    """What a person's address-book card said that has no field of its own.
+
+    - `related`: a related person (vCard RELATED, Apple's X-ABRELATEDNAMES): `label` is
+      the relation ("spouse", "assistant", or the user's own words), `value` a name or
+      a URI.
+    - `other`: any other property, kept verbatim to be shown under "other details" and
+      exported back as it came: `label` is its name as written, group included
+      ("item3.X-ABDATE"), `params` its parameters as written ("TYPE=home;PREF=1",
+      without the leading ";"), `value` its value as written (still escaped, unfolded).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="details")
+    kind = models.CharField(max_length=7, choices=DetailKind.choices)
+    label = models.CharField(max_length=100, blank=True)
+    params = models.CharField(max_length=400, blank=True)
+    value = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "person", "kind", "position"], name="detail_ws_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value[:60]}"
 
 
 class DismissedDuplicate(WorkspaceScoped):

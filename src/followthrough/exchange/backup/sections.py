@@ -40,6 +40,7 @@ from followthrough.people.models import (
     Organization,
     PeopleDeletion,
     Person,
+    PersonDetail,
     Tag,
 )
 from followthrough.people.registry import person_relations
@@ -56,7 +57,7 @@ SECTIONS: dict[str, tuple[type[Model], ...]] = {
     "digests": (DigestSubscription,),  # members' weekly digest preferences
     "tags": (Tag,),
     "organizations": (Organization, Organization.focus_areas.through),
-    "people": (Person, Person.tags.through, ContactPoint, Affiliation, Relationship),
+    "people": (Person, Person.tags.through, ContactPoint, Affiliation, PersonDetail, Relationship),
     "external_ids": (ExternalId,),
     "events": (Event,),
     "attendances": (Attendance,),

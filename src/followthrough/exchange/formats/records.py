@@ -51,6 +51,28 @@ class Photo:
     left_out: str = ""
 
 
+@dataclass(frozen=True)
+class ContactDetail:
+    """The type and structure of one of a record's e-mails, phones, links, addresses or
+    messaging handles (`PersonRecord.contact_details`): `label` as
+    `people.ContactPoint.label` ("work, cell", or the user's own words); `parts` an
+    address's structure ({part: text}, keys of `people.models.ADDRESS_PARTS`)."""
+
+    label: str = ""
+    parts: tuple[tuple[str, str], ...] = ()  # an address's (part, text) pairs
+
+
+@dataclass(frozen=True)
+class CardProperty:
+    """A property of a card that has no field of its own, as written (see
+    `people.PersonDetail`, kind "other"): name with its group, parameters without the
+    leading ";", value still escaped."""
+
+    name: str
+    params: str
+    value: str
+
+
 @dataclass
 class PersonRecord:
     line: int
@@ -76,6 +98,25 @@ class PersonRecord:
     # What the parser repaired or left out of the record, each naming its line; the
     # loader lists them in the result.
     warnings: list[str] = field(default_factory=list)
+    # What address books hold beyond that (`people.models.CARD_FIELDS`). Formats that do
+    # not carry them leave them empty.
+    name_prefix: str = ""
+    middle_name: str = ""
+    name_suffix: str = ""
+    nickname: str = ""  # several joined with ", "
+    gender: str = ""  # one of people.models.Gender's values, or ""
+    gender_identity: str = ""
+    anniversary: PartialDate | None = None
+    time_zone: str = ""
+    geo: str = ""  # "latitude,longitude"
+    photo_url: str = ""  # a photo given as a link (never fetched)
+    department: str = ""  # the organization's units ("Accounting; Payroll")
+    function: str = ""  # vCard ROLE, when TITLE gives `role`
+    ims: list[str] = field(default_factory=list)  # messaging handles as URIs ("xmpp:a@b")
+    # (kind, value) of an e-mail, phone, link, address or IM above → its type/structure.
+    contact_details: dict[tuple[str, str], ContactDetail] = field(default_factory=dict)
+    related: list[tuple[str, str]] = field(default_factory=list)  # (relation, name or URI)
+    other: list[CardProperty] = field(default_factory=list)
 
 
 @dataclass
