@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from followthrough.events.models import Attendance, Event
 from followthrough.exchange.exports.ics_export import event_component, events_ics
 from followthrough.exchange.formats import registry
+from followthrough.exchange.formats.records import ParseError
 from followthrough.exchange.imports.loader import import_records
 from followthrough.exchange.imports.result import ImportResult, ImportSource
 from followthrough.workspaces.models import Workspace
@@ -93,7 +94,7 @@ def test_reimporting_our_export_changes_nothing(workspace):
     _event(
         workspace, start, title="Bogotá time", time_zone="Etc/GMT+5", ends_at=start + timedelta(1)
     )
-    _event(workspace, start, title="Greenwich", time_zone="Etc/GMT")
+    _event(workspace, start, title="Greenwich", time_zone="Etc/GMT", cancelled=True)
     _event(workspace, start, title="Coordinated", time_zone="Etc/UTC")
     chicago = datetime(2024, 3, 9, 18, 0, tzinfo=ZoneInfo("America/Chicago"))  # DST next day
     gala = _event(
@@ -114,16 +115,18 @@ def test_reimporting_our_export_changes_nothing(workspace):
     before = list(
         Event.objects.filter(workspace=workspace)
         .order_by("pk")
-        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes")
-    )
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes",
+                "cancelled")
+    )  # fmt: skip
     result = _import("".join(events_ics(workspace=workspace)), workspace)
     assert (result.created, result.updated, result.merged) == (0, 0, 0), result.warnings
     assert sum(result.rows_created.values()) == 0
     after = list(
         Event.objects.filter(workspace=workspace)
         .order_by("pk")
-        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes")
-    )
+        .values("title", "starts_at", "ends_at", "all_day", "time_zone", "rrule", "notes",
+                "cancelled")
+    )  # fmt: skip
     assert after == before
 
 
@@ -189,16 +192,64 @@ def test_an_itip_reply_keeps_its_events_with_a_start_and_lists_the_others(worksp
     ]
 
 
-def test_an_itip_cancel_names_the_event_we_have(workspace):
-    _event(
+def test_an_itip_cancel_marks_the_event_it_names_cancelled_and_undo_puts_it_back(workspace):
+    from followthrough.exchange.imports.undo import import_undo
+    from followthrough.exchange.models import ImportBatch
+
+    event = _event(
         workspace,
         datetime(2024, 8, 12, tzinfo=UTC),
         title="Planning call",
         source_uid="cancelled@example.org",
     )
+    other = _event(workspace, datetime(2024, 8, 13, tzinfo=UTC), title="Another", source_uid="x")
     result = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
-    assert Event.objects.filter(workspace=workspace).count() == 1  # nothing deleted
-    assert any("cancel" in w and "Planning call" in w for w in result.warnings), result.warnings
+    assert Event.objects.filter(workspace=workspace).count() == 2  # nothing deleted
+    event.refresh_from_db()
+    other.refresh_from_db()
+    assert (event.cancelled, other.cancelled) == (True, False)
+    assert result.updated == 1
+    assert any(
+        w.startswith("line 5:") and "Planning call" in w and w.endswith("marked cancelled")
+        for w in result.warnings
+    ), result.warnings
+    assert [(r.line, r.action, r.object_id) for r in result.preview] == [(5, "updated", event.pk)]
+
+    # Again: nothing more to do, and said.
+    again = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
+    assert again.updated == 0
+    assert any(w.endswith("cancelled already") for w in again.warnings), again.warnings
+
+    import_undo(batch=ImportBatch.objects.filter(workspace=workspace).earliest("pk"))
+    event.refresh_from_db()
+    assert event.cancelled is False
+
+
+def test_an_itip_cancel_of_an_event_we_do_not_have_changes_nothing(workspace):
+    _event(workspace, datetime(2024, 8, 12, tzinfo=UTC), title="Planning call", source_uid="y")
+    result = _import(_repro("itip_cancel_without_dtstart.ics"), workspace)
+    assert not Event.objects.filter(cancelled=True).exists()
+    assert (result.updated, result.skipped) == (0, 1)
+    assert any(w.endswith("no event here has that UID: skipped") for w in result.warnings)
+
+
+def test_a_cancelled_event_is_imported_cancelled(workspace):
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        "BEGIN:VEVENT\r\nUID:a@example.org\r\nSUMMARY:Called off\r\nSTATUS:CANCELLED\r\n"
+        "DTSTART:20240812T150000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b@example.org\r\nSUMMARY:On\r\nSTATUS:CONFIRMED\r\n"
+        "DTSTART:20240812T150000Z\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    _import(text, workspace)
+    assert dict(Event.objects.values_list("title", "cancelled")) == {
+        "Called off": True,
+        "On": False,
+    }
+    # The calendar says it is on again: the event follows it, as its times do.
+    _import(text.replace("STATUS:CANCELLED", "STATUS:CONFIRMED"), workspace)
+    assert not Event.objects.filter(cancelled=True).exists()
 
 
 def test_an_event_without_dtstart_outside_itip_is_still_refused(workspace):
@@ -275,3 +326,21 @@ def test_a_floating_end_is_read_in_its_zoned_start_s_zone():
     tokyo = ZoneInfo("Asia/Tokyo")
     assert record.ends_at == datetime(2024, 8, 12, 10, 0, tzinfo=tokyo)
     assert any("DTEND has no zone" in w and "Asia/Tokyo" in w for w in record.warnings)
+
+
+def test_a_file_of_to_dos_says_what_it_holds_instead_of_events():
+    """A to-do list exported from a calendar app (VTODO, VJOURNAL) is refused for what
+    it is: the message names the components it holds, so the user knows why."""
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VTODO\r\nUID:a\r\nSUMMARY:Call Ada\r\nEND:VTODO\r\n"
+        "BEGIN:VTODO\r\nUID:b\r\nSUMMARY:Write Grace\r\nEND:VTODO\r\n"
+        "BEGIN:VJOURNAL\r\nUID:c\r\nSUMMARY:Met Ada\r\nEND:VJOURNAL\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        list(registry.parse("ics", io.BytesIO(text.encode()), registry.ParseOptions()))
+    assert str(caught.value) == (
+        "the file holds no events (no BEGIN:VEVENT … END:VEVENT); it holds 2 to-dos (VTODO) "
+        "and 1 journal entry (VJOURNAL), which Followthrough does not import"
+    )

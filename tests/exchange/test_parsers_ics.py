@@ -452,10 +452,10 @@ def test_changed_occurrence_is_an_event_of_its_own():
     assert "changed occurrence" in changed.warnings[0]
 
 
-def test_cancelled_is_a_warning():
-    assert one("DTSTART:20240102T100000Z", "STATUS:CANCELLED").warnings == [
-        "the event is cancelled (STATUS:CANCELLED)"
-    ]
+def test_cancelled_is_kept_on_the_record():
+    event = one("DTSTART:20240102T100000Z", "STATUS:CANCELLED")
+    assert (event.cancelled, event.warnings) == (True, [])
+    assert one("DTSTART:20240102T100000Z", "STATUS:CONFIRMED").cancelled is False
 
 
 # --- Files, structure and limits (sections E3, E4, E7) ----------------------------------

@@ -162,7 +162,7 @@ EVENTS_SQL = """
     SELECT id, title, starts_at, location, ends_at, all_day, time_zone
     FROM events_event
     WHERE workspace_id = %s AND starts_at >= %s AND starts_at < %s
-      AND (starts_at >= %s OR ends_at > %s)
+      AND (starts_at >= %s OR ends_at > %s) AND NOT cancelled
     ORDER BY starts_at
     LIMIT %s
 """

@@ -48,13 +48,25 @@ class EventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown: **bold**, *italic*, lists and links.",
     )
+    cancelled = forms.BooleanField(
+        label="Cancelled",
+        required=False,
+        help_text="Called off: it stays with its people and notes, and leaves Today.",
+    )
 
     def __init__(
-        self, *args: Any, timezone_name: str = "UTC", event_zone: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        timezone_name: str = "UTC",
+        event_zone: str = "",
+        editing: bool = False,
+        **kwargs: Any,
     ) -> None:
         """`event_zone`: the event's own time zone (an imported event's), whose midnights
-        an all-day event's days are."""
+        an all-day event's days are. Only an event that exists can be called off."""
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["cancelled"]
         self.fields["starts_at"].help_text = f"Time in {timezone_name}."
         self.event_zone = event_zone
 

@@ -15,7 +15,16 @@ class EventKind(models.TextChoices):
 
 
 # The fields a member edits, one list for the services, forms, backup, restore and exports.
-EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "all_day", "location", "notes")
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "location",
+    "notes",
+    "cancelled",
+)
 
 
 class Event(WorkspaceScoped):
@@ -32,6 +41,10 @@ class Event(WorkspaceScoped):
     rrule = models.CharField(max_length=500, blank=True)
     # The calendar's UID, so re-importing a calendar updates instead of duplicating.
     source_uid = models.CharField(max_length=400, blank=True)
+    # Called off: kept (its people, picks and history stay), shown as cancelled and left
+    # out of Today and the digest. Its calendar says so (STATUS:CANCELLED, an iTIP
+    # METHOD:CANCEL naming it) or a member does.
+    cancelled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -171,13 +171,14 @@ def attendee_search(*, event: Event, query: str, limit: int = SEARCH_LIMIT) -> l
 
 def capture_event_for(*, workspace: Workspace, now: datetime) -> Event | None:
     """The event to capture people at: the one happening now or, failing that, the one
-    that started most recently within `CAPTURE_LOOKBACK`. None when there is neither.
+    that started most recently within `CAPTURE_LOOKBACK` (never a cancelled one). None
+    when there is neither.
 
     Cost: one query on the (workspace, starts_at) index.
     """
     return (
         Event.objects.for_workspace(workspace)
-        .filter(starts_at__lte=now)
+        .filter(starts_at__lte=now, cancelled=False)
         .filter(Q(starts_at__gte=now - CAPTURE_LOOKBACK) | Q(ends_at__gte=now))
         .order_by("-starts_at", "-pk")
         .first()
@@ -189,7 +190,7 @@ def capture_recent_events(*, workspace: Workspace, now: datetime, limit: int = 5
     recent ones, `limit` in all. Cost: two small indexed queries."""
     upcoming = list(
         Event.objects.for_workspace(workspace)
-        .filter(starts_at__gt=now)
+        .filter(starts_at__gt=now, cancelled=False)
         .order_by("starts_at", "pk")[:1]
     )
     past = list(

@@ -59,6 +59,7 @@ def event_create(
     location: str = "",
     notes: str = "",
     all_day: bool = False,
+    cancelled: bool = False,
 ) -> Event:
     """`all_day`: `starts_at` and `ends_at` are midnights, the end exclusive (`days`)."""
     if not title.strip():
@@ -73,6 +74,7 @@ def event_create(
         kind=kind,
         location=location,
         notes=notes,
+        cancelled=cancelled,
     )
 
 

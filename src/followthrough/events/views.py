@@ -111,6 +111,7 @@ def event_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         initial=EventForm.initial_of(event),
         timezone_name=request.workspace.timezone,
         event_zone=event.time_zone,
+        editing=True,
     )
     if bound is not None and form.is_valid():
         try:

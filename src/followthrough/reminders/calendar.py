@@ -67,6 +67,8 @@ def _workspace_event(event: Event, url: str, stamp: datetime, fallback_zone: str
         vevent.add("dtend", _utc(event.ends_at or event.starts_at + timedelta(hours=1)))
     if event.location:
         vevent.add("location", event.location)
+    if event.cancelled:  # subscribers' calendars strike it through or drop it
+        vevent.add("status", "CANCELLED")
     vevent.add("url", url)
     return vevent
 

@@ -145,6 +145,8 @@ def event_component(
         component.add("location", Text(event.location))
     if event.notes:
         component.add("description", Text(event.notes))
+    if event.cancelled:
+        component.add("status", "CANCELLED")
     if event.rrule:
         # A rule this library cannot read is left out rather than garbled.
         with contextlib.suppress(ValueError):

@@ -166,6 +166,7 @@ class EventRecord:
     notes: str = ""
     rrule: str = ""  # the RRULE text of a recurring series, kept as the file gave it
     uid: str = ""
+    cancelled: bool = False  # STATUS:CANCELLED, or in an iTIP METHOD:CANCEL message
     attendees: list[AttendeeRecord] = field(default_factory=list)
     # Things the parser decided that the user should know (e.g. "floating time taken as
     # Europe/Berlin"), shown in the preview.
@@ -193,6 +194,9 @@ class SkippedRecord:
     kind: str  # as a preview row's: "event", "person", …
     label: str  # what the preview shows for it (a title, a name)
     message: str
+    # The UID of the event an iTIP cancellation without a start names: the loader marks
+    # that event cancelled if the workspace has it.
+    cancels: str = ""
 
 
 Record = (

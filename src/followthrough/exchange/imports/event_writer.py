@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from followthrough.events.models import Attendance, Event, EventKind, Rsvp
 from followthrough.exchange.formats.own_uids import own_id
-from followthrough.exchange.formats.records import EventRecord, ParseError
+from followthrough.exchange.formats.records import EventRecord, ParseError, SkippedRecord
 from followthrough.exchange.imports.clean import TEXT_MAX
 from followthrough.exchange.imports.incoming import Incoming
 from followthrough.exchange.imports.result import Action, PreviewRow
@@ -31,7 +31,7 @@ from followthrough.relationships.services import relationship_cadence_days
 
 LABEL = "events.event"
 # Times and recurrence follow the calendar (a moved meeting moves); text only fills gaps.
-FOLLOWED = ("starts_at", "ends_at", "all_day", "time_zone", "rrule")
+FOLLOWED = ("starts_at", "ends_at", "all_day", "time_zone", "rrule", "cancelled")
 EVENT_COLUMNS = (
     "id",
     "workspace_id",
@@ -45,6 +45,7 @@ EVENT_COLUMNS = (
     "time_zone",
     "rrule",
     "source_uid",
+    "cancelled",
     "created_at",
 )
 
@@ -105,6 +106,7 @@ def clean_event(run: ImportRun, record: EventRecord) -> dict[str, Any]:
         "time_zone": (record.time_zone or "").strip()[:64],
         "rrule": (record.rrule or "").strip(),
         "source_uid": (record.uid or "").strip(),
+        "cancelled": bool(record.cancelled),
     }
 
 
@@ -262,6 +264,7 @@ def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:
                 v["time_zone"],
                 v["rrule"],
                 v["source_uid"],
+                v["cancelled"],
                 now,
             )
         )
@@ -281,12 +284,45 @@ def _write_events(run: ImportRun, states: dict[int, EventState]) -> None:
                 v["all_day"],
                 v["time_zone"],
                 v["rrule"],
+                v["cancelled"],
                 s.id,
             )
         )
         if not run.is_created(LABEL, s.id):
             run.record_changed(LABEL, s.id, s.before)
     writer.update(Event, columns, update)
+
+
+def cancel_events(run: ImportRun, cancels: list[SkippedRecord]) -> list[PreviewRow]:
+    """Mark cancelled the events that iTIP cancellations without a start name by UID
+    (our own export's UIDs name events by id), and say for each what it did. The change
+    is recorded like any other, so undoing the import undoes it."""
+    uids = sorted({c.cancels for c in cancels})
+    own = {pk: uid for uid in uids if (pk := own_id(uid, run.workspace.slug, kind="event"))}
+    rows = Event.objects.filter(
+        Q(workspace_id=run.workspace_id) & (Q(source_uid__in=uids) | Q(pk__in=own))
+    ).values_list("id", "source_uid", "cancelled")
+    by_uid: dict[str, list[tuple[int, bool]]] = {}
+    for pk, source_uid, cancelled in rows.order_by("pk"):
+        by_uid.setdefault(own.get(pk) or source_uid, []).append((pk, cancelled))
+    preview, update = [], []
+    for record in cancels:
+        events = by_uid.get(record.cancels, [])
+        newly = [pk for pk, cancelled in events if not cancelled and not run.is_created(LABEL, pk)]
+        if not events:
+            outcome, action = "no event here has that UID: skipped", Action.SKIPPED
+        elif not newly:
+            outcome, action = "the event was cancelled already", Action.SKIPPED
+        else:
+            outcome, action = "the event is marked cancelled", Action.UPDATED
+        for pk in newly:
+            update.append((True, pk))
+            run.record_changed(LABEL, pk, {"cancelled": False})
+        run.warn(record.line, f"{record.message}: {outcome}")
+        first = events[0][0] if events else None
+        preview.append(PreviewRow(record.line, "event", record.label, action, first))
+    run.writer.update(Event, ("cancelled",), update)
+    return preview
 
 
 def event_of(run: ImportRun, slot: int, event_ids: list[int]) -> int:

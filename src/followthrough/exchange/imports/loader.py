@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection, transaction
 
 from followthrough.exchange.formats.records import ParseError, Record
 from followthrough.exchange.imports.event_writer import (
+    cancel_events,
     load_attendances,
     load_events,
     refresh_relationships,
@@ -315,6 +316,7 @@ def _load_batch(run: ImportRun, batch: Prepared) -> None:
     event_ids, event_rows = load_events(run, batch.events)
     rows += event_rows
     rows += [PreviewRow(s.line, s.kind, s.label, Action.SKIPPED) for s in batch.skipped]
+    rows += cancel_events(run, batch.cancels) if batch.cancels else []
     people = PeopleBatch(run, incomings, event_ids)
     people.load()
     met = load_attendances(run, [i for i in incomings if i.event_slot is not None], event_ids)

@@ -87,6 +87,7 @@ class Prepared:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[SkippedRecord] = field(default_factory=list)  # by the parser, on purpose
+    cancels: list[SkippedRecord] = field(default_factory=list)  # iTIP cancellations by UID
 
 
 def prepare(records: list[Record], target: Target) -> Prepared:
@@ -102,8 +103,11 @@ def prepare(records: list[Record], target: Target) -> Prepared:
             batch.problems.append((record.line, record.field, record.message))
             continue
         if isinstance(record, SkippedRecord):  # left out on purpose: said, not failed
-            warn(record.line, record.message)
-            batch.skipped.append(record)
+            if record.cancels:
+                batch.cancels.append(record)  # the loader says what it cancelled
+            else:
+                warn(record.line, record.message)
+                batch.skipped.append(record)
             continue
         try:
             _sort(batch, record, warn, target.has_event)

@@ -36,8 +36,9 @@ What `parse` promises:
   (`BYDAY=MO, TU`) are left out before icalendar reads the line, with a warning naming
   the line. A VEVENT without DTSTART in an iTIP message that allows it (`METHOD:CANCEL`,
   `REPLY`, `REFRESH`, `DECLINECOUNTER`; RFC 5546) is a `SkippedRecord` naming the event:
-  the import counts it as skipped, lists it in the preview and warns with its line.
-  Events have no cancelled state, so a cancellation changes no event.
+  the import lists it in the preview and warns with its line; a cancellation's UID is
+  `SkippedRecord.cancels`, and the loader marks the event it names cancelled.
+- An event with STATUS:CANCELLED, or in a METHOD:CANCEL message, is `cancelled`.
 - A local time in a daylight-saving gap (`TZID=Europe/Berlin:20240331T023000`) is read
   as RFC 5545 §3.3.5 says (the offset before the gap), so it becomes 03:30 CEST, and
   the record gets a warning. An ambiguous time (clocks going back) is its first
@@ -62,17 +63,19 @@ What `parse` promises:
   the start, a date and a date-time mixed, a time beyond the years 1 to 9999, an
   unreadable time zone definition that an event uses, components not closed, text
   outside any component (but X- lines such as `X-COMMENT`), nesting deeper than
-  `reader.MAX_DEPTH`, and a file without a single VEVENT.
+  `reader.MAX_DEPTH`, and a file without a single VEVENT (the message says what it
+  holds instead: to-dos, journal entries, free/busy blocks).
 - Kept as warnings on the record: floating/unknown zones, DST gaps, custom zones kept
   at their offset, EXDATE/RDATE (not kept: EventRecord has no place for them), a
   changed occurrence of a series (RECURRENCE-ID: imported as its own event with the
-  UID `UID;RECURRENCE-ID=…`), rooms left out, a missing UID or SUMMARY, CANCELLED.
+  UID `UID;RECURRENCE-ID=…`), rooms left out, a missing UID or SUMMARY.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -117,7 +120,31 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[EventRecord | 
             yield event_record(block, calendar, fallback, options)
         count += 1
     if not count:
-        raise ParseError("the file holds no events (no BEGIN:VEVENT … END:VEVENT)")
+        raise ParseError(
+            "the file holds no events (no BEGIN:VEVENT … END:VEVENT)" + _instead(reader.unread)
+        )
+
+
+# What a calendar file holds instead of events, in words (the components not imported).
+_UNREAD_WORDS = {
+    "VTODO": ("to-do", "to-dos"),
+    "VJOURNAL": ("journal entry", "journal entries"),
+    "VFREEBUSY": ("free/busy block", "free/busy blocks"),
+    "VAVAILABILITY": ("availability", "availabilities"),
+}
+
+
+def _instead(unread: Counter[str]) -> str:
+    """ ", only 2 to-dos (VTODO), which are not imported" for a file without events."""
+    parts = [
+        f"{count:,} {_UNREAD_WORDS[name][count != 1]} ({name})"
+        for name, count in unread.most_common()
+        if name in _UNREAD_WORDS
+    ]
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"; it holds {listed}, which Followthrough does not import"
 
 
 # --- Events --------------------------------------------------------------------------
@@ -174,7 +201,7 @@ def read_event(ctx: Context) -> None:
 
 def _without_start(block: Block, calendar: Calendar) -> SkippedRecord | None:
     """An iTIP message's VEVENT without DTSTART, which RFC 5546 allows: it is skipped,
-    and said. Events have no cancelled state here, so a cancellation changes nothing."""
+    and said; a cancellation names its event's UID (`cancels`) for the loader."""
     if block.first("DTSTART") is not None or calendar.method not in NO_START_METHODS:
         return None
     uid = block.first("UID")
@@ -183,15 +210,14 @@ def _without_start(block: Block, calendar: Calendar) -> SkippedRecord | None:
         filter(None, [f"“{summary.value.strip()[:80]}”" if summary else "",
                       f"(UID {uid.value.strip()[:80]})" if uid else ""])
     ) or "without UID or title"  # fmt: skip
-    if calendar.method == "CANCEL":
-        what = (
-            f"a cancellation (METHOD:CANCEL) of the event {named} without a start (DTSTART): "
-            "skipped; Followthrough has no cancelled state, so an event it names is left as it is"
-        )
-    else:
-        what = f"a METHOD:{calendar.method} message about the event {named} without a start "
-        what += "(DTSTART): skipped"
     label = summary.value.strip()[:200] if summary else (uid.value.strip()[:200] if uid else "")
+    if calendar.method == "CANCEL":
+        # The loader marks the event it names cancelled, and says what it did.
+        what = f"a cancellation (METHOD:CANCEL) of the event {named} without a start (DTSTART)"
+        cancels = uid.value.strip() if uid else ""
+        return SkippedRecord(block.line, "event", label or "(no title)", what, cancels=cancels)
+    what = f"a METHOD:{calendar.method} message about the event {named} without a start "
+    what += "(DTSTART): skipped"
     return SkippedRecord(block.line, "event", label or "(no title)", what)
 
 
@@ -219,8 +245,6 @@ def event_record(
     if not uid:
         ctx.warnings.append("the event has no UID: found again by its title and start")
     uid = _recurrence(ctx, uid)
-    if _text(event.get("STATUS")).upper() == "CANCELLED":
-        ctx.warnings.append("the event is cancelled (STATUS:CANCELLED)")
     return EventRecord(
         line=block.line,
         title=title,
@@ -232,6 +256,7 @@ def event_record(
         notes=_text(event.get("DESCRIPTION"), strip=False).strip("\n"),
         rrule=rrule(ctx),
         uid=uid,
+        cancelled=_text(event.get("STATUS")).upper() == "CANCELLED" or calendar.method == "CANCEL",
         attendees=attendees(ctx),
         warnings=list(dict.fromkeys(ctx.warnings)),
     )

@@ -5,6 +5,7 @@ once the time zones it names are known."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from followthrough.exchange.formats.ics.lines import Block, Content, content, unfold
@@ -34,6 +35,9 @@ class Reader:
         self.block: Block | None = None
         self.inner: list[str] = []  # components open inside the block
         self.calendar: Calendar | None = None
+        # Top-level components that are not read (VTODO, VJOURNAL, VFREEBUSY…), counted
+        # so that a file without events can say what it holds instead.
+        self.unread: Counter[str] = Counter()
 
     def events(self, physical: Iterator[tuple[int, str]]) -> Iterator[tuple[Block, Calendar]]:
         """Each VEVENT with its calendar, once the zones it names are known."""
@@ -70,6 +74,8 @@ class Reader:
             self.block = Block(name, number)
             self.inner = []
             return
+        if top == ["VCALENDAR"]:
+            self.unread[name] += 1
         self.stack.append((name, number))
 
     def _end(self, number: int, name: str) -> Iterator[tuple[Block, Calendar]]:
