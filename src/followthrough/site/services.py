@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def workspace_open(
-    *, name: str, owner: User | None, slug: str | None = None, timezone: str = "UTC"
+    *, name: str, owner: User | None, slug: str | None = None, timezone: str = ""
 ) -> Workspace:
     """A new workspace owned by `owner`, with its own organization in the directory (named
     like the workspace), whose mission, offers and needs the matching reads."""
@@ -31,11 +31,12 @@ def workspace_open(
 
 @transaction.atomic
 def user_sign_up(
-    *, email: str, password: str, name: str, workspace_name: str
+    *, email: str, password: str, name: str, workspace_name: str, timezone: str = ""
 ) -> tuple[User, Workspace]:
-    """Create an account (its e-mail is its login) and the workspace it owns."""
+    """Create an account (its e-mail is its login) and the workspace it owns, in the
+    time zone they chose."""
     user = user_create(email=email, password=password, name=name)
-    return user, workspace_open(name=workspace_name, owner=user)
+    return user, workspace_open(name=workspace_name, owner=user, timezone=timezone)
 
 
 PROFILE_KEYS = ("name", "mission", "focus_areas", "offers", "needs", "city")

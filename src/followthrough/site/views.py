@@ -40,6 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=data["password"],
             name=data["name"],
             workspace_name=data["workspace_name"],
+            timezone=data["timezone"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return see_other("agenda:today", workspace_slug=workspace.slug)
@@ -94,6 +95,10 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     form = WorkspaceNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert isinstance(request.user, User)  # login_required
-        workspace = workspace_open(name=form.cleaned_data["name"], owner=request.user)
+        workspace = workspace_open(
+            name=form.cleaned_data["name"],
+            owner=request.user,
+            timezone=form.cleaned_data["timezone"],
+        )
         return see_other("agenda:today", workspace_slug=workspace.slug)
     return render(request, "workspaces/workspace_new.html", {"form": form})

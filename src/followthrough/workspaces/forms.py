@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -8,8 +7,30 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from followthrough.workspaces.models import MAX_NUDGES, Role, Workspace, parse_nudge_gaps
+from followthrough.workspaces.timezones import UTC, zone_choices
 
-TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+def timezone_field(**kwargs: Any) -> forms.ChoiceField:
+    """The time zone `<select>`, grouped by region; `timezone.js` adds a search box and,
+    where the field asks for it, fills in the browser's zone."""
+    kwargs.setdefault("initial", UTC)
+    return forms.ChoiceField(
+        label="Time zone",
+        choices=zone_choices(),
+        help_text="Follow-ups come due and events show in this zone.",
+        widget=forms.Select(attrs={"data-timezone": "", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+class _BrowserZone:
+    """A form whose zone starts as the browser's (`data-timezone-browser`), since a new
+    account has no zone yet; without the script it stays UTC."""
+
+    def _browser_default(self) -> None:
+        # Only on a blank form: a posted one shows back what the person chose.
+        if "timezone" in self.fields and not self.is_bound:  # type: ignore[attr-defined]
+            self.fields["timezone"].widget.attrs["data-timezone-browser"] = ""  # type: ignore[attr-defined]
 
 
 class LoginForm(AuthenticationForm):
@@ -21,7 +42,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(_BrowserZone, forms.Form):
     name = forms.CharField(label="Your name", max_length=150)
     email = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -35,13 +56,16 @@ class SignUpForm(forms.Form):
         max_length=200,
         help_text="Your team's workspace is named after it.",
     )
+    timezone = timezone_field(required=False)  # left out: UTC, until an owner chooses
 
     def __init__(self, *args, invited_email: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._browser_default()
         if invited_email is not None:
             # The account is the invited address's: a disabled field ignores what is
-            # posted for it and keeps this value.
+            # posted for it and keeps this value. The workspace has its zone already.
             del self.fields["workspace_name"]
+            del self.fields["timezone"]
             self.fields["email"].disabled = True
             self.fields["email"].initial = invited_email
             self.fields["email"].help_text = "The invitation is for this address."
@@ -71,12 +95,26 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
-class WorkspaceNewForm(forms.Form):
+class WorkspaceNewForm(_BrowserZone, forms.Form):
     name = forms.CharField(label="Organization name", max_length=200)
+    timezone = timezone_field(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._browser_default()
 
 
 class WorkspaceSettingsForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES)
+    timezone = timezone_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone the list does not offer (an older workspace's `US/Eastern`) stays choosable.
+        self.fields["timezone"].choices = zone_choices(self.instance.timezone)
+
+    def save(self, commit: bool = True) -> Workspace:
+        self.instance.timezone_chosen = True
+        return super().save(commit)
 
     class Meta:
         model = Workspace

@@ -70,6 +70,9 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Whether a person chose the zone (at sign-up or in the settings), or it is the default:
+    # the getting-started checklist asks for it until then.
+    timezone_chosen = models.BooleanField(default=False, db_default=False)
     focus_pick_limit = models.PositiveSmallIntegerField(
         default=2, help_text="How many people to pick to get to know at each event."
     )

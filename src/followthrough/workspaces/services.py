@@ -39,17 +39,21 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def workspace_create(
-    *, name: str, owner: User | None, slug: str | None = None, timezone: str = "UTC"
+    *, name: str, owner: User | None, slug: str | None = None, timezone: str = ""
 ) -> Workspace:
     """Create a workspace with `owner` as its owner (None: no member yet, for scripts that
     fill it before anyone signs in). Its own organization is the directory's to make: see
-    `followthrough.site.services.workspace_open`. Raises ValueError for a bad or taken slug."""
+    `followthrough.site.services.workspace_open`. Raises ValueError for a bad or taken slug.
+    `timezone`: the zone a person chose; without one the workspace is in UTC until they do."""
     if slug is not None:
         workspace_slug_check(slug)
         if Workspace.objects.filter(slug=slug).exists():
             raise ValueError(f"A workspace “{slug}” already exists: choose another slug.")
     workspace = Workspace.objects.create(
-        name=name, slug=slug or _unique_slug(name), timezone=timezone
+        name=name,
+        slug=slug or _unique_slug(name),
+        timezone=timezone or "UTC",
+        timezone_chosen=bool(timezone),
     )
     if owner is not None:
         Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)

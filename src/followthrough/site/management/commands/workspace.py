@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,6 +27,12 @@ class Command(BaseCommand):
         create.add_argument(
             "--owner", metavar="EMAIL", help="An existing account to own it (default: nobody)."
         )
+        create.add_argument(
+            "--time-zone",
+            metavar="ZONE",
+            default="",
+            help="Its time zone, e.g. Europe/Berlin (default: UTC until an owner chooses one).",
+        )
         actions.add_parser("list", help="List the workspaces: slug, name, members.")
         parser.add_argument(
             "--data-dir", help="Directory holding the database (applied by followthrough)."
@@ -45,8 +52,11 @@ class Command(BaseCommand):
         name = (options["name"] or slug).strip()
         if not name or len(name) > 200:
             raise CommandError("--name must be 1 to 200 characters.")
+        zone = options["time_zone"].strip()
+        if zone and zone not in zoneinfo.available_timezones():
+            raise CommandError(f"--time-zone: “{zone}” is no time zone (e.g. Europe/Berlin).")
         try:
-            workspace = workspace_open(name=name, owner=owner, slug=slug)
+            workspace = workspace_open(name=name, owner=owner, slug=slug, timezone=zone)
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Created workspace “{workspace.name}” at /w/{workspace.slug}/.")
