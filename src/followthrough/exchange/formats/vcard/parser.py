@@ -13,16 +13,23 @@ What `parse` promises:
   UTF-8 BOM (also in front of later cards of concatenated files), UTF-16 files, lines in
   Windows-1252 or in a declared 2.1 `CHARSET`, a photo URL continued on a line without
   the leading space (Google), Apple's `http\\://` in URLs, a value ending in a lone
-  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties that
-  are not read (X-…, LABEL, KEY, …) are dropped before vobject sees the card, so their
-  oddities never fail an import.
-- What a card gives: N → first/last name, FN → `full_name` (always, when present: the
-  loader uses it only without first and last), ORG's first part → organization
-  (departments are dropped), TITLE (else ROLE) → role, EMAIL/TEL/URL (preferred first,
-  `tel:`/`mailto:` dropped), ADR as one line, NOTEs, CATEGORIES → tags, BDAY →
-  `PartialDate`, the first PHOTO, UID → `external_ids["vcard-uid"]`, and 4.0 RELATED →
-  `organization_ref` (the UID of an organization card read before, else the first
-  RELATED that is no personal relation: the loader resolves it or not).
+  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties
+  vobject does not read (X-…, LABEL, KEY, IMPP, …) never reach it, so their oddities
+  never fail an import: `address_book` reads them from their text, or keeps them.
+- What a card gives: N → first/last name, prefix, middle names (joined " "), suffix;
+  FN → `full_name` (always, when present: the loader uses it only without first and
+  last); ORG → organization (its first part) and department (the rest, joined "; ");
+  TITLE → role and ROLE → function (ROLE → role without a TITLE); EMAIL/TEL/URL
+  (preferred first, `tel:`/`mailto:` dropped); ADR as one line; NOTEs; CATEGORIES →
+  tags; BDAY → `PartialDate`; the first PHOTO (its bytes, or `photo_url` when it is an
+  http(s) link); UID → `external_ids["vcard-uid"]`; 4.0 RELATED → `organization_ref`
+  (the UID of an organization card read before, else the first RELATED that is no
+  personal relation: the loader resolves it or not) and → `related` when it is text, a
+  personal relation or no organization card read before (so an unresolved reference is
+  kept too). The rest of a person card (types and labels, address structure, messaging
+  handles, anniversary, gender, time zone, geo, related names, and every other property
+  verbatim in `other`) is `address_book`'s: see there. Organization cards read what
+  they read before.
 - A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
   `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
   `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
