@@ -227,6 +227,8 @@ def test_anniversary_without_a_year_and_an_unreadable_one_kept_verbatim():
     [
         (["GENDER:F;woman"], "F", "woman"),
         (["GENDER:M"], "M", ""),
+        (["GENDER:male;"], "M", ""),
+        (["GENDER:X;agender"], "", "X; agender"),
         (["GENDER:;it's complicated"], "", "it's complicated"),
         (["GENDER:O;non-binary"], "O", "non-binary"),
         (["X-GENDER:Male"], "M", ""),

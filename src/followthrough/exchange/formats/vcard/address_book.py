@@ -118,12 +118,7 @@ class _Reader:
         return unescape(raw_value(label)).strip()
 
     def label(self, prop: Prop) -> str:
-        tokens: list[str] = []
-        for value in prop.params.get("TYPE", []):
-            for token in value.split(","):
-                token = token.strip().strip('"').lower()
-                if token and token not in _DEFAULT_TYPES and token not in tokens:
-                    tokens.append(token)
+        tokens = _tokens(prop)
         if prop.param("PREF") and "pref" not in tokens:
             tokens.append("pref")
         apple = self.group_label(prop)
@@ -142,6 +137,17 @@ class _Reader:
         return known.group(1).strip().lower() if known else apple
 
 
+def _tokens(prop: Prop) -> list[str]:
+    """TYPE's tokens, lower-cased, in the order written, without duplicates or defaults."""
+    tokens: list[str] = []
+    for value in prop.params.get("TYPE", []):
+        for token in value.split(","):
+            token = token.strip().strip('"').lower()
+            if token and token not in _DEFAULT_TYPES and token not in tokens:
+                tokens.append(token)
+    return tokens
+
+
 def complete(record: PersonRecord, book: Book) -> None:
     """Fill `record`'s address-book fields from `book`; see the module."""
     reader = _Reader(record, book)
@@ -152,7 +158,7 @@ def complete(record: PersonRecord, book: Book) -> None:
             if key not in record.contact_details and (label or contact.parts):
                 record.contact_details[key] = ContactDetail(label=label, parts=contact.parts)
     for prop, text in book.related:
-        relation = ", ".join(sorted(t for t in prop.types() if t and t != "pref"))
+        relation = ", ".join(t for t in _tokens(prop) if t != "pref")
         record.related.append((relation, text))
     leftover: list[Prop] = list(book.extra)
     if book.photo is not None and not _photo_url(record, book.photo):
@@ -267,9 +273,7 @@ def _gender(record: PersonRecord, prop: Prop) -> bool:
         identity_text = ";".join(i for i in identity if i).strip()
     else:
         sex, identity_text = unescape(raw_value(prop)).strip(), ""
-    gender = _GENDERS.get(sex.strip().lower(), "")
-    if prop.name == "GENDER" and len(sex.strip()) > 1:
-        gender = ""  # 4.0's sex is one letter; anything longer is the user's words
+    gender = _GENDERS.get(sex.strip().lower(), "")  # "male" too: some writers spell it out
     if not gender and sex.strip():
         identity_text = "; ".join(t for t in (sex.strip(), identity_text) if t)
     record.gender, record.gender_identity = gender, identity_text
