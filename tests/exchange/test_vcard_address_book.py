@@ -277,7 +277,7 @@ def test_related_people_and_the_organization_card_they_are_not():
         "RELATED;TYPE=spouse;VALUE=text:Chris B",
         "RELATED;TYPE=friend:urn:uuid:person-2",
         "RELATED:urn:uuid:org-1",
-        "RELATED;TYPE=co-worker:https://example.org/dana",
+        "RELATED;TYPE=sibling,friend;PREF=1:https://example.org/dana",
         "X-MS-SPOUSE:Chris",
         "X-MS-MANAGER:Big Blue",
         "X-KADDRESSBOOK-X-ASSISTANTSNAME:Jenny",
@@ -289,7 +289,7 @@ def test_related_people_and_the_organization_card_they_are_not():
     assert record.related == [
         ("spouse", "Chris B"),
         ("friend", "urn:uuid:person-2"),
-        ("co-worker", "https://example.org/dana"),
+        ("sibling, friend", "https://example.org/dana"),
         ("spouse", "Chris"),
         ("manager", "Big Blue"),
         ("assistant", "Jenny"),
