@@ -2,10 +2,14 @@
 (UTF-8, a 2.1 `CHARSET=`, else Windows-1252), unfolding (folded lines, 2.1
 quoted-printable soft breaks, base64 and URLs that go on without the leading space),
 splitting a line into group, name, parameters and value, and decoding the values that
-are read with vobject. Only the properties `vcard` reads are kept (`_KEPT`), so the
-oddities of the rest cannot fail an import; a legacy name vCard does not allow
-(`X-messaging/twitter-All`) and a dropped line folded without its leading space (Apple's
-long X- lines) are read past with a warning on the card (`Card.warnings`).
+are read with vobject. Only the properties in `_KEPT` go to vobject; every other
+property of the card is handed back as written (`card_props`'s third list, read by
+`address_book` or kept verbatim), so its oddities cannot fail an import. A legacy name
+vCard does not allow (`X-messaging/twitter-All`) is read like any other name; a line
+folded without its leading space after a property that is not read (Apple's long X-
+lines) is read as the rest of that property's value with a warning on the card
+(`Card.warnings`), and a property that is not read whose parameters are beyond reading
+is left out with a warning.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from followthrough.exchange.formats.text import (
 
 MAX_CARD = 10 * 1024 * 1024  # characters in one card
 
-# The properties read from a card. Everything else (X-…, LABEL, KEY, GEO, …) is dropped
-# before vobject sees the card, so its oddities cannot fail an import.
+# The properties vobject reads. Everything else (X-…, LABEL, KEY, GEO, …) never reaches
+# vobject, so its oddities cannot fail an import (`address_book` reads or keeps it).
 _STRUCTURED = frozenset({"N", "ADR", "ORG"})
 _KEPT = _STRUCTURED | frozenset(
     {
@@ -69,11 +73,14 @@ class Prop:
     """A content line: `group.NAME;PARAM=v,…:value`, with the line it came from."""
 
     number: int
-    name: str
+    name: str  # upper-cased, without the group
     params: dict[str, list[str]]
     value: str
     parsed: Any = None  # what vobject made of the value
     more: list[str] = field(default_factory=list)  # lines that continue the value
+    group: str = ""  # Apple's `item1` of `item1.EMAIL`, as written
+    written: str = ""  # the name as written, with its group (`item1.EMAIL`)
+    raw_params: list[str] = field(default_factory=list)  # each parameter as written
 
     def param(self, name: str) -> str:
         values = self.params.get(name, [])
@@ -197,17 +204,27 @@ def split_line(line: Line) -> Prop | None:
     parameters become TYPE and ENCODING."""
     text = line.text
     match = _NAME.match(text)
-    if not match:
-        return None
+    if match:
+        group, name = match.group(1) or "", match.group(2)
+    else:  # a legacy name (`X-messaging/aim-All`) is read like any other
+        match = _LEGACY_NAME.match(text)
+        if not match:
+            return None
+        group, name = "", match.group(1)
     params: dict[str, list[str]] = {}
+    raw: list[str] = []
     position = match.end()
     while position < len(text) and text[position] == ";":
-        position = _parameter(text, position + 1, params)
-        if position < 0:
+        end = _parameter(text, position + 1, params)
+        if end < 0:
             return None
+        raw.append(text[position + 1 : end])
+        position = end
     if position >= len(text) or text[position] != ":":
         return None
-    return Prop(line.number, match.group(2).upper(), params, text[position + 1 :])
+    prop = Prop(line.number, name.upper(), params, text[position + 1 :], group=group)
+    prop.written, prop.raw_params = text[: match.end()], raw
+    return prop
 
 
 def _parameter(text: str, position: int, params: dict[str, list[str]]) -> int:
@@ -246,11 +263,13 @@ def _parameter(text: str, position: int, params: dict[str, list[str]]) -> int:
         return end
 
 
-def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
-    """The card's properties that are read, and its first photo. A line that
-    is not a content line continues a photo (or a dropped property) before it, as Google
+def card_props(card: Card) -> tuple[list[Prop], Prop | None, list[Prop]]:
+    """The card's properties that vobject reads, its first photo, and the rest of its
+    properties in card order (as written, never seen by vobject). A line that is not a
+    content line continues a photo (or a property of the rest) before it, as Google
     writes long photo URLs; anywhere else it is an error."""
     props: list[Prop] = []
+    rest: list[Prop] = []
     first_photo: Prop | None = None
     last: Prop | None = None
     for line in card.lines:
@@ -277,33 +296,28 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None]:
             first_photo = prop
         elif prop.name in _KEPT:
             props.append(prop)
+        elif prop.written:  # not a property left out as unreadable
+            rest.append(prop)
     if first_photo is not None and first_photo.more:
         first_photo.value += "".join(first_photo.more)
-    return props, first_photo
+    return props, first_photo, rest
 
 
 def _unreadable(line: Line, card: Card) -> Prop | None:
-    """A line with a property name but parameters beyond reading: harmless (dropped)
-    when it is a property that is not read; an error otherwise. A legacy name that is
-    no vCard name (`X-messaging/twitter-All:…`, written by old address books) is a
-    property that is not read: dropped, with a warning naming its line."""
-    match = _NAME.match(line.text)
+    """A line with a property name but parameters beyond reading: left out with a
+    warning naming its line when it is a property that vobject does not read (a `Prop`
+    without `written`, so that a line after it still continues it); an error otherwise."""
+    match = _NAME.match(line.text) or _LEGACY_NAME.match(line.text)
     if not match:
-        legacy = _LEGACY_NAME.match(line.text)
-        if legacy is None:
-            return None
-        name = legacy.group(1)
-        card.warnings.append(
-            f"“{name[:60]}” on line {line.number} is no vCard property name: not read"
-        )
-        return Prop(line.number, name.upper(), {}, "")
-    name = match.group(2).upper()
+        return None
+    name = match.group(match.lastindex or 0).upper()
     if name in _KEPT or name == "PHOTO":
         raise ParseError(
             f"unreadable parameters on line {line.number}: “{line.text[:60]}”",
             line=card.line,
             field=name,
         )
+    card.warnings.append(f"“{name[:60]}” on line {line.number} has unreadable parameters: left out")
     return Prop(line.number, name, {}, "")
 
 
@@ -369,3 +383,55 @@ def read_card(card: Card, props: list[Prop]) -> dict[str, list[Prop]]:
         for prop, parsed in zip(same, component.contents.get(name.lower(), []), strict=False):
             prop.parsed = parsed.value
     return by_name
+
+
+def _is_qp(prop: Prop) -> bool:
+    return "QUOTED-PRINTABLE" in (v.upper() for v in prop.params.get("ENCODING", []))
+
+
+def raw_value(prop: Prop) -> str:
+    """A property's value as written, with the lines that continue it; a 2.1
+    quoted-printable value decoded in its charset, its line breaks escaped as 3.0's
+    `\\n`. Nothing else is re-escaped: 2.1's `\\;` and bare `;` `,` already mean what
+    they mean in 3.0."""
+    value = prop.value + "".join(prop.more)
+    if _is_qp(prop):
+        raw = quopri.decodestring(value.encode("utf-8"))
+        value = re.sub(r"\r\n|\r|\n", r"\\n", decode_with_charset(raw, prop.param("CHARSET")))
+    elif prop.param("ENCODING").upper() in ("B", "BASE64"):
+        value = "".join(value.split())  # 2.1 folds base64 keeping the leading spaces
+    return value
+
+
+def raw_params(prop: Prop) -> str:
+    """A property's parameters as written, without the leading ";" and without those
+    that only said how the value was encoded: `CHARSET` (every line is decoded as it is
+    read) and quoted-printable (`raw_value` decodes it); 2.1's bare parameters get the
+    name 2.1 implies (`WORK` → `TYPE=WORK`, `BASE64` → `ENCODING=BASE64`)."""
+    kept = []
+    for param in prop.raw_params:
+        name, equals, value = param.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if name == "CHARSET" or "QUOTED-PRINTABLE" in (value, "" if equals else name):
+            continue
+        if not equals:  # 2.1's bare `;WORK`: 3.0 and 4.0 have no bare parameters
+            bare = "ENCODING" if name in ("BASE64", "8BIT", "7BIT") else "TYPE"
+            param = f"{bare}={param.strip()}"
+        kept.append(param)
+    return ";".join(kept)
+
+
+def components(prop: Prop) -> list[str]:
+    """A value that is not read by vobject as text: split at each unescaped `;`, each
+    part unescaped (`\\n` a line break, `\\,` `\\;` `\\\\` their character)."""
+    parts = re.split(r"(?<!\\)((?:\\\\)*);", raw_value(prop))
+    # re.split keeps the captured backslash pairs: glue them back onto their part
+    texts = [parts[0]]
+    for index in range(1, len(parts), 2):
+        texts[-1] += parts[index]
+        texts.append(parts[index + 1])
+    return [unescape(part) for part in texts]
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)

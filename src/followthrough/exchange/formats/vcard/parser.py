@@ -13,16 +13,23 @@ What `parse` promises:
   UTF-8 BOM (also in front of later cards of concatenated files), UTF-16 files, lines in
   Windows-1252 or in a declared 2.1 `CHARSET`, a photo URL continued on a line without
   the leading space (Google), Apple's `http\\://` in URLs, a value ending in a lone
-  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties that
-  are not read (X-…, LABEL, KEY, …) are dropped before vobject sees the card, so their
-  oddities never fail an import.
-- What a card gives: N → first/last name, FN → `full_name` (always, when present: the
-  loader uses it only without first and last), ORG's first part → organization
-  (departments are dropped), TITLE (else ROLE) → role, EMAIL/TEL/URL (preferred first,
-  `tel:`/`mailto:` dropped), ADR as one line, NOTEs, CATEGORIES → tags, BDAY →
-  `PartialDate`, the first PHOTO, UID → `external_ids["vcard-uid"]`, and 4.0 RELATED →
-  `organization_ref` (the UID of an organization card read before, else the first
-  RELATED that is no personal relation: the loader resolves it or not).
+  backslash (vobject makes `x\\eof` of it), a stray comma in a 2.1 ORG. Properties
+  vobject does not read (X-…, LABEL, KEY, IMPP, …) never reach it, so their oddities
+  never fail an import: `address_book` reads them from their text, or keeps them.
+- What a card gives: N → first/last name, prefix, middle names (joined " "), suffix;
+  FN → `full_name` (always, when present: the loader uses it only without first and
+  last); ORG → organization (its first part) and department (the rest, joined "; ");
+  TITLE → role and ROLE → function (ROLE → role without a TITLE); EMAIL/TEL/URL
+  (preferred first, `tel:`/`mailto:` dropped); ADR as one line; NOTEs; CATEGORIES →
+  tags; BDAY → `PartialDate`; the first PHOTO (its bytes, or `photo_url` when it is an
+  http(s) link); UID → `external_ids["vcard-uid"]`; 4.0 RELATED → `organization_ref`
+  (the UID of an organization card read before, else the first RELATED that is no
+  personal relation: the loader resolves it or not) and → `related` when it is text, a
+  personal relation or no organization card read before (so an unresolved reference is
+  kept too). The rest of a person card (types and labels, address structure, messaging
+  handles, anniversary, gender, time zone, geo, related names, and every other property
+  verbatim in `other`) is `address_book`'s: see there. Organization cards read what
+  they read before.
 - A card becomes an `OrganizationRecord` when it says so (4.0 `KIND:org`, Apple's
   `X-ABShowAs:COMPANY`) or when its only name is its organization; group cards (4.0
   `KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are skipped; every other card
@@ -62,6 +69,7 @@ from followthrough.exchange.formats.records import (
 )
 from followthrough.exchange.formats.registry import ParseOptions
 from followthrough.exchange.formats.text import clean_text
+from followthrough.exchange.formats.vcard.address_book import Book, Contact, complete, partial_date
 from followthrough.exchange.formats.vcard.lines import MAX_CARD as MAX_CARD  # a limit, as MAX_PHOTO
 from followthrough.exchange.formats.vcard.lines import Card, Prop, card_props, file_cards, read_card
 
@@ -74,8 +82,6 @@ _PERSONAL = frozenset(
         "crush", "muse", "me", "emergency", "neighbor", "co-resident", "acquaintance",
     }
 )  # fmt: skip
-
-_BIRTHDAY = re.compile(r"(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T[0-9:.,+\-Z]*)?")
 
 
 def parse(stream: BinaryIO, *, options: ParseOptions | None = None) -> Iterator[Record]:
@@ -123,6 +129,7 @@ class Fields:
     card: Card
     props: dict[str, list[Prop]]
     photo: Prop | None
+    rest: list[Prop]  # the properties vobject did not read (`address_book` reads them)
 
     def all(self, name: str) -> list[Prop]:
         return self.props.get(name, [])
@@ -156,23 +163,30 @@ class Fields:
         """The values of every EMAIL/TEL/URL line, preferred ones (TYPE=pref, PREF=1)
         first, without `prefix` (a URI scheme) and without duplicates. Backslashes vobject
         leaves are dropped: Apple writes `http\\://…`, and none belongs in these values."""
-        ordered = sorted(self.all(name), key=lambda p: not ("pref" in p.types() or p.param("PREF")))
         values: list[str] = []
         seen: set[str] = set()
-        for prop in ordered:
-            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed))
-            if prefix and value.lower().startswith(prefix):
-                value = value[len(prefix) :].replace(";ext=", " ext. ")
+        for _prop, value in self.pairs(name, prefix):
             if value and value.casefold() not in seen:
                 seen.add(value.casefold())
                 values.append(value)
         return values
 
+    def pairs(self, name: str, prefix: str = "") -> list[tuple[Prop, str]]:
+        """Each EMAIL/TEL/URL line and its value as `texts` reads it, preferred first."""
+        ordered = sorted(self.all(name), key=lambda p: not ("pref" in p.types() or p.param("PREF")))
+        pairs = []
+        for prop in ordered:
+            value = re.sub(r"\\(.)", r"\1", _text(prop.parsed))
+            if prefix and value.lower().startswith(prefix):
+                value = value[len(prefix) :].replace(";ext=", " ext. ")
+            pairs.append((prop, value))
+        return pairs
+
 
 def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
     """The record of one card (None for a group card); see the module for the rules."""
-    props, first_photo = card_props(card)
-    fields = Fields(card, read_card(card, props), first_photo)
+    props, first_photo, rest = card_props(card)
+    fields = Fields(card, read_card(card, props), first_photo, rest)
     kind = _kind(fields)
     if kind == "group":
         return None
@@ -182,9 +196,9 @@ def card_record(card: Card, organizations: dict[str, str]) -> Record | None:
         uid = record.external_ids.get("vcard-uid")
         if uid:
             organizations[uid] = record.name
+        record.warnings = list(card.warnings)
     else:
         record = _person(fields, organizations)
-    record.warnings = list(card.warnings)
     return record
 
 
@@ -222,15 +236,28 @@ def _no_name(fields: Fields) -> ParseError:
     return ParseError("the card has no name (no N, FN or ORG)", line=fields.card.line, field="FN")
 
 
+# vobject's Address attributes → people.models.ADDRESS_PARTS.
+_ADDRESS_PARTS = (
+    ("box", "box"), ("extended", "extended"), ("street", "street"), ("city", "locality"),
+    ("region", "region"), ("code", "code"), ("country", "country"),
+)  # fmt: skip
+
+
+def _address(prop: Prop) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An ADR as one readable line (street parts, city, "region code", country) and its
+    non-empty parts."""
+    value = prop.parsed
+    parts = {part: _text(getattr(value, attribute, "") or "") for attribute, part in _ADDRESS_PARTS}
+    region = " ".join(p for p in (parts["region"], parts["code"]) if p)
+    line = [parts["box"], parts["extended"], parts["street"], parts["locality"], region]
+    text = ", ".join(p for p in [*line, parts["country"]] if p)
+    return text, tuple((part, text) for part, text in parts.items() if text)
+
+
 def _addresses(fields: Fields) -> list[str]:
-    """Each ADR as one readable line: street parts, city, "region code", country."""
     addresses = []
     for prop in fields.all("ADR"):
-        value = prop.parsed
-        get = lambda part, value=value: _text(getattr(value, part, "") or "")  # noqa: E731
-        region = " ".join(p for p in (get("region"), get("code")) if p)
-        parts = [get("box"), get("extended"), get("street"), get("city"), region, get("country")]
-        text = ", ".join(p for p in parts if p)
+        text, _parts_of = _address(prop)
         if text and text not in addresses:
             addresses.append(text)
     return addresses
@@ -284,13 +311,20 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         # CSV formats name such a row; with neither, the loader leaves it out and says so.
         formatted = next(iter([*emails, *phones]), "")
     reference = _organization_ref(fields, organizations)
-    return PersonRecord(
+    title, role = fields.text("TITLE"), fields.text("ROLE")
+    record = PersonRecord(
         line=fields.card.line,
         first_name=name["given"],
         last_name=name["family"],
         full_name=formatted,
+        name_prefix=name["prefix"],
+        # Additional names are a list (`Richter,James`, also in 2.1 as ez-vcard's samples show).
+        middle_name=" ".join(p.strip() for p in name["additional"].split(",") if p.strip()),
+        name_suffix=name["suffix"],
         organization=organization or organizations.get(reference, ""),
-        role=fields.text("TITLE") or fields.text("ROLE"),
+        department="; ".join(p for p in _parts(orgs[0].parsed)[1:] if p) if orgs else "",
+        role=title or role,
+        function=role if title else "",
         emails=emails,
         phones=phones,
         links=fields.texts("URL"),
@@ -301,7 +335,36 @@ def _person(fields: Fields, organizations: dict[str, str]) -> PersonRecord:
         photo=_photo(fields.photo),
         external_ids=_uid(fields),
         organization_ref=reference,
+        warnings=list(fields.card.warnings),
     )
+    complete(record, _book(fields, record, organizations))
+    return record
+
+
+def _book(fields: Fields, record: PersonRecord, organizations: dict[str, str]) -> Book:
+    """What `address_book` reads of a person card beyond the fields read here."""
+    book = Book(line=fields.card.line, rest=fields.rest)
+    for kind, name, prefix in (("email", "EMAIL", "mailto:"), ("phone", "TEL", "tel:")):
+        listed = record.emails if kind == "email" else record.phones
+        for prop, value in fields.pairs(name, prefix):
+            parts = {p.casefold() for p in [value, *re.split(r"[,;]", value)] if p.strip()}
+            values = [v for v in listed if v.casefold() in parts or v.strip().casefold() in parts]
+            book.contacts.append(Contact(kind, prop, values))
+    for prop, value in fields.pairs("URL"):
+        book.contacts.append(Contact("url", prop, [value] if value else []))
+    for prop in fields.all("ADR"):
+        text, parts = _address(prop)
+        book.contacts.append(Contact("address", prop, [text] if text else [], parts))
+    for prop in fields.all("RELATED"):
+        text = _unescaped(prop)
+        personal = prop.param("VALUE").lower() == "text" or prop.types() & _PERSONAL
+        if text and (personal or text not in organizations):
+            book.related.append((prop, text))
+    if fields.photo is not None and record.photo is None:
+        book.photo = fields.photo
+    bdays = fields.all("BDAY")
+    book.extra = bdays[1:] if record.birthday else bdays
+    return book
 
 
 def _organization_ref(fields: Fields, organizations: dict[str, str]) -> str:
@@ -318,16 +381,23 @@ def _organization_ref(fields: Fields, organizations: dict[str, str]) -> str:
 
 
 def _birthday(fields: Fields) -> PartialDate | None:
-    """BDAY as a PartialDate: `1985-04-15`, `19850415`, `--0415`, `--04-15`, with a time
-    or not. Apple's `X-APPLE-OMIT-YEAR` and the year 0000 mean "no year". Forms a
-    PartialDate cannot hold (free text, a year or a month alone) are left out."""
+    """BDAY as a PartialDate (`address_book.partial_date`'s forms). Forms a PartialDate
+    cannot hold (free text, a year or a month alone) are left out of the birthday (and
+    kept verbatim: `_book`)."""
     props = fields.all("BDAY")
     if not props or props[0].param("VALUE").lower() == "text":
         return None
     prop = props[0]
     value = _text(prop.parsed)
-    match = _BIRTHDAY.fullmatch(value)
-    if not match:
+    try:
+        date = partial_date(value, prop.param("X-APPLE-OMIT-YEAR"))
+    except ValueError as error:
+        raise ParseError(
+            f"impossible birthday “{value}” on line {prop.number}",
+            line=fields.card.line,
+            field="BDAY",
+        ) from error
+    if date is None:
         if re.fullmatch(r"\d{4}(-?\d{2})?|--\d{2}|---\d{2}", value) or not value:
             return None
         raise ParseError(
@@ -336,17 +406,7 @@ def _birthday(fields: Fields) -> PartialDate | None:
             line=fields.card.line,
             field="BDAY",
         )
-    year = int(match.group(1)) if match.group(1) else None
-    if year == 0 or (year and prop.param("X-APPLE-OMIT-YEAR") == match.group(1)):
-        year = None
-    try:
-        return PartialDate(month=int(match.group(2)), day=int(match.group(3)), year=year)
-    except ValueError as error:
-        raise ParseError(
-            f"impossible birthday “{value}” on line {prop.number}",
-            line=fields.card.line,
-            field="BDAY",
-        ) from error
+    return date
 
 
 def _media_type(declared: str) -> str:
