@@ -6,4 +6,5 @@ app_name = "agenda"
 
 urlpatterns = [
     path("", views.today, name="today"),
+    path("getting-started/close/", views.getting_started_close, name="getting-started-close"),
 ]

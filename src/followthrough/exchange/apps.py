@@ -28,12 +28,14 @@ class ExchangeConfig(AppConfig):
         from followthrough.exchange.backup.downloads import backup_files_tick
         from followthrough.exchange.backup.restore_cleanup import restores_abandoned_cleanup
         from followthrough.exchange.backup.sections import check_sections
+        from followthrough.exchange.getting_started import register_import_step
         from followthrough.exchange.imports.recovery import imports_recover_interrupted
         from followthrough.exchange.mailbox.tasks import tick
         from followthrough.workspaces.hooks import register_member_removed
         from followthrough.workspaces.periodic import register_periodic, register_recovery
 
         checks.register(check_sections, checks.Tags.models)
+        register_import_step()
         register_periodic("mailboxes", tick)
         register_periodic("backup files", backup_files_tick)
         register_member_removed(_member_removed)

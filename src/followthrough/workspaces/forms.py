@@ -110,7 +110,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A zone the list does not offer (an older workspace's `US/Eastern`) stays choosable.
-        self.fields["timezone"].choices = zone_choices(self.instance.timezone)
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = zone_choices(self.instance.timezone)
 
     def save(self, commit: bool = True) -> Workspace:
         self.instance.timezone_chosen = True

@@ -133,6 +133,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The member hid Today's getting-started checklist, or saw it complete.
+    getting_started_closed = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

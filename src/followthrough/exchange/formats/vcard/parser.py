@@ -353,8 +353,8 @@ def _book(fields: Fields, record: PersonRecord, organizations: dict[str, str]) -
     for prop, value in fields.pairs("URL"):
         book.contacts.append(Contact("url", prop, [value] if value else []))
     for prop in fields.all("ADR"):
-        text, parts = _address(prop)
-        book.contacts.append(Contact("address", prop, [text] if text else [], parts))
+        text, structure = _address(prop)
+        book.contacts.append(Contact("address", prop, [text] if text else [], structure))
     for prop in fields.all("RELATED"):
         text = _unescaped(prop)
         personal = prop.param("VALUE").lower() == "text" or prop.types() & _PERSONAL
