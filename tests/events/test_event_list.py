@@ -33,9 +33,19 @@ def test_it_shows_counts_kind_location_and_picks_of_the_limit(owner_client, work
     focus_pick(event=event, person=ana, actor=owner)
     body = owner_client.get(url("event-list", workspace)).content.decode()
     assert "2 attendees" in body
-    assert "focus picks 1 of 2" in body
+    assert "1 picked (limit 2)" in body
     assert "Hosted" in body
     assert "Town Hall" in body
+
+
+def test_picks_past_the_limit_read_as_overrides(owner_client, workspace, owner):
+    event = make_event(workspace, title="Breakfast")
+    other = make_event(workspace, title="Lunch")
+    for person in [make_person(workspace) for _ in range(3)]:
+        focus_pick(event=event, person=person, actor=owner, override=True)
+    body = owner_client.get(url("event-list", workspace)).content.decode()
+    assert "3 picked (limit 2, 1 override)" in body
+    assert "none picked yet (limit 2)" in body and other.title in body
 
 
 def test_it_shows_times_in_the_workspace_time_zone(owner_client, workspace):

@@ -56,7 +56,7 @@ def event_list(
     past ones (most recent first). An event still in progress at `now` counts as upcoming.
 
     Each row carries `is_upcoming`, `attendee_count` (attendances not declined) and
-    `pick_count`. Cost: the page's ids (the workspace's events sorted by their dates
+    `pick_count` (with `override_count`, the picks made past the limit). Cost: the page's ids (the workspace's events sorted by their dates
     alone), the count up to `COUNT_CAP`, then the page's rows with two correlated index
     lookups each — the counts are never worked out for rows off the page.
     """
@@ -86,6 +86,7 @@ def event_list(
             Attendance.objects.filter(event=OuterRef("pk")).exclude(rsvp=Rsvp.DECLINED)
         ),
         pick_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"))),
+        override_count=_count_of(FocusPick.objects.filter(event=OuterRef("pk"), over_limit=True)),
     )
     return ListPage(
         in_order(rows, page_ids, workspace_id=workspace.pk),
