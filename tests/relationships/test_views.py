@@ -118,3 +118,42 @@ def test_strangers_get_404(outsider_client, workspace, other_workspace):
         assert outsider_client.post(url, {"kind": "call"}).status_code == 404
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.OPEN
+
+
+def test_a_stage_change_is_an_entry_on_the_timeline(owner_client, workspace, owner):
+    person = make_person(workspace)
+    url = reverse("relationships:relationship-edit", args=[workspace.slug, person.pk])
+    data = {"stage": Stage.FOLLOWED_UP, "owner": "", "cadence_days": ""}
+    assert owner_client.post(url, data).status_code in (302, 303)
+    entry = Interaction.objects.get(person=person)
+    assert (entry.kind, entry.summary, entry.logged_by) == (
+        "stage",
+        f"{Stage.NOTICED.label} → {Stage.FOLLOWED_UP.label}",
+        owner,
+    )
+    person.relationship.refresh_from_db()
+    assert person.relationship.last_interaction_at is None  # no contact: the cadence stays
+    # Saving the same stage again is no change.
+    owner_client.post(url, data)
+    assert Interaction.objects.filter(person=person).count() == 1
+    page = owner_client.get(reverse("people:person-detail", args=[workspace.slug, person.pk]))
+    assert f"{Stage.NOTICED.label} → {Stage.FOLLOWED_UP.label}" in page.content.decode()
+
+
+def test_an_entry_logged_this_minute_comes_after_a_one_click_one(owner_client, workspace):
+    person = make_person(workspace)
+    owner_client.post(
+        reverse("outreach:outreach-log", args=[workspace.slug, person.pk]),
+        {"kind": "email_sent"},
+    )
+    owner_client.post(
+        reverse("relationships:interaction-log", args=[workspace.slug, person.pk]),
+        {"kind": "note", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+         "summary": "Logged second"},
+    )  # fmt: skip
+    newest_first = list(
+        Interaction.objects.filter(person=person)
+        .order_by("-occurred_at", "-id")
+        .values_list("summary", flat=True)
+    )
+    assert newest_first[0] == "Logged second", newest_first

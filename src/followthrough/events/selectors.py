@@ -55,10 +55,11 @@ def event_list(
     """Page `number` of the workspace's events: upcoming ones first (soonest first), then
     past ones (most recent first). An event still in progress at `now` counts as upcoming.
 
-    Each row carries `is_upcoming`, `attendee_count` (attendances not declined) and
-    `pick_count` (with `override_count`, the picks made past the limit). Cost: the page's ids (the workspace's events sorted by their dates
-    alone), the count up to `COUNT_CAP`, then the page's rows with two correlated index
-    lookups each — the counts are never worked out for rows off the page.
+    Each row carries `is_upcoming`, `attendee_count` (attendances not declined),
+    `pick_count` and `override_count` (the picks made past the limit). Cost: the page's
+    ids (the workspace's events sorted by their dates alone), the count up to
+    `COUNT_CAP`, then the page's rows with three correlated index lookups each — the
+    counts are never worked out for rows off the page.
     """
     upcoming = Q(starts_at__gte=now) | Q(ends_at__gte=now)
     is_upcoming = Case(

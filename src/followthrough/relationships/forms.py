@@ -10,7 +10,13 @@ from followthrough.relationships.models import InteractionKind, Stage
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 # The kinds a member logs with a person ("noticed" belongs to organizations' pages).
-PERSON_KINDS = [(k.value, k.label) for k in InteractionKind if k != InteractionKind.NOTICED]
+# What a member logs by hand: not "noticed" (the directory's) nor a stage change (the
+# relationship form's).
+PERSON_KINDS = [
+    (k.value, k.label)
+    for k in InteractionKind
+    if k not in (InteractionKind.NOTICED, InteractionKind.STAGE_CHANGED)
+]
 
 
 class InteractionForm(forms.Form):
@@ -27,10 +33,15 @@ class InteractionForm(forms.Form):
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + timedelta(minutes=5):
+        now = timezone.now()
+        if value > now + timedelta(minutes=5):
             raise forms.ValidationError(
                 "An interaction cannot be in the future — add a follow-up instead."
             )
+        if value.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
+            # The form has minutes only: "now" is taken to the second, so an entry logged
+            # in the same minute as a one-click one comes after it on the timeline.
+            return now
         return value
 
 

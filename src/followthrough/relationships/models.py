@@ -85,6 +85,9 @@ class InteractionKind(models.TextChoices):
     COFFEE = "coffee", "Coffee or meeting"
     NOTE = "note", "Note"
     NOTICED = "noticed", "Noticed"
+    # A member moved the relationship to another stage by hand: an entry of its history
+    # (summary "Met → Getting to know"), never a contact: it moves no cadence or outreach.
+    STAGE_CHANGED = "stage", "Stage changed"
 
 
 # Outbound: we reached out and wait for an answer. Inbound: they answered (a call or a

@@ -161,9 +161,19 @@ def relationship_update(
     owner: User | None = None,
     clear_owner: bool = False,
     organization: Organization | None = None,
+    actor: User | None = None,
 ) -> Relationship:
-    """Set stage, cadence, owner or organization by hand; next-touch-due follows."""
-    if stage is not None:
+    """Set stage, cadence, owner or organization by hand; next-touch-due follows. A new
+    stage is an entry on the person's timeline (from → to, by `actor`, now)."""
+    if stage is not None and Stage(stage) != relationship.stage:
+        Interaction.objects.create(
+            workspace_id=relationship.workspace_id,
+            person_id=relationship.person_id,
+            kind=InteractionKind.STAGE_CHANGED,
+            occurred_at=timezone.now(),
+            summary=f"{Stage(relationship.stage).label} → {Stage(stage).label}",
+            logged_by=actor,
+        )
         relationship.stage = Stage(stage)
     if clear_cadence:
         relationship.cadence_days = None

@@ -93,6 +93,7 @@ def relationship_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse
             clear_owner=data["owner"] is None,
             cadence_days=data["cadence_days"],
             clear_cadence=data["cadence_days"] is None,
+            actor=request.user,
         )
         messages.success(request, "Relationship updated.")
         return redirect_back(request, _person_url(request, person))
