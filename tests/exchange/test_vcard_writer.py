@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import mimetypes
 from pathlib import PurePath
 
@@ -52,12 +53,27 @@ def _vobject_card(version: str):
     return built
 
 
-def _vobject_add(built, name: str, value: object, label: str = "") -> None:
-    added = built.add(name)
-    added.value = value
-    token = label.strip().lower()
-    if token and set(token) <= _TYPE_TOKEN:
-        added.type_param = token
+def _vobject_add(built, name: str, value: object, label: str, version: str, groups) -> None:
+    """A contact line: plain type tokens as TYPE (`pref` as PREF=1 in 4.0), any other
+    label as Apple's group with its X-ABLabel."""
+    tokens = [t.strip().lower() for t in label.split(",") if t.strip()]
+    if not tokens or all(t and set(t) <= _TYPE_TOKEN for t in tokens):
+        added = built.add(name)
+        tokens = list(dict.fromkeys(tokens))
+        if version == "4.0" and "pref" in tokens:
+            tokens.remove("pref")
+            added.params["PREF"] = ["1"]
+        if tokens:
+            added.type_paramlist = tokens
+    else:
+        group = f"ft{next(groups)}"
+        added = built.add(name, group=group)
+        built.add("x-ablabel", group=group).value = label
+    if isinstance(value, str) and name == "impp":  # a URI: as it is
+        added.value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+        added.behavior, added.encoded = None, True
+    else:
+        added.value = value
 
 
 def _vobject_add_raw(built, name: str, value: str, **params: str) -> None:
@@ -106,12 +122,17 @@ def vobject_person_card(person: PersonCard, version: str) -> str:
     built = _vobject_card(version)
     built.add("n").value = vobject.vcard.Name(family=person.last_name, given=person.first_name)
     built.add("fn").value = person.full_name or f"{person.first_name} {person.last_name}".strip()
-    names = {ContactKind.EMAIL: "email", ContactKind.PHONE: "tel", ContactKind.URL: "url"}
+    names = {
+        ContactKind.EMAIL: "email", ContactKind.PHONE: "tel", ContactKind.URL: "url",
+        ContactKind.IM: "impp",
+    }  # fmt: skip
+    groups = itertools.count(1)
     for kind, value, label in person.contacts:
         if kind in names:
-            _vobject_add(built, names[kind], value, label)
+            _vobject_add(built, names[kind], value, label, version, groups)
         else:
-            _vobject_add(built, "adr", vobject.vcard.Address(street=value), label)
+            address = vobject.vcard.Address(street=value)
+            _vobject_add(built, "adr", address, label, version, groups)
     if person.organization is not None:
         built.add("org").value = [person.organization]
         if version == "4.0" and person.organization_uid:
@@ -164,7 +185,10 @@ SPECIAL = st.sampled_from(
     [",", ";", ":", '"', "\\", "\n", "\r", "\t", "é", "Ж", "😀", "中", "\u200b", " "]
 )
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | SPECIAL, max_size=120)
-LABELS = st.sampled_from(["", "work", "home", " Cell ", "x-custom", "two words", "é", "a,b"])
+LABELS = st.sampled_from(
+    ["", "work", "home", " Cell ", "x-custom", "two words", "é", "a,b", "work, cell", "pref",
+     "home, pref", "Summer; house", "x:y"]
+)  # fmt: skip
 KINDS = st.sampled_from([k.value for k in ContactKind])
 BIRTHDAYS = st.tuples(
     st.none() | st.integers(1, 9999), st.none() | st.integers(1, 12), st.none() | st.integers(1, 31)
