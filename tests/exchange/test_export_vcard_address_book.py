@@ -203,3 +203,16 @@ def test_a_year_less_anniversary_and_an_offset_time_zone(db):
     )
     assert {"ANNIVERSARY:--0229", "TZ:-05:00"} <= set(_card_lines(_export(workspace, "4.0")))
     assert {"X-ANNIVERSARY:--02-29", "TZ:-05:00"} <= set(_card_lines(_export(workspace, "3.0")))
+
+
+def test_its_groups_never_meet_the_groups_of_kept_properties(db):
+    from followthrough.people.models import ContactPoint
+
+    workspace = make_workspace()
+    person = make_person(workspace, first_name="Ann", phones=["+1 555"])
+    ContactPoint.objects.filter(person=person).update(label="Boat phone")
+    PersonDetail.objects.create(
+        workspace=workspace, person=person, kind=DetailKind.OTHER, label="FT1.X-FOO", value="x"
+    )
+    lines = _card_lines(_export(workspace, "4.0"))
+    assert {"ft2.TEL:+1 555", "ft2.X-ABLABEL:Boat phone", "FT1.X-FOO:x"} <= set(lines)

@@ -35,7 +35,6 @@ export's time: see that module). Memory holds one chunk of rows.
 from __future__ import annotations
 
 import base64
-import itertools
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from followthrough.exchange.exports.vcard_fields import (
     card_field_lines,
     contact_lines,
     detail_lines,
+    group_numbers,
     yearless_date,
 )
 from followthrough.exchange.formats.own_uids import UID_SYSTEM
@@ -145,7 +145,7 @@ def _photo_line(photo: Photo, version: str) -> Line:
 def person_card(person: PersonCard, version: str) -> str:
     """One person's card."""
     fields = person.card
-    groups = itertools.count(1).__next__  # ft1, ft2, … (see the module)
+    groups = group_numbers(person.details)  # ft1, ft2, … (see the module)
     lines = [
         *_head(version),
         line(

@@ -26,6 +26,7 @@ Written so that the importer reads back what was there:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
@@ -64,6 +65,18 @@ _APPLE_RELATIONS = {
 _X_GENDER = {Gender.MALE: "Male", Gender.FEMALE: "Female"}
 
 Groups = Callable[[], int]  # the next free group number of the card
+
+
+def group_numbers(details: Iterable[tuple[str, str, str, str]]) -> Groups:
+    """The card's group numbers: 1, 2, … but those of `ftN.` groups its kept properties
+    already use (a file from elsewhere may have named a group so)."""
+    taken = {
+        label.partition(".")[0].lower()
+        for kind, label, _, _ in details
+        if kind == DetailKind.OTHER and "." in label
+    }
+    numbers = (n for n in itertools.count(1) if f"ft{n}" not in taken)
+    return numbers.__next__
 
 
 @dataclass(frozen=True)
