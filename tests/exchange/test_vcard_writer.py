@@ -26,6 +26,7 @@ from followthrough.exchange.exports.vcard_export import (
     organization_card,
     person_card,
 )
+from followthrough.exchange.exports.vcard_fields import CardFields
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import OrganizationRecord, PartialDate, PersonRecord
 from followthrough.exchange.formats.vcard.writer import (
@@ -120,8 +121,14 @@ def _reference_fold(line: str) -> str:
 
 def vobject_person_card(person: PersonCard, version: str) -> str:
     built = _vobject_card(version)
-    built.add("n").value = vobject.vcard.Name(family=person.last_name, given=person.first_name)
-    built.add("fn").value = person.full_name or f"{person.first_name} {person.last_name}".strip()
+    card = person.card
+    built.add("n").value = vobject.vcard.Name(
+        family=person.last_name, given=person.first_name, additional=card.middle_name,
+        prefix=card.name_prefix, suffix=card.name_suffix,
+    )  # fmt: skip
+    built.add("fn").value = (
+        card.formatted_name or person.full_name or f"{person.first_name} {person.last_name}".strip()
+    )
     names = {
         ContactKind.EMAIL: "email", ContactKind.PHONE: "tel", ContactKind.URL: "url",
         ContactKind.IM: "impp",
@@ -134,11 +141,14 @@ def vobject_person_card(person: PersonCard, version: str) -> str:
             address = vobject.vcard.Address(street=value)
             _vobject_add(built, "adr", address, label, version, groups)
     if person.organization is not None:
-        built.add("org").value = [person.organization]
+        departments = person.department.split("; ") if person.department else []
+        built.add("org").value = [person.organization, *departments]
         if version == "4.0" and person.organization_uid:
             built.add("related").value = person.organization_uid
     if person.role or person.headline:
         built.add("title").value = person.role or person.headline
+    if person.function:
+        built.add("role").value = person.function
     if person.notes:
         built.add("note").value = person.notes
     if person.tags:
@@ -215,6 +225,16 @@ def person_cards(text_values: st.SearchStrategy[str] = ANY_TEXT) -> st.SearchStr
         role=text_values,
         tags=st.lists(text_values, max_size=4),
         photo=PHOTOS,
+        # the address book's values that vobject writes itself (N's parts, FN, ORG, ROLE)
+        card=st.builds(
+            CardFields,
+            name_prefix=text_values,
+            middle_name=text_values,
+            name_suffix=text_values,
+            formatted_name=text_values,
+        ),
+        department=text_values,
+        function=text_values,
     )
 
 
