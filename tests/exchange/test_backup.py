@@ -199,7 +199,7 @@ def test_the_backup_names_no_database_id_slug_or_time_of_export(db):
     text = backup_text(ws)
     assert ws.slug not in text
     header = json.loads(text)
-    assert header["format"] == "followthrough-backup" and header["version"] == 1
+    assert header["format"] == "followthrough-backup" and header["version"] == 2
     assert [p["id"] for p in header["people"]] == [1, 2]
     # one record per line: a restore streams it
     assert all(line.startswith(("{", '"', "]")) for line in text.splitlines())
@@ -297,7 +297,7 @@ def test_the_reader_reads_in_small_pieces():
     ("change", "message"),
     [
         (lambda t: t.replace('"followthrough-backup"', '"something-else"'), "Not a Followthrough"),
-        (lambda t: t.replace('"version":1', '"version":99'), "version 99"),
+        (lambda t: t.replace('"version":2', '"version":99'), "version 99"),
         (lambda t: t[: len(t) // 2], "ends too early"),
         (
             lambda t: t[: t.index('"María"') + 3],
@@ -455,3 +455,84 @@ def test_a_cut_off_backup_says_where_it_stops(db):
         restore_text(text[:cut], "cut")
     message = str(refused.value)
     assert f"at character {cut - len('Ma'):,} (section “people”, item 1)" in message
+
+
+# -- what address books hold (issue 13) -----------------------------------------------
+
+
+def _address_book_values(ws: Workspace) -> dict:
+    """Everything a person's card brought, of every person of the workspace, by name."""
+    from followthrough.exchange.backup.writer import DETAIL_FIELDS
+    from followthrough.people.models import CARD_FIELDS
+
+    values = {}
+    for person in Person.objects.filter(workspace=ws).order_by("first_name"):
+        values[person.first_name] = {
+            "card": {name: getattr(person, name) for name in CARD_FIELDS},
+            "affiliations": sorted(
+                (a.organization.name, a.role, a.department, a.function)
+                for a in person.affiliations.all()
+            ),
+            "contact_points": [
+                (p.kind, p.value, p.label, p.position, p.address_parts)
+                for p in person.contact_points.order_by("kind", "position", "pk")
+            ],
+            "details": [
+                tuple(getattr(d, name) for name in DETAIL_FIELDS) for d in person.details.all()
+            ],
+        }
+    return values
+
+
+def test_a_restore_keeps_every_address_book_value(db):
+    from tests.exchange.address_book import CARD_VALUES, address_book_person
+
+    ws = rich_workspace()
+    address_book_person(ws)
+    photos_as_uploads_store_them(ws)
+    first = backup_text(ws)
+    restored = restore_text(first, "restored").workspace
+    assert backup_text(restored) == first
+    values = _address_book_values(restored)
+    assert values == _address_book_values(ws)
+    jane = values["Jane"]
+    assert jane["card"] == CARD_VALUES
+    assert ("IBM", "Engineer", "Accounting; Payroll", "Project lead") in jane["affiliations"]
+    address = next(p for p in jane["contact_points"] if p[0] == "address")
+    assert address[4]["street"] == "1 Main St; Rear"
+    assert ("im", "skype:jane.doe", "work", 1, {}) in jane["contact_points"]
+    assert len(jane["details"]) == 6
+    assert ("related", "spouse", "", "John Doe", 0) in jane["details"]
+
+
+def test_a_version_1_backup_restores_with_the_address_book_values_empty(db):
+    from followthrough.people.models import CARD_FIELDS
+    from tests.exchange.address_book import address_book_person
+
+    ws = rich_workspace()
+    address_book_person(ws)
+    document = json.loads(backup_text(ws))
+    document["version"] = 1
+    for person in document["people"]:  # what a backup of version 1 held
+        for name in (*CARD_FIELDS, "details"):
+            del person[name]
+        for point in person["contact_points"]:
+            del point["address_parts"]
+        for affiliation in person["affiliations"]:
+            del affiliation["department"], affiliation["function"]
+    restored = restore_text(json.dumps(document), "old").workspace
+    jane = _address_book_values(restored)["Jane"]
+    assert jane["card"] == {name: "" for name in CARD_FIELDS} | {
+        "anniversary_month": None, "anniversary_day": None, "anniversary_year": None,
+    }  # fmt: skip
+    assert jane["details"] == []
+    assert all(point[4] == {} for point in jane["contact_points"])
+    assert ("IBM", "Engineer", "", "") in jane["affiliations"]
+    assert len(jane["contact_points"]) == 7  # the messaging handles too
+
+
+def test_the_backup_carries_every_person_field():
+    from followthrough.exchange.backup import writer
+    from followthrough.people import models
+
+    assert {*writer.PERSON_FIELDS, "photo"} == set(models.PERSON_FIELDS)

@@ -53,7 +53,7 @@ def test_it_writes_a_file_and_reports_its_size(db, tmp_path):
 def test_json_export_is_the_backup(db):
     rich_workspace()
     out, _ = export("json")
-    assert json.loads(out)["version"] == 1
+    assert json.loads(out)["version"] == 2
 
 
 @pytest.mark.parametrize(

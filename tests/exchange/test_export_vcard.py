@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followthrough.exchange.exports.vcard_export import PersonCard, person_cards, vcards
+from followthrough.exchange.exports.vcard_fields import CardFields
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import Organization, Person
+from followthrough.people.models import CARD_FIELDS, Organization, Person
 from followthrough.people.selectors import person_profile
 from followthrough.people.services import affiliation_add
 from tests.exchange.test_backup import rich_workspace
@@ -184,11 +185,17 @@ def _profile_cards(workspace) -> list[tuple[PersonCard, str]]:
             headline=person.headline,
             notes=person.notes,
             birthday=(person.birthday_year, person.birthday_month, person.birthday_day),
-            contacts=[(c.kind, c.value, c.label) for c in person.contact_points.all()],
+            contacts=[
+                (c.kind, c.value, c.label, c.address_parts) for c in person.contact_points.all()
+            ],
             organization=current.organization.name if current else None,
             organization_uid=organization_uid(current.organization) if current else "",
             role=current.role if current else "",
             tags=[tag.name for tag in person.tags.all()],
+            card=CardFields(*(getattr(person, name) for name in CARD_FIELDS)),
+            department=current.department if current else "",
+            function=current.function if current else "",
+            details=[(d.kind, d.label, d.params, d.value) for d in person.details.all()],
         )
         cards.append((values, person.photo.name))
     return cards
@@ -222,9 +229,9 @@ def test_the_export_reads_in_a_fixed_number_of_queries(db, django_assert_num_que
     ws = rich_workspace()
     for number in range(5):
         make_person(ws, first_name=f"P{number}", emails=[f"p{number}@x.example"], tags=["T"])
-    # organizations, their focus areas and UIDs; people, their contact points, tags,
-    # current affiliations, UIDs and their organizations' UIDs
-    with django_assert_num_queries(9):
+    # organizations, their focus areas and UIDs; people, their contact points, details,
+    # tags, current affiliations, UIDs and their organizations' UIDs
+    with django_assert_num_queries(10):
         text = "".join(vcards(workspace=ws, version="4.0"))
     people = Person.objects.filter(workspace=ws).count()
     assert text.count("BEGIN:VCARD") == Organization.objects.filter(workspace=ws).count() + people

@@ -226,3 +226,102 @@ def test_a_record_the_database_refuses_is_named(db, media_root):
         f"tags record {number} (id {number}): Constraint “tag_unique_name” is violated."
     )
     assert left_behind(before, media_root) == {}
+
+
+# What address books hold (issue 13): Jane, the third person, has every such value.
+def _del(path: tuple):
+    def change(document):
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return change
+
+
+JANE = ("people", 2)
+ADDRESS_BOOK_EXAMPLES = [
+    (
+        _set((*JANE, "details", 0, "kind"), "secret"),
+        "people record 3 (id 3), field details[0].kind: Value 'secret' is not a valid choice.",
+    ),
+    (
+        _set((*JANE, "details", 1, "value"), None),
+        "people record 3 (id 3), field details[1].value: is empty (null)",
+    ),
+    (
+        _set((*JANE, "details", 2, "label"), "l" * 200),
+        "people record 3 (id 3), field details[2].label: Ensure this value has at most 100",
+    ),
+    (
+        _del((*JANE, "details", 0, "params")),
+        "people record 3 (id 3), field details[0].params: is missing",
+    ),
+    (_set((*JANE, "details"), "nope"), "people record 3 (id 3), field details: is not a list"),
+    (
+        _set((*JANE, "contact_points", 0, "address_parts"), {"planet": "Mars"}),
+        "people record 3 (id 3), field contact_points[0].address_parts: has part 'planet'",
+    ),
+    (
+        _set((*JANE, "contact_points", 0, "address_parts"), {"street": 12}),
+        "people record 3 (id 3), field contact_points[0].address_parts: part street is not text",
+    ),
+    (
+        _set((*JANE, "contact_points", 0, "address_parts"), ["1 Main St"]),
+        "people record 3 (id 3), field contact_points[0].address_parts: must map address parts",
+    ),
+    (
+        _set((*JANE, "contact_points", 3, "kind"), "pager"),
+        "people record 3 (id 3), field contact_points[3].kind: is not one of",
+    ),
+    (
+        _set((*JANE, "affiliations", 0, "department"), 12),
+        "people record 3 (id 3), field affiliations[0].department: is not text: 12",
+    ),
+    (
+        _set((*JANE, "affiliations", 0, "function"), "f" * 300),
+        "people record 3 (id 3), field affiliations[0].function: Ensure this value has at most",
+    ),
+    (_set((*JANE, "gender"), "X"), "people record 3 (id 3), field gender: Value 'X' is not a"),
+    (
+        _set((*JANE, "geo"), "north"),
+        "people record 3 (id 3), field geo: is not “latitude,longitude”",
+    ),
+    (
+        _set((*JANE, "geo"), "91,10"),
+        "people record 3 (id 3), field geo: is not “latitude,longitude”",
+    ),
+    (_set((*JANE, "nickname"), ["Jay"]), "people record 3 (id 3), field nickname: is not text"),
+    (
+        _set((*JANE, "photo_url"), "javascript:alert(1)"),
+        "people record 3 (id 3), field photo_url: Enter a valid URL.",
+    ),
+    (
+        _set((*JANE, "anniversary_day"), 31),  # of June
+        "people record 3 (id 3), field anniversary: There is no 31 June.",
+    ),
+    (
+        _set((*JANE, "anniversary_month"), None),
+        "people record 3 (id 3), field anniversary: An anniversary needs a day and a month.",
+    ),
+    (
+        _set((*JANE, "anniversary_year"), "2001"),
+        "people record 3 (id 3), field anniversary_year: is not a whole number",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), ADDRESS_BOOK_EXAMPLES)
+def test_it_refuses_a_bad_address_book_value_naming_it(db, media_root, change, message):
+    from tests.exchange.address_book import address_book_person
+
+    workspace = rich_workspace()
+    address_book_person(workspace)
+    document = backup_document(workspace)
+    assert document["people"][2]["first_name"] == "Jane"
+    change(document)
+    before = state(media_root)
+    with pytest.raises(BackupError) as refused:
+        restore_document(document)
+    assert str(refused.value).startswith(message)
+    assert left_behind(before, media_root) == {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import mimetypes
 from pathlib import PurePath
 
@@ -25,6 +26,7 @@ from followthrough.exchange.exports.vcard_export import (
     organization_card,
     person_card,
 )
+from followthrough.exchange.exports.vcard_fields import CardFields
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import OrganizationRecord, PartialDate, PersonRecord
 from followthrough.exchange.formats.vcard.writer import (
@@ -52,12 +54,27 @@ def _vobject_card(version: str):
     return built
 
 
-def _vobject_add(built, name: str, value: object, label: str = "") -> None:
-    added = built.add(name)
-    added.value = value
-    token = label.strip().lower()
-    if token and set(token) <= _TYPE_TOKEN:
-        added.type_param = token
+def _vobject_add(built, name: str, value: object, label: str, version: str, groups) -> None:
+    """A contact line: plain type tokens as TYPE (`pref` as PREF=1 in 4.0), any other
+    label as Apple's group with its X-ABLabel."""
+    tokens = [t.strip().lower() for t in label.split(",") if t.strip()]
+    if not tokens or all(t and set(t) <= _TYPE_TOKEN for t in tokens):
+        added = built.add(name)
+        tokens = list(dict.fromkeys(tokens))
+        if version == "4.0" and "pref" in tokens:
+            tokens.remove("pref")
+            added.params["PREF"] = ["1"]
+        if tokens:
+            added.type_paramlist = tokens
+    else:
+        group = f"ft{next(groups)}"
+        added = built.add(name, group=group)
+        built.add("x-ablabel", group=group).value = label
+    if isinstance(value, str) and name == "impp":  # a URI: as it is
+        added.value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+        added.behavior, added.encoded = None, True
+    else:
+        added.value = value
 
 
 def _vobject_add_raw(built, name: str, value: str, **params: str) -> None:
@@ -104,20 +121,34 @@ def _reference_fold(line: str) -> str:
 
 def vobject_person_card(person: PersonCard, version: str) -> str:
     built = _vobject_card(version)
-    built.add("n").value = vobject.vcard.Name(family=person.last_name, given=person.first_name)
-    built.add("fn").value = person.full_name or f"{person.first_name} {person.last_name}".strip()
-    names = {ContactKind.EMAIL: "email", ContactKind.PHONE: "tel", ContactKind.URL: "url"}
+    card = person.card
+    built.add("n").value = vobject.vcard.Name(
+        family=person.last_name, given=person.first_name, additional=card.middle_name,
+        prefix=card.name_prefix, suffix=card.name_suffix,
+    )  # fmt: skip
+    built.add("fn").value = (
+        card.formatted_name or person.full_name or f"{person.first_name} {person.last_name}".strip()
+    )
+    names = {
+        ContactKind.EMAIL: "email", ContactKind.PHONE: "tel", ContactKind.URL: "url",
+        ContactKind.IM: "impp",
+    }  # fmt: skip
+    groups = itertools.count(1)
     for kind, value, label in person.contacts:
         if kind in names:
-            _vobject_add(built, names[kind], value, label)
+            _vobject_add(built, names[kind], value, label, version, groups)
         else:
-            _vobject_add(built, "adr", vobject.vcard.Address(street=value), label)
+            address = vobject.vcard.Address(street=value)
+            _vobject_add(built, "adr", address, label, version, groups)
     if person.organization is not None:
-        built.add("org").value = [person.organization]
+        departments = person.department.split("; ") if person.department else []
+        built.add("org").value = [person.organization, *departments]
         if version == "4.0" and person.organization_uid:
             built.add("related").value = person.organization_uid
     if person.role or person.headline:
         built.add("title").value = person.role or person.headline
+    if person.function:
+        built.add("role").value = person.function
     if person.notes:
         built.add("note").value = person.notes
     if person.tags:
@@ -164,7 +195,10 @@ SPECIAL = st.sampled_from(
     [",", ";", ":", '"', "\\", "\n", "\r", "\t", "é", "Ж", "😀", "中", "\u200b", " "]
 )
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | SPECIAL, max_size=120)
-LABELS = st.sampled_from(["", "work", "home", " Cell ", "x-custom", "two words", "é", "a,b"])
+LABELS = st.sampled_from(
+    ["", "work", "home", " Cell ", "x-custom", "two words", "é", "a,b", "work, cell", "pref",
+     "home, pref", "Summer; house", "x:y"]
+)  # fmt: skip
 KINDS = st.sampled_from([k.value for k in ContactKind])
 BIRTHDAYS = st.tuples(
     st.none() | st.integers(1, 9999), st.none() | st.integers(1, 12), st.none() | st.integers(1, 31)
@@ -191,6 +225,16 @@ def person_cards(text_values: st.SearchStrategy[str] = ANY_TEXT) -> st.SearchStr
         role=text_values,
         tags=st.lists(text_values, max_size=4),
         photo=PHOTOS,
+        # the address book's values that vobject writes itself (N's parts, FN, ORG, ROLE)
+        card=st.builds(
+            CardFields,
+            name_prefix=text_values,
+            middle_name=text_values,
+            name_suffix=text_values,
+            formatted_name=text_values,
+        ),
+        department=text_values,
+        function=text_values,
     )
 
 

@@ -1,6 +1,10 @@
 """The checks a restore adds to the models' own (`restore_values.check_row`): values the
 app relies on that no model field checks, and the rows nested in a person's record
-(contact points, affiliations, relationship), named `contact_points[2].label`."""
+(contact points, affiliations, details, relationship), named `contact_points[2].label`.
+
+A person's address-book values, an affiliation's department and function, a contact
+point's address parts and a person's details came with backup version 2: a record
+without them (version 1) restores with them empty."""
 
 from __future__ import annotations
 
@@ -12,10 +16,18 @@ from django.core.validators import validate_email
 from django.db.models import Model
 
 from followthrough.events.models import Event
-from followthrough.exchange.backup.restore_values import EXTRA_CHECKS, check_row, day
+from followthrough.exchange.backup.restore_values import EXTRA_CHECKS, check_row, day, short
 from followthrough.exchange.models import ColumnMapping
-from followthrough.people.models import ContactKind, ContactPoint
-from followthrough.people.services import normalize_contact
+from followthrough.people.models import (
+    ADDRESS_PARTS,
+    ANNIVERSARY_FIELDS,
+    CARD_FIELDS,
+    ContactKind,
+    ContactPoint,
+    Person,
+    PersonDetail,
+)
+from followthrough.people.services import birthday_check, normalize_contact
 from followthrough.workspaces.models import Workspace, validate_timezone
 
 
@@ -27,12 +39,52 @@ def _mapping_check(value: Any) -> None:
         raise ValueError("must map column headers (text) to field names (text)")
 
 
+def _address_parts_check(value: Any) -> None:
+    # The profile and the vCard export read {part: text} with the parts of ADR.
+    if not isinstance(value, dict):
+        raise ValueError("must map address parts to text")
+    for part, text in value.items():
+        if part not in ADDRESS_PARTS:
+            raise ValueError(f"has part {short(part)}, not one of {', '.join(ADDRESS_PARTS)}")
+        if not isinstance(text, str):
+            raise ValueError(f"part {part} is not text: {short(text)}")
+
+
+def _geo_check(value: Any) -> None:
+    # "latitude,longitude" in decimal degrees: the export writes it as GEO.
+    latitude, comma, longitude = str(value).partition(",")
+    try:
+        if comma and -90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180:
+            return
+    except ValueError:
+        pass
+    raise ValueError(f"is not “latitude,longitude” in degrees: {short(value)}")
+
+
 EXTRA_CHECKS.update(
     {
         (Event, "time_zone"): validate_timezone,  # read with ZoneInfo by the calendar feed
         (ColumnMapping, "mapping"): _mapping_check,
+        (ContactPoint, "address_parts"): _address_parts_check,
+        (Person, "geo"): _geo_check,
     }
 )
+
+
+def card_values(item: dict) -> dict[str, Any]:
+    """A person record's `CARD_FIELDS` (empty when the record has none: version 1), the
+    anniversary checked as a date; `check_row` checks the rest."""
+    values = {
+        name: item.get(name, None if name in ANNIVERSARY_FIELDS else "") for name in CARD_FIELDS
+    }
+    month, day_, year = (values[name] for name in ANNIVERSARY_FIELDS)
+    if all(value is None or type(value) is int for value in (month, day_, year)):
+        try:
+            birthday_check(month, day_, year)
+        except ValueError as error:
+            message = str(error).replace("A birthday", "An anniversary")
+            raise ValidationError({"anniversary": message}) from None
+    return values
 
 
 def user_item(item: dict) -> str:
@@ -63,6 +115,18 @@ def contact_point_row(workspace: Workspace, item: dict) -> ContactPoint:
         label=item["label"],
         position=item["position"],
         connected_on=day(item, "connected_on") if "connected_on" in item else None,
+        address_parts=item.get("address_parts", {}),
+    )
+
+
+def detail_row(workspace: Workspace, item: dict) -> PersonDetail:
+    return PersonDetail(
+        workspace=workspace,
+        kind=item["kind"],
+        label=item["label"],
+        params=item["params"],
+        value=item["value"],
+        position=item["position"],
     )
 
 

@@ -22,7 +22,9 @@ from followthrough.events.models import Attendance, Event, FocusPick
 from followthrough.exchange.backup import followup_sections, mail_sections
 from followthrough.exchange.backup.restore_batches import batches, build, bulk, check_ids, insert
 from followthrough.exchange.backup.restore_checks import (
+    card_values,
     contact_point_row,
+    detail_row,
     listed,
     nested,
     user_item,
@@ -50,6 +52,7 @@ from followthrough.people.models import (
     DismissedDuplicate,
     Organization,
     Person,
+    PersonDetail,
     Tag,
     photo_path,
 )
@@ -235,7 +238,8 @@ class Restorer:
             people = insert("people", start, batch, [person for person, _ in built])
             restore_updated_at(Person, [(person, parsed["updated_at"]) for person, parsed in built])
             rows: dict[type[Model], list[Model]] = {
-                ContactPoint: [], Person.tags.through: [], Affiliation: [], Relationship: []
+                ContactPoint: [], Person.tags.through: [], Affiliation: [], PersonDetail: [],
+                Relationship: [],
             }  # fmt: skip
             for person, parsed in built:
                 for model, objects in parsed["rows"].items():
@@ -264,6 +268,7 @@ class Restorer:
             birthday_year=item["birthday_year"],
             birthday_month=item["birthday_month"],
             birthday_day=item["birthday_day"],
+            **card_values(item),
             created_at=moment(item, "created_at"),
         )  # checked by `build` (its photo too) once made
         ws = self.ws
@@ -281,6 +286,10 @@ class Restorer:
                 nested(f"affiliations[{n}]", self._affiliation, affiliation)
                 for n, affiliation in enumerate(listed(item, "affiliations"))
             ],
+            PersonDetail: [
+                nested(f"details[{n}]", partial(detail_row, ws), detail)
+                for n, detail in enumerate(listed(item, "details") if "details" in item else [])
+            ],
             Relationship: [] if relationship is None
             else [nested("relationship", self._relationship, relationship)],
         }  # fmt: skip
@@ -297,6 +306,8 @@ class Restorer:
             workspace=self.ws,
             organization_id=self.organizations.require(item["organization"], "organization"),
             role=item["role"],
+            department=item.get("department", ""),  # none before backup version 2
+            function=item.get("function", ""),
             started_on=day(item, "started_on"),
             ended_on=day(item, "ended_on"),
         )

@@ -2,7 +2,7 @@
 
 A backup is one JSON object of sections, streamed with one record per line:
 
-    {"format":"followthrough-backup","version":1,
+    {"format":"followthrough-backup","version":2,
     "workspace":{…},
     "users":[
     {…},
@@ -10,8 +10,11 @@ A backup is one JSON object of sections, streamed with one record per line:
     …}
 
 Rows carry backup-local ids (1, 2, … in each section, in database-id order) and refer
-to each other by them; users are referred to by e-mail. No database id, slug or export
-time is written, so backing up a restored workspace gives the same bytes again. What a
+to each other by them; users are referred to by e-mail. A person's record holds the rows
+that are theirs alone: tags, contact points (an address with its parts), affiliations,
+details (related people and what else their address-book card said) and relationship.
+No database id, slug or export time is written, so backing up a restored workspace gives
+the same bytes again. What a
 backup leaves out — import history, saved sessions, passwords — is listed in
 docs/import-export.md.
 """
@@ -42,20 +45,27 @@ from followthrough.exchange.models import ColumnMapping, ExternalId
 from followthrough.mail.models import Meeting, SenderProfile
 from followthrough.outreach.models import Outreach
 from followthrough.people.models import (
+    CARD_FIELDS,
     ORGANIZATION_FIELDS,
     Affiliation,
     ContactPoint,
     DismissedDuplicate,
     Organization,
     Person,
+    PersonDetail,
     Tag,
 )
+from followthrough.people.models import PERSON_FIELDS as MODEL_PERSON_FIELDS
 from followthrough.relationships.models import FollowUp, Interaction, Relationship
 from followthrough.sequences.models import SequenceRun
 from followthrough.workspaces.models import Membership, Workspace
 
 FORMAT = "followthrough-backup"
-VERSION = 1
+# 2: people's address-book values (CARD_FIELDS), an affiliation's department and
+# function, a contact point's address parts, a person's details (issue 13). A backup of
+# version 1 restores with those empty; a release that reads only version 1 refuses a
+# version 2 backup instead of restoring it without them.
+VERSION = 2
 
 
 class BackupError(Exception):
@@ -238,6 +248,9 @@ class _Writer:
                     queryset=self.scoped(ContactPoint).order_by("kind", "position", "pk"),
                 ),
                 Prefetch("affiliations", queryset=self.scoped(Affiliation)),
+                Prefetch(
+                    "details", queryset=self.scoped(PersonDetail).order_by("kind", "position", "pk")
+                ),
             )
         )
         for person in self.rows(people):
@@ -256,6 +269,7 @@ class _Writer:
                     "label": p.label,
                     "position": p.position,
                     "connected_on": date_text(p.connected_on),
+                    "address_parts": p.address_parts,
                 }
                 for p in person.contact_points.all()
             ],
@@ -263,11 +277,16 @@ class _Writer:
                 {
                     "organization": self.organizations.get(a.organization_id),
                     "role": a.role,
+                    "department": a.department,
+                    "function": a.function,
                     "started_on": date_text(a.started_on),
                     "ended_on": date_text(a.ended_on),
                 }
                 for a in person.affiliations.all()
                 if self.organizations.get(a.organization_id)
+            ],
+            "details": [
+                {name: getattr(d, name) for name in DETAIL_FIELDS} for d in person.details.all()
             ],
             "relationship": self.relationship_item(getattr(person, "relationship", None)),
             "created_at": utc_text(person.created_at),
@@ -427,6 +446,8 @@ class _Writer:
             }
 
 
+# What a backup carries of a person as plain values: the model's PERSON_FIELDS but the
+# photo (written as its bytes), in the order backups have always had them.
 PERSON_FIELDS = (
     "first_name",
     "last_name",
@@ -435,7 +456,11 @@ PERSON_FIELDS = (
     "birthday_year",
     "birthday_month",
     "birthday_day",
+    *CARD_FIELDS,
 )
+assert {*PERSON_FIELDS, "photo"} == set(MODEL_PERSON_FIELDS), "a person field is not backed up"
+# Of each of a person's details (`people.PersonDetail`), for the writer and the restorer.
+DETAIL_FIELDS = ("kind", "label", "params", "value", "position")
 # What a backup carries of an event besides its times (written as UTC text), for the
 # writer and the restorer alike.
 EVENT_FIELDS = (

@@ -8,15 +8,28 @@ importing an export again updates the same records. A 4.0 person card names its 
 organization twice: by name (ORG, which every reader shows) and by that organization
 card's UID (RELATED, RFC 6350 6.6.6), which the importer follows instead of the name —
 two organizations may share a name, or have names that differ only in case. 3.0 has no
-RELATED: there the link is the name alone. Birthdays without a year are
-`--MMDD` in 4.0 and `--MM-DD` in 3.0 (ISO 8601's truncated form, which Google and
-Thunderbird read; RFC 2426 has no year-less form). Addresses are free text, so each goes
-whole into ADR's street component.
+RELATED: there the link is the name alone. Birthdays (and anniversaries) without a year
+are `--MMDD` in 4.0 and `--MM-DD` in 3.0 (ISO 8601's truncated form, which Google and
+Thunderbird read; RFC 2426 has no year-less form). An address with its parts is written
+as them (ADR's seven components); one without is free text, whole in the street
+component.
+
+What an address book gave beyond that (the contract's "Export rules", issue 13) goes
+back as it came: the name's parts (N = last;first;middle;prefix;suffix; FN the name as
+written when there is one), NICKNAME, the departments after the organization in ORG,
+ROLE (the affiliation's function), GENDER / 3.0 X-GENDER, ANNIVERSARY / 3.0
+X-ANNIVERSARY, TZ, GEO, a photo link (PHOTO as a URI, when there is no photo file) and
+messaging handles (IMPP). A contact point's label of plain type tokens is its TYPE
+(`pref` is PREF=1 in 4.0); any other label is Apple's group form (`ft1.TEL` with
+`ft1.X-ABLABEL`), groups named ft1, ft2, … so they never meet the `item3.` groups of
+kept properties. Related people are RELATED in 4.0 and Apple's X-ABRELATEDNAMES in 3.0;
+the other properties a card carried are written back verbatim, after the card's own
+(`exports.vcard_fields`).
 
 Cost: rows are read as plain values, one streamed query per table plus one query per
-2,000 rows for each related table (as the CSV export does), and the cards are written by
-`formats.vcard.writer` (vobject's writer was most of the export's time: see that module).
-Memory holds one chunk of rows.
+2,000 rows for each related table (as the CSV export does; a person's details are one),
+and the cards are written by `formats.vcard.writer` (vobject's writer was most of the
+export's time: see that module). Memory holds one chunk of rows.
 """
 
 from __future__ import annotations
@@ -31,12 +44,19 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from followthrough.exchange.exports.streaming import CHUNK_SIZE, buffered, chunked, grouped
+from followthrough.exchange.exports.vcard_fields import (
+    CardFields,
+    card_field_lines,
+    contact_lines,
+    detail_lines,
+    group_numbers,
+    yearless_date,
+)
 from followthrough.exchange.formats.own_uids import UID_SYSTEM
 from followthrough.exchange.formats.vcard.writer import (
     Line,
     card,
     compound,
-    escape,
     line,
     text,
     text_list,
@@ -50,18 +70,13 @@ from followthrough.people.models import (
     ContactPoint,
     Organization,
     Person,
+    PersonDetail,
 )
 from followthrough.people.names import full_name
 from followthrough.workspaces.models import Workspace
 
 VERSIONS = ("3.0", "4.0")
 PRODID = "-//Followthrough//Followthrough//EN"
-_TYPE_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_CONTACT_NAMES: dict[str, str] = {
-    ContactKind.EMAIL: "EMAIL",
-    ContactKind.PHONE: "TEL",
-    ContactKind.URL: "URL",
-}
 
 
 @dataclass(frozen=True)
@@ -83,12 +98,18 @@ class PersonCard:
     headline: str = ""
     notes: str = ""
     birthday: tuple[int | None, int | None, int | None] = (None, None, None)  # y, m, d
-    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # kind, value, label
+    # kind, value, label and, for an address, its parts ({} for none): see `vcard_fields`
+    contacts: list[tuple[str, str, str] | tuple[str, str, str, dict]] = field(default_factory=list)
     organization: str | None = None  # of the current affiliation, when there is one
     organization_uid: str = ""  # that organization's card's UID (4.0 RELATED)
     role: str = ""  # in the current affiliation (else empty)
     tags: list[str] = field(default_factory=list)
     photo: Photo | None = None
+    card: CardFields = field(default_factory=CardFields)  # the address book's values
+    department: str = ""  # of the current affiliation: ORG's units, joined "; "
+    function: str = ""  # of the current affiliation: vCard ROLE
+    details: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, label,
+    # params, value (`people.PersonDetail`), in their order
 
 
 @dataclass
@@ -107,32 +128,9 @@ def _head(version: str) -> list[Line]:
     return [text("VERSION", version), text("PRODID", PRODID)]
 
 
-def _typed(name: str, value: str, label: str) -> Line:
-    """A line with `TYPE=<label>` when the label is a plain token (`work`, `cell`)."""
-    token = label.strip().lower()
-    params = {"TYPE": token} if token and set(token) <= _TYPE_TOKEN else None
-    return line(name, value, params)
-
-
-def _contact_line(kind: str, value: str, label: str) -> Line:
-    name = _CONTACT_NAMES.get(kind)
-    if name:
-        return _typed(name, escape(value), label)
-    return _typed("ADR", compound("", "", value, "", "", "", ""), label)
-
-
 def _is_kept(kind: str, value: str) -> bool:
     """Every contact point but a link that is no web address (`javascript:` …)."""
     return kind != ContactKind.URL or web_link(value) is not None
-
-
-def _birthday(birthday: tuple[int | None, int | None, int | None], version: str) -> str:
-    year, month, day = birthday
-    if not (month and day):
-        return ""
-    if version == "4.0":
-        return f"{year:04d}{month:02d}{day:02d}" if year else f"--{month:02d}{day:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 
 def _photo_line(photo: Photo, version: str) -> Line:
@@ -146,27 +144,48 @@ def _photo_line(photo: Photo, version: str) -> Line:
 
 def person_card(person: PersonCard, version: str) -> str:
     """One person's card."""
+    fields = person.card
+    groups = group_numbers(person.details)  # ft1, ft2, … (see the module)
     lines = [
         *_head(version),
-        line("N", compound(person.last_name, person.first_name, "", "", "")),
-        text("FN", person.full_name or full_name(person.first_name, person.last_name)),
-        *(_contact_line(kind, value, label) for kind, value, label in person.contacts),
+        line(
+            "N",
+            compound(
+                person.last_name,
+                person.first_name,
+                fields.middle_name,
+                fields.name_prefix,
+                fields.name_suffix,
+            ),
+        ),
+        text(
+            "FN",
+            fields.formatted_name
+            or person.full_name
+            or full_name(person.first_name, person.last_name),
+        ),
+        *contact_lines(person.contacts, version, groups),
         text("UID", person.uid),
     ]
     if person.organization is not None:
-        lines.append(line("ORG", compound(person.organization)))
+        departments = person.department.split("; ") if person.department else []
+        lines.append(line("ORG", compound(person.organization, *departments)))
         if version == "4.0" and person.organization_uid:
             lines.append(text("RELATED", person.organization_uid))
     if title := person.role or person.headline:
         lines.append(text("TITLE", title))
+    if person.function:
+        lines.append(text("ROLE", person.function))
     if person.notes:
         lines.append(text("NOTE", person.notes))
     if person.tags:
         lines.append(line("CATEGORIES", text_list(person.tags)))
-    if birthday := _birthday(person.birthday, version):
+    if birthday := yearless_date(person.birthday, version):
         lines.append(text("BDAY", birthday))
     if person.photo:
         lines.append(_photo_line(person.photo, version))
+    lines.extend(card_field_lines(fields, version, photo_file=person.photo is not None))
+    lines.extend(detail_lines(person.details, version, groups))
     return card(lines)
 
 
@@ -212,16 +231,16 @@ def _photo(name: str) -> Photo | None:
 
 PERSON_VALUES = (
     "pk", "first_name", "last_name", "full_name", "headline", "notes", "birthday_year",
-    "birthday_month", "birthday_day", "photo",
+    "birthday_month", "birthday_day", "photo", *CardFields.FIELDS,
 )  # fmt: skip
 
 
 def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
     """The workspace's people as cards' values, in id order.
 
-    Cost: one streamed query, plus five per 2,000 people (contact points, tags, current
-    affiliations, UIDs of the people and of their organizations), reading plain values;
-    photos are read from storage one by one.
+    Cost: one streamed query, plus six per 2,000 people (contact points, tags, current
+    affiliations, details, UIDs of the people and of their organizations), reading plain
+    values; photos are read from storage one by one.
     """
     people = (
         Person.objects.for_workspace(workspace)
@@ -235,7 +254,13 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
             ContactPoint.objects.for_workspace(workspace)
             .filter(person_id__in=ids)
             .order_by("person_id", "kind", "position", "pk"),
-            "person_id", "kind", "value", "label",
+            "person_id", "kind", "value", "label", "address_parts",
+        )  # fmt: skip
+        details = grouped(
+            PersonDetail.objects.for_workspace(workspace)
+            .filter(person_id__in=ids)
+            .order_by("person_id", "kind", "position", "pk"),
+            "person_id", "kind", "label", "params", "value",
         )  # fmt: skip
         tags = grouped(
             Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
@@ -247,14 +272,17 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
             Affiliation.objects.for_workspace(workspace)
             .filter(person_id__in=ids, ended_on__isnull=True)
             .order_by("person_id", NEWEST_STARTED, "pk"),
-            "person_id", "organization_id", "organization__name", "role",
+            "person_id", "organization_id", "organization__name", "role", "department",
+            "function",
         )  # fmt: skip
         external = ExternalId.objects.for_workspace(workspace)
         uids = _uids(external, "person_id", ids)
         org_ids = sorted({values[0][0] for values in affiliations.values()})
         org_uids = _uids(external, "organization_id", org_ids)
-        for pk, first, last, full, headline, notes, year, month, day, photo in chunk:
-            org_id, organization, role = affiliations.get(pk, [(None, None, "")])[0]
+        for pk, first, last, full, headline, notes, year, month, day, photo, *values in chunk:
+            org_id, organization, role, department, function = affiliations.get(
+                pk, [(None, None, "", "", "")]
+            )[0]
             yield PersonCard(
                 uid=uids.get(pk) or f"followthrough-{workspace.slug}-{pk}",
                 first_name=first,
@@ -269,6 +297,10 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
                 role=role,
                 tags=[name for (name,) in tags.get(pk, ())],
                 photo=_photo(photo),
+                card=CardFields(*values),
+                department=department,
+                function=function,
+                details=details.get(pk, []),
             )
 
 

@@ -18,23 +18,29 @@ It writes what vobject's writer wrote for those properties, byte for byte
   readers unescape them).
 - Compound values (N, ADR, ORG) are their components, each escaped, joined by `;`; a
   list (CATEGORIES) is its values, each escaped, joined by `,`.
-- Parameters are sorted by name; a value holding `,`, `;` or `:` is put in double
-  quotes. A double quote cannot be in a parameter value at all (RFC 6350 3.3): it is
+- Parameters are sorted by name; a parameter with several values (`TYPE=work,cell`)
+  has them joined by `,`, each a value of its own; a value holding `,`, `;` or `:` is
+  put in double quotes. A double quote cannot be in a parameter value at all (RFC 6350 3.3): it is
   dropped (vobject raised an error instead).
+- A property may carry a group (`ft1.TEL`, RFC 6350 3.3), written before its name; it
+  is sorted by its name like any other (so `ft1.TEL` and its `ft1.X-ABLABEL` are apart,
+  as vobject writes them: readers pair them by group).
 - A card is `BEGIN:VCARD`, its properties — VERSION, PRODID and UID first, then by name,
-  each name's lines in the order given, as vobject orders them — and `END:VCARD`.
+  each name's lines in the order given, as vobject orders them — then the lines kept
+  verbatim (`verbatim`) in their order, and `END:VCARD`.
 - Every line ends with CRLF and is folded at 75 octets (RFC 6350 3.2), never inside a
   UTF-8 character; a continuation starts with one space, which counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 LINE_OCTETS = 75
 CRLF = "\r\n"
 _FIRST = {"VERSION": "0", "PRODID": "1", "UID": "2"}  # sort keys before any name
+_VERBATIM = "~"  # the sort key of lines kept as they came: after every property
 
 
 class Line(NamedTuple):
@@ -75,24 +81,40 @@ def param_value(value: str) -> str:
     return value
 
 
-def line(name: str, value: str, params: Mapping[str, str] | None = None) -> Line:
-    """A content line `NAME;KEY=value:value` with `value` already encoded (escape it,
-    or pass a `compound`, a `text_list`, base64 or a URI as it is)."""
+Params = Mapping[str, str | Sequence[str]]
+
+
+def _param(values: str | Sequence[str]) -> str:
+    if isinstance(values, str):
+        return param_value(values)
+    return ",".join([param_value(value) for value in values])
+
+
+def line(name: str, value: str, params: Params | None = None, group: str = "") -> Line:
+    """A content line `group.NAME;KEY=value:value` with `value` already encoded (escape
+    it, or pass a `compound`, a `text_list`, base64 or a URI as it is); a parameter's
+    value is one text or a sequence of them (`TYPE=work,cell`)."""
     name = name.upper()
-    head = name
+    head = f"{group}.{name}" if group else name
     if params:
         keys = sorted(params, key=str.upper)
-        head += "".join(f";{key.upper()}={param_value(params[key])}" for key in keys)
+        head += "".join(f";{key.upper()}={_param(params[key])}" for key in keys)
     return Line(name, fold_line(f"{head}:{value}") + CRLF)
 
 
-def text(name: str, value: str, params: Mapping[str, str] | None = None) -> Line:
+def text(name: str, value: str, params: Params | None = None, group: str = "") -> Line:
     """A content line with a text value, escaped."""
-    return line(name, escape(value), params)
+    return line(name, escape(value), params, group)
+
+
+def verbatim(content: str) -> Line:
+    """A content line kept as it came (`NAME;params:value`, unfolded), only folded; it
+    goes after the card's own properties, in the order given."""
+    return Line(_VERBATIM, fold_line(content) + CRLF)
 
 
 def _order(prop: Line) -> str:
-    return _FIRST.get(prop.name) or f"9{prop.name}"
+    return _FIRST.get(prop.name) or (prop.name if prop.name == _VERBATIM else f"9{prop.name}")
 
 
 def card(properties: Iterable[Line]) -> str:
