@@ -347,7 +347,8 @@ class Restorer:
             starts_at=moment(item, "starts_at"),
             ends_at=moment(item, "ends_at"),
             created_at=moment(item, "created_at"),
-            **{name: item[name] for name in EVENT_FIELDS},
+            **{name: item[name] for name in EVENT_FIELDS if name != "cancelled"},
+            cancelled=item.get("cancelled", False),  # none before backup version 2
         )
 
     def restore_attendances(self, start: int, batch: list[dict]) -> None:

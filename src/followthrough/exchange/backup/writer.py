@@ -472,6 +472,7 @@ EVENT_FIELDS = (
     "time_zone",
     "rrule",
     "source_uid",
+    "cancelled",  # since version 2
 )
 
 
