@@ -1,3 +1,4 @@
+from django.test import Client
 from django.urls import reverse
 
 from followthrough.workspaces.models import Membership, Role
@@ -93,3 +94,20 @@ def test_a_deactivated_user_loses_access(owner_client, owner, workspace):
     owner.save()
     response = owner_client.get(reverse("agenda:today", args=[workspace.slug]))
     assert response.status_code == 302
+
+
+def test_a_wrong_password_is_told_in_terms_of_the_e_mail(client, owner):
+    response = client.post(
+        reverse("login"), {"username": owner.email, "password": "not the password at all"}
+    )
+    body = response.content.decode()
+    assert "That e-mail and password do not match an account." in body
+    assert "correct username" not in body.lower()
+    assert 'class="narrow entry-card"' in body
+
+
+def test_every_page_title_names_the_page_and_the_workspace(owner_client, workspace):
+    body = owner_client.get(reverse("agenda:today", args=[workspace.slug])).content.decode()
+    assert f"<title>Today · {workspace.name} · Followthrough</title>" in body
+    login = Client().get(reverse("login")).content.decode()
+    assert "<title>Log in · Followthrough</title>" in login

@@ -37,6 +37,12 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    # Django's own message names the user model's "username"; people log in by e-mail.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an account. "
+        "The password is case-sensitive.",
+    }
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
