@@ -158,6 +158,23 @@ def test_the_name_as_written_is_kept_only_when_it_says_more(workspace):
     assert Person.objects.get(first_name="Aisha Bello").formatted_name == ""
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("52.52,13.405", "52.52,13.405"),
+        (" +52.52 , -13.405 ", "52.52,-13.405"),
+        ("-90,180", "-90,180"),
+        ("91,0", ""),
+        ("0,181", ""),
+        ("52.52;13.405", ""),
+    ],
+)
+def test_a_position_is_kept_only_when_it_is_one(workspace, given, kept):
+    result = load(workspace, [person(2, "Geo", geo=given)], source=VCARD)
+    assert Person.objects.get().geo == kept
+    assert bool(result.warnings) == (not kept)
+
+
 def test_a_record_without_card_fields_reads_and_writes_none_of_them(workspace):
     make_person(workspace, first_name="Old", emails=["old@example.org"])
     records = [person(2, "Old", emails=["old@example.org"], headline="Director"), *people(3)]

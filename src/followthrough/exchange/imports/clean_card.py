@@ -40,7 +40,7 @@ CUT_FIELDS = (
     ("gender_identity", "gender identity"),
 )
 GENDERS = frozenset(Gender.values)
-GEO = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+GEO = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 LABEL_MAX = ContactPoint._meta.get_field("label").max_length or 40
 DETAIL_LABEL_MAX = PersonDetail._meta.get_field("label").max_length or 100
 DETAIL_PARAMS_MAX = PersonDetail._meta.get_field("params").max_length or 400
@@ -152,7 +152,7 @@ def _geo(value: str, line: int, warn: Warn) -> str:
     if found and len(value) <= _max("geo"):
         latitude, longitude = (float(n) for n in found.groups())
         if -90 <= latitude <= 90 and -180 <= longitude <= 180:
-            return f"{found.group(1)},{found.group(2)}"
+            return f"{found.group(1).lstrip('+')},{found.group(2).lstrip('+')}"
     warn(line, f"“{value[:80]}” is not a position (latitude,longitude): left out")
     return ""
 

@@ -68,7 +68,7 @@ READS = {
     "affiliations": "SELECT person_id, organization_id, id, role FROM people_affiliation "
     "WHERE workspace_id = %s AND person_id IN ({values})",
     # When a record of the batch brings a department or a function.
-    "affiliations_card": "SELECT person_id, organization_id, id, role, department, function "
+    "affiliations_card": 'SELECT person_id, organization_id, id, role, department, "function" '
     "FROM people_affiliation WHERE workspace_id = %s AND person_id IN ({values})",
     "details": "SELECT person_id, kind, label, value, position FROM people_persondetail "
     "WHERE workspace_id = %s AND person_id IN ({values})",
