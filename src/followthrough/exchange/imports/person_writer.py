@@ -286,10 +286,10 @@ class PeopleBatch:
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
         # The hottest loop of an import (a row per e-mail, phone, link and address):
         # names are bound once, and ids drawn from the writer's iterator.
-        ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
-        connected = self.run.writer.date(incoming.connected_on) if profile else None
         if incoming.card is not None:
             return self._absorb_card_contacts(state, incoming, incoming.card)
+        ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
+        connected = self.run.writer.date(incoming.connected_on) if profile else None
         ids, contacts, positions = self.contact_ids, state.contacts, state.positions
         rows, before = self.rows["contact"], len(self.rows["contact"])
         lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses)
