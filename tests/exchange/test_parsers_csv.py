@@ -155,7 +155,9 @@ def test_old_google_layout_in_utf16():
     assert (ada.organization, ada.role) == ("Analytical Engines", "Founder")
     assert ada.birthday == PartialDate(month=12, day=10, year=1815)
     assert ada.links == ["https://example.com/ada"]
-    assert (grace.first_name, grace.last_name) == ("Grace Brewster", "Hopper")
+    # The middle name and nickname are kept as such (issue 13), no longer in the first name.
+    assert (grace.first_name, grace.middle_name, grace.last_name) == ("Grace", "Brewster", "Hopper")
+    assert grace.nickname == "Amazing Grace"
     assert grace.tags == ["Friends"] and grace.birthday == PartialDate(month=12, day=9)
 
 
@@ -168,7 +170,8 @@ def test_german_outlook_export():
     assert kaethe.birthday == PartialDate(month=12, day=24, year=1970)
     assert kaethe.addresses == ["Maximilianstraße 3, München, 80539, Deutschland"]
     assert kaethe.links == ["https://www.buergerstiftung.example"]
-    assert (joerg.first_name, joerg.last_name) == ("Jörg Peter", "Weiß")
+    assert (joerg.first_name, joerg.middle_name, joerg.last_name) == ("Jörg", "Peter", "Weiß")
+    assert (kaethe.name_prefix, joerg.name_prefix) == ("Frau", "Herr")  # "Anrede"
     # The Exchange X.500 address gives way to the SMTP address in its display name.
     assert joerg.emails == ["j.weiss@tafel-nord.example", "joerg@weiss.example"]
     assert joerg.birthday is None  # Outlook's "0.0.00"
@@ -567,7 +570,49 @@ def test_google_contact_without_any_name_falls_back():
     assert [p.full_name for p in people] == ["x@example.org", "+1 555"]
 
 
+def test_google_address_book_columns_fill_the_record_fields():
+    data = (
+        b"First Name,Middle Name,Last Name,Name Prefix,Name Suffix,Nickname,Gender,"
+        b"Organization Name,Organization Department,Event 1 - Label,Event 1 - Value,"
+        b"Event 2 - Label,Event 2 - Value\n"
+        b"Jane,Quinn,Doe,Dr.,PhD,JJ,female,IBM,Accounting,Graduation,2001-05-01,"
+        b"Anniversary,--06-12\n"
+        b",Ann,Roe,,,,nonbinary,,,,,,\n"
+    )
+    jane, ann = read("google", data)
+    assert (jane.first_name, jane.middle_name, jane.last_name) == ("Jane", "Quinn", "Doe")
+    assert (jane.name_prefix, jane.name_suffix, jane.nickname) == ("Dr.", "PhD", "JJ")
+    assert (jane.gender, jane.gender_identity) == ("F", "")
+    assert (jane.organization, jane.department) == ("IBM", "Accounting")
+    assert jane.anniversary == PartialDate(6, 12)
+    # A middle name alone stands in for the first name; other words are an identity.
+    assert (ann.first_name, ann.middle_name, ann.last_name) == ("Ann", "", "Roe")
+    assert (ann.gender, ann.gender_identity, ann.anniversary) == ("", "nonbinary", None)
+
+
+def test_google_impossible_anniversary_is_named():
+    data = b"First Name,Event 1 - Type,Event 1 - Value\nAda,Anniversary,2001-02-30\n"
+    error = error_of("google", data)
+    assert (error.line, error.field) == (2, "Event 1 - Value")
+
+
 # --- Outlook -----------------------------------------------------------------------------
+
+
+def test_outlook_address_book_columns_fill_the_record_fields():
+    data = (
+        b"Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,"
+        b"Gender,Anniversary\n"
+        b"Dr.,Jane,Quinn,Doe,Jr.,IBM,Accounting,Auditor,Female,6/12/2010\n"
+        b"Mr.,Sam,,Lee,,,Sales,,Unspecified,0/0/00\n"
+    )
+    jane, sam = read("outlook", data)
+    assert (jane.name_prefix, jane.first_name, jane.middle_name) == ("Dr.", "Jane", "Quinn")
+    assert (jane.last_name, jane.name_suffix) == ("Doe", "Jr.")
+    assert (jane.organization, jane.department, jane.role) == ("IBM", "Accounting", "Auditor")
+    assert (jane.gender, jane.anniversary) == ("F", PartialDate(6, 12, 2010))
+    assert (sam.gender, sam.gender_identity, sam.anniversary) == ("", "", None)
+    assert sam.department == ""  # no company to be a department of
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ with a warning. No database access here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from followthrough.events.models import Rsvp
 from followthrough.exchange.formats.records import (
@@ -19,13 +18,14 @@ from followthrough.exchange.formats.records import (
     ParseError,
     PersonRecord,
 )
+from followthrough.exchange.imports.clean_card import clean_card
+from followthrough.exchange.imports.clean_text import Warn
+from followthrough.exchange.imports.clean_text import cut as _text
 from followthrough.exchange.imports.incoming import Incoming
 from followthrough.people.linkedin import PREFIX, is_profile, linkedin_canonical
 from followthrough.people.links import web_link
 from followthrough.people.models import ContactKind
 from followthrough.people.services import normalize_contact, normalize_link
-
-Warn = Callable[[int, str], None]
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 # Words of a name: letters, joined by spaces, hyphens, apostrophes or full stops.
@@ -38,14 +38,6 @@ NAME_MAX = 100
 TEXT_MAX = 200
 TAG_MAX = 60
 RSVPS = frozenset(Rsvp.values)
-
-
-def _text(value: str, limit: int, line: int, name: str, warn: Warn) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        warn(line, f"{name} cut to {limit} characters")
-        return value[:limit].rstrip()
-    return value
 
 
 def clean_email(value: str, line: int, field_name: str = "email") -> str:
@@ -71,7 +63,9 @@ def _contacts(
         if not value:
             continue
         if len(value) > CONTACT_MAX:
-            label = ContactKind(kind).label.lower()
+            label = (
+                "messaging handle" if kind == ContactKind.IM else ContactKind(kind).label.lower()
+            )
             warn(line, f"a {label} longer than {CONTACT_MAX} characters was left out")
             continue
         if kind == ContactKind.EMAIL:
@@ -179,18 +173,21 @@ def _says_more(full_name: str, first: str, last: str) -> bool:
 
 def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
     """A person row made ready: names (the formatted name when there is no structured
-    one), contact points normalized, the LinkedIn profile among the links."""
+    one; kept as the name as written when it says more than the structured one),
+    contact points normalized, the LinkedIn profile among the links, and what an
+    address book says beyond that (`clean_card`)."""
     line = record.line
     for message in record.warnings:
         warn(line, message)
     first = _text(record.first_name, NAME_MAX, line, "first name", warn)
     last = _text(record.last_name, NAME_MAX, line, "last name", warn)
     notes = (record.notes or "").strip()
+    formatted_name = ""
     if not (first or last):
         first, last = _name_parts(record.full_name, line, warn)
     elif _says_more(record.full_name, first, last):
         # "Иван Петров (Фонд)": the name as the file showed it says more than its parts.
-        notes = "\n\n".join(filter(None, [notes, f"Name in the file: {record.full_name.strip()}"]))
+        formatted_name = record.full_name.strip()
     emails = [clean_email(e, line) for e in record.emails if e and e.strip()]
     external_ids = clean_external_ids(record.external_ids, line)
     web, not_web = _web_links(record.links, line, warn)
@@ -220,6 +217,12 @@ def clean_person(record: PersonRecord, warn: Warn) -> Incoming:
         external_ids=external_ids,
         profile=profile,
         connected_on=record.connected_on,
+        card=clean_card(
+            record,
+            warn,
+            formatted_name=formatted_name,
+            ims=_contacts(ContactKind.IM, record.ims, line, warn) if record.ims else None,
+        ),
     )
 
 

@@ -1,13 +1,42 @@
 """One person to find or create (`Incoming`): what cleaning (`clean`) makes of a person
-or attendee record, and what dedupe (`dedupe`) and the loader match and write."""
+or attendee record, and what dedupe (`dedupe`) and the loader match and write; with
+what an address book says beyond that (`Card`), when the record says any of it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 from followthrough.exchange.formats.records import PartialDate, Photo
 from followthrough.people.names import full_name
+
+
+@dataclass(slots=True)
+class Card:
+    """What a person record from an address book brings beyond the name, headline, notes
+    and the four kinds of contact points (`clean_card`), made ready for the database."""
+
+    # Person fields of `people.models.CARD_FIELDS` the record gives (non-empty only).
+    fields: dict[str, Any] = field(default_factory=dict)
+    department: str = ""  # of the affiliation, beside `Incoming.role`
+    function: str = ""
+    ims: list[tuple[str, str]] = field(default_factory=list)  # (value, normalized)
+    # (kind, normalized) of a contact point above → (label, address parts)
+    typed: dict[tuple[str, str], tuple[str, dict[str, str]]] = field(default_factory=dict)
+    details: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # kind, label, params, value
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.fields
+            or self.department
+            or self.function
+            or self.ims
+            or self.typed
+            or self.details
+        )
 
 
 @dataclass(slots=True)
@@ -35,6 +64,9 @@ class Incoming:
     external_ids: dict[str, str] = field(default_factory=dict)
     profile: str = ""  # the LinkedIn profile among the links (canonical), a dedupe key
     connected_on: date | None = None  # LinkedIn's "Connected On", kept on that link
+    # What an address book says beyond that; None for most records (LinkedIn, CSV …),
+    # so the loader reads and writes none of it for them.
+    card: Card | None = None
     # Attendance (attendees only): `event_slot` indexes the batch's events, or -1 for the
     # event the import was given.
     rsvp: str = ""

@@ -1,8 +1,12 @@
 """Writing one batch of people: new people with their relationships, the rows added to
 found people, and the provenance that lets the import be undone.
 
-One `executemany` per table (per 5,000 rows); rows added to a person this import
-created are not listed for undo, since they go when the person goes.
+One `executemany` per table (per 5,000 rows): the address-book fields
+(`people.models.CARD_FIELDS`) are columns of the new people only when one of them has
+any, and contact points with a label or an address's parts are inserted apart from the
+plain ones, so a batch without any of that writes what it always wrote. What an import
+changed on a found person (a field, an affiliation's role, department or function) is
+recorded with its old value for undo (`revert`), as are the rows it added.
 """
 
 from __future__ import annotations
@@ -13,7 +17,13 @@ from typing import Any
 from followthrough.exchange.imports.person_state import LABEL, SCALARS, PersonState
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import Affiliation, ContactPoint, Person
+from followthrough.people.models import (
+    CARD_FIELDS,
+    Affiliation,
+    ContactPoint,
+    Person,
+    PersonDetail,
+)
 from followthrough.people.names import full_name as person_full_name
 from followthrough.relationships.cadence import cadence_days, next_touch_due
 from followthrough.relationships.models import Relationship, Stage
@@ -33,6 +43,7 @@ PERSON_COLUMNS = (
     "created_at",
     "updated_at",
 )
+NULLABLE = frozenset(n for n in SCALARS if n.startswith(("birthday", "anniversary")))
 NAMES = ("first_name", "last_name", "full_name")  # set on a person known only by an e-mail
 RELATIONSHIP_COLUMNS = (
     "workspace_id",
@@ -44,31 +55,38 @@ RELATIONSHIP_COLUMNS = (
     "created_at",
 )
 NOTICED = int(Stage.NOTICED)  # a plain int binds without sqlite3's adapter lookup
+CONTACT_COLUMNS = (
+    "id",
+    "workspace_id",
+    "person_id",
+    "kind",
+    "value",
+    "normalized",
+    "position",
+    "connected_on",
+)
 ADDED: dict[str, tuple[type, str, tuple[str, ...]]] = {
-    "contact": (
+    "contact": (ContactPoint, "people.contactpoint", CONTACT_COLUMNS),
+    "typed_contact": (
         ContactPoint,
         "people.contactpoint",
-        (
-            "id",
-            "workspace_id",
-            "person_id",
-            "kind",
-            "value",
-            "normalized",
-            "position",
-            "connected_on",
-        ),
+        (*CONTACT_COLUMNS, "label", "address_parts"),
     ),
     "tag": (Person.tags.through, "people.person_tags", ("id", "person_id", "tag_id")),
     "affiliation": (
         Affiliation,
         "people.affiliation",
-        ("id", "workspace_id", "person_id", "organization_id", "role"),
+        ("id", "workspace_id", "person_id", "organization_id", "role", "department", "function"),
     ),
     "external": (
         ExternalId,
         "exchange.externalid",
         ("id", "workspace_id", "system", "value", "person_id"),
+    ),
+    "detail": (
+        PersonDetail,
+        "people.persondetail",
+        ("id", "workspace_id", "person_id", "kind", "label", "params", "value", "position"),
     ),
 }
 
@@ -85,27 +103,30 @@ def write_people(
     writer, ws = run.writer, run.workspace_id
     now = writer.datetime(run.now)
     new = [s for s in states if s.new]
+    # The address-book columns only when a new person has one of them.
+    card = any(s.fields[n] is not None for s in new for n in CARD_FIELDS)
     people, relationships = [], []
     for state in new:
         f = state.fields
         full_name = person_full_name(state.first_name, state.last_name)
-        people.append(
-            (
-                state.id,
-                ws,
-                state.first_name,
-                state.last_name,
-                full_name,
-                _text(f["headline"]),
-                _text(f["notes"]),
-                _text(f["photo"]),
-                f["birthday_month"],
-                f["birthday_day"],
-                f["birthday_year"],
-                now,
-                now,
-            )
+        row: tuple[Any, ...] = (
+            state.id,
+            ws,
+            state.first_name,
+            state.last_name,
+            full_name,
+            _text(f["headline"]),
+            _text(f["notes"]),
+            _text(f["photo"]),
+            f["birthday_month"],
+            f["birthday_day"],
+            f["birthday_year"],
+            now,
+            now,
         )
+        if card:
+            row += tuple(_field(n, f[n]) for n in CARD_FIELDS)
+        people.append(row)
         relationships.append(
             (
                 ws,
@@ -117,7 +138,7 @@ def write_people(
                 now,
             )
         )
-    writer.insert(Person, PERSON_COLUMNS, people)
+    writer.insert(Person, (*PERSON_COLUMNS, *CARD_FIELDS) if card else PERSON_COLUMNS, people)
     writer.insert(Relationship, RELATIONSHIP_COLUMNS, relationships)
     run.record_created(LABEL, [s.id for s in new])
     run.result.rows_created["relationships.relationship"] += len(relationships)
@@ -139,8 +160,12 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
         groups[names].append((*(_value(s, n) for n in names), now, s.id))
     for names, rows in groups.items():
         run.writer.update(Person, (*names, "updated_at"), rows)
-    roles = [(new, aff_id) for s in changed for aff_id, _, new in s.role_updates]
-    run.writer.update(Affiliation, ("role",), roles)
+    affiliations: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for s in changed:
+        for aff_id, name, _, new in s.affiliation_updates:
+            affiliations[name].append((new, aff_id))
+    for name, rows in affiliations.items():
+        run.writer.update(Affiliation, (name,), rows)
     for state in changed:
         if run.is_created(LABEL, state.id):
             continue
@@ -149,8 +174,8 @@ def _update_found(run: ImportRun, changed: list[PersonState], now: Any) -> None:
             state.id,
             {**state.before, "updated_at": run.writer.datetime_text(state.updated_at)},
         )
-        for aff_id, old, _ in state.role_updates:
-            run.record_changed("people.affiliation", aff_id, {"role": old})
+        for aff_id, name, old, _ in state.affiliation_updates:
+            run.record_changed("people.affiliation", aff_id, {name: old})
 
 
 def _value(state: PersonState, name: str) -> Any:
@@ -159,8 +184,12 @@ def _value(state: PersonState, name: str) -> Any:
         return person_full_name(state.first_name, state.last_name)
     if name in NAMES:
         return getattr(state, name)
-    value = state.fields[name]
-    return value if name.startswith("birthday") else _text(value)
+    return _field(name, state.fields[name])
+
+
+def _field(name: str, value: Any) -> Any:
+    """A person field's value as its column takes it ("" for an empty text)."""
+    return value if name in NULLABLE else _text(value)
 
 
 def _insert_added(run: ImportRun, rows: dict[str, list[tuple[Any, ...]]]) -> None:

@@ -2,11 +2,15 @@
 
 For each record: find the person by the dedupe keys (`dedupe`), or create them (with
 their relationship, stage Noticed, like `people.services.person_create`); a found person
-only gains what they lack — e-mails, phones, links, addresses, tags, an affiliation, ids,
-a headline, birthday or photo when they have none — and notes not in theirs yet.
+only gains what they lack — e-mails, phones, links, addresses, messaging handles, tags,
+an affiliation (or its role, department or function when empty), ids, details from an
+address book (related people, other properties) not among theirs yet, and a headline,
+birthday, photo or any field of `people.models.CARD_FIELDS` when theirs is empty — and
+notes not in theirs yet. A contact point they have keeps its label.
 
 Cost per batch: a fixed number of queries (the key lookups, the found people's rows in
-five reads, then one statement per table written), whatever the batch's size.
+up to six reads, then one statement per table written), whatever the batch's size.
+Columns and tables no record of the batch brings are neither read nor written.
 """
 
 from __future__ import annotations
@@ -23,14 +27,27 @@ from followthrough.exchange.imports.dedupe import (
     keyless_keys,
     name_key,
 )
-from followthrough.exchange.imports.incoming import Incoming
-from followthrough.exchange.imports.person_state import LABEL, SCALARS, PersonState
+from followthrough.exchange.imports.incoming import Card, Incoming
+from followthrough.exchange.imports.person_state import (
+    AFFILIATION_FIELDS,
+    BASE_SCALARS,
+    LABEL,
+    PersonState,
+)
 from followthrough.exchange.imports.person_statements import ADDED, write_people
 from followthrough.exchange.imports.result import Action
 from followthrough.exchange.imports.row_writer import select_in
 from followthrough.exchange.imports.run import ImportRun
 from followthrough.exchange.models import ExternalId
-from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
+from followthrough.people.models import (
+    ANNIVERSARY_FIELDS,
+    CARD_FIELDS,
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    Person,
+    PersonDetail,
+)
 from followthrough.people.names import full_name as person_full_name
 
 Tagging = Person.tags.through
@@ -39,23 +56,31 @@ KINDS = tuple(
     str(kind.value)
     for kind in (ContactKind.EMAIL, ContactKind.PHONE, ContactKind.URL, ContactKind.ADDRESS)
 )
+IM = str(ContactKind.IM.value)
 SIMILAR_NAME = "similar name at the same organization"
-# What the batch's found people already have (`select_in` fills in the ids).
+# What the batch's found people already have (`select_in` fills in the ids). Their
+# fields (`people_sql`): only those some record of the batch brings are read.
+PEOPLE = "SELECT id, workspace_id, first_name, last_name, updated_at{fields} FROM people_person "
 READS = {
-    "people": "SELECT id, workspace_id, first_name, last_name, updated_at, headline, notes, "
-    "photo, birthday_month, birthday_day, birthday_year FROM people_person "
-    "WHERE id IN ({values})",
-    # When no record of the batch brings a headline, notes, birthday or photo.
-    "names": "SELECT id, workspace_id, first_name, last_name, updated_at FROM people_person "
-    "WHERE id IN ({values})",
     "contacts": "SELECT person_id, kind, normalized, position FROM people_contactpoint "
     "WHERE workspace_id = %s AND person_id IN ({values})",
     "tags": "SELECT person_id, tag_id FROM people_person_tags WHERE person_id IN ({values})",
     "affiliations": "SELECT person_id, organization_id, id, role FROM people_affiliation "
     "WHERE workspace_id = %s AND person_id IN ({values})",
+    # When a record of the batch brings a department or a function.
+    "affiliations_card": 'SELECT person_id, organization_id, id, role, department, "function" '
+    "FROM people_affiliation WHERE workspace_id = %s AND person_id IN ({values})",
+    "details": "SELECT person_id, kind, label, value, position FROM people_persondetail "
+    "WHERE workspace_id = %s AND person_id IN ({values})",
     "external": "SELECT person_id, system, value FROM exchange_externalid "
     "WHERE workspace_id = %s AND person_id IN ({values})",
 }
+
+
+def people_sql(fields: tuple[str, ...]) -> str:
+    """The read of found people with `fields` (column names from the model, never input)."""
+    columns = "".join(f", {name}" for name in fields)
+    return PEOPLE.format(fields=columns) + "WHERE id IN ({values})"
 
 
 class PeopleBatch:
@@ -71,6 +96,7 @@ class PeopleBatch:
         self.org_of: dict[int, int | None] = {}  # id(incoming) → organization id
         self.retag: set[int] = set()  # existing people given a tag with a cadence
         self.contact_ids = run.writer.ids(ContactPoint)
+        self.json = run.writer.json
         # The rows the batch adds to people, by kind (see `person_statements.ADDED`).
         self.rows: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in ADDED}
 
@@ -167,19 +193,20 @@ class PeopleBatch:
         brought = self._brought()
 
         def read(name: str) -> list[tuple[Any, ...]]:
-            params = [] if name in ("people", "names", "tags") else [ws]
+            params = [] if name == "tags" else [ws]
             return select_in(connection, READS[name], ids, params)
 
         # People by id alone (with the workspace in the WHERE, SQLite prefers the
         # workspace's name index); their ids come from this workspace's lookups, and
         # the workspace is checked all the same. Fields no record brings are not read:
-        # `fields` stays empty, and only the fields a person gains are written back.
-        for pk, workspace_id, first, last, updated_at, *values in read(
-            "people" if brought["fields"] else "names"
+        # they are not in `fields`, and only the fields a person gains are written back.
+        names = (*(BASE_SCALARS if brought["fields"] else ()), *brought["card"])
+        for pk, workspace_id, first, last, updated_at, *values in select_in(
+            connection, people_sql(names), ids
         ):
             if workspace_id != ws:
                 raise ValueError(f"person {pk} is not in workspace {ws}")
-            fields = dict(zip(SCALARS, values, strict=True)) if values else {}
+            fields = dict(zip(names, values, strict=True)) if values else {}
             state = PersonState(pk, False, first, last, fields)
             state.updated_at = updated_at
             self.states[pk] = state
@@ -189,21 +216,35 @@ class PeopleBatch:
             state.positions[kind] = max(state.positions.get(kind, 0), position + 1)
         for pk, tag_id in read("tags") if brought["tags"] else ():
             self.states[pk].tag_ids.add(tag_id)
-        affiliations = read("affiliations") if brought["affiliations"] else []
-        for pk, org_id, aff_id, role in sorted(affiliations, key=lambda row: row[2]):
-            self.states[pk].affiliations.setdefault(org_id, [aff_id, role])
+        affiliations: list[tuple[Any, ...]] = []
+        if brought["affiliations"]:
+            affiliations = read("affiliations_card" if brought["departments"] else "affiliations")
+        for pk, org_id, aff_id, *values in sorted(affiliations, key=lambda row: row[2]):
+            values += [None] * (len(AFFILIATION_FIELDS) - len(values))
+            self.states[pk].affiliations.setdefault(org_id, [aff_id, *values, None])
         for pk, system, value in read("external") if brought["external"] else ():
             self.states[pk].external.add((system, value))
+        for pk, kind, label, value, position in read("details") if brought["details"] else ():
+            state = self.states[pk]
+            state.details.add((kind, label, value))
+            state.detail_positions[kind] = max(state.detail_positions.get(kind, 0), position + 1)
 
-    def _brought(self) -> dict[str, bool]:
-        """Which kinds of rows the batch's records bring to their people."""
+    def _brought(self) -> dict[str, Any]:
+        """Which kinds of rows the batch's records bring to their people, and which of
+        the address-book fields (`card`: the `CARD_FIELDS` some record brings)."""
         incomings = self.incomings
+        cards = [i.card for i in incomings if i.card is not None]
+        card_fields = {name for card in cards for name in card.fields}
         return {
             "fields": any(i.headline or i.notes or i.birthday or i.photo for i in incomings),
-            "contacts": any(i.emails or i.phones or i.links or i.addresses for i in incomings),
+            "card": tuple(name for name in CARD_FIELDS if name in card_fields),
+            "contacts": any(i.emails or i.phones or i.links or i.addresses for i in incomings)
+            or any(card.ims for card in cards),
             "tags": any(i.tags for i in incomings),
             "affiliations": any(org is not None for org in self.org_of.values()),
+            "departments": any(card.department or card.function for card in cards),
             "external": any(i.external_ids for i in incomings),
+            "details": any(card.details for card in cards),
         }
 
     def _absorb(self, state: PersonState, incoming: Incoming, index: KeyIndex) -> bool:
@@ -219,6 +260,8 @@ class PeopleBatch:
                     self.retag.add(state.id)
                 changed = True
         changed |= self._absorb_affiliation(state, incoming)
+        if incoming.card is not None and incoming.card.details:
+            changed |= self._absorb_details(state, incoming.card.details)
         changed |= self._absorb_name(state, incoming)
         return self._absorb_external_ids(state, incoming, index) or changed
 
@@ -243,6 +286,8 @@ class PeopleBatch:
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
         # The hottest loop of an import (a row per e-mail, phone, link and address):
         # names are bound once, and ids drawn from the writer's iterator.
+        if incoming.card is not None:
+            return self._absorb_card_contacts(state, incoming, incoming.card)
         ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
         connected = self.run.writer.date(incoming.connected_on) if profile else None
         ids, contacts, positions = self.contact_ids, state.contacts, state.positions
@@ -263,6 +308,51 @@ class PeopleBatch:
         state.added += len(rows) - before
         return len(rows) > before
 
+    def _absorb_card_contacts(self, state: PersonState, incoming: Incoming, card: Card) -> bool:
+        """As `_absorb_contacts`, for a record from an address book: its messaging
+        handles too, and a contact point with a label or an address's parts is a row
+        with them (`typed_contact`); one the person has already keeps its label."""
+        ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
+        connected = self.run.writer.date(incoming.connected_on) if profile else None
+        ids, contacts, positions = self.contact_ids, state.contacts, state.positions
+        plain, typed_rows = self.rows["contact"], self.rows["typed_contact"]
+        before = len(plain) + len(typed_rows)
+        lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses, card.ims)
+        for kind, values in zip((*KINDS, IM), lists, strict=True):
+            have = contacts.setdefault(kind, set())
+            for value, normalized in values:
+                if normalized in have:
+                    continue
+                have.add(normalized)
+                position = positions.get(kind, 0)
+                positions[kind] = position + 1
+                when = connected if normalized == profile else None
+                row = (next(ids), ws, pk, kind, value, normalized, position, when)
+                typed = card.typed.get((kind, normalized))
+                if typed is None:
+                    plain.append(row)
+                else:
+                    typed_rows.append((*row, typed[0], self.json(typed[1])))
+        added = len(plain) + len(typed_rows) - before
+        state.added += added
+        return added > 0
+
+    def _absorb_details(self, state: PersonState, details: list[tuple[str, str, str, str]]) -> bool:
+        """The record's related people and other properties that are not the person's
+        yet (the same kind, label and value), after theirs."""
+        ws, writer, rows = self.run.workspace_id, self.run.writer, self.rows["detail"]
+        before = len(rows)
+        for kind, label, params, value in details:
+            if (kind, label, value) in state.details:
+                continue
+            state.details.add((kind, label, value))
+            position = state.detail_positions.get(kind, 0)
+            state.detail_positions[kind] = position + 1
+            row_id = writer.next_id(PersonDetail)
+            rows.append((row_id, ws, state.id, kind, label, params, value, position))
+        state.added += len(rows) - before
+        return len(rows) > before
+
     def _absorb_external_ids(self, state: PersonState, incoming: Incoming, index: KeyIndex) -> bool:
         changed = False
         writer = self.run.writer
@@ -280,6 +370,8 @@ class PeopleBatch:
     def _absorb_fields(self, state: PersonState, incoming: Incoming) -> bool:
         changed = False
         values = state.fields
+        if incoming.card is not None and incoming.card.fields:
+            changed = self._absorb_card_fields(state, incoming.card.fields)
         if incoming.headline and not values["headline"]:
             state.set("headline", incoming.headline)
             changed = True
@@ -299,23 +391,52 @@ class PeopleBatch:
                 changed = True
         return changed
 
+    def _absorb_card_fields(self, state: PersonState, fields: dict[str, Any]) -> bool:
+        """The address-book fields the person has empty (an anniversary as a whole)."""
+        changed = False
+        values = state.fields
+        for name, value in fields.items():
+            if name.startswith("anniversary"):
+                continue
+            if not values[name]:
+                state.set(name, value)
+                changed = True
+        if "anniversary_month" in fields and values["anniversary_month"] is None:
+            for name in ANNIVERSARY_FIELDS:
+                state.set(name, fields[name])
+            changed = True
+        return changed
+
     def _absorb_affiliation(self, state: PersonState, incoming: Incoming) -> bool:
+        """An affiliation with the record's organization, or the role, department and
+        function it has empty. One added by this batch is still a row to insert: it is
+        given them there."""
         org_id = self.org_of.get(id(incoming))
         if org_id is None:
             return False
+        card = incoming.card
+        given = (incoming.role, *((card.department, card.function) if card else ("", "")))
+        rows = self.rows["affiliation"]
         current = state.affiliations.get(org_id)
         if current is None:
             row_id = self.run.writer.next_id(Affiliation)
-            state.affiliations[org_id] = [row_id, incoming.role]
-            row = (row_id, self.run.workspace_id, state.id, org_id, incoming.role)
-            self.rows["affiliation"].append(row)
+            state.affiliations[org_id] = [row_id, *given, len(rows)]
+            rows.append((row_id, self.run.workspace_id, state.id, org_id, *given))
             state.added += 1
             return True
-        if incoming.role and not current[1]:
-            current[1] = incoming.role
-            state.role_updates.append((current[0], "", incoming.role))
-            return True
-        return False
+        changed = False
+        for slot, (name, value) in enumerate(zip(AFFILIATION_FIELDS, given, strict=True), 1):
+            if not value or current[slot]:
+                continue
+            old, current[slot] = current[slot], value
+            pending = current[-1]
+            if pending is not None:  # added by this batch: not in the database yet
+                row = rows[pending]
+                rows[pending] = (*row[: 3 + slot], value, *row[4 + slot :])
+            else:
+                state.affiliation_updates.append((current[0], name, old or "", value))
+            changed = True
+        return changed
 
     def _write(self) -> None:
         write_people(self.run, list(self.states.values()), self.rows)

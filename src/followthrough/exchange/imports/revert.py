@@ -38,6 +38,7 @@ DELETE_ORDER = (
     "people.person_tags",
     "people.organization_focus_areas",
     "people.contactpoint",
+    "people.persondetail",
     "exchange.externalid",
     "people.affiliation",
     "people.person",

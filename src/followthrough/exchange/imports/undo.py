@@ -60,6 +60,7 @@ _NOUNS = {
 _DETAILS = {
     "relationships.relationship": ("relationship", "relationships"),
     "people.contactpoint": ("contact detail", "contact details"),
+    "people.persondetail": ("detail from an address book", "details from an address book"),
     "people.affiliation": ("role", "roles"),
     "people.person_tags": ("tag on a person", "tags on people"),
     "people.organization_focus_areas": ("focus area", "focus areas"),
@@ -185,6 +186,7 @@ def import_undo_plan(*, batch: ImportBatch) -> UndoPlan:
 # Rows an import may add to a person or an organization: the columns that point at them.
 _HANGING = {
     "people.contactpoint": ("person_id",),
+    "people.persondetail": ("person_id",),
     "people.affiliation": ("person_id", "organization_id"),
     "events.attendance": ("person_id",),
     "relationships.interaction": ("person_id",),

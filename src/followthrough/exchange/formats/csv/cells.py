@@ -189,3 +189,32 @@ def date_of(row: Row, key: str, value: str | None = None) -> date | None:
 
 def join(*parts: str, separator: str = " ") -> str:
     return separator.join(part for part in parts if part)
+
+
+# Gender as the CSV exports of Google and Outlook write it (English, German, French).
+_GENDERS = {
+    "m": "M",
+    "male": "M",
+    "männlich": "M",
+    "masculin": "M",
+    "homme": "M",
+    "f": "F",
+    "female": "F",
+    "weiblich": "F",
+    "féminin": "F",
+    "feminin": "F",
+    "femme": "F",
+}
+_NO_GENDER = {"unspecified", "nicht angegeben", "non spécifié", "non specifie", "0"}
+
+
+def gender_of(value: str) -> tuple[str, str]:
+    """(gender, identity) of a gender cell: Male/Female in a known language → "M"/"F";
+    "Unspecified" (Outlook's default) → nothing; any other words → the identity."""
+    text = (value or "").strip()
+    key = text.casefold()
+    if not key or key in _NO_GENDER:
+        return "", ""
+    if key in _GENDERS:
+        return _GENDERS[key], ""
+    return "", text

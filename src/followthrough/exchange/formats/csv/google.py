@@ -6,10 +6,14 @@ Name` / `Given Name`, `Labels` / `Group Membership`, `Organization Name` / `Orga
 Name`, …), and the numbered ones (`E-mail 1 - Value`, `E-mail 2 - Value`, …, likewise
 phones, addresses and websites) are read in number order, each cell split on ` ::: `.
 
-- Names: the middle name joins the first name (`Maria Anne`); prefix and suffix are left
-  out. When the given or family name is missing but the older layout's formatted `Name`
-  is there, that becomes `full_name` (first and last left empty). A row with no name
-  falls back to its nickname, "File As", first e-mail or phone.
+- Names: the middle name, prefix, suffix and nickname are kept as such (`middle_name`,
+  `name_prefix`, `name_suffix`, `nickname`; a middle name without a first name stands in
+  for it). When the given or family name is missing but the older layout's formatted
+  `Name` is there, that becomes `full_name` (first and last left empty). A row with no
+  name falls back to its nickname, "File As", first e-mail or phone.
+- The organization's department → `department`; the older layout's `Gender` → `gender`
+  (Male/Female → M/F, other words → `gender_identity`); an event labelled "Anniversary"
+  (`Event 1 - Label`/`Type` with `Event 1 - Value`) → `anniversary`.
 - Labels become tags: `* myContacts` and `* starred` (on every contact, or a UI flag) are
   dropped; the other system labels keep their name without the `* ` (`* friends` →
   `Friends`); user labels are kept as they are.
@@ -28,6 +32,7 @@ from followthrough.exchange.formats.csv.cells import (
     birthday_of,
     clean_url,
     emails_of,
+    gender_of,
     join,
     split_multi,
     unique,
@@ -40,7 +45,12 @@ from followthrough.exchange.formats.csv.reader import (
     require_records,
     rows_of,
 )
-from followthrough.exchange.formats.records import OrganizationRecord, PersonRecord, RowProblem
+from followthrough.exchange.formats.records import (
+    OrganizationRecord,
+    PartialDate,
+    PersonRecord,
+    RowProblem,
+)
 from followthrough.exchange.formats.registry import ParseOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -48,7 +58,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "middle_name": ("Middle Name", "Additional Name"),
     "last_name": ("Last Name", "Family Name"),
     "name": ("Name",),  # the older layout's formatted name
+    "name_prefix": ("Name Prefix",),
+    "name_suffix": ("Name Suffix",),
     "nickname": ("Nickname",),
+    "gender": ("Gender",),
+    "department": ("Organization Department", "Organization 1 - Department"),
     "file_as": ("File As",),
     "organization": ("Organization Name", "Organization 1 - Name"),
     "role": ("Organization Title", "Organization 1 - Title"),
@@ -64,6 +78,7 @@ _NUMBERED = {
     "phones": re.compile(r"phone(\d+)value"),
     "addresses": re.compile(r"address(\d+)formatted"),
     "websites": re.compile(r"website(\d+)value"),
+    "events": re.compile(r"event(\d+)value"),
 }
 _ADDRESS_PARTS = ("street", "pobox", "extendedaddress", "city", "region", "postalcode", "country")
 
@@ -139,12 +154,21 @@ def _record(row: Row, numbered: dict[str, list[int]]) -> PersonRecord | Organiza
         )
     if not (has_name or emails or phones or row.get("file_as")):
         return None  # nothing that identifies anyone
-    first, last, full = _names(row, emails, phones)
+    first, middle, last, full = _names(row, emails, phones)
+    gender, identity = gender_of(row.get("gender"))
     return PersonRecord(
         line=row.line,
         first_name=first,
+        middle_name=middle,
         last_name=last,
         full_name=full,
+        name_prefix=row.get("name_prefix"),
+        name_suffix=row.get("name_suffix"),
+        nickname=row.get("nickname"),
+        gender=gender,
+        gender_identity=identity,
+        anniversary=_anniversary(row, numbered["events"]),
+        department=(split_multi(row.get("department")) or [""])[0],
         organization=organization[0] if organization else "",
         role=(split_multi(row.get("role")) or [""])[0],
         emails=emails,
@@ -157,16 +181,33 @@ def _record(row: Row, numbered: dict[str, list[int]]) -> PersonRecord | Organiza
     )
 
 
-def _names(row: Row, emails: list[str], phones: list[str]) -> tuple[str, str, str]:
-    """(first, last, full): the structured name when it is complete; else the formatted
-    "Name" of the older layout (which holds more than a lone given name), else a fallback."""
-    first = join(row.get("first_name"), row.get("middle_name"))
+def _names(row: Row, emails: list[str], phones: list[str]) -> tuple[str, str, str, str]:
+    """(first, middle, last, full): the structured name when it is complete; else the
+    formatted "Name" of the older layout (which holds more than a lone given name), else
+    a fallback. A middle name without a first name stands in for it."""
+    first, middle = row.get("first_name"), row.get("middle_name")
+    if not first:
+        first, middle = middle, ""
     last = row.get("last_name")
     formatted = row.get("name")
     if (first and last) or ((first or last) and not formatted):
-        return first, last, ""
+        return first, middle, last, ""
     candidates = (formatted, row.get("nickname"), row.get("file_as"), *emails, *phones)
-    return "", "", next((name for name in candidates if name), "")
+    return "", "", "", next((name for name in candidates if name), "")
+
+
+def _anniversary(row: Row, positions: list[int]) -> PartialDate | None:
+    """The first event whose label (or the older layout's type) is "Anniversary"."""
+    table = row.table
+    for position in positions:
+        prefix = table.normalized[position].removesuffix("value")
+        kind = row.at(table.positions.get(prefix + "label")) or row.at(
+            table.positions.get(prefix + "type")
+        )
+        value = row.at(position)
+        if value and kind.strip("* ").casefold() == "anniversary":
+            return birthday_of(row, position, value)  # type: ignore[arg-type]
+    return None
 
 
 def _addresses(row: Row, positions: list[int]) -> list[str]:

@@ -5,8 +5,11 @@ with English, German or French column names, as Outlook or a European Excel save
 Promises: one `PersonRecord` per contact, in file order, with the file's line number; a
 contact with a company but no first or last name is an `OrganizationRecord`.
 
-- Names: the middle name joins the first name; "Title"/"Anrede" (Mr, Dr) is left out.
-- `Company` → `organization`, `Job Title` → `role`; `Categories` split on `;` or `,` →
+- Names: the middle name → `middle_name` (without a first name it stands in for it);
+  "Title"/"Anrede" (Mr, Dr) → `name_prefix`, "Suffix" → `name_suffix`, "Nickname" →
+  `nickname`; "Gender" (Male/Female → M/F; "Unspecified" is nothing) → `gender`.
+- `Company` → `organization`, `Job Title` → `role`, `Department` → `department`;
+  `Anniversary` → `anniversary` (read as the birthday is); `Categories` split on `;` or `,` →
   tags; the e-mail, phone and web-page columns → e-mails, phones and links; the business,
   home and other address parts → one address line each ("Domstraße 1, Köln, Deutschland").
 - Exchange-internal addresses (`E-mail Type` = `EX`, values like `/o=ExchangeLabs/…`) are
@@ -32,6 +35,7 @@ from typing import BinaryIO
 from followthrough.exchange.formats.csv.cells import (
     clean_email,
     clean_url,
+    gender_of,
     join,
     parse_partial_date,
     unique,
@@ -56,6 +60,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Vorname", "Prénom"),
     "middle_name": ("Middle Name", "Weitere Vornamen", "Deuxième prénom"),
     "last_name": ("Last Name", "Nachname", "Nom"),
+    "name_prefix": ("Title", "Anrede"),
+    "name_suffix": ("Suffix", "Namenszusatz"),
+    "nickname": ("Nickname", "Spitzname"),
+    "gender": ("Gender", "Geschlecht", "Sexe"),
+    "anniversary": ("Anniversary", "Jahrestag"),
+    "department": ("Department", "Abteilung", "Service"),
     "company": ("Company", "Firma", "Société"),
     "job_title": ("Job Title", "Position", "Fonction", "Titre"),
     "categories": ("Categories", "Kategorien", "Catégories"),
@@ -162,7 +172,9 @@ def _records(table: Table) -> Iterator[PersonRecord | OrganizationRecord | RowPr
 
 
 def _record(row: Row, dates: _Dates) -> PersonRecord | OrganizationRecord | None:
-    first = join(row.get("first_name"), row.get("middle_name"))
+    first, middle = row.get("first_name"), row.get("middle_name")
+    if not first:
+        first, middle = middle, ""
     last = row.get("last_name")
     emails = _emails(row)
     phones = unique(row.get(key) for key in PHONES)
@@ -184,10 +196,19 @@ def _record(row: Row, dates: _Dates) -> PersonRecord | OrganizationRecord | None
     if not (first or last or emails or phones):
         return None
     warnings: list[str] = []
+    gender, identity = gender_of(row.get("gender"))
     person = PersonRecord(
         line=row.line,
         first_name=first,
+        middle_name=middle,
         last_name=last,
+        name_prefix=row.get("name_prefix"),
+        name_suffix=row.get("name_suffix"),
+        nickname=row.get("nickname"),
+        gender=gender,
+        gender_identity=identity,
+        department=row.get("department") if company else "",
+        anniversary=_birthday(row, dates, warnings, "anniversary"),
         full_name="" if first or last else (emails or phones)[0],
         organization=company,
         role=row.get("job_title"),
@@ -227,19 +248,24 @@ def _addresses(row: Row) -> list[str]:
     return unique(addresses)
 
 
-def _birthday(row: Row, dates: _Dates, warnings: list[str]) -> PartialDate | None:
-    value = row.get("birthday")
+def _birthday(
+    row: Row, dates: _Dates, warnings: list[str], key: str = "birthday"
+) -> PartialDate | None:
+    """The date in column `key` (the birthday, or the anniversary: written alike)."""
+    value = row.get(key)
     if not value or _NO_DATE.fullmatch(value):
         return None
     try:
         if match := _NUMERIC_DATE.fullmatch(value):
-            return _numeric_birthday(match, dates, warnings)
+            return _numeric_birthday(match, dates, warnings, key)
         return parse_partial_date(value)
     except ValueError:
-        raise row.error("birthday", f"“{value}” is not a possible date.") from None
+        raise row.error(key, f"“{value}” is not a possible date.") from None
 
 
-def _numeric_birthday(match: re.Match[str], dates: _Dates, warnings: list[str]) -> PartialDate:
+def _numeric_birthday(
+    match: re.Match[str], dates: _Dates, warnings: list[str], key: str = "birthday"
+) -> PartialDate:
     """A numeric birthday. A slashed one whose first number is over 12 is day first and
     makes the file's later ambiguous ones day first too; an ambiguous one (both numbers
     12 or less, and they differ) is read as the file's layout says, with a warning."""
@@ -254,5 +280,5 @@ def _numeric_birthday(match: re.Match[str], dates: _Dates, warnings: list[str]) 
     if separator == "/" and a <= 12 and b <= 12 and a != b:
         layout = "month/day/year" if month_first else "day/month/year"
         shown = f"{day} {date(2000, month, day):%B}"
-        warnings.append(f"birthday “{match[0]}” is ambiguous: read as {layout} ({shown})")
+        warnings.append(f"{key} “{match[0]}” is ambiguous: read as {layout} ({shown})")
     return PartialDate(month=month, day=day, year=year)
