@@ -6,7 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followthrough.events.services import attendance_add
-from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
+from followthrough.people.models import (
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    DetailKind,
+    Person,
+    PersonDetail,
+)
 from followthrough.people.services import affiliation_add, organization_update, person_update
 from followthrough.relationships.models import Interaction, InteractionKind
 from followthrough.relationships.services import (
@@ -162,18 +169,22 @@ def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
         relationship_log_interaction(person=person, kind=InteractionKind.CALL, note=f"note {n}")
         follow_up_create(person=person, title=f"f{n}", due_at=timezone.now())
         affiliation_add(person=person, organization=make_org(workspace))
+        for kind in DetailKind.values:
+            PersonDetail.objects.create(
+                workspace=workspace, person=person, kind=kind, label=f"X-{n}", value=f"v{n}"
+            )
     queries()  # new organizations: the first view brings the partners index up to date
     assert queries() == few
     # session, user, membership; person with relationship and owner, tags, contact points,
-    # affiliations; cadence (tag defaults); follow-ups; events; one timeline page; the
-    # partners index's state (our own profile is empty: nothing more); outreach; the
-    # person's sequence runs and the sequences they can be started on; mail (messages not
-    # sent and open invitations; upcoming meetings)
-    with django_assert_max_num_queries(16):
+    # affiliations; related people and other details (one query); cadence (tag defaults);
+    # follow-ups; events; one timeline page; the partners index's state (our own profile
+    # is empty: nothing more); outreach; the person's sequence runs and the sequences they
+    # can be started on; mail (messages not sent and open invitations; upcoming meetings)
+    with django_assert_max_num_queries(17):
         owner_client.get(url("person-detail", workspace, person.pk))
     organization_update(organization=workspace.organization, needs="volunteer drivers")
     owner_client.get(url("person-detail", workspace, person.pk))  # scores the organizations
-    with django_assert_max_num_queries(17):  # + the scores of the person's organizations
+    with django_assert_max_num_queries(18):  # + the scores of the person's organizations
         owner_client.get(url("person-detail", workspace, person.pk))
 
 

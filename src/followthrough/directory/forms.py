@@ -14,8 +14,9 @@ from django.utils.dates import MONTHS
 
 from followthrough.directory.photos import PHOTO_ACCEPT, clean_photo_upload
 from followthrough.outreach.selectors import OUTREACH_FILTERS
+from followthrough.people.contact_lines import ContactInput, im_from_line, split_label
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
-from followthrough.people.models import BIRTHDAY_FIELDS, Tag
+from followthrough.people.models import ANNIVERSARY_FIELDS, BIRTHDAY_FIELDS, Gender, Tag
 from followthrough.people.selectors import PERSON_SORTS
 from followthrough.people.services import birthday_check
 from followthrough.relationships.models import Stage
@@ -52,6 +53,79 @@ def _check_lines(
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _check_labelled_lines(
+    text: str, check: Callable[[str], str], what: str, max_length: int = 400
+) -> list[ContactInput]:
+    """Like `_check_lines`, for lines with an optional label (`work: ada@example.org`,
+    see `people.contact_lines`): the label is set aside and the value checked."""
+    labels: list[str] = []
+
+    def check_value(line: str) -> str:
+        label, value = split_label(line)
+        labels.append(label)
+        return check(value)
+
+    values = _check_lines(text, check_value, what, max_length)
+    return [ContactInput(value, label) for value, label in zip(values, labels, strict=True)]
+
+
+def _check_im_lines(text: str) -> list[ContactInput]:
+    """Messaging handles as URIs, one per line (see `contact_lines.im_from_line`)."""
+    found, errors = [], []
+    for number, line in _lines(text):
+        handle = im_from_line(*split_label(line)) if len(line) <= 400 else None
+        if handle is None:
+            errors.append(
+                ValidationError(
+                    "Line %(number)s: “%(line)s” names no service: write it as "
+                    "service:handle, e.g. skype:alice or xmpp:alice@example.org.",
+                    params={"number": number, "line": line[:80]},
+                )
+            )
+        else:
+            found.append(ContactInput(handle[1], handle[0]))
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def _check_geo(text: str) -> str:
+    """ "lat,lon" in decimal degrees (spaces and a "geo:" prefix are forgiven)."""
+    text = text.strip().removeprefix("geo:").replace(" ", "")
+    if not text:
+        return ""
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValidationError(
+            "Give the position as latitude,longitude, e.g. 52.52,13.405."
+        ) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError("A latitude is within ±90 and a longitude within ±180.")
+    return text
+
+
+def _day_fields(what: str) -> tuple[forms.Field, forms.Field, forms.Field]:
+    """Day, month and year boxes of a date whose year may be unknown."""
+    return (
+        forms.IntegerField(label=f"{what}: day", min_value=1, max_value=31, required=False),
+        forms.TypedChoiceField(
+            label=f"{what}: month",
+            choices=[("", "—"), *MONTHS.items()],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        ),
+        forms.IntegerField(
+            label=f"{what}: year",
+            min_value=1,
+            max_value=9999,
+            required=False,
+            help_text="Leave it empty when you do not know it.",
+        ),
+    )
 
 
 def _check_email(value: str) -> str:
@@ -138,29 +212,20 @@ class PersonForm(forms.Form):
         widget=_textarea(2),
         help_text="One per line, e.g. their website or LinkedIn profile.",
     )
+    ims = forms.CharField(
+        label="Messaging",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line as service:handle, e.g. skype:alice or xmpp:alice@example.org.",
+    )
     addresses = forms.CharField(
         label="Postal addresses",
         required=False,
         widget=_textarea(3),
-        help_text="Separate two addresses with an empty line.",
+        help_text="Separate two addresses with an empty line. "
+        "An address you leave as it is keeps its street, city and country as imported.",
     )
-    birthday_day = forms.IntegerField(
-        label="Birthday: day", min_value=1, max_value=31, required=False
-    )
-    birthday_month = forms.TypedChoiceField(
-        label="Birthday: month",
-        choices=[("", "—"), *MONTHS.items()],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    birthday_year = forms.IntegerField(
-        label="Birthday: year",
-        min_value=1,
-        max_value=9999,
-        required=False,
-        help_text="Leave it empty when you do not know it.",
-    )
+    birthday_day, birthday_month, birthday_year = _day_fields("Birthday")
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
     notes = forms.CharField(
         required=False,
@@ -173,6 +238,53 @@ class PersonForm(forms.Form):
         help_text="JPEG, PNG, GIF or WebP, up to 5 MB.",
     )
     remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+    # "More about them", folded on the form (`more_fields`).
+    name_prefix = forms.CharField(max_length=50, required=False, help_text="Dr., Ms., …")
+    middle_name = forms.CharField(label="Middle names", max_length=100, required=False)
+    name_suffix = forms.CharField(max_length=50, required=False, help_text="Jr., PhD, …")
+    formatted_name = forms.CharField(
+        label="Name as written",
+        max_length=300,
+        required=False,
+        help_text="As their address book wrote it, e.g. “Dr. Jane Q. Doe, PhD”; "
+        "leave it empty to use the first and last name.",
+    )
+    nickname = forms.CharField(max_length=200, required=False)
+    gender = forms.ChoiceField(choices=[("", "—"), *Gender.choices], required=False)
+    gender_identity = forms.CharField(
+        label="Gender identity", max_length=100, required=False, help_text="In their words."
+    )
+    anniversary_day, anniversary_month, anniversary_year = _day_fields("Anniversary")
+    time_zone = forms.CharField(
+        max_length=64, required=False, help_text="E.g. Europe/Berlin or -05:00."
+    )
+    geo = forms.CharField(
+        label="Position on a map",
+        max_length=60,
+        required=False,
+        help_text="Latitude,longitude, e.g. 52.52,13.405.",
+    )
+    photo_url = forms.URLField(
+        label="Photo link",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text="A photo on the web; it is shown as a link and never fetched.",
+    )
+
+    MORE_FIELDS = (
+        "name_prefix",
+        "middle_name",
+        "name_suffix",
+        "formatted_name",
+        "nickname",
+        "gender",
+        "gender_identity",
+        *(f"anniversary_{part}" for part in ("day", "month", "year")),
+        "time_zone",
+        "geo",
+        "photo_url",
+    )
 
     def __init__(
         self,
@@ -194,26 +306,50 @@ class PersonForm(forms.Form):
             del self.fields["remove_photo"]
         _suggest_organizations(self.fields["organization"], suggest_url)
 
-    def clean_emails(self) -> list[str]:
-        return _check_lines(self.cleaned_data["emails"], _check_email, "e-mail address")
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name not in self.MORE_FIELDS]
 
-    def clean_phones(self) -> list[str]:
-        return _check_lines(self.cleaned_data["phones"], _check_phone, "phone number")
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE_FIELDS]
 
-    def clean_links(self) -> list[str]:
-        return _check_lines(self.cleaned_data["links"], _check_link, "link (http or https)")
+    def more_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.MORE_FIELDS)
 
-    def clean_addresses(self) -> list[str]:
-        """Addresses are several lines each, so an empty line separates two of them."""
+    def clean_emails(self) -> list[ContactInput]:
+        text = self.cleaned_data["emails"]
+        return _check_labelled_lines(text, _check_email, "e-mail address")
+
+    def clean_phones(self) -> list[ContactInput]:
+        text = self.cleaned_data["phones"]
+        return _check_labelled_lines(text, _check_phone, "phone number")
+
+    def clean_links(self) -> list[ContactInput]:
+        text = self.cleaned_data["links"]
+        return _check_labelled_lines(text, _check_link, "link (http or https)")
+
+    def clean_ims(self) -> list[ContactInput]:
+        return _check_im_lines(self.cleaned_data["ims"])
+
+    def clean_addresses(self) -> list[ContactInput]:
+        """Addresses are several lines each, so an empty line separates two of them; a
+        label goes before the first line (`home: 1 Lake Road`)."""
         text = self.cleaned_data["addresses"].replace("\r\n", "\n")
-        addresses = [block.strip() for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
-        too_long = [a for a in addresses if len(a) > ADDRESS_MAX]
+        blocks = [block.strip() for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+        addresses = []
+        for block in blocks:
+            first, newline, rest = block.partition("\n")
+            label, value = split_label(first)
+            addresses.append(ContactInput(value + newline + rest, label))
+        too_long = [a.value for a in addresses if len(a.value) > ADDRESS_MAX]
         if too_long:
             raise ValidationError(
                 "An address can be at most %(max)s characters long (“%(start)s…” is longer).",
                 params={"max": ADDRESS_MAX, "start": too_long[0][:40]},
             )
         return addresses
+
+    def clean_geo(self) -> str:
+        return _check_geo(self.cleaned_data["geo"])
 
     def clean_tags(self) -> list[str]:
         return split_commas(self.cleaned_data["tags"], 60, "tag")
@@ -229,12 +365,15 @@ class PersonForm(forms.Form):
             self.add_error("first_name", "Give at least a first or a last name.")
         if cleaned.get("role") and not cleaned.get("organization", "").strip():
             self.add_error("organization", "Name the organization where they have this role.")
-        parts = [cleaned.get(name) for name in BIRTHDAY_FIELDS]
-        if all(name in cleaned for name in BIRTHDAY_FIELDS):
-            try:
-                birthday_check(*parts)
-            except ValueError as error:
-                self.add_error("birthday_day", str(error))
+        for names, what in (
+            (BIRTHDAY_FIELDS, "A birthday"),
+            (ANNIVERSARY_FIELDS, "An anniversary"),
+        ):
+            if all(name in cleaned for name in names):
+                try:
+                    birthday_check(*(cleaned[name] for name in names), what=what)
+                except ValueError as error:
+                    self.add_error(names[1], str(error))  # the day's box
         return cleaned
 
 
@@ -277,7 +416,16 @@ class AffiliationForm(forms.Form):
     organization = forms.CharField(
         max_length=200, help_text="An organization in your directory; a new name adds it."
     )
-    role = forms.CharField(max_length=200, required=False)
+    role = forms.CharField(max_length=200, required=False, help_text="Their job title.")
+    department = forms.CharField(
+        max_length=200, required=False, help_text="The unit they are in, e.g. Programs."
+    )
+    function = forms.CharField(
+        label="What they do there",
+        max_length=200,
+        required=False,
+        help_text="The part they play, e.g. Project lead.",
+    )
     started_on = forms.DateField(
         label="Started", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
