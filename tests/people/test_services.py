@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from followthrough.people.contact_lines import ContactInput
+from followthrough.people.contact_lines import ContactInput, join_label, label_display, split_label
 from followthrough.people.models import ContactKind, ContactPoint, DetailKind, Person, PersonDetail
 from followthrough.people.services import person_create, person_update, tags_resolve
 from followthrough.relationships.models import Relationship, Stage
@@ -134,3 +134,35 @@ def test_an_edit_keeps_when_a_linkedin_connection_was_made_and_the_card_details(
     links = ada.contact_points.order_by("position")
     assert [c.connected_on for c in links] == [date(2024, 3, 5), None]
     assert list(ada.details.values_list("label", "value")) == [("spouse", "Bo")]
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [
+        ("", "ada@example.org"),
+        ("work, cell", "+1 555 0100"),
+        ("Summer house", "1 Lake Road\nSpringfield"),
+        ("", "https://example.org/a: b"),
+        ("", "Attn: Accounts, 2 Hill St"),  # looks like a label: written ": Attn: …"
+        ("home", "mailto:ada@example.org"),
+        ("x" * 40, "xmpp:ada@example.org"),
+    ],
+)
+def test_a_stored_contact_line_reads_back_as_the_same_label_and_value(label, value):
+    line = join_label(label, value)
+    assert split_label(line) == (label, value)
+
+
+def test_labels_end_at_the_first_colon_and_space_and_are_short():
+    assert split_label("https://example.org") == ("", "https://example.org")
+    assert split_label("work: a: b") == ("work", "a: b")
+    assert split_label(f"{'x' * 41}: a") == ("", f"{'x' * 41}: a")
+    assert split_label("work: ") == ("", "work:")
+    # An imported label holding ": " comes back with ":" rather than splitting wrongly.
+    assert split_label(join_label("Note: home", "ada@x.org")) == ("Note:home", "ada@x.org")
+
+
+def test_labels_read_as_words():
+    assert label_display("work, cell") == "work, mobile"
+    assert label_display("home, pref") == "home, preferred"
+    assert label_display("Summer house") == "Summer house"

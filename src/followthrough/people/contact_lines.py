@@ -49,9 +49,10 @@ def split_label(line: str) -> tuple[str, str]:
 
 def join_label(label: str, value: str) -> str:
     """The line a member sees for a stored contact point: `split_label` reads it back as
-    the same label and value."""
+    the same label and value — except a label holding ": " itself (an imported custom
+    label), which comes back with ":" instead, rather than splitting in the wrong place."""
     if label:
-        return f"{label}{LABEL_SEPARATOR}{value}"
+        return f"{label.replace(LABEL_SEPARATOR, ':')}{LABEL_SEPARATOR}{value}"
     if split_label(value)[0]:
         return f"{LABEL_SEPARATOR}{value}"  # it would read as a label: say there is none
     return value

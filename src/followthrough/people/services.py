@@ -82,6 +82,7 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
 # an address's parts and by (kind, normalized value) for the rest.
 _Kept = dict[tuple[str, str], ContactPoint]
 ContactValues = Sequence[str | ContactInput]
+# The contact lists `person_create` and `person_update` take, by argument name.
 CONTACT_KINDS = ("emails", "phones", "links", "addresses", "ims")
 CONTACT_KIND_OF = dict(
     zip(
@@ -114,7 +115,8 @@ def _set_contact_points(
     person: Person, kind: str, values: ContactValues, old: _Kept | None = None
 ) -> None:
     """Replace the person's contact points of `kind` with `values` (in that order, without
-    repeats); `old` (from `_old_points`) gives what an unchanged value keeps."""
+    repeats); `old` (from `_old_points`) gives what an unchanged value keeps, and is None
+    only for a new person, who has nothing to replace."""
     if old is not None:
         person.contact_points.filter(kind=kind).delete()
     seen: set[str] = set()
