@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.validators import EmailValidator, URLValidator
 from django.utils.dates import MONTHS
 
+from followthrough.directory.form_checks import (
+    check_email,
+    check_geo,
+    check_im_lines,
+    check_labelled_lines,
+    check_link,
+    check_phone,
+    split_commas,
+)
 from followthrough.directory.photos import PHOTO_ACCEPT, clean_photo_upload
 from followthrough.outreach.selectors import OUTREACH_FILTERS
-from followthrough.people.contact_lines import ContactInput, im_from_line, split_label
+from followthrough.people.contact_lines import ContactInput, split_label
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
 from followthrough.people.models import ANNIVERSARY_FIELDS, BIRTHDAY_FIELDS, Gender, Tag
 from followthrough.people.selectors import PERSON_SORTS
@@ -24,87 +31,7 @@ from followthrough.relationships.models import Stage
 ADDRESS_MAX = 400  # ContactPoint.value
 
 
-# --- Line lists ---------------------------------------------------------------------------
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    """Non-empty, stripped lines with their 1-based line numbers."""
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-
-
-def _check_lines(
-    text: str, check: Callable[[str], str], what: str, max_length: int = 400
-) -> list[str]:
-    """Validate each line with `check` (which may rewrite it); one error per bad line,
-    naming the line number and its text."""
-    values, errors = [], []
-    for number, line in _lines(text):
-        try:
-            if len(line) > max_length:
-                raise ValidationError("too long")
-            values.append(check(line))
-        except ValidationError:
-            errors.append(
-                ValidationError(
-                    "Line %(number)s: “%(line)s” is not a valid %(what)s.",
-                    params={"number": number, "line": line[:80], "what": what},
-                )
-            )
-    if errors:
-        raise ValidationError(errors)
-    return values
-
-
-def _check_labelled_lines(
-    text: str, check: Callable[[str], str], what: str, max_length: int = 400
-) -> list[ContactInput]:
-    """Like `_check_lines`, for lines with an optional label (`work: ada@example.org`,
-    see `people.contact_lines`): the label is set aside and the value checked."""
-    labels: list[str] = []
-
-    def check_value(line: str) -> str:
-        label, value = split_label(line)
-        labels.append(label)
-        return check(value)
-
-    values = _check_lines(text, check_value, what, max_length)
-    return [ContactInput(value, label) for value, label in zip(values, labels, strict=True)]
-
-
-def _check_im_lines(text: str) -> list[ContactInput]:
-    """Messaging handles as URIs, one per line (see `contact_lines.im_from_line`)."""
-    found, errors = [], []
-    for number, line in _lines(text):
-        handle = im_from_line(*split_label(line)) if len(line) <= 400 else None
-        if handle is None:
-            errors.append(
-                ValidationError(
-                    "Line %(number)s: “%(line)s” names no service: write it as "
-                    "service:handle, e.g. skype:alice or xmpp:alice@example.org.",
-                    params={"number": number, "line": line[:80]},
-                )
-            )
-        else:
-            found.append(ContactInput(handle[1], handle[0]))
-    if errors:
-        raise ValidationError(errors)
-    return found
-
-
-def _check_geo(text: str) -> str:
-    """ "lat,lon" in decimal degrees (spaces and a "geo:" prefix are forgiven)."""
-    text = text.strip().removeprefix("geo:").replace(" ", "")
-    if not text:
-        return ""
-    try:
-        lat, lon = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ValidationError(
-            "Give the position as latitude,longitude, e.g. 52.52,13.405."
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError("A latitude is within ±90 and a longitude within ±180.")
-    return text
+# --- Helpers ------------------------------------------------------------------------------
 
 
 def _day_fields(what: str) -> tuple[forms.Field, forms.Field, forms.Field]:
@@ -126,41 +53,6 @@ def _day_fields(what: str) -> tuple[forms.Field, forms.Field, forms.Field]:
             help_text="Leave it empty when you do not know it.",
         ),
     )
-
-
-def _check_email(value: str) -> str:
-    EmailValidator()(value)
-    return value
-
-
-def _check_phone(value: str) -> str:
-    if not re.search(r"\d", value) or not re.fullmatch(r"[\d\s()+\-./#*,;extEXT]+", value):
-        raise ValidationError("not a phone number")
-    return value
-
-
-def _check_link(value: str) -> str:
-    # People paste "linkedin.com/in/ada"; a link without a scheme means https.
-    if "://" not in value and not value.lower().startswith("mailto:"):
-        value = "https://" + value
-    URLValidator(schemes=["http", "https"])(value)
-    return value
-
-
-def split_commas(text: str, max_length: int, what: str) -> list[str]:
-    """Comma-separated names, stripped, without blanks or case-insensitive repeats."""
-    names: dict[str, str] = {}
-    for raw in text.split(","):
-        name = raw.strip()
-        if not name:
-            continue
-        if len(name) > max_length:
-            raise ValidationError(
-                "The %(what)s “%(name)s…” is longer than %(max)s characters.",
-                params={"what": what, "name": name[:30], "max": max_length},
-            )
-        names.setdefault(name.lower(), name)
-    return list(names.values())
 
 
 def _textarea(rows: int = 3, **attrs: str) -> forms.Textarea:
@@ -317,18 +209,18 @@ class PersonForm(forms.Form):
 
     def clean_emails(self) -> list[ContactInput]:
         text = self.cleaned_data["emails"]
-        return _check_labelled_lines(text, _check_email, "e-mail address")
+        return check_labelled_lines(text, check_email, "e-mail address")
 
     def clean_phones(self) -> list[ContactInput]:
         text = self.cleaned_data["phones"]
-        return _check_labelled_lines(text, _check_phone, "phone number")
+        return check_labelled_lines(text, check_phone, "phone number")
 
     def clean_links(self) -> list[ContactInput]:
         text = self.cleaned_data["links"]
-        return _check_labelled_lines(text, _check_link, "link (http or https)")
+        return check_labelled_lines(text, check_link, "link (http or https)")
 
     def clean_ims(self) -> list[ContactInput]:
-        return _check_im_lines(self.cleaned_data["ims"])
+        return check_im_lines(self.cleaned_data["ims"])
 
     def clean_addresses(self) -> list[ContactInput]:
         """Addresses are several lines each, so an empty line separates two of them; a
@@ -349,7 +241,7 @@ class PersonForm(forms.Form):
         return addresses
 
     def clean_geo(self) -> str:
-        return _check_geo(self.cleaned_data["geo"])
+        return check_geo(self.cleaned_data["geo"])
 
     def clean_tags(self) -> list[str]:
         return split_commas(self.cleaned_data["tags"], 60, "tag")
