@@ -453,7 +453,7 @@ def _card_person(workspace) -> Person:
         workspace=workspace, person=person, kind=DetailKind.RELATED, label="spouse", value="Bo"
     )
     PersonDetail.objects.create(
-        workspace=workspace, person=person, kind=DetailKind.OTHER, label="X-CUSTOM",
+        workspace=workspace, person=person, kind=DetailKind.OTHER, label="item1.X-CUSTOM",
         params="TYPE=home", value="line one\\nline two\\, with a comma",
     )  # fmt: skip
     affiliation_add(
@@ -481,7 +481,7 @@ def test_it_shows_what_an_address_book_holds(owner_client, workspace):
         'href="https://www.openstreetmap.org/?mlat=52.52&amp;mlon=13.405#map=15/52.52/13.405"',
         'href="https://example.org/jane.jpg" rel="noopener noreferrer nofollow">Photo link',
         "<dt>Spouse</dt><dd>Bo</dd>",
-        "<dt>X-CUSTOM</dt><dd>line one<br>line two, with a comma</dd>",
+        "<dt>X-CUSTOM</dt><dd>line one<br>line two, with a comma</dd>",  # without its group
         "Director at ",
         ">Acme</a>, Programs — Project lead",
     ):

@@ -469,6 +469,8 @@ def test_the_more_fields_are_folded_and_saved(owner_client, workspace):
         ("anniversary_day", {"anniversary_day": "3"}),
         ("geo", {"geo": "95,10"}),
         ("geo", {"geo": "somewhere"}),
+        ("geo", {"geo": "1e1,2"}),
+        ("geo", {"geo": "nan,2"}),
         ("gender", {"gender": "X"}),
     ],
 )

@@ -93,10 +93,16 @@ class PersonForm(forms.Form):
     )
     role = forms.CharField(label="Role there", max_length=200, required=False)
     emails = forms.CharField(
-        label="E-mail addresses", required=False, widget=_textarea(2), help_text="One per line."
+        label="E-mail addresses",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line; a label may go first, e.g. “work: ada@example.org”.",
     )
     phones = forms.CharField(
-        label="Phone numbers", required=False, widget=_textarea(2), help_text="One per line."
+        label="Phone numbers",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line; a label may go first, e.g. “work, cell: +1 555 0100”.",
     )
     links = forms.CharField(
         label="Links",

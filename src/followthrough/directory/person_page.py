@@ -113,6 +113,12 @@ class DetailRow:
     def label_display(self) -> str:
         return label_display(self.label)
 
+    @property
+    def name(self) -> str:
+        """An other detail's property name without its group ("item3.X-ABDATE" →
+        "X-ABDATE"); a vCard group never holds a dot."""
+        return self.label.split(".", 1)[-1]
+
 
 @dataclass(frozen=True, slots=True)
 class MoreAbout:
@@ -307,13 +313,14 @@ def _timeline(workspace_id: int, person_id: int, number: int, per_page: int) -> 
 
 def _geo_url(geo: str) -> str:
     """A link that shows the position on OpenStreetMap (the page fetches nothing)."""
+    parts = [part.strip() for part in geo.split(",")]
     try:
-        lat, lon = (float(part) for part in geo.split(","))
+        lat, lon = (float(part) for part in parts)
     except ValueError:
         return ""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return ""
-    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=15/{lat}/{lon}"
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or "e" in geo.lower():
+        return ""  # "1e5" and "nan" are floats, not positions
+    return f"https://www.openstreetmap.org/?mlat={parts[0]}&mlon={parts[1]}#map=15/{parts[0]}/{parts[1]}"
 
 
 def more_about(person: Person) -> MoreAbout:
