@@ -24,8 +24,10 @@ from followthrough.people.merge import (
 from followthrough.people.models import (
     Affiliation,
     ContactPoint,
+    DetailKind,
     DismissedDuplicate,
     Person,
+    PersonDetail,
 )
 from followthrough.people.services import affiliation_add, tags_resolve
 from followthrough.relationships.models import (
@@ -476,10 +478,13 @@ def test_it_refuses_a_choice_that_is_not_keep_or_other(workspace):
 
 def _busy_person(workspace, n: int) -> Person:
     person = make_person(workspace, emails=[f"{i}@x.org" for i in range(n)], tags=["t"])
-    for _ in range(n):
+    for i in range(n):
         relationship_log_interaction(person=person, kind=InteractionKind.CALL)
         follow_up_create(person=person, title="x", due_at=timezone.now())
         attendance_add(event=make_event(workspace), person=person)
+        PersonDetail.objects.create(
+            workspace=workspace, person=person, kind=DetailKind.OTHER, label="X-A", value=f"{i}"
+        )
     return person
 
 
@@ -491,8 +496,10 @@ def test_its_query_count_does_not_grow_with_the_rows_moved(workspace):
         return len(queries)
 
     # 50: one more with sequence runs; the mail room's outgoing messages and meetings are
-    # re-pointed too (measured with main's mail import merged in).
-    assert count(2) == count(12) <= 50
+    # re-pointed too (measured with main's mail import merged in). 53: + the card details
+    # (`merge_details`: one read of both people's, one update of those moving, and the
+    # delete of the other person's duplicates cascading to their table).
+    assert count(2) == count(12) <= 53
 
 
 # --- The page -------------------------------------------------------------------------------
@@ -591,3 +598,91 @@ def test_merging_someone_merged_meanwhile_says_so(owner_client, workspace):
     person_merge(keep=third, other=other)
     response = owner_client.post(url("merge", workspace, keep.pk, other.pk))
     assert response.status_code == 404  # the record is gone
+
+
+# --- What address books hold (issue 13) ---------------------------------------------------
+
+
+def test_the_card_fields_are_merged_like_the_headline_and_the_anniversary_as_one(workspace):
+    keep = make_person(workspace, first_name="Jane", nickname="JD", gender="F")
+    other = make_person(
+        workspace,
+        first_name="Jane",
+        nickname="Janie",
+        middle_name="Quincy",
+        gender="U",
+        time_zone="Europe/Berlin",
+        anniversary_month=6,
+        anniversary_day=12,
+        anniversary_year=2001,
+    )
+    Person.objects.filter(pk=keep.pk).update(anniversary_month=6, anniversary_day=13)
+
+    person_merge(keep=keep, other=other, choices={"nickname": "other", "anniversary": "keep"})
+
+    keep = _reload(keep)
+    assert keep.nickname == "Janie"  # chosen
+    assert (keep.middle_name, keep.time_zone) == ("Quincy", "Europe/Berlin")  # kept was blank
+    assert keep.gender == "F"  # kept by default
+    assert (keep.anniversary_month, keep.anniversary_day, keep.anniversary_year) == (6, 13, None)
+    note = Interaction.objects.get(person=keep, kind=InteractionKind.NOTE).note
+    assert "Nickname: JD" in note
+    assert "Anniversary: 2001-06-12" in note
+    assert "Gender: Unknown (U)" in note
+
+
+def test_card_details_move_after_the_kept_ones_without_repeats(workspace):
+    keep, other = make_person(workspace), make_person(workspace)
+
+    def detail(person, kind, label, value, position, params=""):
+        PersonDetail.objects.create(
+            workspace=workspace, person=person, kind=kind, label=label, value=value,
+            params=params, position=position,
+        )  # fmt: skip
+
+    detail(keep, DetailKind.RELATED, "spouse", "Bo", 0)
+    detail(keep, DetailKind.OTHER, "X-A", "1", 0)
+    detail(other, DetailKind.RELATED, "spouse", "Bo", 0)  # the same: not repeated
+    detail(other, DetailKind.RELATED, "manager", "Cy", 1)
+    detail(other, DetailKind.OTHER, "X-A", "1", 0, params="TYPE=home")  # other params: moves
+    detail(other, DetailKind.OTHER, "X-B", "2", 1)
+
+    person_merge(keep=keep, other=other)
+
+    rows = PersonDetail.objects.filter(person=keep).order_by("kind", "position")
+    assert [(d.kind, d.label, d.params, d.value, d.position) for d in rows] == [
+        ("other", "X-A", "", "1", 0),
+        ("other", "X-A", "TYPE=home", "1", 1),
+        ("other", "X-B", "", "2", 2),
+        ("related", "spouse", "", "Bo", 0),
+        ("related", "manager", "", "Cy", 1),
+    ]
+    assert PersonDetail.objects.count() == 5
+
+
+def test_a_combined_affiliation_takes_the_department_and_function_it_lacks(workspace):
+    org = make_org(workspace)
+    keep, other = make_person(workspace), make_person(workspace)
+    affiliation_add(person=keep, organization=org, role="Director", department="Programs")
+    affiliation_add(
+        person=other, organization=org, role="director", department="Ops", function="Lead"
+    )
+
+    person_merge(keep=keep, other=other)
+
+    row = Affiliation.objects.get(person=keep)
+    assert (row.role, row.department, row.function) == ("Director", "Programs", "Lead")
+
+
+def test_the_merge_page_asks_about_differing_card_fields(owner_client, workspace):
+    keep = make_person(workspace, first_name="Jane", last_name="Doe", gender="F")
+    other = make_person(
+        workspace, first_name="Jane", last_name="Doe", gender="M", anniversary_month=6,
+        anniversary_day=12,
+    )  # fmt: skip
+    response = owner_client.get(url("merge", workspace, keep.pk, other.pk))
+    form = response.context["form"]
+    assert {"gender", "anniversary"} <= set(form.fields)
+    assert "nickname" not in form.fields  # both blank
+    page = response.content.decode()
+    assert "Female" in page and "Male" in page and "12 June" in page

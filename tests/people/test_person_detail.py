@@ -6,7 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followthrough.events.services import attendance_add
-from followthrough.people.models import Affiliation, ContactKind, ContactPoint, Person
+from followthrough.people.models import (
+    Affiliation,
+    ContactKind,
+    ContactPoint,
+    DetailKind,
+    Person,
+    PersonDetail,
+)
 from followthrough.people.services import affiliation_add, organization_update, person_update
 from followthrough.relationships.models import Interaction, InteractionKind
 from followthrough.relationships.services import (
@@ -162,18 +169,22 @@ def test_it_shows_the_profile_in_a_small_constant_number_of_queries(
         relationship_log_interaction(person=person, kind=InteractionKind.CALL, note=f"note {n}")
         follow_up_create(person=person, title=f"f{n}", due_at=timezone.now())
         affiliation_add(person=person, organization=make_org(workspace))
+        for kind in DetailKind.values:
+            PersonDetail.objects.create(
+                workspace=workspace, person=person, kind=kind, label=f"X-{n}", value=f"v{n}"
+            )
     queries()  # new organizations: the first view brings the partners index up to date
     assert queries() == few
     # session, user, membership; person with relationship and owner, tags, contact points,
-    # affiliations; cadence (tag defaults); follow-ups; events; one timeline page; the
-    # partners index's state (our own profile is empty: nothing more); outreach; the
-    # person's sequence runs and the sequences they can be started on; mail (messages not
-    # sent and open invitations; upcoming meetings)
-    with django_assert_max_num_queries(16):
+    # affiliations; related people and other details (one query); cadence (tag defaults);
+    # follow-ups; events; one timeline page; the partners index's state (our own profile
+    # is empty: nothing more); outreach; the person's sequence runs and the sequences they
+    # can be started on; mail (messages not sent and open invitations; upcoming meetings)
+    with django_assert_max_num_queries(17):
         owner_client.get(url("person-detail", workspace, person.pk))
     organization_update(organization=workspace.organization, needs="volunteer drivers")
     owner_client.get(url("person-detail", workspace, person.pk))  # scores the organizations
-    with django_assert_max_num_queries(17):  # + the scores of the person's organizations
+    with django_assert_max_num_queries(18):  # + the scores of the person's organizations
         owner_client.get(url("person-detail", workspace, person.pk))
 
 
@@ -411,3 +422,112 @@ def test_a_viewer_gets_the_kind_forbidden_page(viewer_client, workspace):
     assert response.status_code == 403
     body = response.content.decode()
     assert "Viewers can look but not change." in body and 'aria-label="Main"' in body
+
+
+# --- What address books hold (issue 13) ---------------------------------------------------
+
+
+def _card_person(workspace) -> Person:
+    person = make_person(workspace, first_name="Jane", last_name="Doe")
+    Person.objects.filter(pk=person.pk).update(
+        name_prefix="Dr.", middle_name="Quincy", name_suffix="PhD", nickname="JD",
+        formatted_name="Dr. Jane Q. Doe, PhD", gender="F", gender_identity="woman",
+        anniversary_month=6, anniversary_day=12, anniversary_year=2001,
+        time_zone="Europe/Berlin", geo="52.52,13.405",
+        photo_url="https://example.org/jane.jpg",
+    )  # fmt: skip
+    rows = [
+        (ContactKind.EMAIL, "jane@x.org", "work, pref", {}),
+        (ContactKind.PHONE, "+49 30 1234", "work, cell", {}),
+        (ContactKind.IM, "xmpp:jane@x.org", "home", {}),
+        (ContactKind.ADDRESS, "PO Box 7, 1 Lake Road, Berlin 10115, Germany", "Summer house",
+         {"box": "PO Box 7", "street": "1 Lake Road", "locality": "Berlin", "code": "10115",
+          "country": "Germany"}),
+    ]  # fmt: skip
+    for position, (kind, value, label, parts) in enumerate(rows):
+        ContactPoint.objects.create(
+            workspace=workspace, person=person, kind=kind, value=value,
+            normalized=value.lower(), label=label, address_parts=parts, position=position,
+        )  # fmt: skip
+    PersonDetail.objects.create(
+        workspace=workspace, person=person, kind=DetailKind.RELATED, label="spouse", value="Bo"
+    )
+    PersonDetail.objects.create(
+        workspace=workspace, person=person, kind=DetailKind.OTHER, label="item1.X-CUSTOM",
+        params="TYPE=home", value="line one\\nline two\\, with a comma",
+    )  # fmt: skip
+    affiliation_add(
+        person=person, organization=make_org(workspace, name="Acme"), role="Director",
+        department="Programs", function="Project lead",
+    )  # fmt: skip
+    return person
+
+
+def test_it_shows_what_an_address_book_holds(owner_client, workspace):
+    person = _card_person(workspace)
+    page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    for shown in (
+        "Written as “Dr. Jane Q. Doe, PhD”",
+        "Known as “JD”",
+        "<dt>Full name</dt><dd>Dr. Jane Quincy Doe PhD</dd>",
+        'jane@x.org</a> <small class="muted contact-label">(work, preferred)</small>',
+        '+49 30 1234</a> <small class="muted contact-label">(work, mobile)</small>',
+        'xmpp:jane@x.org <small class="muted contact-label">(home)</small>',
+        "PO Box 7<br>1 Lake Road<br>Berlin, 10115<br>Germany",
+        "(Summer house)",
+        "<dt>Gender</dt><dd>Female (woman)</dd>",
+        '<dt>Anniversary</dt><dd><time datetime="2001-06-12">12 June 2001</time></dd>',
+        "<dt>Time zone</dt><dd>Europe/Berlin</dd>",
+        'href="https://www.openstreetmap.org/?mlat=52.52&amp;mlon=13.405#map=15/52.52/13.405"',
+        'href="https://example.org/jane.jpg" rel="noopener noreferrer nofollow">Photo link',
+        "<dt>Spouse</dt><dd>Bo</dd>",
+        "<dt>X-CUSTOM</dt><dd>line one<br>line two, with a comma</dd>",  # without its group
+        "Director at ",
+        ">Acme</a>, Programs — Project lead",
+    ):
+        assert shown in page, shown
+    assert "<details><summary>" not in page  # a few other details are not folded
+
+
+def test_many_other_details_are_folded(owner_client, workspace):
+    person = make_person(workspace)
+    for n in range(6):
+        PersonDetail.objects.create(
+            workspace=workspace, person=person, kind=DetailKind.OTHER, label=f"X-{n}",
+            value=f"{n}", position=n,
+        )  # fmt: skip
+    page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "<details><summary>6 details</summary>" in page
+    assert page.index("<dt>X-0</dt>") < page.index("<dt>X-5</dt>")
+
+
+def test_labels_names_and_details_cannot_inject_markup(owner_client, workspace):
+    person = make_person(workspace, first_name="Jane")
+    Person.objects.filter(pk=person.pk).update(
+        formatted_name=XSS, nickname=XSS, gender_identity=XSS, time_zone=XSS[:60],
+        geo=XSS[:60], photo_url="javascript:alert(1)",
+    )  # fmt: skip
+    ContactPoint.objects.create(
+        workspace=workspace, person=person, kind=ContactKind.EMAIL, value="j@x.org",
+        normalized="j@x.org", label=XSS[:40],
+    )  # fmt: skip
+    ContactPoint.objects.create(
+        workspace=workspace, person=person, kind=ContactKind.ADDRESS, value="x",
+        normalized="x", address_parts={"street": XSS, "country": XSS},
+    )  # fmt: skip
+    for kind in DetailKind.values:
+        PersonDetail.objects.create(
+            workspace=workspace, person=person, kind=kind, label=XSS, value=XSS
+        )
+    page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "<img" not in page
+    assert page.count(XSS_ESCAPED) >= 7
+    assert "javascript:" not in page  # a photo link that is no web link is not linked
+
+
+def test_an_address_without_parts_shows_as_typed(owner_client, workspace):
+    person = make_person(workspace)
+    _add_address(person, "12 River St\nLagos")
+    page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert "12 River St<br>Lagos" in page
+    assert "More about them" not in page  # nothing to show there

@@ -1,4 +1,13 @@
-from followthrough.people.models import ContactKind, Organization, Person
+import pytest
+
+from followthrough.people.models import (
+    ContactKind,
+    ContactPoint,
+    DetailKind,
+    Organization,
+    Person,
+    PersonDetail,
+)
 from followthrough.relationships.models import Stage
 from tests.factories import make_org, make_person
 from tests.people.helpers import image_bytes, upload, url
@@ -316,3 +325,178 @@ def test_a_refused_birthday_says_why_at_the_top_and_beside_the_field(owner_clien
     data = {**VALID, "birthday_day": "31", "birthday_month": "4", "birthday_year": ""}
     body = owner_client.post(url("person-edit", workspace, person.pk), data).content.decode()
     assert "There is no 31 April." in body
+
+
+# --- What address books hold (issue 13) ---------------------------------------------------
+
+
+def _points(person, kind):
+    rows = person.contact_points.filter(kind=kind).order_by("position")
+    return [(c.value, c.label) for c in rows]
+
+
+def test_labels_go_before_the_value_and_urls_are_not_labels(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace),
+        {
+            **VALID,
+            "emails": "work: dana@riverside.org\nmailto-less@x.org",
+            "phones": "work, cell: +1 555 0100\n+1 555 0199",
+            "links": "https://riverside.org\nblog: https://dana.blog",
+            "ims": "work: xmpp:dana@riverside.org\nskype: dana.lee",
+            "addresses": "Summer house: 1 Lake Road\nSpringfield",
+        },
+    )
+    assert response.status_code == 303
+    dana = Person.objects.get(full_name="Dana Lee")
+    assert _points(dana, ContactKind.EMAIL) == [
+        ("dana@riverside.org", "work"),
+        ("mailto-less@x.org", ""),
+    ]
+    assert _points(dana, ContactKind.PHONE) == [("+1 555 0100", "work, cell"), ("+1 555 0199", "")]
+    assert _points(dana, ContactKind.URL) == [
+        ("https://riverside.org", ""),
+        ("https://dana.blog", "blog"),
+    ]
+    # "skype: dana.lee" names the service of a bare handle: it is the handle's URI.
+    assert _points(dana, ContactKind.IM) == [
+        ("xmpp:dana@riverside.org", "work"),
+        ("skype:dana.lee", ""),
+    ]
+    assert _points(dana, ContactKind.ADDRESS) == [("1 Lake Road\nSpringfield", "Summer house")]
+
+
+def test_a_messaging_line_without_a_service_is_refused_naming_the_line(owner_client, workspace):
+    response = owner_client.post(
+        url("person-new", workspace), {**VALID, "ims": "skype:dana\ndana lee"}
+    )
+    assert response.status_code == 400
+    assert "Line 2: “dana lee” names no service" in response.context["form"].errors["ims"][0]
+
+
+def _imported(workspace) -> Person:
+    """A person as an address-book import leaves them: labels, an address with its parts,
+    a value that looks like a label, related people and other details."""
+    person = make_person(workspace, first_name="Maria", last_name="Okafor")
+    rows = [
+        (ContactKind.EMAIL, "maria@x.org", "work, pref", {}),
+        (ContactKind.PHONE, "+1 555 0100", "cell", {}),
+        (ContactKind.IM, "skype:maria", "", {}),
+        (ContactKind.ADDRESS, "1 Lake Road, Springfield, USA", "home", PARTS),
+        (ContactKind.ADDRESS, "Attn: Accounts, 2 Hill St", "", {"street": "2 Hill St"}),
+        (ContactKind.ADDRESS, "9 Old Road, Ogdenville", "work", {"street": "9 Old Road"}),
+    ]
+    for position, (kind, value, label, parts) in enumerate(rows):
+        ContactPoint.objects.create(
+            workspace=workspace, person=person, kind=kind, value=value,
+            normalized=value.lower(), label=label, address_parts=parts, position=position,
+        )  # fmt: skip
+    PersonDetail.objects.create(
+        workspace=workspace, person=person, kind=DetailKind.RELATED, label="spouse", value="Bo"
+    )
+    PersonDetail.objects.create(
+        workspace=workspace, person=person, kind=DetailKind.OTHER, label="item1.X-ABDATE",
+        params="TYPE=pref", value="2001-01-01",
+    )  # fmt: skip
+    return person
+
+
+PARTS = {"street": "1 Lake Road", "locality": "Springfield", "country": "USA"}
+
+
+def test_saving_the_form_as_shown_keeps_labels_parts_and_details(owner_client, workspace):
+    person = _imported(workspace)
+    form = owner_client.get(url("person-edit", workspace, person.pk)).context["form"]
+    assert form.initial["emails"] == "work, pref: maria@x.org"
+    assert form.initial["phones"] == "cell: +1 555 0100"
+    assert form.initial["ims"] == "skype:maria"
+    # "Attn: Accounts" is no label: the line says so with an empty one.
+    assert form.initial["addresses"] == (
+        "home: 1 Lake Road, Springfield, USA\n\n"
+        ": Attn: Accounts, 2 Hill St\n\n"
+        "work: 9 Old Road, Ogdenville"
+    )
+    data = {**VALID, **{k: v for k, v in form.initial.items() if v is not None}}
+    data["addresses"] = data["addresses"].replace("9 Old Road", "11 Old Road")
+    response = owner_client.post(url("person-edit", workspace, person.pk), data)
+    assert response.status_code == 303
+    assert _points(person, ContactKind.EMAIL) == [("maria@x.org", "work, pref")]
+    assert _points(person, ContactKind.IM) == [("skype:maria", "")]
+    addresses = person.contact_points.filter(kind=ContactKind.ADDRESS).order_by("position")
+    assert [(a.value, a.label, a.address_parts) for a in addresses] == [
+        ("1 Lake Road, Springfield, USA", "home", PARTS),
+        ("Attn: Accounts, 2 Hill St", "", {"street": "2 Hill St"}),
+        ("11 Old Road, Ogdenville", "work", {}),  # edited: its text is the whole of it
+    ]
+    assert person.details.count() == 2
+
+
+def test_the_more_fields_are_folded_and_saved(owner_client, workspace):
+    person = make_person(workspace, first_name="Maria", last_name="Okafor")
+    page = owner_client.get(url("person-edit", workspace, person.pk)).content.decode()
+    more = page[page.index('<details class="more-fields"') :]
+    more = more[: more.index("</details>")]
+    assert "<summary>More about them</summary>" in more
+    assert 'name="nickname"' in more and 'name="geo"' in more and 'name="headline"' not in more
+    response = owner_client.post(
+        url("person-edit", workspace, person.pk),
+        {**VALID, "name_prefix": "Dr.", "middle_name": "Ngozi", "name_suffix": "PhD",
+         "formatted_name": "Dr. Maria N. Okafor, PhD", "nickname": "Mo", "gender": "F",
+         "gender_identity": "woman", "anniversary_day": "12", "anniversary_month": "6",
+         "time_zone": "Africa/Lagos", "geo": "geo:6.45, 3.39",
+         "photo_url": "example.org/mo.jpg"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    person.refresh_from_db()
+    assert (person.name_prefix, person.middle_name, person.name_suffix) == ("Dr.", "Ngozi", "PhD")
+    assert (person.nickname, person.gender, person.gender_identity) == ("Mo", "F", "woman")
+    assert (person.anniversary_month, person.anniversary_day, person.anniversary_year) == (
+        6,
+        12,
+        None,
+    )
+    assert (person.time_zone, person.geo) == ("Africa/Lagos", "6.45,3.39")
+    assert person.photo_url == "https://example.org/mo.jpg"
+    assert person.formatted_name == "Dr. Maria N. Okafor, PhD"
+    form = owner_client.get(url("person-edit", workspace, person.pk)).context["form"]
+    assert (form.initial["nickname"], form.initial["anniversary_day"]) == ("Mo", 12)
+
+
+@pytest.mark.parametrize(
+    ("field", "changes"),
+    [
+        ("anniversary_day", {"anniversary_day": "31", "anniversary_month": "4"}),
+        ("anniversary_day", {"anniversary_day": "3"}),
+        ("geo", {"geo": "95,10"}),
+        ("geo", {"geo": "somewhere"}),
+        ("geo", {"geo": "1e1,2"}),
+        ("geo", {"geo": "nan,2"}),
+        ("gender", {"gender": "X"}),
+    ],
+)
+def test_a_bad_more_field_is_refused_and_its_group_opens(owner_client, workspace, field, changes):
+    person = make_person(workspace, first_name="Maria")
+    response = owner_client.post(
+        url("person-edit", workspace, person.pk), {**VALID, "first_name": "Changed", **changes}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert '<details class="more-fields" open>' in response.content.decode()
+    person.refresh_from_db()
+    assert person.first_name == "Maria"
+
+
+def test_the_affiliation_form_takes_a_department_and_function(owner_client, workspace):
+    person = make_person(workspace)
+    response = owner_client.post(
+        url("affiliation-add", workspace, person.pk),
+        {"organization": "Acme", "role": "Director", "department": "Programs",
+         "function": "Project lead"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    affiliation = person.affiliations.get()
+    assert (affiliation.role, affiliation.department, affiliation.function) == (
+        "Director",
+        "Programs",
+        "Project lead",
+    )

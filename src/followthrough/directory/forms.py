@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.validators import EmailValidator, URLValidator
 from django.utils.dates import MONTHS
 
+from followthrough.directory.form_checks import (
+    check_email,
+    check_geo,
+    check_im_lines,
+    check_labelled_lines,
+    check_link,
+    check_phone,
+    split_commas,
+)
 from followthrough.directory.photos import PHOTO_ACCEPT, clean_photo_upload
 from followthrough.outreach.selectors import OUTREACH_FILTERS
+from followthrough.people.contact_lines import ContactInput, split_label
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
-from followthrough.people.models import BIRTHDAY_FIELDS, Tag
+from followthrough.people.models import ANNIVERSARY_FIELDS, BIRTHDAY_FIELDS, Gender, Tag
 from followthrough.people.selectors import PERSON_SORTS
 from followthrough.people.services import birthday_check
 from followthrough.relationships.models import Stage
@@ -23,70 +31,28 @@ from followthrough.relationships.models import Stage
 ADDRESS_MAX = 400  # ContactPoint.value
 
 
-# --- Line lists ---------------------------------------------------------------------------
+# --- Helpers ------------------------------------------------------------------------------
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    """Non-empty, stripped lines with their 1-based line numbers."""
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-
-
-def _check_lines(
-    text: str, check: Callable[[str], str], what: str, max_length: int = 400
-) -> list[str]:
-    """Validate each line with `check` (which may rewrite it); one error per bad line,
-    naming the line number and its text."""
-    values, errors = [], []
-    for number, line in _lines(text):
-        try:
-            if len(line) > max_length:
-                raise ValidationError("too long")
-            values.append(check(line))
-        except ValidationError:
-            errors.append(
-                ValidationError(
-                    "Line %(number)s: “%(line)s” is not a valid %(what)s.",
-                    params={"number": number, "line": line[:80], "what": what},
-                )
-            )
-    if errors:
-        raise ValidationError(errors)
-    return values
-
-
-def _check_email(value: str) -> str:
-    EmailValidator()(value)
-    return value
-
-
-def _check_phone(value: str) -> str:
-    if not re.search(r"\d", value) or not re.fullmatch(r"[\d\s()+\-./#*,;extEXT]+", value):
-        raise ValidationError("not a phone number")
-    return value
-
-
-def _check_link(value: str) -> str:
-    # People paste "linkedin.com/in/ada"; a link without a scheme means https.
-    if "://" not in value and not value.lower().startswith("mailto:"):
-        value = "https://" + value
-    URLValidator(schemes=["http", "https"])(value)
-    return value
-
-
-def split_commas(text: str, max_length: int, what: str) -> list[str]:
-    """Comma-separated names, stripped, without blanks or case-insensitive repeats."""
-    names: dict[str, str] = {}
-    for raw in text.split(","):
-        name = raw.strip()
-        if not name:
-            continue
-        if len(name) > max_length:
-            raise ValidationError(
-                "The %(what)s “%(name)s…” is longer than %(max)s characters.",
-                params={"what": what, "name": name[:30], "max": max_length},
-            )
-        names.setdefault(name.lower(), name)
-    return list(names.values())
+def _day_fields(what: str) -> tuple[forms.Field, forms.Field, forms.Field]:
+    """Day, month and year boxes of a date whose year may be unknown."""
+    return (
+        forms.IntegerField(label=f"{what}: day", min_value=1, max_value=31, required=False),
+        forms.TypedChoiceField(
+            label=f"{what}: month",
+            choices=[("", "—"), *MONTHS.items()],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        ),
+        forms.IntegerField(
+            label=f"{what}: year",
+            min_value=1,
+            max_value=9999,
+            required=False,
+            help_text="Leave it empty when you do not know it.",
+        ),
+    )
 
 
 def _textarea(rows: int = 3, **attrs: str) -> forms.Textarea:
@@ -127,10 +93,16 @@ class PersonForm(forms.Form):
     )
     role = forms.CharField(label="Role there", max_length=200, required=False)
     emails = forms.CharField(
-        label="E-mail addresses", required=False, widget=_textarea(2), help_text="One per line."
+        label="E-mail addresses",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line; a label may go first, e.g. “work: ada@example.org”.",
     )
     phones = forms.CharField(
-        label="Phone numbers", required=False, widget=_textarea(2), help_text="One per line."
+        label="Phone numbers",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line; a label may go first, e.g. “work, cell: +1 555 0100”.",
     )
     links = forms.CharField(
         label="Links",
@@ -138,29 +110,20 @@ class PersonForm(forms.Form):
         widget=_textarea(2),
         help_text="One per line, e.g. their website or LinkedIn profile.",
     )
+    ims = forms.CharField(
+        label="Messaging",
+        required=False,
+        widget=_textarea(2),
+        help_text="One per line as service:handle, e.g. skype:alice or xmpp:alice@example.org.",
+    )
     addresses = forms.CharField(
         label="Postal addresses",
         required=False,
         widget=_textarea(3),
-        help_text="Separate two addresses with an empty line.",
+        help_text="Separate two addresses with an empty line. "
+        "An address you leave as it is keeps its street, city and country as imported.",
     )
-    birthday_day = forms.IntegerField(
-        label="Birthday: day", min_value=1, max_value=31, required=False
-    )
-    birthday_month = forms.TypedChoiceField(
-        label="Birthday: month",
-        choices=[("", "—"), *MONTHS.items()],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    birthday_year = forms.IntegerField(
-        label="Birthday: year",
-        min_value=1,
-        max_value=9999,
-        required=False,
-        help_text="Leave it empty when you do not know it.",
-    )
+    birthday_day, birthday_month, birthday_year = _day_fields("Birthday")
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
     notes = forms.CharField(
         required=False,
@@ -173,6 +136,53 @@ class PersonForm(forms.Form):
         help_text="JPEG, PNG, GIF or WebP, up to 5 MB.",
     )
     remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+    # "More about them", folded on the form (`more_fields`).
+    name_prefix = forms.CharField(max_length=50, required=False, help_text="Dr., Ms., …")
+    middle_name = forms.CharField(label="Middle names", max_length=100, required=False)
+    name_suffix = forms.CharField(max_length=50, required=False, help_text="Jr., PhD, …")
+    formatted_name = forms.CharField(
+        label="Name as written",
+        max_length=300,
+        required=False,
+        help_text="As their address book wrote it, e.g. “Dr. Jane Q. Doe, PhD”; "
+        "leave it empty to use the first and last name.",
+    )
+    nickname = forms.CharField(max_length=200, required=False)
+    gender = forms.ChoiceField(choices=[("", "—"), *Gender.choices], required=False)
+    gender_identity = forms.CharField(
+        label="Gender identity", max_length=100, required=False, help_text="In their words."
+    )
+    anniversary_day, anniversary_month, anniversary_year = _day_fields("Anniversary")
+    time_zone = forms.CharField(
+        max_length=64, required=False, help_text="E.g. Europe/Berlin or -05:00."
+    )
+    geo = forms.CharField(
+        label="Position on a map",
+        max_length=60,
+        required=False,
+        help_text="Latitude,longitude, e.g. 52.52,13.405.",
+    )
+    photo_url = forms.URLField(
+        label="Photo link",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text="A photo on the web; it is shown as a link and never fetched.",
+    )
+
+    MORE_FIELDS = (
+        "name_prefix",
+        "middle_name",
+        "name_suffix",
+        "formatted_name",
+        "nickname",
+        "gender",
+        "gender_identity",
+        *(f"anniversary_{part}" for part in ("day", "month", "year")),
+        "time_zone",
+        "geo",
+        "photo_url",
+    )
 
     def __init__(
         self,
@@ -194,26 +204,50 @@ class PersonForm(forms.Form):
             del self.fields["remove_photo"]
         _suggest_organizations(self.fields["organization"], suggest_url)
 
-    def clean_emails(self) -> list[str]:
-        return _check_lines(self.cleaned_data["emails"], _check_email, "e-mail address")
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name not in self.MORE_FIELDS]
 
-    def clean_phones(self) -> list[str]:
-        return _check_lines(self.cleaned_data["phones"], _check_phone, "phone number")
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE_FIELDS]
 
-    def clean_links(self) -> list[str]:
-        return _check_lines(self.cleaned_data["links"], _check_link, "link (http or https)")
+    def more_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.MORE_FIELDS)
 
-    def clean_addresses(self) -> list[str]:
-        """Addresses are several lines each, so an empty line separates two of them."""
+    def clean_emails(self) -> list[ContactInput]:
+        text = self.cleaned_data["emails"]
+        return check_labelled_lines(text, check_email, "e-mail address")
+
+    def clean_phones(self) -> list[ContactInput]:
+        text = self.cleaned_data["phones"]
+        return check_labelled_lines(text, check_phone, "phone number")
+
+    def clean_links(self) -> list[ContactInput]:
+        text = self.cleaned_data["links"]
+        return check_labelled_lines(text, check_link, "link (http or https)")
+
+    def clean_ims(self) -> list[ContactInput]:
+        return check_im_lines(self.cleaned_data["ims"])
+
+    def clean_addresses(self) -> list[ContactInput]:
+        """Addresses are several lines each, so an empty line separates two of them; a
+        label goes before the first line (`home: 1 Lake Road`)."""
         text = self.cleaned_data["addresses"].replace("\r\n", "\n")
-        addresses = [block.strip() for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
-        too_long = [a for a in addresses if len(a) > ADDRESS_MAX]
+        blocks = [block.strip() for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+        addresses = []
+        for block in blocks:
+            first, newline, rest = block.partition("\n")
+            label, value = split_label(first)
+            addresses.append(ContactInput(value + newline + rest, label))
+        too_long = [a.value for a in addresses if len(a.value) > ADDRESS_MAX]
         if too_long:
             raise ValidationError(
                 "An address can be at most %(max)s characters long (“%(start)s…” is longer).",
                 params={"max": ADDRESS_MAX, "start": too_long[0][:40]},
             )
         return addresses
+
+    def clean_geo(self) -> str:
+        return check_geo(self.cleaned_data["geo"])
 
     def clean_tags(self) -> list[str]:
         return split_commas(self.cleaned_data["tags"], 60, "tag")
@@ -229,12 +263,15 @@ class PersonForm(forms.Form):
             self.add_error("first_name", "Give at least a first or a last name.")
         if cleaned.get("role") and not cleaned.get("organization", "").strip():
             self.add_error("organization", "Name the organization where they have this role.")
-        parts = [cleaned.get(name) for name in BIRTHDAY_FIELDS]
-        if all(name in cleaned for name in BIRTHDAY_FIELDS):
-            try:
-                birthday_check(*parts)
-            except ValueError as error:
-                self.add_error("birthday_day", str(error))
+        for names, what in (
+            (BIRTHDAY_FIELDS, "A birthday"),
+            (ANNIVERSARY_FIELDS, "An anniversary"),
+        ):
+            if all(name in cleaned for name in names):
+                try:
+                    birthday_check(*(cleaned[name] for name in names), what=what)
+                except ValueError as error:
+                    self.add_error(names[1], str(error))  # the day's box
         return cleaned
 
 
@@ -277,7 +314,16 @@ class AffiliationForm(forms.Form):
     organization = forms.CharField(
         max_length=200, help_text="An organization in your directory; a new name adds it."
     )
-    role = forms.CharField(max_length=200, required=False)
+    role = forms.CharField(max_length=200, required=False, help_text="Their job title.")
+    department = forms.CharField(
+        max_length=200, required=False, help_text="The unit they are in, e.g. Programs."
+    )
+    function = forms.CharField(
+        label="What they do there",
+        max_length=200,
+        required=False,
+        help_text="The part they play, e.g. Project lead.",
+    )
     started_on = forms.DateField(
         label="Started", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from followthrough.directory.forms import MergeForm
 from followthrough.directory.merge_preview import merge_preview
 from followthrough.people import duplicates, merge, selectors
-from followthrough.people.models import Person
+from followthrough.people.models import Gender, Person
 from followthrough.workspaces.access import (
     WorkspaceRequest,
     get_for_workspace,
@@ -77,7 +77,9 @@ class FieldRow:
 
 def _display(person: Person, name: str) -> str:
     value = merge.field_value(person, name)
-    if name == "birthday":
+    if name == "gender" and value in Gender.values:
+        return Gender(value).label
+    if name in merge.DATE_FIELDS:
         month, day, year = value
         if not (month and day):
             return ""

@@ -9,11 +9,13 @@ every one scoped by the workspace id (see `followthrough.sql`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from followthrough.events.days import zone_of
-from followthrough.people.models import ContactKind, Person
+from followthrough.people.contact_lines import label_display
+from followthrough.people.models import ContactKind, DetailKind, Gender, Person
 from followthrough.people.selectors import TimelinePage
 from followthrough.relationships.models import FollowUpStatus, InteractionKind
 from followthrough.sql import aware, fetch_rows
@@ -32,20 +34,112 @@ class TagRow:
     cadence_days: int | None
 
 
+def _is_web(value: str) -> bool:
+    return value[:8].lower() == "https://" or value[:7].lower() == "http://"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    value: str
+    label: str  # as stored: "work, cell", "Summer house"
+    # An address's structure, as lines to show ("" parts left out); empty otherwise.
+    lines: tuple[str, ...] = ()
+
+    @property
+    def label_display(self) -> str:
+        return label_display(self.label)
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True, slots=True)
 class LinkRow:
     value: str
     connected_on: date | None  # LinkedIn's "Connected On", for a profile link
+    label: str = ""
 
     @property
     def is_web(self) -> bool:
-        return self.value[:8].lower() == "https://" or self.value[:7].lower() == "http://"
+        return _is_web(self.value)
+
+    @property
+    def label_display(self) -> str:
+        return label_display(self.label)
+
+
+def address_lines(parts: dict[str, str]) -> tuple[str, ...]:
+    """An address's parts as the lines of an envelope: PO box, extended, street; then
+    "locality, region code"; then the country."""
+    town = " ".join(filter(None, (parts.get("region"), parts.get("code"))))
+    place = ", ".join(filter(None, (parts.get("locality"), town)))
+    lines = (
+        parts.get("box"),
+        parts.get("extended"),
+        parts.get("street"),
+        place,
+        parts.get("country"),
+    )
+    return tuple(line for line in lines if line)
+
+
+def _parts(raw: object) -> dict[str, str]:
+    # Read by plain SQL, a JSON column comes back as text (SQLite, and Django's psycopg
+    # setup); a driver that decodes it gives a dict.
+    if isinstance(raw, str):
+        raw = json.loads(raw or "{}")
+    return {k: str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def unescape_card_text(value: str) -> str:
+    """A vCard value as written (RFC 6350 3.4: "\\n", "\\,", "\\;", "\\\\") as a member
+    reads it."""
+    out, chars = [], iter(value)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append("\n" if following in "nN" and following else following)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class DetailRow:
+    label: str
+    value: str
+
+    @property
+    def label_display(self) -> str:
+        return label_display(self.label)
+
+    @property
+    def name(self) -> str:
+        """An other detail's property name without its group ("item3.X-ABDATE" →
+        "X-ABDATE"); a vCard group never holds a dot."""
+        return self.label.split(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class MoreAbout:
+    """The address-book fields of the person (`CARD_FIELDS`), ready to show."""
+
+    name_parts: str  # "Dr. Jane Quincy Doe PhD" when there is a prefix, middle or suffix
+    gender: str  # "Female (woman)"
+    anniversary: Birthday | None
+    geo_url: str  # an OpenStreetMap link to the position, "" when there is none
+    photo_url: str  # "" unless an http(s) link
+
+    def __bool__(self) -> bool:
+        return any((self.name_parts, self.gender, self.anniversary, self.geo_url, self.photo_url))
 
 
 @dataclass(frozen=True, slots=True)
 class AffiliationRow:
     id: int
     role: str
+    department: str
+    function: str
     started_on: date | None
     ended_on: date | None
     organization_id: int
@@ -110,9 +204,10 @@ class Birthday:
     has_year: bool
 
 
-def birthday_of(person: Person) -> Birthday | None:
-    """The person's birthday, or None when it is missing or not a real day."""
-    month, day, year = person.birthday_month, person.birthday_day, person.birthday_year
+def birthday_of(person: Person, field: str = "birthday") -> Birthday | None:
+    """The person's birthday (or `field="anniversary"`), or None when it is missing or
+    not a real day."""
+    month, day, year = (getattr(person, f"{field}_{part}") for part in ("month", "day", "year"))
     if not (month and day):
         return None
     try:
@@ -126,8 +221,11 @@ class PersonPage:
     person: Person
     birthday: Birthday | None
     tags: list[TagRow]
-    contacts: dict[str, list[str]]
+    contacts: dict[str, list[ContactRow]]
     links: list[LinkRow]
+    more: MoreAbout
+    related: list[DetailRow]
+    other_details: list[DetailRow]
     current_affiliations: list[AffiliationRow]
     past_affiliations: list[AffiliationRow]
     cadence_days: int | None
@@ -143,17 +241,23 @@ TAGS_SQL = """
     ORDER BY lower(t.name), t.id
 """
 CONTACTS_SQL = """
-    SELECT kind, value, connected_on FROM people_contactpoint
+    SELECT kind, value, connected_on, label, address_parts FROM people_contactpoint
     WHERE workspace_id = %s AND person_id = %s
     ORDER BY kind, position, id
 """
 AFFILIATIONS_SQL = """
-    SELECT a.id, a.role, a.started_on, a.ended_on, a.organization_id, o.name
+    SELECT a.id, a.role, a.department, a.function, a.started_on, a.ended_on,
+           a.organization_id, o.name
     FROM people_affiliation a
     JOIN people_organization o ON o.id = a.organization_id AND o.workspace_id = a.workspace_id
     WHERE a.workspace_id = %s AND a.person_id = %s
     ORDER BY CASE WHEN a.ended_on IS NULL THEN 0 ELSE 1 END, a.ended_on DESC,
              CASE WHEN a.started_on IS NULL THEN 1 ELSE 0 END, a.started_on DESC, a.id
+"""
+DETAILS_SQL = """
+    SELECT kind, label, value FROM people_persondetail
+    WHERE workspace_id = %s AND person_id = %s
+    ORDER BY kind, position, id
 """
 FOLLOW_UPS_SQL = """
     SELECT f.id, f.title, f.due_at, u.first_name, u.last_name, u.email
@@ -207,23 +311,63 @@ def _timeline(workspace_id: int, person_id: int, number: int, per_page: int) -> 
                         has_next=len(entries) > per_page)  # fmt: skip
 
 
+def _geo_url(geo: str) -> str:
+    """A link that shows the position on OpenStreetMap (the page fetches nothing)."""
+    parts = [part.strip() for part in geo.split(",")]
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        return ""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or "e" in geo.lower():
+        return ""  # "1e5" and "nan" are floats, not positions
+    return f"https://www.openstreetmap.org/?mlat={parts[0]}&mlon={parts[1]}#map=15/{parts[0]}/{parts[1]}"
+
+
+def more_about(person: Person) -> MoreAbout:
+    names = (person.first_name, person.middle_name, person.last_name)
+    gender = Gender(person.gender).label if person.gender in Gender.values else ""
+    identity = person.gender_identity
+    return MoreAbout(
+        name_parts=" ".join(filter(None, (person.name_prefix, *names, person.name_suffix)))
+        if person.name_prefix or person.middle_name or person.name_suffix
+        else "",
+        gender=f"{gender} ({identity})" if gender and identity else gender or identity,
+        anniversary=birthday_of(person, "anniversary"),
+        geo_url=_geo_url(person.geo) if person.geo else "",
+        photo_url=person.photo_url if _is_web(person.photo_url) else "",
+    )
+
+
+def _details(ids: list[int]) -> tuple[list[DetailRow], list[DetailRow]]:
+    related, other = [], []
+    for kind, label, value in fetch_rows(DETAILS_SQL, ids):
+        if kind == DetailKind.RELATED:
+            related.append(DetailRow(label, value))
+        else:
+            other.append(DetailRow(label, unescape_card_text(value)))
+    return related, other
+
+
 def person_page(*, person: Person, timeline_number: int, timeline_per_page: int) -> PersonPage:
     """The parts of `person`'s page (fetch the person with `person_with_relationship`).
 
     Orders: tags by name; contacts by kind then position; affiliations current first;
     open follow-ups soonest first (at most 20); events latest first (at most 10); the
-    timeline newest first, one page. Cost: 6 indexed queries, whatever the history length.
+    timeline newest first, one page; related people and other details as imported.
+    Cost: 7 indexed queries, whatever the history length.
     """
     from followthrough.relationships.services import relationship_cadence_days
 
     ids = [person.workspace_id, person.pk]
     tags = [TagRow(*row) for row in fetch_rows(TAGS_SQL, ids)]
-    contacts: dict[str, list[str]] = {kind: [] for kind in ContactKind.values}
+    contacts: dict[str, list[ContactRow]] = {kind: [] for kind in ContactKind.values}
     links: list[LinkRow] = []
-    for kind, value, connected_on in fetch_rows(CONTACTS_SQL, ids):
-        contacts[kind].append(value)
+    for kind, value, connected_on, label, parts in fetch_rows(CONTACTS_SQL, ids):
+        lines = address_lines(_parts(parts)) if kind == ContactKind.ADDRESS else ()
+        contacts[kind].append(ContactRow(value, label, lines))
         if kind == ContactKind.URL:
-            links.append(LinkRow(value, connected_on))
+            links.append(LinkRow(value, connected_on, label))
+    related, other_details = _details(ids)
     affiliations = [AffiliationRow(*row) for row in fetch_rows(AFFILIATIONS_SQL, ids)]
     follow_ups = [
         FollowUpRow(id, title, aware(due), _name(first, last, email))
@@ -249,6 +393,9 @@ def person_page(*, person: Person, timeline_number: int, timeline_per_page: int)
         tags=tags,
         contacts=contacts,
         links=links,
+        more=more_about(person),
+        related=related,
+        other_details=other_details,
         current_affiliations=[a for a in affiliations if a.is_current],
         past_affiliations=[a for a in affiliations if not a.is_current],
         cadence_days=cadence,

@@ -39,8 +39,10 @@ from followthrough.outreach.selectors import (
 )
 from followthrough.outreach.undo import recall
 from followthrough.people import selectors, services
+from followthrough.people.contact_lines import join_label
 from followthrough.people.models import (
     BIRTHDAY_FIELDS,
+    CARD_FIELDS,
     Affiliation,
     ContactKind,
     Person,
@@ -145,16 +147,14 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
     contacts = _contacts_by_kind(person)
     initial = {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "headline": person.headline,
-        "notes": person.notes,
-        "emails": "\n".join(c.value for c in contacts[ContactKind.EMAIL]),
-        "phones": "\n".join(c.value for c in contacts[ContactKind.PHONE]),
-        "links": "\n".join(c.value for c in contacts[ContactKind.URL]),
-        "addresses": "\n\n".join(c.value for c in contacts[ContactKind.ADDRESS]),
+        **{name: getattr(person, name) for name in PERSON_FORM_FIELDS},
+        **{
+            name: ("\n\n" if kind == ContactKind.ADDRESS else "\n").join(
+                join_label(c.label, c.value) for c in contacts[kind]
+            )
+            for name, kind in services.CONTACT_KIND_OF.items()
+        },
         "tags": ", ".join(tag.name for tag in person.tags.all()),
-        **{name: getattr(person, name) for name in BIRTHDAY_FIELDS},
     }
     form = PersonForm(
         request.POST or None,
@@ -184,8 +184,17 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _render_person_form(request, form, person=person)
 
 
-PERSON_FORM_FIELDS = ("first_name", "last_name", "headline", "notes", *BIRTHDAY_FIELDS)
-PERSON_FORM_LISTS = ("emails", "phones", "links", "addresses", "tags")
+# The person's related people and other card details are not on the form: saving it
+# leaves them as they are (`person_update` never touches them).
+PERSON_FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "headline",
+    "notes",
+    *BIRTHDAY_FIELDS,
+    *CARD_FIELDS,
+)
+PERSON_FORM_LISTS = (*services.CONTACT_KINDS, "tags")
 
 
 def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -308,6 +317,8 @@ def affiliation_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 person=person,
                 organization=organization,
                 role=data["role"],
+                department=data["department"],
+                function=data["function"],
                 started_on=data["started_on"],
                 ended_on=data["ended_on"],
             )

@@ -13,12 +13,14 @@ class PeopleConfig(AppConfig):
             ContactPoint,
             DismissedDuplicate,
             Person,
+            PersonDetail,
         )
 
         registry.register_merge_policy(Person.tags.through, merge.merge_tags)
         registry.register_merge_policy(ContactPoint, merge.merge_contact_points)
         registry.register_merge_policy(Affiliation, merge.merge_affiliations)
         registry.register_merge_policy(DismissedDuplicate, merge.merge_dismissals)
+        registry.register_merge_policy(PersonDetail, merge.merge_details)
         # The search index's triggers live outside the migrations: see people.search_schema.
         pre_migrate.connect(_drop_search_triggers, sender=self)
         post_migrate.connect(_install_search_triggers, sender=self)

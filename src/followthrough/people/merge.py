@@ -2,10 +2,11 @@
 
 A merge keeps one person (`keep`) and deletes the other after moving everything of
 theirs over: every row that refers to a person, found from the model metadata
-(`people.registry`) — contact points, tags, affiliations, identities in other systems,
-interactions, follow-ups, focus picks, event attendance and the relationship. Nothing is
-duplicated on the way (the same e-mail twice, the same organization twice for one period,
-two attendances of one event), and field values the member chose not to keep are written
+(`people.registry`) — contact points, tags, affiliations, related people and other card
+details, identities in other systems, interactions, follow-ups, focus picks, event
+attendance and the relationship. Nothing is duplicated on the way (the same e-mail twice,
+the same organization twice for one period, the same card detail twice, two attendances
+of one event), and field values the member chose not to keep are written
 into the merge note on the kept person's timeline, each under the record it came from, so
 nothing is lost silently. A photo not kept is not deleted either (see `_apply_fields`).
 """
@@ -22,17 +23,21 @@ from django.db.models import Max
 from followthrough.people import registry
 from followthrough.people.duplicates import pair_key
 from followthrough.people.models import (
+    ANNIVERSARY_FIELDS,
     BIRTHDAY_FIELDS,
     Affiliation,
     ContactPoint,
     DismissedDuplicate,
+    Gender,
     Person,
+    PersonDetail,
 )
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# The fields a member chooses between, with their labels; "birthday" is its three parts.
+# The fields a member chooses between, with their labels; "birthday" and "anniversary"
+# are their three parts each (`DATE_FIELDS`).
 MERGE_FIELDS = {
     "first_name": "First name",
     "last_name": "Last name",
@@ -40,7 +45,19 @@ MERGE_FIELDS = {
     "notes": "Notes",
     "photo": "Photo",
     "birthday": "Birthday",
+    "name_prefix": "Name prefix",
+    "middle_name": "Middle names",
+    "name_suffix": "Name suffix",
+    "formatted_name": "Name as written",
+    "nickname": "Nickname",
+    "gender": "Gender",
+    "gender_identity": "Gender identity",
+    "anniversary": "Anniversary",
+    "time_zone": "Time zone",
+    "geo": "Position",
+    "photo_url": "Photo link",
 }
+DATE_FIELDS = {"birthday": BIRTHDAY_FIELDS, "anniversary": ANNIVERSARY_FIELDS}
 KEEP, OTHER = "keep", "other"
 
 
@@ -49,10 +66,10 @@ class MergeError(ValueError):
 
 
 def field_value(person: Person, name: str) -> Any:
-    """The value of a merge field: a tuple of parts for the birthday, the file name for
-    the photo ("" when none)."""
-    if name == "birthday":
-        return tuple(getattr(person, part) for part in BIRTHDAY_FIELDS)
+    """The value of a merge field: a tuple of parts for the birthday and anniversary, the
+    file name for the photo ("" when none)."""
+    if name in DATE_FIELDS:
+        return tuple(getattr(person, part) for part in DATE_FIELDS[name])
     if name == "photo":
         return person.photo.name or ""
     return getattr(person, name)
@@ -99,9 +116,11 @@ def _lock_pair(keep: Person, other: Person) -> tuple[Person, Person]:
 
 
 def _describe(name: str, value: Any) -> str:
-    if name == "birthday":
+    if name in DATE_FIELDS:
         month, day, year = value
         return f"{year or '????'}-{month or 0:02d}-{day or 0:02d}"
+    if name == "gender" and value in Gender.values:
+        return f"{Gender(value).label} ({value})"
     if name == "photo":
         # The file's name in storage: the file is kept, and this is how to find it.
         return f"`{value}` (the file is kept)"
@@ -129,8 +148,8 @@ def _apply_fields(keep: Person, other: Person, choices: Mapping[str, str]) -> di
         if lost_value != value and not _is_empty(lost_value):
             whose = OTHER if lost is other else KEEP
             dropped[whose].append(f"{label}: {_describe(name, lost_value)}")
-        if name == "birthday":
-            for part, part_value in zip(BIRTHDAY_FIELDS, value, strict=True):
+        if name in DATE_FIELDS:
+            for part, part_value in zip(DATE_FIELDS[name], value, strict=True):
                 setattr(keep, part, part_value)
         elif name == "photo":
             keep.photo = value or ""
@@ -158,6 +177,32 @@ def merge_contact_points(keep: Person, other: Person) -> None:
         point.person, point.position = keep, positions[point.kind]
         moving.append(point)
     ContactPoint.objects.bulk_update(moving, ["person", "position"])
+
+
+def merge_details(keep: Person, other: Person) -> None:
+    """The other's related people and other card details after the kept person's own
+    (in their order), except those the kept person already has word for word (label,
+    parameters and value): two records of one card would otherwise show and export each
+    detail twice. The rest go with the other person."""
+    rows = PersonDetail.objects.filter(
+        workspace_id=keep.workspace_id, person_id__in=[keep.pk, other.pk]
+    ).order_by("kind", "position", "pk")
+    mine = [row for row in rows if row.person_id == keep.pk]
+    theirs = [row for row in rows if row.person_id == other.pk]
+    taken = {(row.kind, row.label, row.params, row.value) for row in mine}
+    positions: dict[str, int] = {}
+    for row in mine:
+        positions[row.kind] = max(positions.get(row.kind, -1), row.position)
+    moving = []
+    for row in theirs:
+        key = (row.kind, row.label, row.params, row.value)
+        if key in taken:
+            continue
+        taken.add(key)
+        positions[row.kind] = positions.get(row.kind, -1) + 1
+        row.person, row.position = keep, positions[row.kind]
+        moving.append(row)
+    PersonDetail.objects.bulk_update(moving, ["person", "position"])
 
 
 def _role_key(role: str) -> str:
@@ -204,8 +249,9 @@ def _plan_affiliations(
         if same is None:
             moving.append(row)
             continue
-        if not same.role.strip():
-            same.role = row.role.strip()
+        for text in ("role", "department", "function"):  # what the kept row lacks
+            if not getattr(same, text).strip():
+                setattr(same, text, getattr(row, text).strip())
         same.started_on = min(filter(None, (same.started_on, row.started_on)), default=None)
         if same.ended_on is not None and row.ended_on is not None:
             same.ended_on = max(same.ended_on, row.ended_on)
@@ -230,18 +276,21 @@ def merge_affiliations(keep: Person, other: Person) -> None:
     "Maria Okafor at Riverside Food Bank" is the same job as "Volunteer Coordinator at
     Riverside Food Bank"), and they cover the same period: both current, or both ended
     on the same day or at overlapping known dates. Then the kept person's row stays and
-    takes what it lacks from the other's: the role, and dates widened to cover both (the
-    earlier start, the later end). An ended and a current row at one organization are
-    two periods and both stay, as do two different roles (a board chair can also be
-    a volunteer) and past periods not known to overlap: when in doubt both stay, since a
-    duplicate row is easy to delete and a lost period is not."""
+    takes what it lacks from the other's: the role (and department and function), and
+    dates widened to cover both (the earlier start, the later end). An ended and a
+    current row at one organization are two periods and both stay, as do two different
+    roles (a board chair can also be a volunteer) and past periods not known to overlap:
+    when in doubt both stay, since a duplicate row is easy to delete and a lost period
+    is not."""
     moving, combined = _plan_affiliations(
         list(keep.affiliations.all()), list(other.affiliations.all())
     )
     for row in moving:
         row.person = keep
     Affiliation.objects.bulk_update(moving, ["person"])
-    Affiliation.objects.bulk_update(combined, ["role", "started_on", "ended_on"])
+    Affiliation.objects.bulk_update(
+        combined, ["role", "department", "function", "started_on", "ended_on"]
+    )
 
 
 def merge_tags(keep: Person, other: Person) -> None:

@@ -1,4 +1,11 @@
-"""Writes for the directory: people, organizations, affiliations, tags, contact points."""
+"""Writes for the directory: people, organizations, affiliations, tags, contact points.
+
+A person's contact points of one kind are written as a whole list (the profile form
+edits them that way): each keeps its label, and a point whose value is unchanged keeps
+what the form does not show — an address's structure (`address_parts`, matched on the
+exact old text: an edited address is then just its text) and when a LinkedIn connection
+was made (matched on the normalized value).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +18,18 @@ from django.db import transaction
 from django.utils.dates import MONTHS
 
 from followthrough.people import registry
+from followthrough.people.contact_lines import LABEL_MAX, ContactInput
 from followthrough.people.linkedin import linkedin_canonical
 from followthrough.people.models import (
+    ANNIVERSARY_FIELDS,
     BIRTHDAY_FIELDS,
+    CARD_FIELDS,
     ORGANIZATION_FIELDS,
     PERSON_FIELDS,
     Affiliation,
     ContactKind,
     ContactPoint,
+    Gender,
     Organization,
     Person,
     Tag,
@@ -38,6 +49,8 @@ def normalize_contact(kind: str, value: str) -> str:
         return ("+" if value.startswith("+") else "") + re.sub(r"\D", "", value)
     if kind == ContactKind.URL:
         return normalize_link(value)
+    if kind == ContactKind.IM:
+        return value.lower()
     return value.lower().rstrip("/")
 
 
@@ -65,16 +78,60 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
     return [existing[key] for key in wanted]
 
 
-def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> None:
-    person.contact_points.filter(kind=kind).delete()
+# What a contact point carries that the form does not show, by (kind, exact value) for
+# an address's parts and by (kind, normalized value) for the rest.
+_Kept = dict[tuple[str, str], ContactPoint]
+ContactValues = Sequence[str | ContactInput]
+# The contact lists `person_create` and `person_update` take, by argument name.
+CONTACT_KINDS = ("emails", "phones", "links", "addresses", "ims")
+CONTACT_KIND_OF = dict(
+    zip(
+        CONTACT_KINDS,
+        (
+            ContactKind.EMAIL,
+            ContactKind.PHONE,
+            ContactKind.URL,
+            ContactKind.ADDRESS,
+            ContactKind.IM,
+        ),
+        strict=True,
+    )
+)
+
+
+def _old_points(person: Person) -> _Kept:
+    """The person's contact points before an edit, in one query."""
+    kept: _Kept = {}
+    for point in person.contact_points.only(
+        "kind", "value", "normalized", "connected_on", "address_parts"
+    ):
+        kept.setdefault((point.kind, point.normalized), point)
+        if point.kind == ContactKind.ADDRESS:
+            kept.setdefault(("address-text", point.value), point)
+    return kept
+
+
+def _set_contact_points(
+    person: Person, kind: str, values: ContactValues, old: _Kept | None = None
+) -> None:
+    """Replace the person's contact points of `kind` with `values` (in that order, without
+    repeats); `old` (from `_old_points`) gives what an unchanged value keeps, and is None
+    only for a new person, who has nothing to replace."""
+    if old is not None:
+        person.contact_points.filter(kind=kind).delete()
     seen: set[str] = set()
     rows: list[ContactPoint] = []
-    for value in values:
-        value = value.strip()
+    for item in values:
+        entry = item if isinstance(item, ContactInput) else ContactInput(item)
+        value = entry.value.strip()
         key = normalize_contact(kind, value)
         if not value or key in seen:
             continue
         seen.add(key)
+        before = (old or {}).get((kind, key))
+        same_text = (
+            (old or {}).get(("address-text", value)) if kind == ContactKind.ADDRESS else None
+        )
         rows.append(
             ContactPoint(
                 workspace_id=person.workspace_id,
@@ -82,19 +139,25 @@ def _set_contact_points(person: Person, kind: str, values: Sequence[str]) -> Non
                 kind=kind,
                 value=value,
                 normalized=key,
+                label=entry.label.strip()[:LABEL_MAX],
                 position=len(rows),
+                connected_on=before.connected_on if before else None,
+                address_parts=entry.parts or (same_text.address_parts if same_text else {}),
             )
         )
     ContactPoint.objects.bulk_create(rows)
 
 
-def birthday_check(month: int | None, day: int | None, year: int | None) -> None:
-    """Raise ValueError unless this is a birthday: nothing at all, or a real day of a
-    month with an optional year (29 February without a year is one)."""
+def birthday_check(
+    month: int | None, day: int | None, year: int | None, *, what: str = "A birthday"
+) -> None:
+    """Raise ValueError unless this is a birthday (or, as `what` says, an anniversary):
+    nothing at all, or a real day of a month with an optional year (29 February without
+    a year is one)."""
     if month is None and day is None and year is None:
         return
     if month is None or day is None:
-        raise ValueError("A birthday needs a day and a month.")
+        raise ValueError(f"{what} needs a day and a month.")
     if not 1 <= month <= 12:
         raise ValueError(f"There is no month {month}.")
     try:
@@ -105,6 +168,18 @@ def birthday_check(month: int | None, day: int | None, year: int | None) -> None
         raise ValueError(f"There is no {day} {MONTHS[month]}.") from None
 
 
+def _card_check(person: Person, fields: dict[str, Any]) -> None:
+    """Raise ValueError for an anniversary that is no day or a gender not in `Gender`
+    (parts not in `fields` are the person's own)."""
+    if any(name in fields for name in ANNIVERSARY_FIELDS):
+        birthday_check(
+            *(fields.get(name, getattr(person, name)) for name in ANNIVERSARY_FIELDS),
+            what="An anniversary",
+        )
+    if fields.get("gender") and fields["gender"] not in Gender.values:
+        raise ValueError(f"“{fields['gender']}” is not a gender of vCard (M, F, O, N or U).")
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -113,10 +188,11 @@ def person_create(
     last_name: str = "",
     headline: str = "",
     notes: str = "",
-    emails: Sequence[str] = (),
-    phones: Sequence[str] = (),
-    links: Sequence[str] = (),
-    addresses: Sequence[str] = (),
+    emails: ContactValues = (),
+    phones: ContactValues = (),
+    links: ContactValues = (),
+    addresses: ContactValues = (),
+    ims: ContactValues = (),
     tags: Sequence[str] = (),
     organization: Organization | None = None,
     role: str = "",
@@ -125,11 +201,17 @@ def person_create(
     birthday_month: int | None = None,
     birthday_day: int | None = None,
     birthday_year: int | None = None,
+    **card: Any,
 ) -> Person:
-    """Add a person to the directory; the rooms that keep something for every person
-    (their relationship, at stage Noticed) add it through `registry.on_person_added`."""
+    """Add a person to the directory; `card` takes the fields of `CARD_FIELDS`. Contact
+    points are values or `ContactInput`s (with a label). The rooms that keep something
+    for every person (their relationship, at stage Noticed) add it through
+    `registry.on_person_added`."""
     if not (first_name.strip() or last_name.strip()):
         raise ValueError("A person needs a first or last name.")
+    unknown = set(card) - set(CARD_FIELDS)
+    if unknown:
+        raise TypeError(f"person_create() got unexpected fields {sorted(unknown)}")
     birthday_check(birthday_month, birthday_day, birthday_year)
     person = Person(
         workspace=workspace,
@@ -140,14 +222,16 @@ def person_create(
         birthday_month=birthday_month,
         birthday_day=birthday_day,
         birthday_year=birthday_year,
+        **card,
     )
+    _card_check(person, card)
     if photo:
         person.photo = photo
     person.save()
-    _set_contact_points(person, ContactKind.EMAIL, emails)
-    _set_contact_points(person, ContactKind.PHONE, phones)
-    _set_contact_points(person, ContactKind.URL, links)
-    _set_contact_points(person, ContactKind.ADDRESS, addresses)
+    for kind, values in zip(
+        CONTACT_KIND_OF.values(), (emails, phones, links, addresses, ims), strict=True
+    ):
+        _set_contact_points(person, kind, values)
     if tags:
         person.tags.set(tags_resolve(workspace=workspace, names=tags))
     if organization is not None:
@@ -160,19 +244,23 @@ def person_create(
 def person_update(
     *,
     person: Person,
-    emails: Sequence[str] | None = None,
-    phones: Sequence[str] | None = None,
-    links: Sequence[str] | None = None,
-    addresses: Sequence[str] | None = None,
+    emails: ContactValues | None = None,
+    phones: ContactValues | None = None,
+    links: ContactValues | None = None,
+    addresses: ContactValues | None = None,
+    ims: ContactValues | None = None,
     tags: Sequence[str] | None = None,
     **fields: Any,
 ) -> Person:
-    """Change a person's fields; list arguments left as None stay as they are."""
+    """Change a person's fields; list arguments left as None stay as they are. A contact
+    list replaces that kind's points (see the module docstring for what an unchanged
+    value keeps); the person's other details (`PersonDetail`) are never touched here."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"person_update() got unexpected fields {sorted(unknown)}")
     if any(name in fields for name in BIRTHDAY_FIELDS):
         birthday_check(*(fields.get(name, getattr(person, name)) for name in BIRTHDAY_FIELDS))
+    _card_check(person, fields)
     old_photo = person.photo.name if "photo" in fields and person.photo else ""
     for name, value in fields.items():
         setattr(person, name, value)
@@ -181,14 +269,12 @@ def person_update(
         # Only once the new row is committed: a rollback must still find the old file.
         storage = person.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
-    for kind, values in (
-        (ContactKind.EMAIL, emails),
-        (ContactKind.PHONE, phones),
-        (ContactKind.URL, links),
-        (ContactKind.ADDRESS, addresses),
-    ):
+    given = (emails, phones, links, addresses, ims)
+    lists = dict(zip(CONTACT_KIND_OF.values(), given, strict=True))
+    old = _old_points(person) if any(v is not None for v in lists.values()) else {}
+    for kind, values in lists.items():
         if values is not None:
-            _set_contact_points(person, kind, values)
+            _set_contact_points(person, kind, values, old)
     if tags is not None:
         person.tags.set(tags_resolve(workspace=person.workspace, names=tags))
         registry.tags_changed(person.workspace, [person.pk])
@@ -245,10 +331,14 @@ def affiliation_add(
     person: Person,
     organization: Organization,
     role: str = "",
+    department: str = "",
+    function: str = "",
     started_on: date | None = None,
     ended_on: date | None = None,
 ) -> Affiliation:
-    """Record a person's role at an organization (a person may hold several)."""
+    """Record a person's role at an organization (a person may hold several): the job
+    title (`role`), the unit within it (`department`) and the part they play
+    (`function`)."""
     if person.workspace_id != organization.workspace_id:
         raise ValueError("Person and organization belong to different workspaces.")
     if started_on and ended_on and ended_on < started_on:
@@ -258,6 +348,8 @@ def affiliation_add(
         person=person,
         organization=organization,
         role=role,
+        department=department,
+        function=function,
         started_on=started_on,
         ended_on=ended_on,
     )
