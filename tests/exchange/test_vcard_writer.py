@@ -26,7 +26,7 @@ from followthrough.exchange.exports.vcard_export import (
     organization_card,
     person_card,
 )
-from followthrough.exchange.exports.vcard_fields import CardFields
+from followthrough.exchange.exports.vcard_fields import KNOWN_TYPES, CardFields
 from followthrough.exchange.formats import registry
 from followthrough.exchange.formats.records import OrganizationRecord, PartialDate, PersonRecord
 from followthrough.exchange.formats.vcard.writer import (
@@ -57,7 +57,8 @@ def _vobject_card(version: str):
 def _vobject_add(built, name: str, value: object, label: str, version: str, groups) -> None:
     """A contact line: plain type tokens as TYPE (`pref` as PREF=1 in 4.0), any other
     label as Apple's group with its X-ABLabel."""
-    tokens = [t.strip().lower() for t in label.split(",") if t.strip()]
+    tokens = [t.strip() for t in label.split(",") if t.strip()]
+    tokens = [t.lower() if t.lower() in KNOWN_TYPES else t for t in tokens]
     if not tokens or all(t and set(t) <= _TYPE_TOKEN for t in tokens):
         added = built.add(name)
         tokens = list(dict.fromkeys(tokens))

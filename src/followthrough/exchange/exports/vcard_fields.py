@@ -19,8 +19,9 @@ Written so that the importer reads back what was there:
   properties; one whose name is not a property name, or is one every writer regenerates
   (BEGIN, END, VERSION, PRODID, REV), is left out, and a line break that a restore or an
   edit let into one is written `\\n`, so a detail can never break the card.
-- 3.0 has no GENDER or ANNIVERSARY: X-GENDER (Male, Female, else the identity or the
-  sex's name) and X-ANNIVERSARY, as Apple and KDE write them. TZ in 3.0 is a UTC offset
+- 3.0 has no GENDER or ANNIVERSARY: X-GENDER (Male, Female) and X-ANNIVERSARY, as
+  Apple and KDE write them; a gender X-GENDER cannot say (an identity, another sex) is
+  4.0's GENDER, which this importer reads in any version. TZ in 3.0 is a UTC offset
   unless VALUE=text says otherwise (RFC 2426 3.4.1), so a zone's name carries it.
 """
 
@@ -43,6 +44,18 @@ from followthrough.exchange.formats.vcard.writer import (
 from followthrough.people.models import ADDRESS_PARTS, CARD_FIELDS, ContactKind, DetailKind, Gender
 
 _TOKEN = re.compile(r"[a-z0-9-]+")
+# The TYPE values vCard 3.0 and 4.0 define (RFC 2426 3.2-3.3, RFC 6350 6.4-6.6) and
+# those phones write: case means nothing in them.
+KNOWN_TYPES = frozenset(
+    {
+        "work", "home", "cell", "fax", "pager", "voice", "text", "video", "textphone",
+        "pref", "main", "iphone", "other", "internet", "msg", "bbs", "modem", "car",
+        "isdn", "pcs", "x400", "postal", "parcel", "dom", "intl", "contact",
+        "acquaintance", "friend", "met", "co-worker", "colleague", "co-resident",
+        "neighbor", "child", "parent", "sibling", "spouse", "kin", "muse", "crush",
+        "date", "sweetheart", "me", "agent", "emergency",
+    }
+)  # fmt: skip
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}|Z")
 _PROPERTY_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?[A-Za-z0-9-]+")
@@ -122,9 +135,11 @@ def yearless_date(date: tuple[int | None, int | None, int | None], version: str)
 
 def _tokens(label: str) -> list[str] | None:
     """The label's type tokens (`work, cell` → [work, cell]); None for a label of other
-    words."""
-    tokens = [token.strip().lower() for token in label.split(",")]
-    tokens = [token for token in tokens if token]
+    words. The types vCard names are types in any case ("Work" is TYPE=work); any other
+    token is one only in lower case, as the importer reads TYPE: "Spouse" or
+    "AssistantPhone" are the user's words, written back as a label with their case."""
+    tokens = [token.strip() for token in label.split(",")]
+    tokens = [token.lower() if token.lower() in KNOWN_TYPES else token for token in tokens if token]
     if tokens and all(_TOKEN.fullmatch(token) for token in tokens):
         return list(dict.fromkeys(tokens))
     return None
@@ -163,14 +178,14 @@ def contact_lines(contacts: Iterable[tuple], version: str, groups: Groups) -> It
 def _gender_lines(card: CardFields, version: str) -> Iterator[Line]:
     if not (card.gender or card.gender_identity):
         return
-    if version == "4.0":
-        identity = f";{escape(card.gender_identity)}" if card.gender_identity else ""
-        yield line("GENDER", card.gender + identity)
+    said = _X_GENDER.get(card.gender)
+    if version == "3.0" and said and not card.gender_identity:
+        yield text("X-GENDER", said)  # Apple's and KDE's spelling: "Male", "Female"
         return
-    said = _X_GENDER.get(card.gender) or card.gender_identity
-    if not said and card.gender in Gender.values:
-        said = str(Gender(card.gender).label)
-    yield text("X-GENDER", said)
+    # 3.0 has no other way to say more: 4.0's GENDER, which the importer reads in any
+    # version, rather than X-GENDER losing the identity or the sex.
+    identity = f";{escape(card.gender_identity)}" if card.gender_identity else ""
+    yield line("GENDER", card.gender + identity)
 
 
 def _geo(geo: str, version: str) -> str:
@@ -203,12 +218,17 @@ def card_field_lines(card: CardFields, version: str, *, photo_file: bool) -> Ite
 def _related_lines(relation: str, value: str, version: str, groups: Groups) -> Iterator[Line]:
     if version == "4.0":
         params: dict[str, str | list[str]] = {}
-        if relation:
-            params["TYPE"] = _tokens(relation) or [relation]
+        tokens = _tokens(relation) if relation else []
+        if tokens:
+            params["TYPE"] = tokens
+        # A relation in the user's words is the group's label, as for contact points.
+        group = f"ft{groups()}" if relation and not tokens else ""
         if _URI.fullmatch(value):
-            yield line("RELATED", value, params)
+            yield line("RELATED", value, params, group=group)
         else:
-            yield text("RELATED", value, {**params, "VALUE": "text"})
+            yield text("RELATED", value, {**params, "VALUE": "text"}, group=group)
+        if group:
+            yield text("X-ABLABEL", relation, group=group)
         return
     if not relation:
         yield text("X-ABRELATEDNAMES", value)

@@ -7,8 +7,8 @@ contract's mapping rules say (`PersonRecord` lists the fields).
 What it promises:
 
 - Types: TYPE tokens (3.0/4.0 `TYPE=work,cell`, 2.1 bare `;WORK;CELL`) and `PREF=n`
-  (→ "pref"), lower-cased, deduplicated, in the order written, without the meaningless
-  defaults "internet", "voice" and "x400". Apple's groups (`item1.EMAIL` +
+  (→ "pref"), lower-cased, deduplicated, in the order written but "pref" last, without
+  the meaningless defaults "internet", "voice" and "x400". Apple's groups (`item1.EMAIL` +
   `item1.X-ABLabel`) give their label: a known one (`_$!<HomePage>!$_`) adds its word
   ("homepage") to the tokens, a custom one is the label alone (the user's words).
 - Messaging: IMPP as written; the legacy X- names and `X-messaging/<service>-<type>`
@@ -129,6 +129,10 @@ class _Reader:
             word = known.group(1).strip().lower()
             if word and word not in tokens:
                 tokens.insert(0, word)
+        # "pref" last, however it was written (TYPE=PREF,HOME, PREF=1): one label for one
+        # meaning, so a card written back with PREF=1 reads as it was.
+        if "pref" in tokens:
+            tokens = [t for t in tokens if t != "pref"] + ["pref"]
         return ", ".join(tokens)
 
     def relation(self, prop: Prop) -> str:
@@ -158,7 +162,9 @@ def complete(record: PersonRecord, book: Book) -> None:
             if key not in record.contact_details and (label or contact.parts):
                 record.contact_details[key] = ContactDetail(label=label, parts=contact.parts)
     for prop, text in book.related:
-        relation = ", ".join(t for t in _tokens(prop) if t != "pref")
+        # A group's X-ABLabel names the relation in the user's words (as Apple writes it,
+        # and the export for a relation that is no type token); else RELATED's TYPE.
+        relation = reader.relation(prop) or ", ".join(t for t in _tokens(prop) if t != "pref")
         record.related.append((relation, text))
     leftover: list[Prop] = list(book.extra)
     if book.photo is not None and not _photo_url(record, book.photo):

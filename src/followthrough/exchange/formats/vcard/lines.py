@@ -391,16 +391,18 @@ def _is_qp(prop: Prop) -> bool:
 
 def raw_value(prop: Prop) -> str:
     """A property's value as written, with the lines that continue it; a 2.1
-    quoted-printable value decoded in its charset, its line breaks escaped as 3.0's
-    `\\n`. Nothing else is re-escaped: 2.1's `\\;` and bare `;` `,` already mean what
-    they mean in 3.0."""
+    quoted-printable value decoded in its charset; line breaks (in a decoded value, or a
+    stray CR) escaped as 3.0's `\\n`, a trailing one dropped. Nothing else is
+    re-escaped: 2.1's `\\;` and bare `;` `,` already mean what they mean in 3.0."""
     value = prop.value + "".join(prop.more)
     if _is_qp(prop):
         raw = quopri.decodestring(value.encode("utf-8"))
-        value = re.sub(r"\r\n|\r|\n", r"\\n", decode_with_charset(raw, prop.param("CHARSET")))
+        value = decode_with_charset(raw, prop.param("CHARSET"))
     elif prop.param("ENCODING").upper() in ("B", "BASE64"):
         value = "".join(value.split())  # 2.1 folds base64 keeping the leading spaces
-    return value
+    # A stray carriage return (Apple ends lines with CR CR LF) is no part of the value,
+    # and a break inside one would break the card it is written back into.
+    return re.sub(r"\r\n|\r|\n", r"\\n", value.rstrip("\r\n"))
 
 
 def raw_params(prop: Prop) -> str:
