@@ -75,7 +75,7 @@ _APPLE_RELATIONS = {
         "Partner", "Assistant", "Manager",
     )
 }  # fmt: skip
-_X_GENDER = {Gender.MALE: "Male", Gender.FEMALE: "Female"}
+_X_GENDER: dict[str, str] = {Gender.MALE: "Male", Gender.FEMALE: "Female"}
 
 Groups = Callable[[], int]  # the next free group number of the card
 

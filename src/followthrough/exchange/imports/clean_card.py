@@ -16,6 +16,8 @@ import re
 from functools import cache
 from typing import Any
 
+from django.db import models
+
 from followthrough.exchange.formats.records import PersonRecord
 from followthrough.exchange.imports.clean_text import Warn, cut, fits
 from followthrough.exchange.imports.incoming import Card
@@ -52,9 +54,9 @@ AFFILIATION_TEXT_MAX = 200
 
 @cache
 def _max(name: str) -> int:
-    length = Person._meta.get_field(name).max_length
-    assert length is not None
-    return length
+    field = Person._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
 
 
 def clean_card(
