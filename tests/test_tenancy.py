@@ -71,7 +71,7 @@ WRITES = {
     "watch:watch", "watch:unwatch", "watch:refresh", "watch:item-note", "watch:item-follow-up",
     "outreach:outreach-log", "outreach:outreach-replied", "outreach:outreach-nudge",
     "outreach:outreach-snooze", "outreach:follow-up-done", "outreach:follow-up-snooze",
-    "outreach:outreach-undo",
+    "outreach:outreach-undo", "agenda:getting-started-close",
     "reminders:status",  # owners only
     "mail:compose", "mail:message-retry", "mail:invitation-confirm", "mail:settings",
     "mail:settings-test", "mail:profile", "mail:template-edit", "mail:template-reset",

@@ -36,7 +36,7 @@ def today(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view
+@workspace_view(write=True)  # viewers have no checklist to hide
 def getting_started_close(request: WorkspaceRequest) -> HttpResponse:
     """Hide the checklist for this member (HTMX: the list goes; else back to Today)."""
     checklist_close(membership=request.membership)

@@ -358,7 +358,8 @@ def _book(fields: Fields, record: PersonRecord, organizations: dict[str, str]) -
     for prop in fields.all("RELATED"):
         text = _unescaped(prop)
         personal = prop.param("VALUE").lower() == "text" or prop.types() & _PERSONAL
-        if text and (personal or text not in organizations):
+        # An organization card is known by its UID as `_organization_ref` reads it.
+        if text and (personal or _text(prop.parsed) not in organizations):
             book.related.append((prop, text))
     if fields.photo is not None and record.photo is None:
         book.photo = fields.photo
