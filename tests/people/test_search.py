@@ -69,6 +69,18 @@ def test_it_finds_a_person_by_each_of_their_fields(workspace):
     assert people(workspace, "0100200") == ["Pat Phone"]
 
 
+def test_it_finds_a_person_by_their_nickname_and_their_name_as_written(workspace):
+    from followthrough.people.services import person_update
+
+    james = make_person(workspace, first_name="James", last_name="Hacker")
+    make_person(workspace, first_name="Other", last_name="Person")
+    person_update(person=james, nickname="Jimbo", formatted_name="Rt Hon. James Hacker MP")
+    assert people(workspace, "jimbo") == ["James Hacker"]
+    assert people(workspace, "hon") == ["James Hacker"]
+    person_update(person=james, nickname="")  # the index follows an edit
+    assert people(workspace, "jimbo") == []
+
+
 def test_it_matches_as_you_type_ignoring_case_and_accents(workspace):
     make_person(workspace, first_name="Zoë", last_name="Ångström")
     make_org(workspace, name="Café Literário", offers="Tutoring")

@@ -10,7 +10,8 @@ index again from the rows, so nothing written while the triggers were away is mi
 
 SQLite (FTS5, `unicode61 remove_diacritics 2`, one small index per table, so a change
 rewrites only its own row; the triggers note changes and `catch_up` applies them):
-- `people_person_fts` (full_name, headline, notes), rowid = person id;
+- `people_person_fts` (full_name — with the nickname and the name as written —,
+  headline, notes), rowid = person id;
 - `people_contactpoint_fts` (value, plus a phone's digits and their last 10 and 7),
   rowid = contact point id;
 - `people_affiliation_fts` (role) of current affiliations, rowid = affiliation id;
@@ -63,7 +64,7 @@ def _noting(table: str, kind: str, columns: str = "", key: str = "id") -> dict[s
 
 
 SQLITE_TRIGGERS = {
-    **_noting("people_person", "person", "full_name, headline, notes"),
+    **_noting("people_person", "person", "full_name, headline, notes, nickname, formatted_name"),
     **_noting("people_contactpoint", "contact", "value, normalized, kind"),
     **_noting("people_affiliation", "affiliation", "role, ended_on"),
     **_noting("people_organization", "organization", "name, mission, offers, needs, location"),
@@ -92,8 +93,10 @@ _SQLITE_INDEXES = (
     (
         "people_person_fts",
         _stale("person"),
+        # The names column holds every name they go by: nickname and name as written too.
         """INSERT INTO people_person_fts(rowid, full_name, headline, notes)
-           SELECT id, full_name, headline, notes FROM people_person WHERE {where}""",
+           SELECT id, full_name || ' ' || nickname || ' ' || formatted_name, headline, notes
+           FROM people_person WHERE {where}""",
         "id",
     ),
     (
@@ -162,7 +165,7 @@ _PG_FUNCTIONS = (
     DELETE FROM people_person_search WHERE person_id = pid;
     INSERT INTO people_person_search(person_id, workspace_id, document)
     SELECT p.id, p.workspace_id,
-        people_search_words(p.full_name, 'A')
+        people_search_words(concat_ws(' ', p.full_name, p.nickname, p.formatted_name), 'A')
         || people_search_words((SELECT string_agg(o.name, ' ') FROM people_affiliation a
             JOIN people_organization o ON o.id = a.organization_id
             WHERE a.workspace_id = p.workspace_id AND a.person_id = p.id
@@ -194,7 +197,7 @@ _PG_FUNCTIONS = (
 _PG_TRIGGERS = {
     "people_person_search_person": (
         "people_person",
-        "INSERT OR DELETE OR UPDATE OF full_name, headline, notes",
+        "INSERT OR DELETE OR UPDATE OF full_name, headline, notes, nickname, formatted_name",
         "PERFORM people_person_search_refresh(CASE WHEN TG_OP = 'DELETE' THEN OLD.id "
         "ELSE NEW.id END);",
     ),
