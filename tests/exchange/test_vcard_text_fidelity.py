@@ -213,3 +213,38 @@ def test_an_email_line_with_one_bad_address_is_refused_at_its_line():
     with pytest.raises(ParseError) as caught:
         list(parse(io.BytesIO(card)))
     assert (caught.value.line, caught.value.field) == (4, "EMAIL")
+
+
+# --- What Android's own tests ask its reader to read past ------------------------------
+
+ANDROID = Path(__file__).parent / "corpus" / "android-vcard"
+
+
+def _android(name: str) -> list:
+    with (ANDROID / f"tests__res__raw__{name}.vcf").open("rb") as stream:
+        return list(parse(stream))
+
+
+def test_a_comment_line_in_a_card_is_left_out_with_a_warning():
+    (card,) = _android("v21_invalid_comment_line")
+    assert card.notes == "This is an (sharp ->#<- sharp) example. This message must NOT be ignored."
+    assert card.warnings == [
+        "line 6 is a comment (# …): left out",
+        "line 9 is a comment (# …): left out",
+    ]
+
+
+def test_a_value_ending_in_a_backslash_goes_on_in_the_next_line():
+    (card,) = _android("v21_adr_multiple_line")
+    assert card.addresses[1] == (
+        "Hermann v. Brevern\n9999999\nPackstation 999, Hamburg, 99999, Deutschland"
+    )
+    assert len(card.warnings) == 2 and "ends in a backslash" in card.warnings[0]
+
+
+def test_an_e_mail_with_a_display_name_gives_its_address():
+    (card,) = _android("v21_invalid_multiple_line")
+    assert card.emails == ["omega@example.com"]
+    assert card.warnings == [
+        'the e-mail “"Omega"  <omega@example.com>” on line 4 read as omega@example.com'
+    ]

@@ -9,7 +9,9 @@ vCard does not allow (`X-messaging/twitter-All`) is read like any other name; a 
 folded without its leading space after a property that is not read (Apple's long X-
 lines) is read as the rest of that property's value with a warning on the card
 (`Card.warnings`), and a property that is not read whose parameters are beyond reading
-is left out with a warning.
+is left out with a warning. As Android's reader does, a comment line (`# …`) is left
+out and a 2.1 value ending in a lone backslash goes on in the next line (a line break
+of the value), each with a warning.
 """
 
 from __future__ import annotations
@@ -277,6 +279,8 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None, list[Prop]]:
         if prop is None:
             if not line.text.strip():
                 continue
+            if _android_repair(line, last, card):
+                continue
             if last is not None and (last.name in _BINARY or last.name not in _KEPT):
                 # Google folds long photo URLs, Apple long X- lines, without the space.
                 if last.name not in _BINARY and not last.more:
@@ -301,6 +305,25 @@ def card_props(card: Card) -> tuple[list[Prop], Prop | None, list[Prop]]:
     if first_photo is not None and first_photo.more:
         first_photo.value += "".join(first_photo.more)
     return props, first_photo, rest
+
+
+def _android_repair(line: Line, last: Prop | None, card: Card) -> bool:
+    """What Android's vCard reader reads past, and so do we, with a warning: a comment
+    line (`# …`), and a 2.1 value ending in a lone backslash that goes on in the next
+    line (Android writes multi-line addresses so), read as a line break in the value."""
+    if line.text.lstrip().startswith("#"):
+        card.warnings.append(f"line {line.number} is a comment (# …): left out")
+        return True
+    value = last.value if last is not None else ""
+    lone_backslash = (len(value) - len(value.rstrip("\\"))) % 2 == 1  # not an escaped `\\`
+    if last is not None and last.name in _KEPT and lone_backslash:
+        last.value = value[:-1] + "\\n" + line.text.strip()
+        card.warnings.append(
+            f"line {line.number} read as a new line of the value on line {last.number} "
+            "(which ends in a backslash)"
+        )
+        return True
+    return False
 
 
 def _unreadable(line: Line, card: Card) -> Prop | None:

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -142,17 +143,25 @@ class Fields:
         """The EMAIL values (as `texts`), each checked where it stands: a malformed one
         is a `ParseError` at its own line, not at the card's BEGIN line. A value that is
         a list of addresses (`a@x.org, b@x.org`, as some writers put several in one
-        line) gives each of them: the comma is no longer cut off with what follows it."""
+        line) gives each of them: the comma is no longer cut off with what follows it.
+        An address with a display name (`"Omega" <omega@example.com>`, as Android's
+        tests have it) gives the address, with a warning."""
         found: list[str] = []
         for value in self.texts("EMAIL", "mailto:"):
+            number = next(
+                (p.number for p in self.all("EMAIL") if value in _unescaped(p)), self.card.line
+            )
             parts = [value]
             if valid_email(value) is None:
-                parts = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+                name, address = email.utils.parseaddr(value)
+                if name and "<" in value and valid_email(address) is not None:
+                    parts = [address]
+                    self.card.warnings.append(
+                        f"the e-mail “{value[:80]}” on line {number} read as {address}"
+                    )
+                else:
+                    parts = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
             if not parts or any(valid_email(part) is None for part in parts):
-                number = next(
-                    (p.number for p in self.all("EMAIL") if value in _unescaped(p)),
-                    self.card.line,
-                )
                 raise ParseError(invalid_email(value), line=number, field="EMAIL")
             for part in parts:
                 if part.casefold() not in {seen.casefold() for seen in found}:
