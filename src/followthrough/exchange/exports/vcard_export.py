@@ -213,9 +213,16 @@ def organization_card(organization: OrganizationCard, version: str) -> str:
     return card(lines)
 
 
-def _uids(queryset: QuerySet[ExternalId], key: str, ids: list[int]) -> dict[int, str]:
-    """The first (oldest) `vcard-uid` of each of `ids` (person or organization ids)."""
-    rows = queryset.filter(system=UID_SYSTEM, **{f"{key}__in": ids}).order_by(key, "pk")
+def _uids(
+    queryset: QuerySet[ExternalId], key: str, ids: list[int] | tuple[int, int]
+) -> dict[int, str]:
+    """The first (oldest) `vcard-uid` of each of `ids` (person or organization ids; a
+    tuple is a range of them, first and last)."""
+    if isinstance(ids, tuple):
+        within = {f"{key}__gte": ids[0], f"{key}__lte": ids[1]}
+    else:
+        within = {f"{key}__in": ids}
+    rows = queryset.filter(system=UID_SYSTEM, **within).order_by(key, "pk")
     return {owner: values[0][0] for owner, values in grouped(rows, key, "value").items()}
 
 
@@ -250,33 +257,38 @@ def person_cards(*, workspace: Workspace) -> Iterator[PersonCard]:
     )
     for chunk in chunked(people, CHUNK_SIZE):
         ids = [row[0] for row in chunk]
+        # The chunk is every person of the workspace from its first id to its last (they
+        # come in id order): a range, which costs the query nothing to build or parse,
+        # where `IN` with 2,000 ids cost milliseconds per query.
+        these = (ids[0], ids[-1])
+        ours = {"person_id__gte": these[0], "person_id__lte": these[1]}
         points = grouped(
             ContactPoint.objects.for_workspace(workspace)
-            .filter(person_id__in=ids)
+            .filter(**ours)
             .order_by("person_id", "kind", "position", "pk"),
             "person_id", "kind", "value", "label", "address_parts",
         )  # fmt: skip
         details = grouped(
             PersonDetail.objects.for_workspace(workspace)
-            .filter(person_id__in=ids)
+            .filter(**ours)
             .order_by("person_id", "kind", "position", "pk"),
             "person_id", "kind", "label", "params", "value",
         )  # fmt: skip
         tags = grouped(
-            Person.tags.through.objects.filter(person_id__in=ids, tag__workspace=workspace)
+            Person.tags.through.objects.filter(**ours, tag__workspace=workspace)
             .order_by("person_id", Lower("tag__name"), "tag_id"),
             "person_id", "tag__name",
         )  # fmt: skip
         # The current affiliation: the latest started of those not ended (the profile's).
         affiliations = grouped(
             Affiliation.objects.for_workspace(workspace)
-            .filter(person_id__in=ids, ended_on__isnull=True)
+            .filter(**ours, ended_on__isnull=True)
             .order_by("person_id", NEWEST_STARTED, "pk"),
             "person_id", "organization_id", "organization__name", "role", "department",
             "function",
         )  # fmt: skip
         external = ExternalId.objects.for_workspace(workspace)
-        uids = _uids(external, "person_id", ids)
+        uids = _uids(external, "person_id", these)
         org_ids = sorted({values[0][0] for values in affiliations.values()})
         org_uids = _uids(external, "organization_id", org_ids)
         for pk, first, last, full, headline, notes, year, month, day, photo, *values in chunk:
