@@ -86,3 +86,20 @@ def test_htmx_gets_the_fragment_a_plain_request_and_a_history_restore_the_page(
         is_page, vary = _get(owner_client, page_url, headers)
         assert is_page is whole, headers
         assert {"HX-Request", "HX-History-Restore-Request"} <= vary, headers
+
+
+def test_no_template_comment_spans_lines():
+    """Django's `{# … #}` is one line only: spread over several, it is shown as text (as
+    Today once showed its own comment). Longer notes use {% comment %}."""
+    from pathlib import Path
+
+    import followthrough
+
+    templates = Path(followthrough.__file__).parent / "templates"
+    spread = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in templates.rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert spread == []
