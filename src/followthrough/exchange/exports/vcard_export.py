@@ -218,6 +218,7 @@ def _uids(
 ) -> dict[int, str]:
     """The first (oldest) `vcard-uid` of each of `ids` (person or organization ids; a
     tuple is a range of them, first and last)."""
+    within: dict[str, object]
     if isinstance(ids, tuple):
         within = {f"{key}__gte": ids[0], f"{key}__lte": ids[1]}
     else:

@@ -15,6 +15,7 @@ Columns and tables no record of the batch brings are neither read nor written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
@@ -284,16 +285,46 @@ class PeopleBatch:
         return True
 
     def _absorb_contacts(self, state: PersonState, incoming: Incoming) -> bool:
-        # The hottest loop of an import (a row per e-mail, phone, link and address):
-        # names are bound once, and ids drawn from the writer's iterator.
         if incoming.card is not None:
             return self._absorb_card_contacts(state, incoming, incoming.card)
+        rows, before = self.rows["contact"], len(self.rows["contact"])
+        lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses)
+        rows.extend(row for _key, row in self._new_contacts(state, incoming, KINDS, lists))
+        state.added += len(rows) - before
+        return len(rows) > before
+
+    def _absorb_card_contacts(self, state: PersonState, incoming: Incoming, card: Card) -> bool:
+        """As `_absorb_contacts`, for a record from an address book: its messaging
+        handles too, and a contact point with a label or an address's parts is a row
+        with them (`typed_contact`); one the person has already keeps its label."""
+        plain, typed_rows = self.rows["contact"], self.rows["typed_contact"]
+        before = len(plain) + len(typed_rows)
+        lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses, card.ims)
+        for key, row in self._new_contacts(state, incoming, (*KINDS, IM), lists):
+            typed = card.typed.get(key)
+            if typed is None:
+                plain.append(row)
+            else:
+                typed_rows.append((*row, typed[0], self.json(typed[1])))
+        added = len(plain) + len(typed_rows) - before
+        state.added += added
+        return added > 0
+
+    def _new_contacts(
+        self,
+        state: PersonState,
+        incoming: Incoming,
+        kinds: tuple[str, ...],
+        lists: tuple[list[tuple[str, str]], ...],
+    ) -> Iterator[tuple[tuple[str, str], tuple]]:
+        """The contact points of `lists` (value, normalized per kind) the person lacks,
+        each as ((kind, normalized), row). The hottest loop of an import (a row per
+        e-mail, phone, link and address): names are bound once, and ids drawn from the
+        writer's iterator."""
         ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
         connected = self.run.writer.date(incoming.connected_on) if profile else None
         ids, contacts, positions = self.contact_ids, state.contacts, state.positions
-        rows, before = self.rows["contact"], len(self.rows["contact"])
-        lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses)
-        for kind, values in zip(KINDS, lists, strict=True):
+        for kind, values in zip(kinds, lists, strict=True):
             if not values:
                 continue
             have = contacts.setdefault(kind, set())
@@ -304,38 +335,8 @@ class PeopleBatch:
                 position = positions.get(kind, 0)
                 positions[kind] = position + 1
                 when = connected if normalized == profile else None
-                rows.append((next(ids), ws, pk, kind, value, normalized, position, when))
-        state.added += len(rows) - before
-        return len(rows) > before
-
-    def _absorb_card_contacts(self, state: PersonState, incoming: Incoming, card: Card) -> bool:
-        """As `_absorb_contacts`, for a record from an address book: its messaging
-        handles too, and a contact point with a label or an address's parts is a row
-        with them (`typed_contact`); one the person has already keeps its label."""
-        ws, pk, profile = self.run.workspace_id, state.id, incoming.profile
-        connected = self.run.writer.date(incoming.connected_on) if profile else None
-        ids, contacts, positions = self.contact_ids, state.contacts, state.positions
-        plain, typed_rows = self.rows["contact"], self.rows["typed_contact"]
-        before = len(plain) + len(typed_rows)
-        lists = (incoming.emails, incoming.phones, incoming.links, incoming.addresses, card.ims)
-        for kind, values in zip((*KINDS, IM), lists, strict=True):
-            have = contacts.setdefault(kind, set())
-            for value, normalized in values:
-                if normalized in have:
-                    continue
-                have.add(normalized)
-                position = positions.get(kind, 0)
-                positions[kind] = position + 1
-                when = connected if normalized == profile else None
                 row = (next(ids), ws, pk, kind, value, normalized, position, when)
-                typed = card.typed.get((kind, normalized))
-                if typed is None:
-                    plain.append(row)
-                else:
-                    typed_rows.append((*row, typed[0], self.json(typed[1])))
-        added = len(plain) + len(typed_rows) - before
-        state.added += added
-        return added > 0
+                yield (kind, normalized), row
 
     def _absorb_details(self, state: PersonState, details: list[tuple[str, str, str, str]]) -> bool:
         """The record's related people and other properties that are not the person's
