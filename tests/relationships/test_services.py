@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from followthrough.events.services import FocusLimitReached, focus_pick
+from followthrough.relationships.due import working_hour
 from followthrough.relationships.models import FollowUpStatus, InteractionKind, Stage
 from followthrough.relationships.services import relationship_log_interaction
 from tests.factories import make_event, make_person
@@ -39,7 +40,10 @@ def test_picking_creates_follow_up_within_window(workspace, owner):
     pick = focus_pick(event=event, person=person, actor=owner)
     follow_up = pick.follow_ups.get()
     assert follow_up.status == FollowUpStatus.OPEN
-    assert follow_up.due_at - max(pick.picked_at, event.ends_at) == timedelta(hours=48)
+    # Within the 48-hour window, at the next working hour in the workspace's zone.
+    assert follow_up.due_at == working_hour(
+        max(pick.picked_at, event.ends_at) + timedelta(hours=48), workspace.timezone
+    )
     person.relationship.refresh_from_db()
     assert person.relationship.stage == Stage.MET
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from followthrough.events.services import focus_pick, focus_unpick
+from followthrough.relationships.due import working_hour
 from followthrough.relationships.models import FollowUp, FollowUpStatus, InteractionKind
 from followthrough.relationships.services import follow_up_done, relationship_log_interaction
 from followthrough.sequences.models import RunStatus, SequenceRun
@@ -192,7 +193,8 @@ def test_a_focus_pick_starts_the_workspace_sequence_with_one_follow_up(workspace
     assert follow_up.focus_pick_id == pick.pk  # still Today's "focus people" follow-up
     assert follow_up.title == "Send the thank-you e-mail (After the event, step 1 of 3)"
     window = timedelta(hours=workspace.follow_up_window_hours)
-    assert follow_up.due_at == max(event.ends_at, pick.picked_at) + window  # as promised
+    due = working_hour(max(event.ends_at, pick.picked_at) + window, workspace.timezone)
+    assert follow_up.due_at == due  # as promised
     assert run.started_by == owner
 
 

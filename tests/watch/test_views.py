@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -198,7 +199,10 @@ def test_follow_up_with_someone_at_the_organization(owner_client, owner, workspa
     follow_up = FollowUp.objects.get(person=maria)
     assert follow_up.title == "Follow up on their news: We are looking for youth volunteer partners"
     assert follow_up.assigned_to == owner
-    assert timedelta(hours=47) < follow_up.due_at - timezone.now() <= timedelta(hours=48)
+    # Within the window, at a working hour of the workspace (`relationships.due`).
+    due = timezone.localtime(follow_up.due_at, ZoneInfo(follow_up.workspace.timezone))
+    assert follow_up.due_at - timezone.now() > timedelta(hours=47)
+    assert (due.minute, due.weekday() < 5, 9 <= due.hour <= 17) == (0, True, True)
 
 
 def test_follow_up_only_with_someone_at_that_organization(owner_client, workspace, other_workspace):

@@ -6,7 +6,7 @@ going past the pick limit needs a deliberate override, which the pick records.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from followthrough.events.models import (
     FocusPick,
     Rsvp,
 )
+from followthrough.relationships.due import window_due
 from followthrough.relationships.models import FollowUpStatus, InteractionKind
 from followthrough.relationships.services import follow_up_create, relationship_log_interaction
 
@@ -136,9 +137,11 @@ def attendance_remove(*, event: Event, person: Person) -> None:
 
 def focus_follow_up_due(*, event: Event, now: datetime) -> datetime:
     """A focus pick's follow-up is due one window after the event ends (or after now,
-    when picking later than that)."""
-    window = timedelta(hours=event.workspace.follow_up_window_hours)
-    return max(now, event.ends_at or event.starts_at) + window
+    when picking later than that), at the next working hour in the workspace's zone
+    (`relationships.due`)."""
+    workspace = event.workspace
+    start = max(now, event.ends_at or event.starts_at)
+    return window_due(start, workspace.follow_up_window_hours, workspace.timezone)
 
 
 @transaction.atomic

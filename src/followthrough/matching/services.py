@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from followthrough.matching.models import PartnerScore
 from followthrough.people.models import Organization, Person
+from followthrough.relationships.due import window_due
 from followthrough.relationships.models import FollowUp
 from followthrough.relationships.services import follow_up_create
 
@@ -32,10 +33,12 @@ def partner_follow_up(
         raise ValueError(f"{person.full_name} is not at {organization.name}.")
     score = PartnerScore.objects.filter(organization=organization).first()
     why = f": {score.reasons[0]}" if score is not None and score.reasons else ""
-    window = timedelta(hours=organization.workspace.follow_up_window_hours)
+    workspace = organization.workspace
     return follow_up_create(
         person=person,
         title=f"Get to know {organization.name}{why}"[:200],
-        due_at=(now or timezone.now()) + window,
+        due_at=window_due(
+            now or timezone.now(), workspace.follow_up_window_hours, workspace.timezone
+        ),
         assigned_to=actor,
     )

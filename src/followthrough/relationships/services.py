@@ -20,6 +20,7 @@ from followthrough.people.bulk import BulkError, people_ids_in_workspace
 from followthrough.people.models import Organization, Person
 from followthrough.relationships import hooks
 from followthrough.relationships.cadence import cadence_days, next_touch_due
+from followthrough.relationships.due import window_due
 from followthrough.relationships.models import (
     OUTBOUND_KINDS,
     FollowUp,
@@ -214,12 +215,13 @@ def _take_interaction(
     relationship.next_touch_due = _next_touch_due(relationship, tag_cadences)
 
 
-def _closes_due_until(*, kind: str, occurred_at: datetime, window_hours: int) -> datetime | None:
+def _closes_due_until(*, kind: str, occurred_at: datetime, workspace: Workspace) -> datetime | None:
     """An interaction that counts as following up closes the person's open follow-ups
-    due by this time (its time plus the workspace's follow-up window); others: None."""
+    due by this time (its time plus the workspace's follow-up window, moved to a working
+    hour as the follow-ups' own due times are: `due.window_due`); others: None."""
     if kind not in OUTREACH_KINDS:
         return None
-    return occurred_at + timedelta(hours=window_hours)
+    return window_due(occurred_at, workspace.follow_up_window_hours, workspace.timezone)
 
 
 LOGGED_FIELDS = ["last_interaction_at", "stage", "next_touch_due"]
@@ -257,11 +259,7 @@ def relationship_log_interaction(
     _take_interaction(relationship, kind=kind, occurred_at=occurred_at)
     relationship.save(update_fields=LOGGED_FIELDS)
     closed: list[int] = []
-    until = _closes_due_until(
-        kind=kind,
-        occurred_at=occurred_at,
-        window_hours=person.workspace.follow_up_window_hours,
-    )
+    until = _closes_due_until(kind=kind, occurred_at=occurred_at, workspace=person.workspace)
     if until is not None:
         due = FollowUp.objects.filter(
             workspace_id=person.workspace_id,
@@ -385,11 +383,7 @@ def _log_batch(
             occurred_at=occurred_at,
             tag_cadences=cadences[entry.person_id],
         )
-        due_by = _closes_due_until(
-            kind=kind,
-            occurred_at=occurred_at,
-            window_hours=workspace.follow_up_window_hours,
-        )
+        due_by = _closes_due_until(kind=kind, occurred_at=occurred_at, workspace=workspace)
         if due_by is not None and (entry.person_id not in until or due_by > until[entry.person_id]):
             until[entry.person_id] = due_by
     update_rows(list(relationships.values()), LOGGED_FIELDS)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from followthrough.people.models import Organization, Person
 from followthrough.people.services import organization_update
+from followthrough.relationships.due import window_due
 from followthrough.relationships.models import FollowUp, Interaction
 from followthrough.relationships.services import follow_up_create, organization_log_noticed
 from followthrough.watch.discover import charset_of, discover_feeds, looks_like_feed
@@ -267,10 +268,12 @@ def news_item_follow_up(
     workspace's follow-up window, assigned to `actor`."""
     if person.workspace_id != item.workspace_id:
         raise ValueError("The person belongs to another workspace.")
-    window = timedelta(hours=item.feed.workspace.follow_up_window_hours)
+    workspace = item.feed.workspace
     return follow_up_create(
         person=person,
         title=f"Follow up on their news: {item.title}"[:200],
-        due_at=(now or timezone.now()) + window,
+        due_at=window_due(
+            now or timezone.now(), workspace.follow_up_window_hours, workspace.timezone
+        ),
         assigned_to=actor,
     )
