@@ -98,6 +98,21 @@ def test_it_creates_an_organization(owner_client, workspace):
     assert sorted(t.name for t in org.focus_areas.all()) == ["Volunteering", "food security"]
 
 
+def test_a_bare_domain_is_a_website(owner_client, workspace):
+    """Typed as people type it; the box is a text box, which a browser lets through."""
+    form = owner_client.get(url("organization-new", workspace)).content.decode()
+    assert 'type="text" name="website"' in form and 'inputmode="url"' in form
+    owner_client.post(
+        url("organization-new", workspace),
+        {**VALID, "website": "harbormutualaid.org", "feed_url": "harbormutualaid.org/feed"},
+    )
+    org = Organization.objects.get(workspace=workspace, name="Riverside Food Bank")
+    assert (org.website, org.feed_url) == (
+        "https://harbormutualaid.org",
+        "https://harbormutualaid.org/feed",
+    )
+
+
 def test_it_rejects_a_malformed_url_and_a_missing_name(owner_client, workspace):
     response = owner_client.post(
         url("organization-new", workspace),

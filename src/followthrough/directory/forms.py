@@ -55,6 +55,10 @@ def _day_fields(what: str) -> tuple[forms.Field, forms.Field, forms.Field]:
     )
 
 
+def _web_address() -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"})
+
+
 def _textarea(rows: int = 3, **attrs: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
@@ -372,13 +376,18 @@ class OrganizationForm(forms.Form):
     focus_areas = forms.CharField(required=False, help_text="Separate focus areas with commas.")
     offers = forms.CharField(label="What they offer", required=False, widget=_textarea(2))
     needs = forms.CharField(label="What they need", required=False, widget=_textarea(2))
-    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    # A text box, not type="url": browsers refuse a bare domain there, and people type
+    # "harbormutualaid.org" (it becomes https://harbormutualaid.org, as imports do).
+    website = forms.URLField(
+        required=False, assume_scheme="https", max_length=200, widget=_web_address()
+    )
     feed_url = forms.URLField(
         label="News feed URL",
         required=False,
         assume_scheme="https",
         max_length=200,
         help_text="The RSS or Atom feed of their news.",
+        widget=_web_address(),
     )
     location = forms.CharField(max_length=200, required=False)
     notes = forms.CharField(
