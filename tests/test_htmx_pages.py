@@ -103,3 +103,23 @@ def test_no_template_comment_spans_lines():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert spread == []
+
+
+def test_typed_text_and_names_read_in_their_own_direction(owner_client, workspace):
+    """Arabic and Hebrew read right: every text box and the names on a page carry
+    dir="auto" (a widget template of ours, so every form has it)."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import make_person
+
+    person = make_person(workspace, first_name="ليلى", last_name="حداد")
+    form = owner_client.get(reverse("people:person-new", args=[workspace.slug])).content.decode()
+    for name in ("first_name", "notes", "emails"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', form)
+        assert tag and 'dir="auto"' in tag.group(0), name
+    page = owner_client.get(reverse("people:person-detail", args=[workspace.slug, person.pk]))
+    assert '<h1 dir="auto">ليلى حداد</h1>' in page.content.decode()
+    listing = owner_client.get(reverse("people:person-list", args=[workspace.slug]))
+    assert '<strong dir="auto">ليلى حداد</strong>' in listing.content.decode()

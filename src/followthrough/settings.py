@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.forms",  # its widget templates, which templates/django/forms/ overrides
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -191,6 +192,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "followthrough.urls"
 WSGI_APPLICATION = "followthrough.wsgi.application"
 
+# Widgets render through the project's templates, so text boxes get dir="auto"
+# (templates/django/forms/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
