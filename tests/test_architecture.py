@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "followthrough"
 DOC = ROOT / "docs" / "architecture.md"
-BASE = {"config", "sql", "processes"}
+BASE = {"config", "sql", "processes", "limits"}
 PROJECT = {"settings", "urls", "wsgi", "cli", "__main__", "__init__"}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from followthrough.accounts import throttle
 from followthrough.accounts.services import absolute_url, email_taken
+from followthrough.limits import PASSWORD_MAX
 
 
 class PasswordResetForm(DjangoPasswordResetForm):
@@ -62,7 +63,7 @@ class _PasswordField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Your current password")
         widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
-        super().__init__(strip=False, widget=widget, **kwargs)
+        super().__init__(strip=False, widget=widget, max_length=PASSWORD_MAX, **kwargs)
 
 
 class _WithPassword(forms.Form):
@@ -88,6 +89,21 @@ class _WithPassword(forms.Form):
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
     """Django's form; a wrong old password counts toward the log-in lockout."""
+
+    old_password = _PasswordField()
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, user: AbstractBaseUser, *args: Any, request: HttpRequest, **kwargs: Any):
         self.request = request

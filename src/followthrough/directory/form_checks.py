@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from followthrough.limits import TAGS_MAX
 from followthrough.people.contact_lines import ContactInput, im_from_line, split_label
 
 
@@ -113,7 +114,8 @@ def check_link(value: str) -> str:
 
 
 def split_commas(text: str, max_length: int, what: str) -> list[str]:
-    """Comma-separated names, stripped, without blanks or case-insensitive repeats."""
+    """Comma-separated names, stripped, without blanks or case-insensitive repeats; at
+    most `TAGS_MAX` of them."""
     names: dict[str, str] = {}
     for raw in text.split(","):
         name = raw.strip()
@@ -125,4 +127,9 @@ def split_commas(text: str, max_length: int, what: str) -> list[str]:
                 params={"what": what, "name": name[:30], "max": max_length},
             )
         names.setdefault(name.lower(), name)
+    if len(names) > TAGS_MAX:
+        raise ValidationError(
+            "At most %(max)s %(what)ss (this gives %(count)s).",
+            params={"max": TAGS_MAX, "what": what, "count": len(names)},
+        )
     return list(names.values())

@@ -20,6 +20,7 @@ from followthrough.directory.form_checks import (
     split_commas,
 )
 from followthrough.directory.photos import PHOTO_ACCEPT, clean_photo_upload
+from followthrough.limits import ID_MAX, LINES_MAX, NOTE_MAX, TAGS_MAX, TEXT_MAX
 from followthrough.outreach.selectors import OUTREACH_FILTERS
 from followthrough.people.contact_lines import ContactInput, split_label
 from followthrough.people.merge import KEEP, MERGE_FIELDS, OTHER, default_choice, field_value
@@ -99,38 +100,46 @@ class PersonForm(forms.Form):
     emails = forms.CharField(
         label="E-mail addresses",
         required=False,
+        max_length=LINES_MAX,
         widget=_textarea(2),
         help_text="One per line; a label may go first, e.g. “work: ada@example.org”.",
     )
     phones = forms.CharField(
         label="Phone numbers",
         required=False,
+        max_length=LINES_MAX,
         widget=_textarea(2),
         help_text="One per line; a label may go first, e.g. “work, cell: +1 555 0100”.",
     )
     links = forms.CharField(
         label="Links",
         required=False,
+        max_length=LINES_MAX,
         widget=_textarea(2),
         help_text="One per line, e.g. their website or LinkedIn profile.",
     )
     ims = forms.CharField(
         label="Messaging",
         required=False,
+        max_length=LINES_MAX,
         widget=_textarea(2),
         help_text="One per line as service:handle, e.g. skype:alice or xmpp:alice@example.org.",
     )
     addresses = forms.CharField(
         label="Postal addresses",
         required=False,
+        max_length=LINES_MAX,
         widget=_textarea(3),
         help_text="Separate two addresses with an empty line. "
         "An address you leave as it is keeps its street, city and country as imported.",
     )
     birthday_day, birthday_month, birthday_year = _day_fields("Birthday")
-    tags = forms.CharField(required=False, help_text="Separate tags with commas.")
+    tags = forms.CharField(
+        required=False, max_length=TAGS_MAX * 61, help_text="Separate tags with commas."
+    )
     notes = forms.CharField(
         required=False,
+        max_length=NOTE_MAX,
         widget=_textarea(5),
         help_text="Markdown: **bold**, *italic*, [links](https://…), lists.",
     )
@@ -296,7 +305,9 @@ class PersonFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", choices=list(PERSON_SORTS.items()), required=False)
     # The people an import added (its number, as on the import's page).
-    imported = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    imported = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -370,12 +381,19 @@ class OrganizationForm(forms.Form):
     name = forms.CharField(max_length=200)
     mission = forms.CharField(
         required=False,
+        max_length=TEXT_MAX,
         widget=_textarea(3),
         help_text="What they are working towards, in a sentence or two.",
     )
-    focus_areas = forms.CharField(required=False, help_text="Separate focus areas with commas.")
-    offers = forms.CharField(label="What they offer", required=False, widget=_textarea(2))
-    needs = forms.CharField(label="What they need", required=False, widget=_textarea(2))
+    focus_areas = forms.CharField(
+        required=False, max_length=TAGS_MAX * 61, help_text="Separate focus areas with commas."
+    )
+    offers = forms.CharField(
+        label="What they offer", required=False, max_length=TEXT_MAX, widget=_textarea(2)
+    )
+    needs = forms.CharField(
+        label="What they need", required=False, max_length=TEXT_MAX, widget=_textarea(2)
+    )
     # A text box, not type="url": browsers refuse a bare domain there, and people type
     # "harbormutualaid.org" (it becomes https://harbormutualaid.org, as imports do).
     website = forms.URLField(
@@ -392,6 +410,7 @@ class OrganizationForm(forms.Form):
     location = forms.CharField(max_length=200, required=False)
     notes = forms.CharField(
         required=False,
+        max_length=NOTE_MAX,
         widget=_textarea(4),
         help_text="Markdown: **bold**, *italic*, [links](https://…), lists.",
     )
@@ -427,7 +446,9 @@ class NoticedForm(forms.Form):
         max_length=200,
         help_text="E.g. “Opened a second food pantry in Eastside.”",
     )
-    note = forms.CharField(required=False, widget=_textarea(3), help_text="Markdown.")
+    note = forms.CharField(
+        required=False, max_length=NOTE_MAX, widget=_textarea(3), help_text="Markdown."
+    )
     occurred_on = forms.DateField(
         label="When",
         required=False,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from followthrough.events.days import all_day_bounds, day_span
 from followthrough.events.models import EVENT_FIELDS, Event, EventKind, Rsvp
+from followthrough.limits import ID_MAX, NOTE_MAX
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -45,6 +46,7 @@ class EventForm(forms.Form):
     location = forms.CharField(max_length=200, required=False)
     notes = forms.CharField(
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown: **bold**, *italic*, lists and links.",
     )
@@ -98,7 +100,9 @@ class EventForm(forms.Form):
 class AttendeeAddForm(forms.Form):
     """Either someone already in the directory (`person_id`), or a new person by name."""
 
-    person_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    person_id = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
     first_name = forms.CharField(
         max_length=100,
         required=False,
@@ -148,7 +152,7 @@ class OverrideForm(forms.Form):
 
 
 class PickForm(OverrideForm):
-    person_id = forms.IntegerField(min_value=1)
+    person_id = forms.IntegerField(min_value=1, max_value=ID_MAX)
 
 
 def _name_input(**extra: Any) -> forms.TextInput:

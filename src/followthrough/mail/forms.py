@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from followthrough.limits import NOTE_MAX, PASSWORD_MAX, TEXT_MAX
 from followthrough.mail.invitations import MAX_PROPOSALS
 from followthrough.mail.merge import MergeError, compile_template
 from followthrough.mail.models import EmailTemplate, MailSettings, SenderProfile
@@ -27,10 +28,20 @@ class MailSettingsForm(forms.ModelForm):
         label="Password",
         required=False,
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Leave blank to keep the password saved. It is never shown again.",
     )
     forget_password = forms.BooleanField(label="Forget the saved password", required=False)
+    # The model's own bounds, said by the form too (the browser's min and max).
+    port = forms.IntegerField(label="Port", min_value=1, max_value=65_535, initial=587)
+    timeout = forms.IntegerField(
+        label="Timeout",
+        min_value=1,
+        max_value=120,
+        initial=20,
+        help_text="Seconds to wait for the mail server before giving up on an attempt.",
+    )
 
     class Meta:
         model = MailSettings
@@ -48,11 +59,17 @@ class MailSettingsForm(forms.ModelForm):
 
 
 class SenderProfileForm(forms.ModelForm):
+    signature = forms.CharField(
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain text, added where a template says.",
+    )
+
     class Meta:
         model = SenderProfile
         fields = ["display_name", "signature"]
         labels = {"display_name": "Your name as recipients see it"}
-        widgets = {"signature": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -61,10 +78,11 @@ class SenderProfileForm(forms.ModelForm):
 
 
 class EmailTemplateForm(forms.ModelForm):
+    body = forms.CharField(max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 14}))
+
     class Meta:
         model = EmailTemplate
         fields = ["name", "purpose", "subject", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
 
     def _template(self, name: str) -> str:
         value: str = self.cleaned_data.get(name, "")
@@ -89,7 +107,9 @@ class EmailTemplateForm(forms.ModelForm):
 class ComposeForm(forms.Form):
     to = forms.ChoiceField(label="To")
     subject = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), strip=False)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}), strip=False, max_length=NOTE_MAX
+    )
 
     def __init__(self, *args: Any, addresses: list[str], coffee: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from followthrough.limits import CADENCE_MAX_DAYS, NOTE_MAX
 from followthrough.relationships.models import InteractionKind, Stage
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -28,7 +29,10 @@ class InteractionForm(forms.Form):
         help_text="One line, e.g. “Coffee at Lulu's: talked tutors”.",
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=NOTE_MAX,
+        help_text="Markdown.",
     )
 
     def clean_occurred_at(self):
@@ -53,6 +57,12 @@ class RelationshipForm(forms.Form):
     cadence_days = forms.IntegerField(
         label="Keep in touch every (days)",
         required=False,
+        min_value=1,
+        max_value=CADENCE_MAX_DAYS,
+        error_messages={
+            "min_value": "A keep-in-touch cadence is at least 1 day.",
+            "max_value": f"A keep-in-touch cadence is at most {CADENCE_MAX_DAYS} days (two years).",
+        },
         help_text="Leave empty to use the default for the stage or tags.",
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from followthrough.limits import ID_MAX, TEXT_MAX
 from followthrough.sequences.models import Sequence, SequenceStep, StepAction
 from followthrough.sequences.services.editing import SequenceSpec, StepSpec
 
@@ -13,7 +14,10 @@ from followthrough.sequences.services.editing import SequenceSpec, StepSpec
 class SequenceForm(forms.Form):
     name = forms.CharField(max_length=100)
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="What it is for."
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=TEXT_MAX,
+        help_text="What it is for.",
     )
     start_on_focus_pick = forms.BooleanField(
         label="Start it for everyone picked as a focus person at an event",
@@ -36,7 +40,7 @@ class SequenceForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=ID_MAX)
     day_offset = forms.IntegerField(
         label="Days after", min_value=0, max_value=3650,
         help_text="After the start (step 1) or after the step before is done.",
@@ -50,7 +54,9 @@ class StepForm(forms.Form):
         label="E-mail template", max_length=100, required=False,
         help_text="The key of the e-mail template to write from (template e-mails).",
     )  # fmt: skip
-    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    instructions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
+    )
     stop_on_reply = forms.BooleanField(
         label="A reply while this step waits ends the sequence", required=False
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from followthrough.limits import PASSWORD_MAX
 from followthrough.workspaces.models import MAX_NUDGES, Role, Workspace, parse_nudge_gaps
 from followthrough.workspaces.timezones import UTC, zone_choices
 
@@ -37,6 +38,12 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     # Django's own message names the user model's "username"; people log in by e-mail.
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -54,6 +61,7 @@ class SignUpForm(_BrowserZone, forms.Form):
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; a passphrase is best.",
     )
@@ -112,6 +120,13 @@ class WorkspaceNewForm(_BrowserZone, forms.Form):
 
 class WorkspaceSettingsForm(forms.ModelForm):
     timezone = timezone_field()
+    focus_pick_limit = forms.IntegerField(label="Focus picks per event", min_value=1, max_value=20)
+    follow_up_window_hours = forms.IntegerField(
+        label="Follow up within (hours)", min_value=1, max_value=24 * 30
+    )
+    nudge_cap = forms.IntegerField(
+        label="Nudges before going quiet", min_value=1, max_value=MAX_NUDGES
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

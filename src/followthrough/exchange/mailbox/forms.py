@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from followthrough.exchange.imports.forms import MAX_UPLOAD_BYTES
 from followthrough.exchange.mailbox.imap import LOOPBACK
 from followthrough.exchange.models import MailboxAccount, MailboxSecurity
+from followthrough.limits import LINES_MAX, PASSWORD_MAX
 
 
 def _addresses(value: str) -> list[str]:
@@ -31,6 +32,7 @@ class MailUploadForm(forms.Form):
     )
     me = forms.CharField(
         required=False,
+        max_length=LINES_MAX,
         label="Our other addresses",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Messages from the members' account e-mails count as sent by us; add any "
@@ -61,8 +63,11 @@ class MailUploadForm(forms.Form):
 class MailboxAccountForm(forms.ModelForm):
     """The password is write-only: never rendered back; left blank, it is kept."""
 
+    port = forms.IntegerField(min_value=1, max_value=65_535, initial=993)
+
     password = forms.CharField(
         required=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Left blank, the saved password is kept. Use an app password where the "
         "provider offers one.",

@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from followthrough.limits import FOLD_NOTE_AT
 from followthrough.site.markup import render_markdown
 
 register = template.Library()
@@ -15,6 +16,13 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.inclusion_tag("_long_note.html")
+def long_note(text: str) -> dict[str, Any]:
+    """A note as Markdown; past `FOLD_NOTE_AT` characters folded to its start, with
+    "Show all", so a long note never makes a giant page."""
+    return {"text": text, "folded": len(text) > FOLD_NOTE_AT, "length": len(text)}
 
 
 _SENTINEL = 2_147_483_647
