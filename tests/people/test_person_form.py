@@ -500,3 +500,18 @@ def test_the_affiliation_form_takes_a_department_and_function(owner_client, work
         "Programs",
         "Project lead",
     )
+
+
+def test_the_new_person_form_is_grouped_with_the_rare_fields_folded_and_a_cancel(
+    owner_client, workspace
+):
+    import re
+
+    body = owner_client.get(url("person-new", workspace)).content.decode()
+    legends = re.findall(r"<legend>([^<]+)</legend>", body)
+    assert legends == ["Who", "How to reach them", "Where they work", "Notes"]
+    assert body.index("<legend>Who</legend>") < body.index('name="first_name"')
+    assert body.index("<legend>How to reach them</legend>") < body.index('name="emails"')
+    folded = body[body.index('<details class="more-fields"') :]
+    assert 'name="nickname"' in folded and 'name="first_name"' not in folded
+    assert f'href="{url("person-list", workspace)}" class="secondary">Cancel</a>' in body

@@ -217,6 +217,21 @@ class PersonForm(forms.Form):
             del self.fields["remove_photo"]
         _suggest_organizations(self.fields["organization"], suggest_url)
 
+    # The form's groups, in order; fields a group names that the form lacks (the photo's
+    # removal, on a person without one) are left out. Everything else is "More".
+    GROUPS = (
+        ("Who", ("first_name", "last_name", "headline", "photo", "remove_photo")),
+        ("How to reach them", ("emails", "phones", "links", "ims", "addresses")),
+        ("Where they work", ("organization", "role")),
+        ("Notes", ("notes", "tags", "birthday_day", "birthday_month", "birthday_year")),
+    )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.GROUPS
+        ]
+
     def main_fields(self) -> list[forms.BoundField]:
         return [f for f in self.visible_fields() if f.name not in self.MORE_FIELDS]
 
