@@ -243,3 +243,12 @@ def test_it_suggests_only_this_workspaces_organizations(owner_client, workspace,
     assert "Open Alliance" in body
     assert "Secret" not in body
     assert Tag.objects.filter(workspace=workspace).count() == 0
+
+
+def test_our_own_organization_speaks_as_us(owner_client, workspace):
+    own = url("organization-edit", workspace, workspace.organization_id)
+    body = owner_client.get(own).content.decode()
+    assert "What we offer" in body and "What we need" in body and "Our organization:" in body
+    other = make_org(workspace, name="Harbor Arts")
+    theirs = owner_client.get(url("organization-edit", workspace, other.pk)).content.decode()
+    assert "What they offer" in theirs and "What we offer" not in theirs

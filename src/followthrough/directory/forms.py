@@ -430,6 +430,17 @@ class OrganizationForm(forms.Form):
         help_text="Markdown: **bold**, *italic*, [links](https://…), lists.",
     )
 
+    def __init__(self, *args: Any, own: bool = False, **kwargs: Any) -> None:
+        """`own`: the workspace's own organization, whose profile speaks as us."""
+        super().__init__(*args, **kwargs)
+        if own:
+            self.fields["mission"].help_text = "What we are working towards, in a sentence or two."
+            self.fields["offers"].label = "What we offer"
+            self.fields["needs"].label = "What we need"
+            self.fields[
+                "focus_areas"
+            ].help_text = "Our focus areas, separated by commas: partner suggestions look for them."
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:

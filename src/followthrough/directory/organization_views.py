@@ -102,7 +102,8 @@ def organization_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
     initial = {name: getattr(organization, name) for name in ORGANIZATION_FIELDS}
     initial["focus_areas"] = ", ".join(tag.name for tag in organization.focus_areas.all())
-    form = OrganizationForm(request.POST or None, initial=initial)
+    own = organization.pk == request.workspace.organization_id
+    form = OrganizationForm(request.POST or None, initial=initial, own=own)
     if request.method == "POST" and form.is_valid():
         services.organization_update(organization=organization, **form.cleaned_data)
         messages.success(request, f"Saved {organization.name}.")
@@ -116,7 +117,13 @@ def _render_organization_form(
     return render(
         request,
         "people/organization_form.html",
-        {"form": form, "organization": organization, "nav": "organizations"},
+        {
+            "form": form,
+            "organization": organization,
+            "is_own": organization is not None
+            and organization.pk == request.workspace.organization_id,
+            "nav": "organizations",
+        },
         status=400 if form.errors else 200,
     )
 
