@@ -531,3 +531,15 @@ def test_an_address_without_parts_shows_as_typed(owner_client, workspace):
     page = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
     assert "12 River St<br>Lagos" in page
     assert "More about them" not in page  # nothing to show there
+
+
+def test_a_role_is_said_once(owner_client, workspace):
+    """The headline that repeats the current role, and the role in the organizations
+    list, are left out: "Director at Acme" once, at the top."""
+    from followthrough.people.services import affiliation_add
+
+    person = make_person(workspace, first_name="Rae", last_name="Role", headline="Director")
+    affiliation_add(person=person, organization=make_org(workspace, name="Acme"), role="Director")
+    body = owner_client.get(url("person-detail", workspace, person.pk)).content.decode()
+    assert body.count("Director") == 1, body.count("Director")
+    assert "Director at <a" in body

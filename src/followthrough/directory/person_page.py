@@ -233,6 +233,15 @@ class PersonPage:
     attendances: list[AttendanceRow]
     timeline: TimelinePage
 
+    @property
+    def headline_is_a_role(self) -> bool:
+        """Whether the headline only repeats a current role ("Director" and "Director at
+        Acme"): the page then says it once, with the organization."""
+        headline = self.person.headline.strip().casefold()
+        return bool(headline) and any(
+            a.role.strip().casefold() == headline for a in self.current_affiliations
+        )
+
 
 TAGS_SQL = """
     SELECT t.name, t.cadence_days FROM people_tag t
