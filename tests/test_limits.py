@@ -46,3 +46,56 @@ def test_the_forms_are_found():
 def test_every_text_and_number_field_has_a_limit():
     missing = [problem for form in _forms() for problem in _unlimited(form)]
     assert missing == []
+
+
+def _text_of(field: forms.CharField, length: int) -> str:
+    """A value of `length` characters the field would take but for its length."""
+    if isinstance(field, forms.EmailField):
+        return "a" * (length - len("@example.org")) + "@example.org"
+    if isinstance(field, forms.URLField):
+        return "https://example.org/" + "a" * (length - len("https://example.org/"))
+    return "a" * length
+
+
+def _fields(kind: type[forms.Field]) -> list[tuple[str, forms.Field]]:
+    return [
+        (f"{form.__name__}.{name}", field)
+        for form in _forms()
+        for name, field in form.base_fields.items()
+        if isinstance(field, kind)
+    ]
+
+
+def test_every_text_field_takes_its_limit_and_refuses_one_more():
+    checked = 0
+    for where, field in _fields(forms.CharField):
+        limit = field.max_length
+        if limit is None or limit < 30:  # too short for the shapes above: a code, a token
+            continue
+        field.clean(_text_of(field, limit))  # at the limit: taken
+        try:
+            field.clean(_text_of(field, limit + 1))
+        except forms.ValidationError:
+            checked += 1
+        else:
+            raise AssertionError(f"{where} took {limit + 1} characters")
+    assert checked > 60
+
+
+def test_every_number_field_takes_its_bounds_and_refuses_past_them():
+    checked = 0
+    for where, field in _fields(forms.IntegerField):
+        for value, taken in (
+            (field.min_value, True),
+            (field.max_value, True),
+            (field.min_value - 1, False),
+            (field.max_value + 1, False),
+        ):
+            try:
+                field.clean(value)
+            except forms.ValidationError:
+                assert not taken, f"{where} refused {value}"
+            else:
+                assert taken, f"{where} took {value}"
+        checked += 1
+    assert checked >= 10
