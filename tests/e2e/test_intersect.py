@@ -48,7 +48,7 @@ def test_our_profile_then_partners_then_a_follow_up_on_today(
     page.goto(base + "/organizations/partners/")
     expect(page.get_by_text("Describe your own organization first")).to_be_visible()
     page.get_by_role("link", name="edit your profile").click()
-    page.get_by_label("What they need").fill("volunteer drivers\na room for evening classes")
+    page.get_by_label("What we need").fill("volunteer drivers\na room for evening classes")
     page.get_by_label("Location").fill("Riverside")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("What we need")).to_be_visible()

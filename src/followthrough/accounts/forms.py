@@ -90,7 +90,8 @@ class _WithPassword(forms.Form):
 class PasswordChangeForm(DjangoPasswordChangeForm):
     """Django's form; a wrong old password counts toward the log-in lockout."""
 
-    old_password = _PasswordField()
+    # Django's own fields and labels, with an upper limit (`PASSWORD_MAX`).
+    old_password = _PasswordField(label="Old password")
     new_password1 = forms.CharField(
         label="New password",
         strip=False,
@@ -99,7 +100,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         help_text=password_validation.password_validators_help_text_html(),
     )
     new_password2 = forms.CharField(
-        label="New password again",
+        label="New password confirmation",
         strip=False,
         max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -118,15 +118,22 @@ class WorkspaceNewForm(_BrowserZone, forms.Form):
         self._browser_default()
 
 
+def _bounded(name: str, label: str, low: int, high: int) -> forms.IntegerField:
+    """A number of the workspace's settings, with the model field's help text."""
+    field = Workspace._meta.get_field(name)
+    return forms.IntegerField(
+        label=label, min_value=low, max_value=high, help_text=str(getattr(field, "help_text", ""))
+    )
+
+
 class WorkspaceSettingsForm(forms.ModelForm):
     timezone = timezone_field()
-    focus_pick_limit = forms.IntegerField(label="Focus picks per event", min_value=1, max_value=20)
-    follow_up_window_hours = forms.IntegerField(
-        label="Follow up within (hours)", min_value=1, max_value=24 * 30
+    # The model's numbers, bounded (the browser's min and max, and a message on the field).
+    focus_pick_limit = _bounded("focus_pick_limit", "Focus picks per event", 1, 20)
+    follow_up_window_hours = _bounded(
+        "follow_up_window_hours", "Follow up within (hours)", 1, 24 * 30
     )
-    nudge_cap = forms.IntegerField(
-        label="Nudges before going quiet", min_value=1, max_value=MAX_NUDGES
-    )
+    nudge_cap = _bounded("nudge_cap", "Nudges before going quiet", 1, MAX_NUDGES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
