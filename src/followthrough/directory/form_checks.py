@@ -12,6 +12,7 @@ from django.core.validators import EmailValidator, URLValidator
 
 from followthrough.limits import TAGS_MAX
 from followthrough.people.contact_lines import ContactInput, im_from_line, split_label
+from followthrough.people.geo import geo_position
 
 
 def lines(text: str) -> list[tuple[int, str]]:
@@ -78,20 +79,17 @@ def check_im_lines(text: str) -> list[ContactInput]:
     return found
 
 
-_POSITION = re.compile(r"[+-]?\d{1,3}(\.\d+)?,[+-]?\d{1,3}(\.\d+)?")
-
-
 def check_geo(text: str) -> str:
     """ "lat,lon" in decimal degrees (spaces and a "geo:" prefix are forgiven)."""
-    text = text.strip().removeprefix("geo:").replace(" ", "")
-    if not text:
+    if not text.strip():
         return ""
-    if not _POSITION.fullmatch(text):  # decimals only: "nan" and "1e1" are floats too
-        raise ValidationError("Give the position as latitude,longitude, e.g. 52.52,13.405.")
-    lat, lon = (float(part) for part in text.split(","))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError("A latitude is within ±90 and a longitude within ±180.")
-    return text
+    position = geo_position(text)
+    if position is None:
+        raise ValidationError(
+            "Give the position as latitude,longitude in degrees (latitude within ±90, "
+            "longitude within ±180), e.g. 52.52,13.405."
+        )
+    return position
 
 
 def check_email(value: str) -> str:

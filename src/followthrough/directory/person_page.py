@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 
 from followthrough.events.days import zone_of
 from followthrough.people.contact_lines import label_display
+from followthrough.people.geo import geo_position
 from followthrough.people.models import ContactKind, DetailKind, Gender, Person
 from followthrough.people.selectors import TimelinePage
 from followthrough.relationships.models import FollowUpStatus, InteractionKind
@@ -322,14 +323,11 @@ def _timeline(workspace_id: int, person_id: int, number: int, per_page: int) -> 
 
 def _geo_url(geo: str) -> str:
     """A link that shows the position on OpenStreetMap (the page fetches nothing)."""
-    parts = [part.strip() for part in geo.split(",")]
-    try:
-        lat, lon = (float(part) for part in parts)
-    except ValueError:
+    position = geo_position(geo)
+    if position is None:
         return ""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or "e" in geo.lower():
-        return ""  # "1e5" and "nan" are floats, not positions
-    return f"https://www.openstreetmap.org/?mlat={parts[0]}&mlon={parts[1]}#map=15/{parts[0]}/{parts[1]}"
+    lat, lon = position.split(",")
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=15/{lat}/{lon}"
 
 
 def more_about(person: Person) -> MoreAbout:

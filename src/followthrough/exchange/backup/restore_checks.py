@@ -18,6 +18,7 @@ from django.db.models import Model
 from followthrough.events.models import Event
 from followthrough.exchange.backup.restore_values import EXTRA_CHECKS, check_row, day, short
 from followthrough.exchange.models import ColumnMapping
+from followthrough.people.geo import geo_position
 from followthrough.people.models import (
     ADDRESS_PARTS,
     ANNIVERSARY_FIELDS,
@@ -51,13 +52,9 @@ def _address_parts_check(value: Any) -> None:
 
 
 def _geo_check(value: Any) -> None:
-    # "latitude,longitude" in decimal degrees: the export writes it as GEO.
-    latitude, comma, longitude = str(value).partition(",")
-    try:
-        if comma and -90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180:
-            return
-    except ValueError:
-        pass
+    # "latitude,longitude" in decimal degrees, as stored: the export writes it as GEO.
+    if geo_position(value) == str(value):
+        return
     raise ValueError(f"is not “latitude,longitude” in degrees: {short(value)}")
 
 

@@ -12,7 +12,6 @@ access here; a record without any of it costs one look at each field.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.db import models
 from followthrough.exchange.formats.records import PersonRecord
 from followthrough.exchange.imports.clean_text import Warn, cut, fits
 from followthrough.exchange.imports.incoming import Card
+from followthrough.people.geo import geo_position
 from followthrough.people.links import web_link
 from followthrough.people.models import (
     ADDRESS_PARTS,
@@ -42,7 +42,6 @@ CUT_FIELDS = (
     ("gender_identity", "gender identity"),
 )
 GENDERS = frozenset(Gender.values)
-GEO = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 LABEL_MAX = ContactPoint._meta.get_field("label").max_length or 40
 DETAIL_LABEL_MAX = PersonDetail._meta.get_field("label").max_length or 100
 DETAIL_PARAMS_MAX = PersonDetail._meta.get_field("params").max_length or 400
@@ -150,11 +149,9 @@ def _geo(value: str, line: int, warn: Warn) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    found = GEO.match(value)
-    if found and len(value) <= _max("geo"):
-        latitude, longitude = (float(n) for n in found.groups())
-        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
-            return f"{found.group(1).lstrip('+')},{found.group(2).lstrip('+')}"
+    position = geo_position(value)
+    if position and len(position) <= _max("geo"):
+        return position
     warn(line, f"“{value[:80]}” is not a position (latitude,longitude): left out")
     return ""
 

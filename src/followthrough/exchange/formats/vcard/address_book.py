@@ -44,6 +44,7 @@ from followthrough.exchange.formats.vcard.lines import (
     raw_value,
     unescape,
 )
+from followthrough.people.geo import geo_position
 
 MAX_VALUE = 16_000  # characters of a property kept verbatim
 MAX_OTHER = 100  # properties kept verbatim per card
@@ -291,10 +292,7 @@ def _geo(value: str) -> str:
     match = _GEO.fullmatch(value.strip())
     if not match:
         return ""
-    latitude, longitude = match.group(1), match.group(2)
-    if abs(float(latitude)) > 90 or abs(float(longitude)) > 180:
-        return ""
-    return f"{latitude},{longitude}"
+    return geo_position(f"{match.group(1)},{match.group(2)}") or ""
 
 
 def _link(value: str) -> str:
